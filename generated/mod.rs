@@ -1,0 +1,3 @@
+pub mod shopline {}
+pub mod tencent {}
+pub static ENDPOINTS: &[&dyn crate::runtime::DynOperation] = &[];

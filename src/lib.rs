@@ -1,0 +1,15 @@
+//! salesync: typed, validated clients for two marketing data endpoints.
+//!
+//! - [`shopline`]: Shopline `batch_sync_flow_data` (statistics of marketing automation flows and their nodes).
+//! - [`tencent`]: Tencent Ads Marketing API `salesinfo/add` (offline sales info of SKUs per store).
+//!
+//! The models, their validation and the endpoint descriptions are generated from `schemas/` into
+//! `generated/`; this crate's handwritten part is the runtime they build on.
+
+pub mod runtime;
+
+#[path = "../generated/mod.rs"]
+mod generated;
+
+pub use generated::*;
+pub use runtime::{Decimal, Validate, Violation, Violations};

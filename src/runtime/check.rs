@@ -1,0 +1,84 @@
+//! Checking a whole request body at once: parse errors and validation errors, for every item of a batch.
+
+use serde_json::Value;
+
+use super::endpoint::{BatchMeta, Batched, Operation};
+use super::{parse, Validate, Validator, Violation};
+
+/// Parses and validates a body. A parse error stops only the item it is in: the other items of the batch are
+/// still parsed and validated, so one pass shows every bad row.
+pub fn check_batched<O: Batched>(body: &str) -> Vec<Violation> {
+    let value: Value = match parse::from_str(body) {
+        Ok(value) => value,
+        Err(violation) => return vec![violation],
+    };
+    match parse::from_value::<O::Request>(&value, "") {
+        Ok(request) => violations_of(&request, ""),
+        Err(first) => check_items_one_by_one::<O>(value, first),
+    }
+}
+
+/// Parses and validates a body of an endpoint without a batch.
+pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
+    match parse::from_str::<O::Request>(body) {
+        Ok(request) => violations_of(&request, ""),
+        Err(violation) => vec![violation],
+    }
+}
+
+/// Parses and validates one batch item (one row of an export); pointers start with `prefix`.
+pub fn check_item<O: Batched>(value: &Value, prefix: &str) -> Result<O::Item, Vec<Violation>> {
+    let item: O::Item = parse::from_value(value, prefix).map_err(|v| vec![v])?;
+    let violations = violations_of(&item, prefix);
+    if violations.is_empty() {
+        Ok(item)
+    } else {
+        Err(violations)
+    }
+}
+
+fn violations_of<T: Validate>(value: &T, prefix: &str) -> Vec<Violation> {
+    let mut v = Validator::with_prefix(prefix);
+    value.validate_into(&mut v);
+    v.into_violations()
+}
+
+fn check_items_one_by_one<O: Batched>(mut value: Value, first: Violation) -> Vec<Violation> {
+    let Some(batch) = O::META.batch else {
+        return vec![first];
+    };
+    let items = match value.get_mut(batch.items).map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => return vec![first],
+    };
+    let mut violations = check_envelope::<O>(value, batch, items.len());
+    for (index, item) in items.iter().enumerate() {
+        let prefix = format!("/{}/{index}", batch.items);
+        if let Err(found) = check_item::<O>(item, &prefix) {
+            violations.extend(found);
+        }
+    }
+    violations
+}
+
+/// The envelope with an empty batch; the batch's size is checked against the original count.
+fn check_envelope<O: Batched>(mut envelope: Value, batch: BatchMeta, len: usize) -> Vec<Violation> {
+    envelope[batch.items] = Value::Array(Vec::new());
+    let request = match parse::from_value::<O::Request>(&envelope, "") {
+        Ok(request) => request,
+        Err(violation) => return vec![violation],
+    };
+    let batch_pointer = format!("/{}", batch.items);
+    let mut v = Validator::new();
+    request.validate_into(&mut v);
+    let mut violations: Vec<Violation> = v
+        .into_violations()
+        .into_iter()
+        .filter(|found| found.pointer != batch_pointer)
+        .collect();
+    let mut size = Validator::with_prefix(&batch_pointer);
+    size.min_items(len, batch.min_items);
+    size.max_items(len, batch.max_items);
+    violations.extend(size.into_violations());
+    violations
+}

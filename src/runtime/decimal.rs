@@ -1,0 +1,265 @@
+//! An exact decimal for money and percentages: never a binary float that turns 8.9 into 8.899999.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Largest scale (digits after the point) a [`Decimal`] holds.
+const MAX_SCALE: u32 = 18;
+
+/// An exact decimal number: `mantissa * 10^-scale`, kept normalized (no trailing zeros after the point).
+///
+/// JSON numbers are read from the shortest text that round-trips through the parser's double, which is the
+/// text the sender wrote for any number of up to 15 significant digits, so `8.9` is held as 89 tenths, exactly.
+/// Amounts are emitted the same way, so what is sent is what was read or built.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    mantissa: i64,
+    scale: u32,
+}
+
+/// Why a text is not a [`Decimal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecimalError(String);
+
+impl fmt::Display for DecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DecimalError {}
+
+impl Decimal {
+    /// Zero.
+    pub const ZERO: Decimal = Decimal {
+        mantissa: 0,
+        scale: 0,
+    };
+
+    /// `mantissa * 10^-scale`, e.g. `Decimal::new(890, 2)` is 8.9. Scales above 18 are rejected.
+    pub fn new(mantissa: i64, scale: u32) -> Result<Self, DecimalError> {
+        if scale > MAX_SCALE {
+            return Err(DecimalError(format!(
+                "scale {scale} is above the maximum of {MAX_SCALE}"
+            )));
+        }
+        Ok(Self::normalized(mantissa, scale))
+    }
+
+    /// An amount of minor units (cents, fen): `from_cents(890)` is 8.90.
+    pub fn from_cents(cents: i64) -> Self {
+        Self::normalized(cents, 2)
+    }
+
+    /// A whole number.
+    pub const fn from_i64(value: i64) -> Self {
+        Decimal {
+            mantissa: value,
+            scale: 0,
+        }
+    }
+
+    /// The amount in minor units when it has at most two decimal places.
+    pub fn to_cents(self) -> Option<i64> {
+        let factor = 10i64.checked_pow(2u32.checked_sub(self.scale)?)?;
+        self.mantissa.checked_mul(factor)
+    }
+
+    /// Digits after the decimal point, trailing zeros excluded.
+    pub fn decimal_places(self) -> u32 {
+        self.scale
+    }
+
+    /// Whether the value is below zero.
+    pub fn is_negative(self) -> bool {
+        self.mantissa < 0
+    }
+
+    /// The nearest double, for display or arithmetic by callers; never used to send a value.
+    pub fn to_f64(self) -> f64 {
+        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+    }
+
+    fn normalized(mut mantissa: i64, mut scale: u32) -> Self {
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        Decimal { mantissa, scale }
+    }
+
+    fn scaled_to(self, scale: u32) -> i128 {
+        i128::from(self.mantissa) * 10i128.pow(scale - self.scale)
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let scale = self.scale.max(other.scale);
+        self.scaled_to(scale).cmp(&other.scaled_to(scale))
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl FromStr for Decimal {
+    type Err = DecimalError;
+
+    /// Plain decimal text: `-12`, `8.9`, `0.05`. No exponent, no sign other than a leading `-`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = || DecimalError(format!("`{text}` is not a decimal number"));
+        let (negative, unsigned) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+            return Err(invalid());
+        }
+        if unsigned.ends_with('.') {
+            return Err(invalid());
+        }
+        let fraction = fraction.trim_end_matches('0');
+        let scale = u32::try_from(fraction.len()).map_err(|_| invalid())?;
+        let out_of_range = || DecimalError(format!("`{text}` is out of range"));
+        let mut mantissa: i64 = 0;
+        for b in whole.bytes().chain(fraction.bytes()) {
+            mantissa = mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(i64::from(b - b'0')))
+                .ok_or_else(out_of_range)?;
+        }
+        Decimal::new(if negative { -mantissa } else { mantissa }, scale).map_err(|_| out_of_range())
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale == 0 {
+            return write!(f, "{}", self.mantissa);
+        }
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let digits = self.mantissa.unsigned_abs().to_string();
+        let width = self.scale as usize + 1;
+        let padded = format!("{digits:0>width$}");
+        let (whole, fraction) = padded.split_at(padded.len() - self.scale as usize);
+        write!(f, "{sign}{whole}.{fraction}")
+    }
+}
+
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl From<i64> for Decimal {
+    fn from(value: i64) -> Self {
+        Decimal::from_i64(value)
+    }
+}
+
+impl Serialize for Decimal {
+    /// Whole numbers as JSON integers; others as the double whose shortest text is this decimal.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.scale == 0 {
+            serializer.serialize_i64(self.mantissa)
+        } else {
+            serializer.serialize_f64(self.to_f64())
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DecimalVisitor)
+    }
+}
+
+struct DecimalVisitor;
+
+impl Visitor<'_> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from_i64(value))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
+        i64::try_from(value)
+            .map(Decimal::from_i64)
+            .map_err(|_| E::custom(format!("{value} is out of range")))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
+        // Rust prints the shortest text that parses back to the same double: the sender's text.
+        value.to_string().parse().map_err(E::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_and_prints_exactly() {
+        for (text, shown) in [
+            ("8.9", "8.9"),
+            ("10.0", "10"),
+            ("0.05", "0.05"),
+            ("-1.50", "-1.5"),
+            ("0", "0"),
+        ] {
+            assert_eq!(dec(text).to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_text() {
+        for text in ["", "-", ".5", "5.", "1e3", "+1", "1.2.3", "99999999999999999999"] {
+            assert!(text.parse::<Decimal>().is_err(), "{text} parsed");
+        }
+    }
+
+    #[test]
+    fn json_round_trip_keeps_the_senders_digits() {
+        let value: Decimal = serde_json::from_str("8.9").unwrap();
+        assert_eq!(value.to_cents(), Some(890));
+        assert_eq!(serde_json::to_string(&value).unwrap(), "8.9");
+        let whole: Decimal = serde_json::from_str("10.0").unwrap();
+        assert_eq!(serde_json::to_string(&whole).unwrap(), "10");
+        let fine: Decimal = serde_json::from_str("0.125").unwrap();
+        assert_eq!(fine.decimal_places(), 3);
+        assert_eq!(fine.to_cents(), None);
+    }
+
+    #[test]
+    fn orders_by_value_across_scales() {
+        assert!(dec("8.9") < dec("10"));
+        assert!(dec("10.01") > dec("10"));
+        assert_eq!(dec("1.10"), dec("1.1"));
+        assert_eq!(Decimal::from_cents(1000), Decimal::from_i64(10));
+    }
+
+    #[test]
+    fn rejects_strings_in_json() {
+        assert!(serde_json::from_str::<Decimal>("\"8.9\"").is_err());
+    }
+}

@@ -1,0 +1,99 @@
+//! What the generator says about each endpoint, for the clients, the CLI and the mock.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{Validate, Violation};
+
+/// How a platform authenticates a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>` (Shopline).
+    ShoplineBearer,
+    /// `access_token`, `timestamp` and `nonce` in the query string (Tencent Marketing API).
+    TencentQueryToken,
+}
+
+/// The request member that holds a batch, and its limit (the member's `maxItems`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchMeta {
+    /// JSON member name, e.g. `salesinfo`.
+    pub items: &'static str,
+    /// Fewest items one request may carry (the member's `minItems`, else 0).
+    pub min_items: usize,
+    /// Most items one request may carry.
+    pub max_items: usize,
+}
+
+/// An endpoint as its schema describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointMeta {
+    /// `shopline` or `tencent`.
+    pub vendor: &'static str,
+    /// snake_case name of the call, e.g. `salesinfo_add`.
+    pub operation: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template; `{version}` stands for the API version.
+    pub path: &'static str,
+    /// Default API version segment.
+    pub version: &'static str,
+    /// How calls authenticate.
+    pub auth: Auth,
+    /// The batch member, when the request carries a batch.
+    pub batch: Option<BatchMeta>,
+    /// The schema file this endpoint was generated from, relative to the workspace.
+    pub schema: &'static str,
+}
+
+impl EndpointMeta {
+    /// `vendor.operation`, the name the CLI takes.
+    pub fn name(&self) -> String {
+        format!("{}.{}", self.vendor, self.operation)
+    }
+
+    /// The request path for an API version, e.g. `/v1.3/salesinfo/add`.
+    pub fn path_for(&self, version: &str) -> String {
+        self.path.replace("{version}", version)
+    }
+}
+
+/// A typed endpoint: its request and response bodies and its metadata.
+pub trait Operation {
+    /// The request body.
+    type Request: Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static;
+    /// The success response body.
+    type Response: DeserializeOwned + Send + 'static;
+    /// What the schema says about the endpoint.
+    const META: EndpointMeta;
+}
+
+/// An endpoint whose request carries a batch of items in one member.
+pub trait Batched: Operation {
+    /// One item of the batch.
+    type Item: Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static;
+
+    /// The batch items of a request.
+    fn items(request: &Self::Request) -> &[Self::Item];
+
+    /// The batch member, to split a request or fill an envelope.
+    fn items_mut(request: &mut Self::Request) -> &mut Vec<Self::Item>;
+}
+
+/// An endpoint known by name at run time, e.g. to the CLI: `salesync::ENDPOINTS`.
+pub trait DynOperation: Sync {
+    /// What the schema says about the endpoint.
+    fn meta(&self) -> &'static EndpointMeta;
+
+    /// Parses and validates one request body, reporting every violation found.
+    fn check_body(&self, body: &str) -> Vec<Violation>;
+}
+
+/// The error a deserializer gives for an integer code that is not one of an enum's values.
+pub fn unknown_code<E: serde::de::Error>(type_name: &str, code: i64, known: &[i64]) -> E {
+    let known: Vec<String> = known.iter().map(i64::to_string).collect();
+    E::custom(format!(
+        "[enum] {code} is not a {type_name}; expected one of {}",
+        known.join(", ")
+    ))
+}

@@ -1,0 +1,320 @@
+//! Validation that collects every violation, each at the JSON pointer of the offending value.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::Decimal;
+
+/// One broken rule: where (a JSON pointer), which rule (the schema keyword), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// RFC 6901 pointer of the offending value, or of the missing member: `/salesinfo/0/price/current_price`.
+    pub pointer: String,
+    /// The schema keyword that was broken: `required`, `maxItems`, `x-maxBytes`, `x-compare`, ...
+    pub rule: &'static str,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
+        write!(f, "{pointer}: {} [{}]", self.message, self.rule)
+    }
+}
+
+/// Every violation found in one value, in document order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Violations(pub Vec<Violation>);
+
+impl Violations {
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The violations, in document order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Violation> {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for Violations {
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for Violations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} violation(s)", self.0.len())?;
+        for violation in &self.0 {
+            write!(f, "\n  {violation}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violations {}
+
+/// A value that can check itself against its schema.
+pub trait Validate {
+    /// Appends this value's violations to `v`, relative to `v`'s current pointer.
+    fn validate_into(&self, v: &mut Validator);
+
+    /// Every violation of this value, or `Ok(())`.
+    fn validate(&self) -> Result<(), Violations> {
+        let mut v = Validator::new();
+        self.validate_into(&mut v);
+        v.finish()
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate_into(&self, v: &mut Validator) {
+        (**self).validate_into(v)
+    }
+}
+
+/// Walks a value, keeping the current JSON pointer, and collects violations.
+#[derive(Debug, Default)]
+pub struct Validator {
+    pointer: String,
+    violations: Vec<Violation>,
+}
+
+impl Validator {
+    /// A validator at the document root.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A validator whose pointers start with `prefix`, e.g. `/salesinfo/3` for one item of a batch.
+    pub fn with_prefix(prefix: &str) -> Self {
+        Validator {
+            pointer: prefix.to_owned(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// The violations found, or `Ok(())`.
+    pub fn finish(self) -> Result<(), Violations> {
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(Violations(self.violations))
+        }
+    }
+
+    /// The violations found so far.
+    pub fn into_violations(self) -> Vec<Violation> {
+        self.violations
+    }
+
+    /// Runs `check` one member deeper.
+    pub fn at(&mut self, member: &str, check: impl FnOnce(&mut Self)) {
+        let len = self.pointer.len();
+        push_segment(&mut self.pointer, member);
+        check(self);
+        self.pointer.truncate(len);
+    }
+
+    /// Runs `check` on each item of an array, at its index.
+    pub fn each<T>(&mut self, items: &[T], mut check: impl FnMut(&mut Self, &T)) {
+        for (index, item) in items.iter().enumerate() {
+            let len = self.pointer.len();
+            self.pointer.push('/');
+            self.pointer.push_str(&index.to_string());
+            check(self, item);
+            self.pointer.truncate(len);
+        }
+    }
+
+    /// Records a violation at the current pointer.
+    pub fn report(&mut self, rule: &'static str, message: impl Into<String>) {
+        self.violations.push(Violation {
+            pointer: self.pointer.clone(),
+            rule,
+            message: message.into(),
+        });
+    }
+
+    /// Records that `member` of the current object is missing.
+    pub fn missing(&mut self, member: &str, rule: &'static str, message: impl Into<String>) {
+        let message = message.into();
+        self.at(member, |v| v.report(rule, message));
+    }
+
+    /// `minLength`: at least `min` characters.
+    pub fn min_length(&mut self, value: &str, min: usize) {
+        let chars = value.chars().count();
+        if chars < min {
+            self.report("minLength", format!("must have at least {min} character(s), has {chars}"));
+        }
+    }
+
+    /// `x-minBytes`: at least `min` UTF-8 bytes.
+    pub fn min_bytes(&mut self, value: &str, min: usize) {
+        if value.len() < min {
+            let len = value.len();
+            self.report("x-minBytes", format!("must be at least {min} UTF-8 byte(s), is {len}"));
+        }
+    }
+
+    /// `x-maxBytes`: at most `max` UTF-8 bytes ("汉字" is 6).
+    pub fn max_bytes(&mut self, value: &str, max: usize) {
+        if value.len() > max {
+            let len = value.len();
+            self.report("x-maxBytes", format!("must be at most {max} UTF-8 bytes, is {len}"));
+        }
+    }
+
+    /// `pattern`: the value matches the regular expression.
+    pub fn pattern(&mut self, value: &str, regex: &regex_lite::Regex) {
+        if !regex.is_match(value) {
+            let source = regex.as_str();
+            self.report("pattern", format!("`{value}` does not match the pattern {source}"));
+        }
+    }
+
+    /// `minimum`: `value >= min`.
+    pub fn minimum<T: PartialOrd + fmt::Display>(&mut self, value: T, min: T) {
+        if value < min {
+            self.report("minimum", format!("must be at least {min}, is {value}"));
+        }
+    }
+
+    /// `maximum`: `value <= max`.
+    pub fn maximum<T: PartialOrd + fmt::Display>(&mut self, value: T, max: T) {
+        if value > max {
+            self.report("maximum", format!("must be at most {max}, is {value}"));
+        }
+    }
+
+    /// `x-decimalPlaces`: at most `max` digits after the point.
+    pub fn decimal_places(&mut self, value: Decimal, max: u32) {
+        if value.decimal_places() > max {
+            self.report(
+                "x-decimalPlaces",
+                format!("must have at most {max} decimal place(s), {value} has {}", value.decimal_places()),
+            );
+        }
+    }
+
+    /// `minItems`: at least `min` items.
+    pub fn min_items(&mut self, len: usize, min: usize) {
+        if len < min {
+            self.report("minItems", format!("must have at least {min} item(s), has {len}"));
+        }
+    }
+
+    /// `maxItems`: at most `max` items.
+    pub fn max_items(&mut self, len: usize, max: usize) {
+        if len > max {
+            self.report("maxItems", format!("must have at most {max} item(s), has {len}"));
+        }
+    }
+
+    /// `x-compare`: `left op right` holds; reported at `left`.
+    pub fn compare<T: PartialOrd + fmt::Display>(
+        &mut self,
+        (left_name, left): (&str, T),
+        op: Comparison,
+        (right_name, right): (&str, T),
+    ) {
+        if !op.holds(&left, &right) {
+            let symbol = op.symbol();
+            let message = format!("{left_name} ({left}) must be {symbol} {right_name} ({right})");
+            self.at(left_name, |v| v.report("x-compare", message));
+        }
+    }
+}
+
+/// The operators of `x-compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// `<`
+    Less,
+    /// `<=`
+    LessOrEqual,
+    /// `==`
+    Equal,
+    /// `>=`
+    GreaterOrEqual,
+    /// `>`
+    Greater,
+}
+
+impl Comparison {
+    fn holds<T: PartialOrd>(self, left: &T, right: &T) -> bool {
+        match self {
+            Comparison::Less => left < right,
+            Comparison::LessOrEqual => left <= right,
+            Comparison::Equal => left == right,
+            Comparison::GreaterOrEqual => left >= right,
+            Comparison::Greater => left > right,
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+            Comparison::Equal => "==",
+            Comparison::GreaterOrEqual => ">=",
+            Comparison::Greater => ">",
+        }
+    }
+}
+
+/// Appends `/member` to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
+pub fn push_segment(pointer: &mut String, member: &str) {
+    pointer.push('/');
+    for c in member.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_follow_members_and_indexes() {
+        let mut v = Validator::new();
+        v.at("salesinfo", |v| {
+            v.each(&[1, 2], |v, _| v.at("price", |v| v.report("minimum", "bad")))
+        });
+        v.at("a/b~c", |v| v.report("x", "escaped"));
+        let pointers: Vec<_> = v.into_violations().into_iter().map(|v| v.pointer).collect();
+        assert_eq!(
+            pointers,
+            ["/salesinfo/0/price", "/salesinfo/1/price", "/a~1b~0c"]
+        );
+    }
+
+    #[test]
+    fn byte_limits_count_utf8_bytes() {
+        let mut v = Validator::new();
+        v.max_bytes("汉字", 5);
+        v.max_bytes("汉字", 6);
+        assert_eq!(v.into_violations().len(), 1);
+    }
+
+    #[test]
+    fn compare_reports_at_the_left_member() {
+        let mut v = Validator::with_prefix("/price");
+        v.compare(("current_price", 11), Comparison::LessOrEqual, ("sku_price", 10));
+        let found = v.into_violations();
+        assert_eq!(found[0].pointer, "/price/current_price");
+        assert_eq!(found[0].rule, "x-compare");
+    }
+}

@@ -51,7 +51,7 @@ fn check_items_one_by_one<O: Batched>(mut value: Value, first: Violation) -> Vec
         Some(Value::Array(items)) => items,
         _ => return vec![first],
     };
-    let mut violations = check_envelope::<O>(value, batch, items.len());
+    let mut violations = check_envelope::<O>(value, batch, &items);
     for (index, item) in items.iter().enumerate() {
         let prefix = format!("/{}/{index}", batch.items);
         if let Err(found) = check_item::<O>(item, &prefix) {
@@ -62,7 +62,11 @@ fn check_items_one_by_one<O: Batched>(mut value: Value, first: Violation) -> Vec
 }
 
 /// The envelope with an empty batch; the batch's size is checked against the original count.
-fn check_envelope<O: Batched>(mut envelope: Value, batch: BatchMeta, len: usize) -> Vec<Violation> {
+fn check_envelope<O: Batched>(
+    mut envelope: Value,
+    batch: BatchMeta,
+    items: &[Value],
+) -> Vec<Violation> {
     envelope[batch.items] = Value::Array(Vec::new());
     let request = match parse::from_value::<O::Request>(&envelope, "") {
         Ok(request) => request,
@@ -77,8 +81,8 @@ fn check_envelope<O: Batched>(mut envelope: Value, batch: BatchMeta, len: usize)
         .filter(|found| found.pointer != batch_pointer)
         .collect();
     let mut size = Validator::with_prefix(&batch_pointer);
-    size.min_items(len, batch.min_items);
-    size.max_items(len, batch.max_items);
+    size.min_items(items, batch.min_items);
+    size.max_items(items, batch.max_items);
     violations.extend(size.into_violations());
     violations
 }

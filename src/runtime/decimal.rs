@@ -50,6 +50,17 @@ impl Decimal {
         Ok(Self::normalized(mantissa, scale))
     }
 
+    /// `mantissa * 10^-scale` in a constant, as generated bounds are written; scales above 18 are taken as 18.
+    pub const fn from_parts(mantissa: i64, scale: u32) -> Self {
+        let mut mantissa = mantissa;
+        let mut scale = if scale > MAX_SCALE { MAX_SCALE } else { scale };
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        Decimal { mantissa, scale }
+    }
+
     /// An amount of minor units (cents, fen): `from_cents(890)` is 8.90.
     pub fn from_cents(cents: i64) -> Self {
         Self::normalized(cents, 2)
@@ -84,12 +95,8 @@ impl Decimal {
         self.mantissa as f64 / 10f64.powi(self.scale as i32)
     }
 
-    fn normalized(mut mantissa: i64, mut scale: u32) -> Self {
-        while scale > 0 && mantissa % 10 == 0 {
-            mantissa /= 10;
-            scale -= 1;
-        }
-        Decimal { mantissa, scale }
+    fn normalized(mantissa: i64, scale: u32) -> Self {
+        Self::from_parts(mantissa, scale)
     }
 
     fn scaled_to(self, scale: u32) -> i128 {
@@ -233,7 +240,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed_text() {
-        for text in ["", "-", ".5", "5.", "1e3", "+1", "1.2.3", "99999999999999999999"] {
+        for text in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1e3",
+            "+1",
+            "1.2.3",
+            "99999999999999999999",
+        ] {
             assert!(text.parse::<Decimal>().is_err(), "{text} parsed");
         }
     }

@@ -83,8 +83,19 @@ mod tests {
 
     #[test]
     fn rejects_everything_else() {
-        for bad in [r#""4.5""#, r#""""#, r#""+4""#, r#"" 4""#, "4.5", "true", r#""99999999999999999999""#] {
-            assert!(count(&format!(r#"{{"count": {bad}}}"#)).is_err(), "{bad} accepted");
+        for bad in [
+            r#""4.5""#,
+            r#""""#,
+            r#""+4""#,
+            r#"" 4""#,
+            "4.5",
+            "true",
+            r#""99999999999999999999""#,
+        ] {
+            assert!(
+                count(&format!(r#"{{"count": {bad}}}"#)).is_err(),
+                "{bad} accepted"
+            );
         }
     }
 

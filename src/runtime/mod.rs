@@ -10,4 +10,4 @@ mod validate;
 
 pub use decimal::{Decimal, DecimalError};
 pub use endpoint::{Auth, BatchMeta, Batched, DynOperation, EndpointMeta, Operation};
-pub use validate::{Comparison, Validate, Validator, Violation, Violations};
+pub use validate::{Comparison, Pattern, Validate, Validator, Violation, Violations};

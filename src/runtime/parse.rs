@@ -14,13 +14,16 @@ pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, Violation> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|err| violation("", err.path(), err.inner()))?;
-    deserializer.end().map_err(|err| classify(String::new(), &err))?;
+    deserializer
+        .end()
+        .map_err(|err| classify(String::new(), &err))?;
     Ok(value)
 }
 
 /// Converts an already-parsed JSON value into `T`; pointers start with `prefix` (e.g. `/salesinfo/3`).
 pub fn from_value<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Violation> {
-    serde_path_to_error::deserialize(value).map_err(|err| violation(prefix, err.path(), err.inner()))
+    serde_path_to_error::deserialize(value)
+        .map_err(|err| violation(prefix, err.path(), err.inner()))
 }
 
 fn violation(prefix: &str, path: &serde_path_to_error::Path, err: &serde_json::Error) -> Violation {
@@ -120,19 +123,28 @@ mod tests {
     #[test]
     fn missing_member_points_at_the_member() {
         let found = error(r#"{"items": [{"id": "a"}, {"count": 1}]}"#);
-        assert_eq!((found.pointer.as_str(), found.rule), ("/items/1/id", "required"));
+        assert_eq!(
+            (found.pointer.as_str(), found.rule),
+            ("/items/1/id", "required")
+        );
     }
 
     #[test]
     fn unknown_member_points_at_the_member() {
         let found = error(r#"{"items": [{"id": "a", "cuont": 1}]}"#);
-        assert_eq!((found.pointer.as_str(), found.rule), ("/items/0/cuont", "additionalProperties"));
+        assert_eq!(
+            (found.pointer.as_str(), found.rule),
+            ("/items/0/cuont", "additionalProperties")
+        );
     }
 
     #[test]
     fn type_error_points_at_the_value() {
         let found = error(r#"{"items": [{"id": "a", "count": "x"}]}"#);
-        assert_eq!((found.pointer.as_str(), found.rule), ("/items/0/count", "type"));
+        assert_eq!(
+            (found.pointer.as_str(), found.rule),
+            ("/items/0/count", "type")
+        );
     }
 
     #[test]

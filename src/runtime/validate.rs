@@ -1,6 +1,7 @@
 //! Validation that collects every violation, each at the JSON pointer of the offending value.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -19,7 +20,11 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
+        let pointer = if self.pointer.is_empty() {
+            "(root)"
+        } else {
+            &self.pointer
+        };
         write!(f, "{pointer}: {} [{}]", self.message, self.rule)
     }
 }
@@ -153,7 +158,10 @@ impl Validator {
     pub fn min_length(&mut self, value: &str, min: usize) {
         let chars = value.chars().count();
         if chars < min {
-            self.report("minLength", format!("must have at least {min} character(s), has {chars}"));
+            self.report(
+                "minLength",
+                format!("must have at least {min} character(s), has {chars}"),
+            );
         }
     }
 
@@ -161,7 +169,10 @@ impl Validator {
     pub fn min_bytes(&mut self, value: &str, min: usize) {
         if value.len() < min {
             let len = value.len();
-            self.report("x-minBytes", format!("must be at least {min} UTF-8 byte(s), is {len}"));
+            self.report(
+                "x-minBytes",
+                format!("must be at least {min} UTF-8 byte(s), is {len}"),
+            );
         }
     }
 
@@ -169,15 +180,21 @@ impl Validator {
     pub fn max_bytes(&mut self, value: &str, max: usize) {
         if value.len() > max {
             let len = value.len();
-            self.report("x-maxBytes", format!("must be at most {max} UTF-8 bytes, is {len}"));
+            self.report(
+                "x-maxBytes",
+                format!("must be at most {max} UTF-8 bytes, is {len}"),
+            );
         }
     }
 
     /// `pattern`: the value matches the regular expression.
-    pub fn pattern(&mut self, value: &str, regex: &regex_lite::Regex) {
-        if !regex.is_match(value) {
-            let source = regex.as_str();
-            self.report("pattern", format!("`{value}` does not match the pattern {source}"));
+    pub fn pattern(&mut self, value: &str, pattern: &Pattern) {
+        if !pattern.is_match(value) {
+            let source = pattern.source;
+            self.report(
+                "pattern",
+                format!("`{value}` does not match the pattern {source}"),
+            );
         }
     }
 
@@ -200,22 +217,33 @@ impl Validator {
         if value.decimal_places() > max {
             self.report(
                 "x-decimalPlaces",
-                format!("must have at most {max} decimal place(s), {value} has {}", value.decimal_places()),
+                format!(
+                    "must have at most {max} decimal place(s), {value} has {}",
+                    value.decimal_places()
+                ),
             );
         }
     }
 
     /// `minItems`: at least `min` items.
-    pub fn min_items(&mut self, len: usize, min: usize) {
+    pub fn min_items<T>(&mut self, items: &[T], min: usize) {
+        let len = items.len();
         if len < min {
-            self.report("minItems", format!("must have at least {min} item(s), has {len}"));
+            self.report(
+                "minItems",
+                format!("must have at least {min} item(s), has {len}"),
+            );
         }
     }
 
     /// `maxItems`: at most `max` items.
-    pub fn max_items(&mut self, len: usize, max: usize) {
+    pub fn max_items<T>(&mut self, items: &[T], max: usize) {
+        let len = items.len();
         if len > max {
-            self.report("maxItems", format!("must have at most {max} item(s), has {len}"));
+            self.report(
+                "maxItems",
+                format!("must have at most {max} item(s), has {len}"),
+            );
         }
     }
 
@@ -231,6 +259,31 @@ impl Validator {
             let message = format!("{left_name} ({left}) must be {symbol} {right_name} ({right})");
             self.at(left_name, |v| v.report("x-compare", message));
         }
+    }
+}
+
+/// A schema `pattern`, compiled on first use and shared by every check of it.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regex_lite::Regex>>,
+}
+
+impl Pattern {
+    /// A pattern from a schema (the generator has already checked that it compiles).
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// Whether `value` matches; a pattern that does not compile matches nothing, so nothing slips through.
+    pub fn is_match(&self, value: &str) -> bool {
+        let compiled = self
+            .compiled
+            .get_or_init(|| regex_lite::Regex::new(self.source).ok());
+        compiled.as_ref().is_some_and(|regex| regex.is_match(value))
     }
 }
 
@@ -291,7 +344,9 @@ mod tests {
     fn pointers_follow_members_and_indexes() {
         let mut v = Validator::new();
         v.at("salesinfo", |v| {
-            v.each(&[1, 2], |v, _| v.at("price", |v| v.report("minimum", "bad")))
+            v.each(&[1, 2], |v, _| {
+                v.at("price", |v| v.report("minimum", "bad"))
+            })
         });
         v.at("a/b~c", |v| v.report("x", "escaped"));
         let pointers: Vec<_> = v.into_violations().into_iter().map(|v| v.pointer).collect();
@@ -312,7 +367,11 @@ mod tests {
     #[test]
     fn compare_reports_at_the_left_member() {
         let mut v = Validator::with_prefix("/price");
-        v.compare(("current_price", 11), Comparison::LessOrEqual, ("sku_price", 10));
+        v.compare(
+            ("current_price", 11),
+            Comparison::LessOrEqual,
+            ("sku_price", 10),
+        );
         let found = v.into_violations();
         assert_eq!(found[0].pointer, "/price/current_price");
         assert_eq!(found[0].rule, "x-compare");

@@ -1,0 +1,116 @@
+//! The endpoint's marker type and its `Operation` impls, and the module files that list endpoints.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::names::{ident, pascal};
+use crate::model::{AuthStyle, Module};
+
+/// `pub struct SalesinfoAdd;` with `Operation`, `Batched` and `DynOperation`.
+pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
+    let endpoint = &module.endpoint;
+    let marker = pascal(&endpoint.operation);
+    let request = ident(&endpoint.request);
+    let response = ident(&endpoint.response);
+    let (vendor, operation, method, path, version) = (
+        &endpoint.vendor,
+        &endpoint.operation,
+        &endpoint.method,
+        &endpoint.path,
+        &endpoint.version,
+    );
+    let auth = match endpoint.auth {
+        AuthStyle::ShoplineBearer => quote!(ShoplineBearer),
+        AuthStyle::TencentQueryToken => quote!(TencentQueryToken),
+    };
+    let schema = format!("schemas/{}", module.source);
+    let doc = format!(
+        " `{method} {path}`: the `{vendor}.{operation}` endpoint, generated from `{schema}`."
+    );
+    let (batch_meta, batched, check) = match &endpoint.batch {
+        Some(batch) => {
+            let member = &batch.member;
+            let min = Literal::u64_unsuffixed(batch.min_items);
+            let max = Literal::u64_unsuffixed(batch.max_items);
+            let member_ident = ident(member);
+            let item = ident(&batch.item_type);
+            (
+                quote!(Some(#rt::BatchMeta { items: #member, min_items: #min, max_items: #max })),
+                quote! {
+                    impl Batched for #marker {
+                        type Item = #item;
+                        fn items(request: &#request) -> &[#item] { &request.#member_ident }
+                        fn items_mut(request: &mut #request) -> &mut Vec<#item> { &mut request.#member_ident }
+                    }
+                },
+                quote!(#rt::check::check_batched::<Self>(body)),
+            )
+        }
+        None => (
+            quote!(None),
+            quote!(),
+            quote!(#rt::check::check_plain::<Self>(body)),
+        ),
+    };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct #marker;
+        impl Operation for #marker {
+            type Request = #request;
+            type Response = #response;
+            const META: EndpointMeta = EndpointMeta {
+                vendor: #vendor,
+                operation: #operation,
+                method: #method,
+                path: #path,
+                version: #version,
+                auth: #rt::Auth::#auth,
+                batch: #batch_meta,
+                schema: #schema,
+            };
+        }
+        #batched
+        impl DynOperation for #marker {
+            fn meta(&self) -> &'static EndpointMeta { &Self::META }
+            fn check_body(&self, body: &str) -> Vec<Violation> { #check }
+        }
+    }
+}
+
+/// `generated/<vendor>/mod.rs`: one public module per endpoint, re-exported.
+pub fn vendor_module(vendor: &str, modules: &[&Module]) -> TokenStream {
+    let doc = format!(" Every `{vendor}` endpoint, one module each, re-exported here.");
+    let items = modules.iter().map(|module| {
+        let name = ident(&module.endpoint.operation);
+        quote! {
+            pub mod #name;
+            pub use #name::*;
+        }
+    });
+    quote! {
+        #![doc = #doc]
+        #(#items)*
+    }
+}
+
+/// `generated/mod.rs`: the vendor modules and `ENDPOINTS`, the list the CLI looks names up in.
+pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
+    let rt = rt.tokens();
+    let mut vendors: Vec<&str> = modules.iter().map(|m| m.endpoint.vendor.as_str()).collect();
+    vendors.dedup();
+    let vendor_mods = vendors.iter().map(|vendor| {
+        let name = ident(vendor);
+        quote!(pub mod #name;)
+    });
+    let entries = modules.iter().map(|module| {
+        let vendor = ident(&module.endpoint.vendor);
+        let marker = pascal(&module.endpoint.operation);
+        quote!(&#vendor::#marker)
+    });
+    quote! {
+        #(#vendor_mods)*
+        /// Every endpoint generated from `schemas/`, in schema-file order.
+        pub static ENDPOINTS: &[&dyn #rt::DynOperation] = &[#(#entries),*];
+    }
+}

@@ -1,0 +1,284 @@
+//! Structs, integer enums and newtypes, with serde attributes and constructors.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::quote;
+
+use super::names::{doc, ident};
+use super::{validate, Runtime};
+use crate::model::{Direction, Field, Shape, Struct, Ty, TypeDef, TypeKind, Variant};
+
+/// Every item of one named type.
+pub fn type_def(def: &TypeDef, rt: &Runtime) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.doc.as_deref());
+    match &def.kind {
+        TypeKind::Struct(s) => structure(&name, docs, s, def.direction, rt),
+        TypeKind::IntEnum(variants) => {
+            int_enum(&name, &def.name, docs, variants, def.direction, rt)
+        }
+        TypeKind::Newtype(shape) => newtype(&name, docs, shape, def.direction, rt),
+    }
+}
+
+/// The Rust type of a value.
+pub fn rust_type(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(String),
+        Ty::Integer { .. } => quote!(i64),
+        Ty::Number => quote!(Decimal),
+        Ty::Boolean => quote!(bool),
+        Ty::Any => quote!(serde_json::Value),
+        Ty::Named(named) => {
+            let name = ident(&named.name);
+            quote!(#name)
+        }
+        Ty::Array(items) => {
+            let item = rust_type(&items.ty);
+            quote!(Vec<#item>)
+        }
+    }
+}
+
+fn structure(
+    name: &Ident,
+    docs: TokenStream,
+    s: &Struct,
+    direction: Direction,
+    rt: &Runtime,
+) -> TokenStream {
+    let fields = s.fields.iter().map(|f| field(f, rt));
+    match direction {
+        Direction::Request => {
+            let constructor = constructor(name, &s.fields);
+            let validation = validate::struct_impl(name, s);
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[serde(deny_unknown_fields)]
+                pub struct #name { #(#fields,)* }
+                #constructor
+                #validation
+            }
+        }
+        Direction::Response => {
+            let default = s
+                .fields
+                .iter()
+                .all(|f| !f.required)
+                .then(|| quote!(Default,));
+            quote! {
+                #docs
+                #[derive(Debug, Clone, #default PartialEq, Serialize, Deserialize)]
+                #[non_exhaustive]
+                pub struct #name {
+                    #(#fields,)*
+                    /// Members this version of salesync does not know, kept as received.
+                    #[serde(flatten)]
+                    pub extra: serde_json::Map<String, serde_json::Value>,
+                }
+            }
+        }
+    }
+}
+
+fn field(field: &Field, rt: &Runtime) -> TokenStream {
+    let name = ident(&field.name);
+    let docs = doc(field.doc.as_deref());
+    let ty = rust_type(&field.shape.ty);
+    let lenient = field.shape.ty == (Ty::Integer { lenient: true });
+    let mut serde = Vec::new();
+    serde.extend(field.aliases.iter().map(|alias| quote!(alias = #alias)));
+    match (field.required, lenient) {
+        (true, true) => {
+            let path = rt.item("lenient::i64");
+            serde.push(quote!(deserialize_with = #path));
+        }
+        (false, true) => {
+            let path = rt.item("lenient::option_i64");
+            serde.push(quote!(default, deserialize_with = #path));
+        }
+        _ => {}
+    }
+    if !field.required {
+        serde.push(quote!(skip_serializing_if = "Option::is_none"));
+    }
+    let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    let ty = if field.required {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    };
+    quote! {
+        #docs
+        #attr
+        pub #name: #ty
+    }
+}
+
+/// `new(required members...)`: the optional members start empty; set them with struct update syntax.
+fn constructor(name: &Ident, fields: &[Field]) -> TokenStream {
+    let required: Vec<_> = fields.iter().filter(|f| f.required).collect();
+    let params = required.iter().map(|f| {
+        let name = ident(&f.name);
+        match f.shape.ty {
+            Ty::String => quote!(#name: impl Into<String>),
+            _ => {
+                let ty = rust_type(&f.shape.ty);
+                quote!(#name: #ty)
+            }
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let name = ident(&f.name);
+        match (f.required, &f.shape.ty) {
+            (true, Ty::String) => quote!(#name: #name.into()),
+            (true, _) => quote!(#name),
+            (false, _) => quote!(#name: None),
+        }
+    });
+    let doc = format!(" A `{name}` with its required members; the optional ones start as `None`.");
+    // Clippy's default limit; past it a struct literal would be the idiom, but `new` keeps one way to build.
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    }
+}
+
+fn int_enum(
+    name: &Ident,
+    type_name: &str,
+    docs: TokenStream,
+    variants: &[Variant],
+    direction: Direction,
+    rt: &Runtime,
+) -> TokenStream {
+    let rt = rt.tokens();
+    let open = direction == Direction::Response;
+    let variant_items = variants.iter().map(|v| {
+        let docs = doc(Some(&format!(
+            "`{}`: {}",
+            v.code,
+            v.doc.as_deref().unwrap_or(&v.name)
+        )));
+        let variant = ident(&v.name);
+        quote!(#docs #variant)
+    });
+    let names: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
+    let codes: Vec<_> = variants
+        .iter()
+        .map(|v| Literal::i64_unsuffixed(v.code))
+        .collect();
+    let (unknown_variant, non_exhaustive) = if open {
+        (
+            quote!(
+                /// A code this version of salesync does not know, kept as received.
+                Unknown(i64),
+            ),
+            quote!(#[non_exhaustive]),
+        )
+    } else {
+        (quote!(), quote!())
+    };
+    let conversions = if open {
+        quote! {
+            /// The integer the platform uses.
+            pub const fn code(self) -> i64 {
+                match self { #(Self::#names => #codes,)* Self::Unknown(code) => code }
+            }
+            /// The variant for a code; an unknown code is kept as `Unknown`.
+            pub const fn from_code(code: i64) -> Self {
+                match code { #(#codes => Self::#names,)* other => Self::Unknown(other) }
+            }
+        }
+    } else {
+        quote! {
+            /// The integer the platform uses.
+            pub const fn code(self) -> i64 {
+                match self { #(Self::#names => #codes,)* }
+            }
+            /// The variant for a code, if it is one.
+            pub const fn from_code(code: i64) -> Option<Self> {
+                match code { #(#codes => Some(Self::#names),)* _ => None }
+            }
+        }
+    };
+    let deserialize_body = if open {
+        quote!(Ok(Self::from_code(i64::deserialize(deserializer)?)))
+    } else {
+        quote! {
+            let code = i64::deserialize(deserializer)?;
+            Self::from_code(code).ok_or_else(|| #rt::endpoint::unknown_code(#type_name, code, &[#(#codes),*]))
+        }
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #non_exhaustive
+        pub enum #name { #(#variant_items,)* #unknown_variant }
+        impl #name { #conversions }
+        impl Serialize for #name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.code())
+            }
+        }
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #deserialize_body
+            }
+        }
+    }
+}
+
+fn newtype(
+    name: &Ident,
+    docs: TokenStream,
+    shape: &Shape,
+    direction: Direction,
+    rt: &Runtime,
+) -> TokenStream {
+    let inner = rust_type(&shape.ty);
+    let derives = match shape.ty {
+        Ty::String => quote!(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash),
+        Ty::Integer { .. } | Ty::Number => {
+            quote!(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)
+        }
+        Ty::Boolean => quote!(Debug, Clone, Copy, PartialEq, Eq, Hash),
+        _ => quote!(Debug, Clone, PartialEq),
+    };
+    let lenient = (shape.ty == Ty::Integer { lenient: true }).then(|| {
+        let path = rt.item("lenient::i64");
+        quote!(#[serde(deserialize_with = #path)])
+    });
+    let from_str = match shape.ty {
+        Ty::String => Some(quote! {
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self { Self(value.to_owned()) }
+            }
+        }),
+        Ty::Number => Some(quote! {
+            impl std::str::FromStr for #name {
+                type Err = DecimalError;
+                fn from_str(text: &str) -> Result<Self, Self::Err> { text.parse().map(Self) }
+            }
+        }),
+        _ => None,
+    };
+    let validation = (direction == Direction::Request).then(|| validate::newtype_impl(name, shape));
+    quote! {
+        #docs
+        #[derive(#derives, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct #name(#lenient pub #inner);
+        impl From<#inner> for #name {
+            fn from(value: #inner) -> Self { Self(value) }
+        }
+        #from_str
+        #validation
+    }
+}

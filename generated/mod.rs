@@ -6,5 +6,7 @@ pub mod shopline;
 pub mod tencent;
 
 /// Every endpoint generated from `schemas/`, in schema-file order.
-pub static ENDPOINTS: &[&dyn crate::runtime::DynOperation] =
-    &[&shopline::BatchSyncFlowData, &tencent::SalesinfoAdd];
+pub static ENDPOINTS: &[&dyn crate::runtime::DynOperation] = &[
+    &shopline::BatchSyncFlowData,
+    &tencent::SalesinfoAdd,
+];

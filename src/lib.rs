@@ -8,6 +8,8 @@
 
 pub mod runtime;
 
+// Formatted by the generator (prettyplease), not by rustfmt: the drift check compares bytes.
+#[rustfmt::skip]
 #[path = "../generated/mod.rs"]
 mod generated;
 

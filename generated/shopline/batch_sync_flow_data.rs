@@ -3,7 +3,8 @@
 
 //! Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
 use crate::runtime::{
-    Batched, DynOperation, EndpointMeta, Operation, Pattern, Validate, Validator, Violation,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
+    Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -92,11 +93,14 @@ impl Validate for BatchSyncFlowDataRequest {
         v.at("app_key", |v| v.min_length(&self.app_key, 1));
         v.at("store_id", |v| v.min_length(&self.store_id, 1));
         v.at("source_type", |v| v.min_length(&self.source_type, 1));
-        v.at("flow_data_list", |v| {
-            v.min_items(&self.flow_data_list, 1);
-            v.max_items(&self.flow_data_list, 100);
-            v.each(&self.flow_data_list, |v, item| item.validate_into(v));
-        });
+        v.at(
+            "flow_data_list",
+            |v| {
+                v.min_items(&self.flow_data_list, 1);
+                v.max_items(&self.flow_data_list, 100);
+                v.each(&self.flow_data_list, |v, item| item.validate_into(v));
+            },
+        );
     }
 }
 
@@ -172,14 +176,16 @@ impl Validate for FlowData {
         v.at("send_count", |v| v.minimum(self.send_count, 0));
         v.at("trigger_num", |v| v.minimum(self.trigger_num, 0));
         if let Some(value) = &self.flow_node_data_list {
-            v.at("flow_node_data_list", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at(
+                "flow_node_data_list",
+                |v| v.each(value, |v, item| item.validate_into(v)),
+            );
         }
         if let Some(value) = &self.delete_flow_node_data_list {
-            v.at("delete_flow_node_data_list", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at(
+                "delete_flow_node_data_list",
+                |v| v.each(value, |v, item| item.validate_into(v)),
+            );
         }
     }
 }
@@ -318,9 +324,23 @@ impl Validate for FlowNodeData {
 /// Unix timestamp in milliseconds. Accepted as a JSON integer or a string of digits, always sent as an integer.
 ///
 /// Example: `1672365600000`
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize
+)]
 #[serde(transparent)]
-pub struct TimestampMillis(#[serde(deserialize_with = "crate::runtime::lenient::i64")] pub i64);
+pub struct TimestampMillis(
+    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    pub i64,
+);
 
 impl From<i64> for TimestampMillis {
     fn from(value: i64) -> Self {

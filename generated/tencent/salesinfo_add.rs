@@ -3,8 +3,8 @@
 
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
-    Batched, Comparison, Decimal, DecimalError, DynOperation, EndpointMeta, Operation, Pattern,
-    Validate, Validator, Violation,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, Decimal, DecimalError,
+    Validate, Validator, Pattern, Comparison,
 };
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -91,15 +91,16 @@ impl SalesinfoAddRequest {
 impl Validate for SalesinfoAddRequest {
     fn validate_into(&self, v: &mut Validator) {
         v.at("account_id", |v| v.minimum(self.account_id, 1));
-        v.at("user_action_set_id", |v| {
-            v.minimum(self.user_action_set_id, 1)
-        });
+        v.at("user_action_set_id", |v| v.minimum(self.user_action_set_id, 1));
         v.at("data_set_id", |v| v.minimum(self.data_set_id, 1));
-        v.at("salesinfo", |v| {
-            v.min_items(&self.salesinfo, 1);
-            v.max_items(&self.salesinfo, 50);
-            v.each(&self.salesinfo, |v, item| item.validate_into(v));
-        });
+        v.at(
+            "salesinfo",
+            |v| {
+                v.min_items(&self.salesinfo, 1);
+                v.max_items(&self.salesinfo, 50);
+                v.each(&self.salesinfo, |v, item| item.validate_into(v));
+            },
+        );
     }
 }
 
@@ -178,31 +179,33 @@ impl SalesInfo {
 
 impl Validate for SalesInfo {
     fn validate_into(&self, v: &mut Validator) {
-        v.at("external_store_id", |v| {
-            v.min_length(&self.external_store_id, 1);
-            v.max_bytes(&self.external_store_id, 32);
-        });
+        v.at(
+            "external_store_id",
+            |v| {
+                v.min_length(&self.external_store_id, 1);
+                v.max_bytes(&self.external_store_id, 32);
+            },
+        );
         if let Some(value) = &self.seller_id {
             v.at("seller_id", |v| v.max_bytes(value, 128));
         }
-        v.at("external_sku_id", |v| {
-            v.min_length(&self.external_sku_id, 1);
-            v.max_bytes(&self.external_sku_id, 128);
-        });
+        v.at(
+            "external_sku_id",
+            |v| {
+                v.min_length(&self.external_sku_id, 1);
+                v.max_bytes(&self.external_sku_id, 128);
+            },
+        );
         v.at("price", |v| self.price.validate_into(v));
         v.at("stock", |v| self.stock.validate_into(v));
         if let Some(value) = &self.delivery_info {
-            v.at("delivery_info", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at("delivery_info", |v| v.each(value, |v, item| item.validate_into(v)));
         }
         if let Some(value) = &self.target_url_props {
             v.at("target_url_props", |v| value.validate_into(v));
         }
         if let Some(value) = &self.coupon_info {
-            v.at("coupon_info", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at("coupon_info", |v| v.each(value, |v, item| item.validate_into(v)));
         }
         if let Some(value) = &self.tag_info {
             v.at("tag_info", |v| value.validate_into(v));
@@ -213,14 +216,20 @@ impl Validate for SalesInfo {
         if let Some(value) = &self.exclusive_info {
             v.at("exclusive_info", |v| value.validate_into(v));
         }
-        if self.product_type == Some(ProductType::Sample) && self.stock.stock_total.is_none() {
-            v.at("stock", |v| {
-                v.missing(
-                    "stock_total",
-                    "if-then",
-                    "`stock_total` is required when `product_type` is 3 (Sample)",
-                )
-            });
+        if self.product_type == Some(ProductType::Sample)
+            && self.stock.stock_total.is_none()
+        {
+            v.at(
+                "stock",
+                |v| {
+                    v
+                        .missing(
+                            "stock_total",
+                            "if-then",
+                            "`stock_total` is required when `product_type` is 3 (Sample)",
+                        )
+                },
+            );
         }
     }
 }
@@ -284,17 +293,24 @@ impl Validate for Price {
             v.at("after_coupon_price", |v| value.validate_into(v));
         }
         if let Some(value) = &self.sku_promotions {
-            v.at("sku_promotions", |v| {
-                v.max_items(value, 50);
-                v.each(value, |v, item| item.validate_into(v));
-            });
+            v.at(
+                "sku_promotions",
+                |v| {
+                    v.max_items(value, 50);
+                    v.each(value, |v, item| item.validate_into(v));
+                },
+            );
         }
         if let Some(value) = &self.normal_product_info {
-            v.at("normal_product_info", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at(
+                "normal_product_info",
+                |v| v.each(value, |v, item| item.validate_into(v)),
+            );
         }
-        if let (Some(left), Some(right)) = (Some(&self.current_price), Some(&self.sku_price)) {
+        if let (Some(left), Some(right)) = (
+            Some(&self.current_price),
+            Some(&self.sku_price),
+        ) {
             v.compare(
                 ("current_price", &left.0),
                 Comparison::LessOrEqual,
@@ -381,10 +397,13 @@ impl NormalProductInfo {
 impl Validate for NormalProductInfo {
     fn validate_into(&self, v: &mut Validator) {
         if let Some(value) = &self.sku_id {
-            v.at("sku_id", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 128);
-            });
+            v.at(
+                "sku_id",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 128);
+                },
+            );
         }
         if let Some(value) = &self.normal_product_price {
             v.at("normal_product_price", |v| value.validate_into(v));
@@ -464,9 +483,7 @@ impl Validate for DeliveryInfo {
             v.at("freight_amount", |v| value.validate_into(v));
         }
         if let Some(value) = &self.location {
-            v.at("location", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at("location", |v| v.each(value, |v, item| item.validate_into(v)));
         }
     }
 }
@@ -526,10 +543,13 @@ impl Location {
 impl Validate for Location {
     fn validate_into(&self, v: &mut Validator) {
         if let Some(value) = &self.country_code {
-            v.at("country_code", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 64);
-            });
+            v.at(
+                "country_code",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 64);
+                },
+            );
         }
         if let Some(value) = &self.country_name {
             v.at("country_name", |v| value.validate_into(v));
@@ -608,52 +628,76 @@ impl TargetUrlProps {
 impl Validate for TargetUrlProps {
     fn validate_into(&self, v: &mut Validator) {
         if let Some(value) = &self.url_miniprogram {
-            v.at("url_miniprogram", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "url_miniprogram",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.miniprogram_appid {
-            v.at("miniprogram_appid", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "miniprogram_appid",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.miniprogram_username {
-            v.at("miniprogram_username", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "miniprogram_username",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.url_miniprogram_qq {
-            v.at("url_miniprogram_qq", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "url_miniprogram_qq",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.miniprogram_appid_qq {
-            v.at("miniprogram_appid_qq", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "miniprogram_appid_qq",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.url_h5 {
-            v.at("url_h5", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "url_h5",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.url_h5_2 {
-            v.at("url_h5_2", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 1000);
-            });
+            v.at(
+                "url_h5_2",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 1000);
+                },
+            );
         }
         if let Some(value) = &self.url_h5_3 {
-            v.at("url_h5_3", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 1000);
-            });
+            v.at(
+                "url_h5_3",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 1000);
+                },
+            );
         }
         if self.url_miniprogram.is_some() {
             if self.miniprogram_appid.is_none() {
@@ -779,10 +823,13 @@ impl CouponInfo {
 impl Validate for CouponInfo {
     fn validate_into(&self, v: &mut Validator) {
         if let Some(value) = &self.coupon_id {
-            v.at("coupon_id", |v| {
-                v.min_length(value, 1);
-                v.max_bytes(value, 100);
-            });
+            v.at(
+                "coupon_id",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_bytes(value, 100);
+                },
+            );
         }
         if let Some(value) = &self.amount_coupon {
             v.at("amount_coupon", |v| value.validate_into(v));
@@ -833,10 +880,13 @@ impl TagInfo {
 impl Validate for TagInfo {
     fn validate_into(&self, v: &mut Validator) {
         if let Some(value) = &self.custom_tag {
-            v.at("custom_tag", |v| {
-                v.max_items(value, 50);
-                v.each(value, |v, item| item.validate_into(v));
-            });
+            v.at(
+                "custom_tag",
+                |v| {
+                    v.max_items(value, 50);
+                    v.each(value, |v, item| item.validate_into(v));
+                },
+            );
         }
     }
 }
@@ -873,9 +923,7 @@ impl Validate for CustomTag {
             v.at("tag_name", |v| value.validate_into(v));
         }
         if let Some(value) = &self.tag_value {
-            v.at("tag_value", |v| {
-                v.each(value, |v, item| item.validate_into(v))
-            });
+            v.at("tag_value", |v| v.each(value, |v, item| item.validate_into(v)));
         }
     }
 }
@@ -920,10 +968,13 @@ impl ThirdPromotionInfo {
 
 impl Validate for ThirdPromotionInfo {
     fn validate_into(&self, v: &mut Validator) {
-        v.at("commission_rate", |v| {
-            v.minimum(self.commission_rate, Decimal::ZERO);
-            v.decimal_places(self.commission_rate, 2);
-        });
+        v.at(
+            "commission_rate",
+            |v| {
+                v.minimum(self.commission_rate, Decimal::ZERO);
+                v.decimal_places(self.commission_rate, 2);
+            },
+        );
         if let Some(value) = &self.commission_amount {
             v.at("commission_amount", |v| value.validate_into(v));
         }
@@ -970,7 +1021,18 @@ impl Validate for ExclusiveInfo {
 /// An amount of money in yuan (CNY), >= 0, at most 2 decimal places (单位元,保留 2 位小数).
 ///
 /// Example: `8.9`
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize
+)]
 #[serde(transparent)]
 pub struct Yuan(pub Decimal);
 
@@ -1115,9 +1177,12 @@ impl Serialize for ProductType {
 impl<'de> Deserialize<'de> for ProductType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
-        Self::from_code(code).ok_or_else(|| {
-            crate::runtime::endpoint::unknown_code("ProductType", code, &[1, 2, 3, 4])
-        })
+        Self::from_code(code)
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "ProductType",
+                code,
+                &[1, 2, 3, 4],
+            ))
     }
 }
 
@@ -1158,7 +1223,11 @@ impl<'de> Deserialize<'de> for AvailableStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("AvailableStatus", code, &[1, 2]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "AvailableStatus",
+                code,
+                &[1, 2],
+            ))
     }
 }
 
@@ -1199,7 +1268,11 @@ impl<'de> Deserialize<'de> for SkuStockStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("SkuStockStatus", code, &[1, 2]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "SkuStockStatus",
+                code,
+                &[1, 2],
+            ))
     }
 }
 
@@ -1244,7 +1317,11 @@ impl<'de> Deserialize<'de> for CouponType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("CouponType", code, &[1, 2, 3]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "CouponType",
+                code,
+                &[1, 2, 3],
+            ))
     }
 }
 
@@ -1285,7 +1362,11 @@ impl<'de> Deserialize<'de> for CouponStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("CouponStatus", code, &[0, 1]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "CouponStatus",
+                code,
+                &[0, 1],
+            ))
     }
 }
 
@@ -1326,7 +1407,11 @@ impl<'de> Deserialize<'de> for PromoteStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("PromoteStatus", code, &[0, 1]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "PromoteStatus",
+                code,
+                &[0, 1],
+            ))
     }
 }
 
@@ -1367,7 +1452,11 @@ impl<'de> Deserialize<'de> for ExclusiveStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("ExclusiveStatus", code, &[0, 1]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "ExclusiveStatus",
+                code,
+                &[0, 1],
+            ))
     }
 }
 
@@ -1408,7 +1497,11 @@ impl<'de> Deserialize<'de> for IsDeleted {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| crate::runtime::endpoint::unknown_code("IsDeleted", code, &[0, 1]))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code(
+                "IsDeleted",
+                code,
+                &[0, 1],
+            ))
     }
 }
 

@@ -1,0 +1,1 @@
+//! Embedded mock of both platforms.

@@ -307,21 +307,16 @@ impl Validate for Price {
                 |v| v.each(value, |v, item| item.validate_into(v)),
             );
         }
-        if let (Some(left), Some(right)) = (
-            Some(&self.current_price),
-            Some(&self.sku_price),
-        ) {
-            v.compare(
-                ("current_price", &left.0),
-                Comparison::LessOrEqual,
-                ("sku_price", &right.0),
-            );
-        }
+        v.compare(
+            ("current_price", &self.current_price.0),
+            Comparison::LessOrEqual,
+            ("sku_price", &self.sku_price.0),
+        );
     }
 }
 
 /// One campaign and its promotion price. external_promotion_id and promotion_price are required together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SkuPromotion {
     /// Campaign id; required when promotion_price is given. 活动 id,当填写了 promotion_price 必填
@@ -351,29 +346,25 @@ impl Validate for SkuPromotion {
         if let Some(value) = &self.promotion_price {
             v.at("promotion_price", |v| value.validate_into(v));
         }
-        if self.external_promotion_id.is_some() {
-            if self.promotion_price.is_none() {
-                v.missing(
-                    "promotion_price",
-                    "dependentRequired",
-                    "`promotion_price` is required when `external_promotion_id` is present",
-                );
-            }
+        if self.external_promotion_id.is_some() && self.promotion_price.is_none() {
+            v.missing(
+                "promotion_price",
+                "dependentRequired",
+                "`promotion_price` is required when `external_promotion_id` is present",
+            );
         }
-        if self.promotion_price.is_some() {
-            if self.external_promotion_id.is_none() {
-                v.missing(
-                    "external_promotion_id",
-                    "dependentRequired",
-                    "`external_promotion_id` is required when `promotion_price` is present",
-                );
-            }
+        if self.promotion_price.is_some() && self.external_promotion_id.is_none() {
+            v.missing(
+                "external_promotion_id",
+                "dependentRequired",
+                "`external_promotion_id` is required when `promotion_price` is present",
+            );
         }
     }
 }
 
 /// A related full-size (normal) product of a sample and its price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NormalProductInfo {
     /// Related product id, 1 to 128 bytes. 关联的商品id字段长度最小 1 字节,长度最大 128 字节
@@ -456,7 +447,7 @@ impl Validate for Stock {
 }
 
 /// Delivery info: freight and delivery locations. 配送信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryInfo {
     /// Freight amount, yuan, 2 decimals. 运费金额,单位元,保留 2 位小数
@@ -489,7 +480,7 @@ impl Validate for DeliveryInfo {
 }
 
 /// A delivery location; codes follow the Ministry of Civil Affairs administrative division codes (《民政部行政区划代码》).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     /// Country code, e.g. CN; 1 to 64 bytes. 国家编码,CN 字段长度最小 1 字节,长度最大 64 字节
@@ -576,7 +567,7 @@ impl Validate for Location {
 }
 
 /// Product landing pages: WeChat mini program, QQ mini program and H5. 商品目标页信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetUrlProps {
     /// WeChat mini program landing page path; required when the landing page is a WeChat mini program; 1 to 100 bytes. 微信小程序落地页 url,当落地页为微信小程序时必填 字段长度最小 1 字节,长度最大 100 字节
@@ -699,63 +690,53 @@ impl Validate for TargetUrlProps {
                 },
             );
         }
-        if self.url_miniprogram.is_some() {
-            if self.miniprogram_appid.is_none() {
-                v.missing(
-                    "miniprogram_appid",
-                    "dependentRequired",
-                    "`miniprogram_appid` is required when `url_miniprogram` is present",
-                );
-            }
+        if self.url_miniprogram.is_some() && self.miniprogram_appid.is_none() {
+            v.missing(
+                "miniprogram_appid",
+                "dependentRequired",
+                "`miniprogram_appid` is required when `url_miniprogram` is present",
+            );
         }
-        if self.miniprogram_appid.is_some() {
-            if self.url_miniprogram.is_none() {
-                v.missing(
-                    "url_miniprogram",
-                    "dependentRequired",
-                    "`url_miniprogram` is required when `miniprogram_appid` is present",
-                );
-            }
+        if self.miniprogram_appid.is_some() && self.url_miniprogram.is_none() {
+            v.missing(
+                "url_miniprogram",
+                "dependentRequired",
+                "`url_miniprogram` is required when `miniprogram_appid` is present",
+            );
         }
-        if self.miniprogram_username.is_some() {
-            if self.url_miniprogram.is_none() {
-                v.missing(
-                    "url_miniprogram",
-                    "dependentRequired",
-                    "`url_miniprogram` is required when `miniprogram_username` is present",
-                );
-            }
-            if self.miniprogram_appid.is_none() {
-                v.missing(
-                    "miniprogram_appid",
-                    "dependentRequired",
-                    "`miniprogram_appid` is required when `miniprogram_username` is present",
-                );
-            }
+        if self.miniprogram_username.is_some() && self.url_miniprogram.is_none() {
+            v.missing(
+                "url_miniprogram",
+                "dependentRequired",
+                "`url_miniprogram` is required when `miniprogram_username` is present",
+            );
         }
-        if self.url_miniprogram_qq.is_some() {
-            if self.miniprogram_appid_qq.is_none() {
-                v.missing(
-                    "miniprogram_appid_qq",
-                    "dependentRequired",
-                    "`miniprogram_appid_qq` is required when `url_miniprogram_qq` is present",
-                );
-            }
+        if self.miniprogram_username.is_some() && self.miniprogram_appid.is_none() {
+            v.missing(
+                "miniprogram_appid",
+                "dependentRequired",
+                "`miniprogram_appid` is required when `miniprogram_username` is present",
+            );
         }
-        if self.miniprogram_appid_qq.is_some() {
-            if self.url_miniprogram_qq.is_none() {
-                v.missing(
-                    "url_miniprogram_qq",
-                    "dependentRequired",
-                    "`url_miniprogram_qq` is required when `miniprogram_appid_qq` is present",
-                );
-            }
+        if self.url_miniprogram_qq.is_some() && self.miniprogram_appid_qq.is_none() {
+            v.missing(
+                "miniprogram_appid_qq",
+                "dependentRequired",
+                "`miniprogram_appid_qq` is required when `url_miniprogram_qq` is present",
+            );
+        }
+        if self.miniprogram_appid_qq.is_some() && self.url_miniprogram_qq.is_none() {
+            v.missing(
+                "url_miniprogram_qq",
+                "dependentRequired",
+                "`url_miniprogram_qq` is required when `miniprogram_appid_qq` is present",
+            );
         }
     }
 }
 
 /// One coupon batch applicable to the product. 优惠券信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CouponInfo {
     /// Coupon batch id, 1 to 100 bytes. 券批次id 字段长度最小 1 字节,长度最大 100 字节
@@ -862,7 +843,7 @@ impl Validate for CouponInfo {
 }
 
 /// Product tag info. 商品的标签信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagInfo {
     /// Custom product tags, at most 50. 商品的标签信息 数组最大长度 50
@@ -892,7 +873,7 @@ impl Validate for TagInfo {
 }
 
 /// One custom tag: a name and its values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomTag {
     /// Tag name, at most 2048 bytes. 标签名称,长度最大 2048 字节
@@ -991,7 +972,7 @@ impl Validate for ThirdPromotionInfo {
 }
 
 /// Exclusive product info. 专属商品信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusiveInfo {
     /// Exclusive product flag: 1 exclusive product, 0 normal product. 专属商品标识,1:专属商品;0:普通商品

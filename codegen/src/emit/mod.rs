@@ -86,7 +86,7 @@ fn imports(module: &Module, rt: &TokenStream) -> TokenStream {
         .iter()
         .filter(|def| def.direction == Direction::Request)
         .flat_map(shapes_of);
-    if request_shapes.into_iter().any(|shape| has_pattern(shape)) {
+    if request_shapes.into_iter().any(has_pattern) {
         runtime.push(quote!(Pattern));
     }
     let compares = module.types.iter().any(|def| match &def.kind {

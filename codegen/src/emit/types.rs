@@ -47,13 +47,18 @@ fn structure(
     rt: &Runtime,
 ) -> TokenStream {
     let fields = s.fields.iter().map(|f| field(f, rt));
+    let default = s
+        .fields
+        .iter()
+        .all(|f| !f.required)
+        .then(|| quote!(Default,));
     match direction {
         Direction::Request => {
             let constructor = constructor(name, &s.fields);
             let validation = validate::struct_impl(name, s);
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[derive(Debug, Clone, #default PartialEq, Serialize, Deserialize)]
                 #[serde(deny_unknown_fields)]
                 pub struct #name { #(#fields,)* }
                 #constructor

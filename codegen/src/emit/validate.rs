@@ -246,33 +246,30 @@ fn object_rule(rule: &ObjectRule, fields: &[Field]) -> TokenStream {
 
 fn dependent_required(when: &Field, then: &[String], fields: &[Field]) -> TokenStream {
     let when_name = ident(&when.name);
-    let checks = then
+    let present = (!when.required).then(|| quote!(self.#when_name.is_some() &&));
+    let dependents = then
         .iter()
         .map(|member| find(fields, member))
-        .filter(|f| !f.required)
+        .filter(|f| !f.required);
+    dependents
         .map(|f| {
             let name = ident(&f.name);
             let member = &f.name;
             let message = format!("`{member}` is required when `{}` is present", when.name);
             quote! {
-                if self.#name.is_none() {
+                if #present self.#name.is_none() {
                     v.missing(#member, "dependentRequired", #message);
                 }
             }
-        });
-    let checks: TokenStream = checks.collect();
-    if when.required {
-        checks
-    } else {
-        quote!(if self.#when_name.is_some() { #checks })
-    }
+        })
+        .collect()
 }
 
 /// The compared value of a member: a newtype's inner value, by reference.
 fn compared(field: &Field, binding: &TokenStream) -> TokenStream {
     match field.shape.ty {
         Ty::Named(_) => quote!(&#binding.0),
-        _ => quote!(#binding),
+        _ => quote!(&#binding),
     }
 }
 
@@ -286,6 +283,15 @@ fn compare(left: &Field, op: CompareOp, right: &Field) -> TokenStream {
     };
     let (left_name, right_name) = (&left.name, &right.name);
     let (left_ident, right_ident) = (ident(left_name), ident(right_name));
+    if left.required && right.required {
+        let (l, r) = (
+            compared(left, &quote!(self.#left_ident)),
+            compared(right, &quote!(self.#right_ident)),
+        );
+        return quote! {
+            v.compare((#left_name, #l), Comparison::#op, (#right_name, #r));
+        };
+    }
     let binding = |field: &Field, name: &Ident| {
         if field.required {
             quote!(Some(&self.#name))
@@ -294,11 +300,13 @@ fn compare(left: &Field, op: CompareOp, right: &Field) -> TokenStream {
         }
     };
     let (left_value, right_value) = (binding(left, &left_ident), binding(right, &right_ident));
-    let left_compared = compared(left, &quote!(left));
-    let right_compared = compared(right, &quote!(right));
+    let (l, r) = (
+        compared(left, &quote!(left)),
+        compared(right, &quote!(right)),
+    );
     quote! {
         if let (Some(left), Some(right)) = (#left_value, #right_value) {
-            v.compare((#left_name, #left_compared), Comparison::#op, (#right_name, #right_compared));
+            v.compare((#left_name, #l), Comparison::#op, (#right_name, #r));
         }
     }
 }

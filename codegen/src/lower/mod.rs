@@ -85,10 +85,7 @@ pub fn lower(file: &str, document: &Document) -> Result<Module, Vec<Diagnostic>>
         }
     }
     let endpoint = lower_endpoint(&mut ctx, document);
-    let directions = endpoint
-        .as_ref()
-        .map(|endpoint| directions(&mut ctx, document, endpoint))
-        .unwrap_or_default();
+    let directions = directions(&mut ctx, document);
     let mut types = Vec::new();
     for (name, node) in &document.defs {
         let pointer = join("/$defs", name);
@@ -287,16 +284,15 @@ fn item_limits(shape: &Shape) -> (u64, u64) {
     limits
 }
 
-/// Which definitions are sent and which are received, from what the endpoint's bodies reach.
-fn directions(
-    ctx: &mut Ctx,
-    document: &Document,
-    endpoint: &Endpoint,
-) -> BTreeMap<String, Direction> {
-    let sent = reachable(document, [endpoint.request.as_str()]);
+/// Which definitions are sent and which are received, from what the endpoint's bodies reach. Read from the
+/// document rather than the lowered endpoint, so one bad reference does not hide the other problems.
+fn directions(ctx: &mut Ctx, document: &Document) -> BTreeMap<String, Direction> {
+    let endpoint = &document.endpoint;
+    let name = |reference: &Ref| reference.target.trim_start_matches("#/$defs/").to_owned();
+    let sent = reachable(document, [name(&endpoint.request)]);
     let received = reachable(
         document,
-        std::iter::once(endpoint.response.as_str()).chain(endpoint.error_response.as_deref()),
+        std::iter::once(name(&endpoint.response)).chain(endpoint.error_response.as_ref().map(name)),
     );
     let mut directions = BTreeMap::new();
     for name in document.defs.keys() {
@@ -311,12 +307,18 @@ fn directions(
     directions
 }
 
-fn reachable<'a>(
-    document: &'a Document,
-    roots: impl IntoIterator<Item = &'a str>,
-) -> BTreeSet<&'a str> {
+fn reachable(document: &Document, roots: impl IntoIterator<Item = String>) -> BTreeSet<&str> {
+    let roots: Vec<String> = roots.into_iter().collect();
     let mut seen = BTreeSet::new();
-    let mut pending: Vec<&str> = roots.into_iter().collect();
+    let mut pending: Vec<&str> = roots
+        .iter()
+        .filter_map(|root| {
+            document
+                .defs
+                .get_key_value(root.as_str())
+                .map(|(key, _)| key.as_str())
+        })
+        .collect();
     while let Some(name) = pending.pop() {
         let Some((key, node)) = document.defs.get_key_value(name) else {
             continue;

@@ -1,0 +1,82 @@
+//! Golden-file tests of the generator: each `golden/*.json` schema generates exactly `golden/*.rs`, and each
+//! `errors/*.json` schema fails with exactly the diagnostics in `errors/*.txt`.
+//!
+//! After an intended change, rewrite the expected files with `UPDATE_GOLDEN=1 cargo test -p codegen` and
+//! review the diff. The golden outputs use `::salesync::runtime`, and a salesync test compiles them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use codegen::{generate_module, Runtime};
+
+fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
+    files
+}
+
+fn run(schema: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(schema).unwrap();
+    let name = schema.file_name().unwrap().to_string_lossy();
+    generate_module(&name, &text, &Runtime::new("::salesync::runtime"))
+        .map_err(|found| found.to_string())
+}
+
+/// Compares `actual` with the file at `expected`, or rewrites it under `UPDATE_GOLDEN=1`.
+fn assert_golden(expected: &Path, actual: &str) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::write(expected, actual).unwrap();
+        return;
+    }
+    let wanted = fs::read_to_string(expected).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run with UPDATE_GOLDEN=1",
+            expected.display()
+        )
+    });
+    if wanted != actual {
+        let line = wanted
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0)
+            + 1;
+        panic!(
+            "{} differs from the generator's output, first at line {line}; rerun with UPDATE_GOLDEN=1 and review the diff",
+            expected.display()
+        );
+    }
+}
+
+#[test]
+fn schemas_generate_their_golden_modules() {
+    for schema in fixtures("golden") {
+        let generated = run(&schema).unwrap_or_else(|err| panic!("{}:\n{err}", schema.display()));
+        assert_golden(&schema.with_extension("rs"), &generated);
+    }
+}
+
+#[test]
+fn bad_schemas_fail_with_their_golden_diagnostics() {
+    for schema in fixtures("errors") {
+        match run(&schema) {
+            Ok(_) => panic!("{} generated code but should have failed", schema.display()),
+            Err(diagnostics) => assert_golden(&schema.with_extension("txt"), &diagnostics),
+        }
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for schema in fixtures("golden") {
+        assert_eq!(run(&schema), run(&schema));
+    }
+}

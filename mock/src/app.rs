@@ -1,0 +1,202 @@
+//! State shared by every connection, and the routes: each request is logged on arrival, handed to its
+//! vendor's pipeline, and the log entry completed with the answer.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::any;
+use axum::Router;
+use salesync::runtime::Operation;
+use salesync::shopline::BatchSyncFlowData;
+use salesync::tencent::SalesinfoAdd;
+
+use crate::bucket::{Buckets, RateLimit};
+use crate::config::MockConfig;
+use crate::faults::{Fault, FaultPlan, SplitMix64, Vendor};
+use crate::log::RecordedRequest;
+use crate::reply::Reply;
+use crate::store::Store;
+use crate::{shopline, tencent};
+
+/// Locks a mutex, shrugging off poisoning: the mock must keep answering whatever happened before.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Everything the mock platforms know. Locks are never held across an `.await`.
+pub(crate) struct App {
+    pub(crate) shopline_tokens: RwLock<Vec<String>>,
+    pub(crate) tencent_tokens: RwLock<Vec<String>>,
+    pub(crate) tencent_max_skew: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) buckets: Mutex<Option<Buckets>>,
+    /// `(access_token, nonce)` pairs already used.
+    pub(crate) nonces: Mutex<HashSet<(String, String)>>,
+    pub(crate) faults: [Mutex<FaultPlan>; 2],
+    pub(crate) store: Mutex<Store>,
+    pub(crate) log: Mutex<Vec<RecordedRequest>>,
+    trace_seed: u64,
+    trace_counter: AtomicU64,
+}
+
+impl App {
+    pub(crate) fn new(config: &MockConfig) -> Self {
+        let faults: [Mutex<FaultPlan>; 2] = Default::default();
+        for (vendor, random) in [
+            (Vendor::Shopline, &config.shopline_random_faults),
+            (Vendor::Tencent, &config.tencent_random_faults),
+        ] {
+            lock(&faults[vendor.index()]).set_random(random.clone());
+        }
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        App {
+            shopline_tokens: RwLock::new(config.shopline_tokens.clone()),
+            tencent_tokens: RwLock::new(config.tencent_tokens.clone()),
+            tencent_max_skew: config.tencent_max_skew,
+            body_limit: config.body_limit,
+            buckets: Mutex::new(config.rate_limit.map(Buckets::new)),
+            nonces: Mutex::default(),
+            faults,
+            store: Mutex::default(),
+            log: Mutex::default(),
+            trace_seed: nanos,
+            trace_counter: AtomicU64::new(0),
+        }
+    }
+
+    /// A fresh 32-hex-digit trace id, as both platforms hand out.
+    pub(crate) fn trace_id(&self) -> String {
+        let n = self.trace_counter.fetch_add(1, Ordering::Relaxed);
+        let mut rng = SplitMix64(self.trace_seed ^ n.rotate_left(32));
+        format!("{:016x}{:016x}", rng.next(), rng.next())
+    }
+
+    pub(crate) fn next_fault(&self, vendor: Vendor) -> Option<Fault> {
+        lock(&self.faults[vendor.index()]).next()
+    }
+
+    pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        *lock(&self.buckets) = limit.map(Buckets::new);
+    }
+
+    pub(crate) fn accepts(tokens: &RwLock<Vec<String>>, token: &str) -> bool {
+        let tokens = tokens.read().unwrap_or_else(PoisonError::into_inner);
+        tokens.iter().any(|known| known == token)
+    }
+
+    fn record(&self, vendor: Option<Vendor>, parts: &Parts, body: Bytes) -> usize {
+        let query = parts.uri.query().unwrap_or("");
+        let entry = RecordedRequest {
+            vendor,
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            query: form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                    (name.as_str().to_owned(), value)
+                })
+                .collect(),
+            body,
+            status: None,
+            tencent_code: None,
+            trace_id: None,
+            fault: None,
+            dropped: false,
+            received_at: SystemTime::now(),
+        };
+        let mut log = lock(&self.log);
+        log.push(entry);
+        log.len() - 1
+    }
+
+    fn complete(&self, index: usize, reply: &Reply) {
+        if let Some(entry) = lock(&self.log).get_mut(index) {
+            entry.status = (!reply.drop).then_some(reply.status.as_u16());
+            entry.dropped = reply.drop;
+            entry.tencent_code = reply.tencent_code;
+            entry.trace_id = reply.trace_id.clone();
+            entry.fault = reply.fault.clone();
+        }
+    }
+}
+
+/// Both endpoints, at the paths their schemas give, plus a fallback that answers 404.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(BatchSyncFlowData::META.path, any(shopline_route))
+        .route(SalesinfoAdd::META.path, any(tencent_route))
+        .fallback(fallback)
+        .with_state(app)
+}
+
+async fn shopline_route(
+    State(app): State<Arc<App>>,
+    params: RawPathParams,
+    req: Request,
+) -> Response {
+    serve(app, Some(Vendor::Shopline), version(&params), req).await
+}
+
+async fn tencent_route(
+    State(app): State<Arc<App>>,
+    params: RawPathParams,
+    req: Request,
+) -> Response {
+    serve(app, Some(Vendor::Tencent), version(&params), req).await
+}
+
+async fn fallback(State(app): State<Arc<App>>, req: Request) -> Response {
+    serve(app, None, String::new(), req).await
+}
+
+fn version(params: &RawPathParams) -> String {
+    params
+        .iter()
+        .find(|(name, _)| *name == "version")
+        .map(|(_, value)| value.to_owned())
+        .unwrap_or_default()
+}
+
+async fn serve(
+    app: Arc<App>,
+    vendor: Option<Vendor>,
+    version: String,
+    req: Request<Body>,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let (body, too_large) = match axum::body::to_bytes(body, app.body_limit).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (Bytes::new(), true),
+    };
+    let index = app.record(vendor, &parts, body.clone());
+    let trace_id = app.trace_id();
+    let reply = match vendor {
+        _ if too_large => Reply::too_large(vendor, trace_id),
+        Some(Vendor::Shopline) => shopline::handle(&app, &version, &parts, &body, trace_id).await,
+        Some(Vendor::Tencent) => tencent::handle(&app, &version, &parts, &body, trace_id).await,
+        None => Reply::not_found(None, trace_id),
+    };
+    app.complete(index, &reply);
+    tracing::debug!(
+        vendor = vendor.map_or("-", Vendor::name),
+        method = %parts.method,
+        path = parts.uri.path(),
+        status = reply.status.as_u16(),
+        dropped = reply.drop,
+        "mock request"
+    );
+    reply.into_response()
+}

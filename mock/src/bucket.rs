@@ -1,0 +1,90 @@
+//! Shopline's leaky bucket: per app and store, requests fill a bucket that drains at a fixed rate; a request
+//! that would overflow it is refused with 429. Clients are meant to pace themselves under it.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+/// The leaky bucket's size and drain rate. The platform's documented default is 4 requests/s, bucket 40.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Requests drained per second.
+    pub per_second: f64,
+    /// Requests the bucket holds: the largest burst admitted at once.
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            per_second: 4.0,
+            burst: 40,
+        }
+    }
+}
+
+/// One bucket per key: `(app_key or token, store_id)`.
+#[derive(Debug)]
+pub(crate) struct Buckets {
+    limit: RateLimit,
+    levels: HashMap<(String, String), (f64, Instant)>,
+}
+
+impl Buckets {
+    pub(crate) fn new(limit: RateLimit) -> Self {
+        Buckets {
+            limit,
+            levels: HashMap::new(),
+        }
+    }
+
+    /// Admits one request for `key` at `now` (and counts it), or refuses it (and does not).
+    pub(crate) fn admit(&mut self, key: (String, String), now: Instant) -> bool {
+        let rate = if self.limit.per_second.is_finite() {
+            self.limit.per_second.max(0.0)
+        } else {
+            0.0
+        };
+        let capacity = f64::from(self.limit.burst);
+        let (level, last) = self.levels.entry(key).or_insert((0.0, now));
+        let drained = now.saturating_duration_since(*last).as_secs_f64() * rate;
+        *level = (*level - drained).max(0.0);
+        *last = now;
+        if *level + 1.0 > capacity {
+            return false;
+        }
+        *level += 1.0;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn key(store: &str) -> (String, String) {
+        ("app".to_owned(), store.to_owned())
+    }
+
+    #[test]
+    fn burst_then_refuse_then_drain() {
+        let mut buckets = Buckets::new(RateLimit::default());
+        let start = Instant::now();
+        let admitted = (0..45).filter(|_| buckets.admit(key("s"), start)).count();
+        assert_eq!(admitted, 40);
+        assert!(!buckets.admit(key("s"), start + Duration::from_millis(200)));
+        assert!(buckets.admit(key("s"), start + Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn stores_have_separate_buckets() {
+        let mut buckets = Buckets::new(RateLimit {
+            per_second: 1.0,
+            burst: 1,
+        });
+        let now = Instant::now();
+        assert!(buckets.admit(key("a"), now));
+        assert!(buckets.admit(key("b"), now));
+        assert!(!buckets.admit(key("a"), now));
+    }
+}

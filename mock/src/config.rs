@@ -1,0 +1,106 @@
+//! How a mock server behaves: accepted credentials, Shopline's rate limit, Tencent's clock skew, faults.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::bucket::RateLimit;
+use crate::faults::{RandomFaults, Vendor};
+
+/// The Shopline access token a default mock accepts.
+pub const DEFAULT_SHOPLINE_TOKEN: &str = "mock-shopline-token";
+/// The Tencent access token a default mock accepts.
+pub const DEFAULT_TENCENT_TOKEN: &str = "mock-tencent-token";
+
+/// Settings of a [`MockServer`](crate::MockServer). `Debug` never prints tokens.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct MockConfig {
+    /// Bearer tokens Shopline accepts.
+    pub shopline_tokens: Vec<String>,
+    /// `access_token` values Tencent accepts.
+    pub tencent_tokens: Vec<String>,
+    /// Shopline's leaky bucket per (app, store); `None` disables it (enterprise plans, fast tests).
+    pub rate_limit: Option<RateLimit>,
+    /// How far Tencent's `timestamp` may be from the mock's clock, either way (the platform allows 300 s).
+    pub tencent_max_skew: Duration,
+    /// Largest request body read; larger ones get 413.
+    pub body_limit: usize,
+    /// Random faults for Shopline requests.
+    pub shopline_random_faults: Option<RandomFaults>,
+    /// Random faults for Tencent requests.
+    pub tencent_random_faults: Option<RandomFaults>,
+    /// How long shutdown waits for requests in flight before closing their connections.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            shopline_tokens: vec![DEFAULT_SHOPLINE_TOKEN.to_owned()],
+            tencent_tokens: vec![DEFAULT_TENCENT_TOKEN.to_owned()],
+            rate_limit: Some(RateLimit::default()),
+            tencent_max_skew: Duration::from_secs(300),
+            body_limit: 8 * 1024 * 1024,
+            shopline_random_faults: None,
+            tencent_random_faults: None,
+            shutdown_grace: Duration::from_secs(1),
+        }
+    }
+}
+
+impl MockConfig {
+    /// Shopline accepts exactly these bearer tokens.
+    pub fn with_shopline_tokens<T: Into<String>>(
+        mut self,
+        tokens: impl IntoIterator<Item = T>,
+    ) -> Self {
+        self.shopline_tokens = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Tencent accepts exactly these access tokens.
+    pub fn with_tencent_tokens<T: Into<String>>(
+        mut self,
+        tokens: impl IntoIterator<Item = T>,
+    ) -> Self {
+        self.tencent_tokens = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Shopline's leaky bucket; `None` disables it.
+    pub fn with_rate_limit(mut self, rate_limit: Option<RateLimit>) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// Tencent's allowed clock skew.
+    pub fn with_tencent_max_skew(mut self, skew: Duration) -> Self {
+        self.tencent_max_skew = skew;
+        self
+    }
+
+    /// Random faults for one vendor's requests.
+    pub fn with_random_faults(mut self, vendor: Vendor, faults: RandomFaults) -> Self {
+        match vendor {
+            Vendor::Shopline => self.shopline_random_faults = Some(faults),
+            Vendor::Tencent => self.tencent_random_faults = Some(faults),
+        }
+        self
+    }
+}
+
+impl fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = |tokens: &[String]| format!("[{} token(s), redacted]", tokens.len());
+        f.debug_struct("MockConfig")
+            .field("shopline_tokens", &hidden(&self.shopline_tokens))
+            .field("tencent_tokens", &hidden(&self.tencent_tokens))
+            .field("rate_limit", &self.rate_limit)
+            .field("tencent_max_skew", &self.tencent_max_skew)
+            .field("body_limit", &self.body_limit)
+            .field("shopline_random_faults", &self.shopline_random_faults)
+            .field("tencent_random_faults", &self.tencent_random_faults)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
+}

@@ -1,0 +1,236 @@
+//! Faults injected on demand: a FIFO queue of one-shot faults per vendor, then an optional seeded random rate.
+//!
+//! Clients are judged by how they handle failures, so tests must be able to make the platform fail exactly
+//! when they want (the queue) or often and reproducibly (the seeded random rate, for soak tests).
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::Duration;
+
+/// The platform an endpoint belongs to; each has its own fault queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Vendor {
+    /// Shopline `batch_sync_flow_data`.
+    Shopline,
+    /// Tencent Ads `salesinfo/add`.
+    Tencent,
+}
+
+impl Vendor {
+    /// `shopline` or `tencent`, as in the schemas' endpoint metadata.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Vendor::Shopline => "shopline",
+            Vendor::Tencent => "tencent",
+        }
+    }
+
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Vendor::Shopline => 0,
+            Vendor::Tencent => 1,
+        }
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a faulted request gets instead of normal handling.
+///
+/// A fault hits a request only after it passed authentication (and, for Shopline, the leaky bucket): a request
+/// the platform would reject anyway never uses up a fault. Only [`Fault::StoreThenFail`] and [`Fault::Delay`]
+/// (a slow success, not a failure) store records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer this HTTP status (429, 500, 503, anything; an invalid code becomes 500) in the vendor's error
+    /// format, with `Retry-After` in whole seconds (rounded up) when given.
+    Status {
+        /// The HTTP status code.
+        status: u16,
+        /// Sent as `Retry-After: <seconds>`.
+        retry_after: Option<Duration>,
+    },
+    /// Wait, then handle the request normally, storing its records if valid: a slow platform, to push a call
+    /// past the client's timeout. The records are stored even if the client gave up, as a real server would.
+    Delay(Duration),
+    /// Close the TCP connection without sending any response.
+    DropConnection,
+    /// HTTP 200 with a truncated JSON body.
+    MalformedJson,
+    /// A platform error code. Tencent: HTTP 200 with the `{code, message, message_cn}` envelope. Shopline:
+    /// HTTP 400 with `{"errors": message, "code": code, "message": message}`.
+    Code {
+        /// Platform error code, e.g. 10000 (busy) or 11017 (rate limit per minute).
+        code: i64,
+        /// Message text; [`Fault::tencent`] fills in the documented one.
+        message: String,
+    },
+    /// Validate and store the records as usual, then fail anyway: the client must redeliver, and the
+    /// platform's upsert must absorb the duplicate (at-least-once delivery).
+    StoreThenFail(AfterStore),
+}
+
+/// How a [`Fault::StoreThenFail`] fails after storing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterStore {
+    /// Answer this HTTP status in the vendor's error format.
+    Status(u16),
+    /// Close the connection without a response.
+    DropConnection,
+}
+
+impl Fault {
+    /// An HTTP status without `Retry-After`.
+    pub fn status(status: u16) -> Self {
+        Fault::Status {
+            status,
+            retry_after: None,
+        }
+    }
+
+    /// 429 with an optional `Retry-After`.
+    pub fn too_many_requests(retry_after: Option<Duration>) -> Self {
+        Fault::Status {
+            status: 429,
+            retry_after,
+        }
+    }
+
+    /// A Tencent error code with its documented English message (e.g. 10000, 11017, 12100, 18001).
+    pub fn tencent(code: i64) -> Self {
+        Fault::Code {
+            code,
+            message: crate::tencent::describe(code).0.to_owned(),
+        }
+    }
+
+    /// Whether this fault stores the request's records (when they are valid).
+    pub fn stores(&self) -> bool {
+        matches!(self, Fault::Delay(_) | Fault::StoreThenFail(_))
+    }
+}
+
+/// A random fault rate for soak tests: each request gets, with probability `rate`, a fault drawn from
+/// `faults`. The same seed and the same request order give the same faults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomFaults {
+    /// Probability in `0.0..=1.0` that a request is faulted.
+    pub rate: f64,
+    /// The faults to draw from, uniformly; empty means none.
+    pub faults: Vec<Fault>,
+    /// Seed of the generator.
+    pub seed: u64,
+}
+
+impl RandomFaults {
+    /// `rate` of requests get one of `faults`, drawn with `seed`.
+    pub fn new(rate: f64, faults: Vec<Fault>, seed: u64) -> Self {
+        RandomFaults { rate, faults, seed }
+    }
+}
+
+/// One vendor's pending faults.
+#[derive(Debug, Default)]
+pub(crate) struct FaultPlan {
+    queue: VecDeque<Fault>,
+    random: Option<(RandomFaults, SplitMix64)>,
+}
+
+impl FaultPlan {
+    pub(crate) fn push(&mut self, fault: Fault) {
+        self.queue.push_back(fault);
+    }
+
+    pub(crate) fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.queue.clear();
+    }
+
+    pub(crate) fn set_random(&mut self, random: Option<RandomFaults>) {
+        self.random = random.map(|r| {
+            let rng = SplitMix64(r.seed);
+            (r, rng)
+        });
+    }
+
+    /// The fault for the next request: the queue first, then the random rate.
+    pub(crate) fn next(&mut self) -> Option<Fault> {
+        if let Some(fault) = self.queue.pop_front() {
+            return Some(fault);
+        }
+        let (random, rng) = self.random.as_mut()?;
+        // `<` rather than `>=` so that a NaN rate faults nothing.
+        let hit = rng.unit() < random.rate;
+        if !hit || random.faults.is_empty() {
+            return None;
+        }
+        let index = (rng.next() % random.faults.len() as u64) as usize;
+        random.faults.get(index).cloned()
+    }
+}
+
+/// A tiny seeded generator (SplitMix64): reproducible soak tests without a dependency.
+#[derive(Debug, Clone)]
+pub(crate) struct SplitMix64(pub(crate) u64);
+
+impl SplitMix64 {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A float in `0.0..1.0`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_comes_before_random_and_is_fifo() {
+        let mut plan = FaultPlan::default();
+        plan.set_random(Some(RandomFaults::new(1.0, vec![Fault::MalformedJson], 1)));
+        plan.push(Fault::status(500));
+        plan.push(Fault::DropConnection);
+        assert_eq!(plan.next(), Some(Fault::status(500)));
+        assert_eq!(plan.next(), Some(Fault::DropConnection));
+        assert_eq!(plan.next(), Some(Fault::MalformedJson));
+    }
+
+    #[test]
+    fn random_rate_is_reproducible_and_roughly_right() {
+        let draw = |seed| {
+            let mut plan = FaultPlan::default();
+            let faults = vec![Fault::status(500), Fault::status(503)];
+            plan.set_random(Some(RandomFaults::new(0.2, faults, seed)));
+            (0..1000).map(|_| plan.next()).collect::<Vec<_>>()
+        };
+        let first = draw(7);
+        assert_eq!(first, draw(7));
+        let hits = first.iter().filter(|f| f.is_some()).count();
+        assert!((150..250).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn odd_rates_never_panic() {
+        for rate in [f64::NAN, -1.0, 2.0] {
+            let mut plan = FaultPlan::default();
+            plan.set_random(Some(RandomFaults::new(rate, vec![Fault::MalformedJson], 3)));
+            plan.next();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! What tests use on a running mock: the stored records, the request log, faults and run-time settings.
+
+use std::sync::PoisonError;
+
+use salesync::shopline::FlowData;
+use salesync::tencent::SalesInfo;
+
+use crate::app::lock;
+use crate::bucket::RateLimit;
+use crate::faults::{Fault, RandomFaults, Vendor};
+use crate::log::RecordedRequest;
+use crate::server::MockServer;
+use crate::store::{Counts, ShoplineFlowRecord, ShoplineNodeRecord, TencentSalesRecord};
+
+impl MockServer {
+    /// Stored Shopline flows, latest version of each `(store_id, flow_id, occurred_on)`, in key order.
+    pub fn shopline_flows(&self) -> Vec<FlowData> {
+        let store = lock(&self.app.store);
+        store.flows.values().map(|r| r.flow.clone()).collect()
+    }
+
+    /// Stored Shopline flows with their store, app and source.
+    pub fn shopline_flow_records(&self) -> Vec<ShoplineFlowRecord> {
+        lock(&self.app.store).flows.values().cloned().collect()
+    }
+
+    /// Stored Shopline nodes, latest version of each `(store_id, flow_id, node_id, occurred_on)`.
+    pub fn shopline_nodes(&self) -> Vec<ShoplineNodeRecord> {
+        lock(&self.app.store).nodes.values().cloned().collect()
+    }
+
+    /// Stored Tencent salesinfo items, latest version of each
+    /// `(account_id, data_set_id, external_store_id, external_sku_id)`, in key order.
+    pub fn tencent_salesinfo(&self) -> Vec<SalesInfo> {
+        let store = lock(&self.app.store);
+        store.sales.values().map(|r| r.item.clone()).collect()
+    }
+
+    /// Stored Tencent salesinfo items with their account, data source and data set.
+    pub fn tencent_salesinfo_records(&self) -> Vec<TencentSalesRecord> {
+        lock(&self.app.store).sales.values().cloned().collect()
+    }
+
+    /// How many records are stored.
+    pub fn counts(&self) -> Counts {
+        lock(&self.app.store).counts()
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.app.log).clone()
+    }
+
+    /// The requests to one vendor's endpoint.
+    pub fn requests_to(&self, vendor: Vendor) -> Vec<RecordedRequest> {
+        let log = lock(&self.app.log);
+        log.iter()
+            .filter(|r| r.vendor == Some(vendor))
+            .cloned()
+            .collect()
+    }
+
+    /// Queues a one-shot fault for the next request to `vendor` that passes authentication.
+    pub fn push_fault(&self, vendor: Vendor, fault: Fault) {
+        lock(&self.app.faults[vendor.index()]).push(fault);
+    }
+
+    /// Queues several faults, in order.
+    pub fn push_faults(&self, vendor: Vendor, faults: impl IntoIterator<Item = Fault>) {
+        let mut plan = lock(&self.app.faults[vendor.index()]);
+        faults.into_iter().for_each(|fault| plan.push(fault));
+    }
+
+    /// Queued faults not yet used.
+    pub fn pending_faults(&self, vendor: Vendor) -> usize {
+        lock(&self.app.faults[vendor.index()]).pending()
+    }
+
+    /// Starts (or with `None` stops) random faults for `vendor`, restarting the generator from the seed.
+    pub fn set_random_faults(&self, vendor: Vendor, random: Option<RandomFaults>) {
+        lock(&self.app.faults[vendor.index()]).set_random(random);
+    }
+
+    /// Replaces Shopline's accepted tokens, e.g. to expire one and test a token provider.
+    pub fn set_shopline_tokens<T: Into<String>>(&self, tokens: impl IntoIterator<Item = T>) {
+        let tokens = tokens.into_iter().map(Into::into).collect();
+        *self
+            .app
+            .shopline_tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = tokens;
+    }
+
+    /// Replaces Tencent's accepted access tokens.
+    pub fn set_tencent_tokens<T: Into<String>>(&self, tokens: impl IntoIterator<Item = T>) {
+        let tokens = tokens.into_iter().map(Into::into).collect();
+        *self
+            .app
+            .tencent_tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = tokens;
+    }
+
+    /// Replaces Shopline's leaky bucket (emptied); `None` disables it.
+    pub fn set_rate_limit(&self, rate_limit: Option<RateLimit>) {
+        self.app.set_rate_limit(rate_limit);
+    }
+
+    /// Forgets stored records, the request log, used nonces and queued faults (random faults stay).
+    pub fn reset(&self) {
+        *lock(&self.app.store) = Default::default();
+        lock(&self.app.log).clear();
+        lock(&self.app.nonces).clear();
+        for plan in &self.app.faults {
+            lock(plan).clear();
+        }
+    }
+}

@@ -6,6 +6,8 @@
 //! The models, their validation and the endpoint descriptions are generated from `schemas/` into
 //! `generated/`; this crate's handwritten part is the runtime they build on.
 
+pub mod client;
+mod error;
 pub mod runtime;
 
 // Formatted by the generator (prettyplease), not by rustfmt: the drift check compares bytes.
@@ -13,5 +15,7 @@ pub mod runtime;
 #[path = "../generated/mod.rs"]
 mod generated;
 
+pub use client::{Response, ShoplineClient, TencentClient};
+pub use error::{Error, Vendor};
 pub use generated::*;
 pub use runtime::{Decimal, Validate, Violation, Violations};

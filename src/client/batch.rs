@@ -1,0 +1,407 @@
+//! `sync_all`: any number of batch items, sent in requests within the schema's batch limit, with every item
+//! accounted for by its input index. Nothing is dropped silently: an item is delivered, rejected by validation
+//! before sending, or failed after retries, and the report's counts always add up to the input count.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use super::Response;
+use crate::error::Error;
+use crate::runtime::{Batched, Validate, Validator, Violation, Violations};
+
+/// What became of one input item.
+#[derive(Debug, Clone)]
+pub enum ItemOutcome {
+    /// The platform accepted the request that carried it.
+    Delivered {
+        /// The trace id of that request.
+        trace_id: Option<String>,
+    },
+    /// Not sent: the item (or the envelope) broke the schema. Pointers name the item by its input index,
+    /// e.g. `/salesinfo/7/price/current_price`.
+    Rejected(Violations),
+    /// Sent, and failed for good (retries exhausted, or an error not worth retrying). Items of one request
+    /// share the error.
+    Failed(Arc<Error>),
+}
+
+/// What `sync_all` did with each input item, by input index.
+#[derive(Debug, Clone)]
+pub struct BatchReport {
+    outcomes: Vec<ItemOutcome>,
+    requests: usize,
+}
+
+impl BatchReport {
+    /// Every item's outcome; index `i` is input item `i`.
+    pub fn outcomes(&self) -> &[ItemOutcome] {
+        &self.outcomes
+    }
+
+    /// Input indexes of delivered items, with their request's trace id.
+    pub fn delivered(&self) -> impl Iterator<Item = (usize, Option<&str>)> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                ItemOutcome::Delivered { trace_id } => Some((index, trace_id.as_deref())),
+                _ => None,
+            })
+    }
+
+    /// Input indexes of items rejected by validation, with their violations.
+    pub fn rejected(&self) -> impl Iterator<Item = (usize, &Violations)> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                ItemOutcome::Rejected(violations) => Some((index, violations)),
+                _ => None,
+            })
+    }
+
+    /// Input indexes of items that failed after sending, with the error.
+    pub fn failed(&self) -> impl Iterator<Item = (usize, &Error)> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                ItemOutcome::Failed(error) => Some((index, &**error)),
+                _ => None,
+            })
+    }
+
+    /// Delivered + rejected + failed: always the number of input items.
+    pub fn total(&self) -> usize {
+        self.delivered().count() + self.rejected().count() + self.failed().count()
+    }
+
+    /// Panics unless the report accounts for exactly `input_count` items: the invariant that nothing was
+    /// dropped, for callers and tests to assert.
+    pub fn assert_accounts_for(&self, input_count: usize) {
+        assert_eq!(
+            self.total(),
+            input_count,
+            "batch report accounts for {} item(s) of {input_count}",
+            self.total()
+        );
+    }
+
+    /// Whether every item was delivered.
+    pub fn is_success(&self) -> bool {
+        self.outcomes
+            .iter()
+            .all(|outcome| matches!(outcome, ItemOutcome::Delivered { .. }))
+    }
+
+    /// Requests sent, the splits of rejected batches included.
+    pub fn requests_sent(&self) -> usize {
+        self.requests
+    }
+}
+
+/// Items of one request, each with its input index.
+type Chunk<T> = Vec<(usize, T)>;
+
+/// Validates, splits, sends with at most `concurrency` requests in flight, and accounts for every item.
+///
+/// When the platform refuses a whole request for its content (a parameter error), the request is split in
+/// halves and each half resent, down to single items, so that one bad item does not fail the good ones.
+pub(crate) async fn sync_all<O, F, Fut>(
+    envelope: &O::Request,
+    items: Vec<O::Item>,
+    validate: bool,
+    concurrency: usize,
+    send: F,
+) -> BatchReport
+where
+    O: Batched,
+    F: Fn(O::Request) -> Fut,
+    Fut: Future<Output = Result<Response<O::Response>, Error>>,
+{
+    let (member, max_items) = match O::META.batch {
+        Some(batch) => (batch.items, batch.max_items.max(1)),
+        None => ("items", usize::MAX),
+    };
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+    let envelope_violations = if validate {
+        envelope_violations::<O>(envelope, member)
+    } else {
+        Vec::new()
+    };
+    let mut valid = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let mut violations = envelope_violations.clone();
+        if validate {
+            violations.extend(item_violations(&item, member, index));
+        }
+        if violations.is_empty() {
+            valid.push((index, item));
+        } else {
+            outcomes[index] = Some(ItemOutcome::Rejected(Violations(violations)));
+        }
+    }
+
+    let send_chunk = |chunk: Chunk<O::Item>| {
+        let mut request = envelope.clone();
+        *O::items_mut(&mut request) = chunk.iter().map(|(_, item)| item.clone()).collect();
+        let sending = send(request);
+        async move { (chunk, sending.await) }
+    };
+    let mut queue: VecDeque<Chunk<O::Item>> = split(valid, max_items).into();
+    let mut in_flight = FuturesUnordered::new();
+    let mut requests = 0;
+    loop {
+        while in_flight.len() < concurrency.max(1) {
+            let Some(chunk) = queue.pop_front() else {
+                break;
+            };
+            requests += 1;
+            in_flight.push(send_chunk(chunk));
+        }
+        let Some((mut chunk, result)) = in_flight.next().await else {
+            break;
+        };
+        match result {
+            Ok(response) => {
+                for (index, _) in chunk {
+                    outcomes[index] = Some(ItemOutcome::Delivered {
+                        trace_id: response.trace_id.clone(),
+                    });
+                }
+            }
+            Err(error) if error.is_content_rejected() && chunk.len() > 1 => {
+                tracing::info!(items = chunk.len(), %error, "request refused for its content: splitting it to find the bad items");
+                let second = chunk.split_off(chunk.len() / 2);
+                queue.push_front(second);
+                queue.push_front(chunk);
+            }
+            Err(error) => {
+                let error = Arc::new(error);
+                for (index, _) in chunk {
+                    outcomes[index] = Some(ItemOutcome::Failed(Arc::clone(&error)));
+                }
+            }
+        }
+    }
+    let outcomes = outcomes
+        .into_iter()
+        .map(|outcome| outcome.expect("bug in sync_all: an item was neither sent nor rejected"))
+        .collect();
+    BatchReport { outcomes, requests }
+}
+
+/// Consecutive chunks of at most `max` items, in input order.
+fn split<T>(items: Vec<T>, max: usize) -> Vec<Vec<T>> {
+    let mut chunks = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(max).collect());
+    }
+    chunks
+}
+
+/// The envelope's own violations; its batch member is replaced, so nothing at or below it counts.
+fn envelope_violations<O: Batched>(envelope: &O::Request, member: &str) -> Vec<Violation> {
+    let batch = format!("/{member}");
+    let below = format!("/{member}/");
+    let mut v = Validator::new();
+    envelope.validate_into(&mut v);
+    v.into_violations()
+        .into_iter()
+        .filter(|found| found.pointer != batch && !found.pointer.starts_with(&below))
+        .collect()
+}
+
+/// An item's violations at `/{member}/{input index}/...`.
+fn item_violations<T: Validate>(item: &T, member: &str, index: usize) -> Vec<Violation> {
+    let mut v = Validator::with_prefix(&format!("/{member}/{index}"));
+    item.validate_into(&mut v);
+    v.into_violations()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Vendor;
+    use crate::tencent::{
+        Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SalesinfoAddResponse, SkuStockStatus,
+        Stock, Yuan,
+    };
+    use crate::Decimal;
+    use std::sync::Mutex;
+
+    fn item(sku: &str, current: i64, list: i64) -> SalesInfo {
+        SalesInfo::new(
+            "store-1",
+            sku,
+            Price::new(
+                Yuan(Decimal::from_i64(current)),
+                Yuan(Decimal::from_i64(list)),
+            ),
+            Stock::new(SkuStockStatus::InStock),
+        )
+    }
+
+    fn envelope() -> SalesinfoAddRequest {
+        SalesinfoAddRequest::new(1, 2, 3, Vec::new())
+    }
+
+    fn ok(trace: &str) -> Result<Response<SalesinfoAddResponse>, Error> {
+        Ok(Response {
+            body: SalesinfoAddResponse::default(),
+            trace_id: Some(trace.to_owned()),
+            status: 200,
+            attempts: 1,
+        })
+    }
+
+    fn api(code: i64) -> Error {
+        Error::Api {
+            vendor: Vendor::Tencent,
+            status: 200,
+            code: Some(code),
+            message: None,
+            message_cn: None,
+            errors: serde_json::Value::Null,
+            trace_id: None,
+        }
+    }
+
+    #[test]
+    fn splits_in_order_within_the_limit() {
+        let chunks = split((0..7).collect(), 3);
+        assert_eq!(chunks, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
+        assert!(split(Vec::<u8>::new(), 3).is_empty());
+        assert_eq!(split(vec![1, 2], 50), vec![vec![1, 2]]);
+    }
+
+    #[tokio::test]
+    async fn every_item_is_accounted_for() {
+        // 120 items: every 10th is invalid (current price above the list price), 11 of them.
+        let items: Vec<SalesInfo> = (0..120)
+            .map(|i| {
+                if i % 11 == 5 {
+                    item(&format!("sku-{i}"), 20, 10)
+                } else {
+                    item(&format!("sku-{i}"), 5, 10)
+                }
+            })
+            .collect();
+        let sizes = Mutex::new(Vec::new());
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let report = sync_all::<SalesinfoAdd, _, _>(&envelope(), items, true, 3, |request| {
+            sizes.lock().unwrap().push(request.salesinfo.len());
+            let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                if n == 1 {
+                    Err(api(10000))
+                } else {
+                    ok(&format!("trace-{n}"))
+                }
+            }
+        })
+        .await;
+        report.assert_accounts_for(120);
+        assert_eq!(report.rejected().count(), 11);
+        let (index, violations) = report.rejected().next().unwrap();
+        assert_eq!(index, 5);
+        assert_eq!(violations.0[0].pointer, "/salesinfo/5/price/current_price");
+        assert_eq!(violations.0[0].rule, "x-compare");
+        // 109 valid items in requests of at most 50; the second request failed.
+        assert!(sizes.lock().unwrap().iter().all(|&n| n <= 50));
+        assert_eq!(sizes.lock().unwrap().iter().sum::<usize>(), 109);
+        assert_eq!(report.failed().count(), 50);
+        assert_eq!(report.delivered().count(), 59);
+        assert!(report.failed().all(|(_, error)| error.is_retryable()));
+        assert!(!report.is_success());
+        assert_eq!(report.requests_sent(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refused_batch_is_bisected_to_the_bad_items() {
+        let items: Vec<SalesInfo> = (0..10).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
+        // The platform refuses any request holding sku-3 or sku-8 (a check the schema cannot make).
+        let report =
+            sync_all::<SalesinfoAdd, _, _>(&envelope(), items, true, 2, |request| async move {
+                let bad = request
+                    .salesinfo
+                    .iter()
+                    .any(|item| item.external_sku_id == "sku-3" || item.external_sku_id == "sku-8");
+                if bad {
+                    Err(api(18003))
+                } else {
+                    ok("t")
+                }
+            })
+            .await;
+        report.assert_accounts_for(10);
+        let failed: Vec<usize> = report.failed().map(|(index, _)| index).collect();
+        assert_eq!(failed, vec![3, 8]);
+        assert_eq!(report.delivered().count(), 8);
+        // [0..10] -> [0..5] [5..10] -> [0,1] [2,3,4] [5,6] [7,8,9] -> [2] [3,4] [7] [8,9] -> [3] [4] [8] [9].
+        assert_eq!(report.requests_sent(), 15);
+
+        // One bad item among 50: about two requests per halving, far fewer than one per item.
+        let items: Vec<SalesInfo> = (0..50).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
+        let report =
+            sync_all::<SalesinfoAdd, _, _>(&envelope(), items, true, 4, |request| async move {
+                if request
+                    .salesinfo
+                    .iter()
+                    .any(|item| item.external_sku_id == "sku-17")
+                {
+                    Err(api(18001))
+                } else {
+                    ok("t")
+                }
+            })
+            .await;
+        report.assert_accounts_for(50);
+        assert_eq!(
+            report.failed().map(|(index, _)| index).collect::<Vec<_>>(),
+            vec![17]
+        );
+        assert!(report.requests_sent() <= 13, "{}", report.requests_sent());
+    }
+
+    #[tokio::test]
+    async fn an_invalid_envelope_rejects_every_item_and_sends_nothing() {
+        let items: Vec<SalesInfo> = (0..3).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
+        let bad = SalesinfoAddRequest::new(0, 2, 3, vec![item("ignored", 20, 10)]);
+        let report =
+            sync_all::<SalesinfoAdd, _, _>(&bad, items, true, 2, |_| async { ok("t") }).await;
+        report.assert_accounts_for(3);
+        assert_eq!(report.requests_sent(), 0);
+        for (_, violations) in report.rejected() {
+            assert_eq!(violations.0.len(), 1);
+            assert_eq!(violations.0[0].pointer, "/account_id");
+        }
+    }
+
+    #[tokio::test]
+    async fn no_items_no_requests() {
+        let report =
+            sync_all::<SalesinfoAdd, _, _>(&envelope(), Vec::new(), true, 2, |_| async { ok("t") })
+                .await;
+        report.assert_accounts_for(0);
+        assert!(report.is_success());
+        assert_eq!(report.requests_sent(), 0);
+    }
+
+    #[tokio::test]
+    async fn validation_can_be_turned_off() {
+        let report = sync_all::<SalesinfoAdd, _, _>(
+            &envelope(),
+            vec![item("a", 20, 10)],
+            false,
+            2,
+            |_| async { ok("t") },
+        )
+        .await;
+        assert_eq!(report.delivered().collect::<Vec<_>>(), vec![(0, Some("t"))]);
+    }
+}

@@ -1,0 +1,173 @@
+//! Settings both clients share: timeouts, user agent, retries, validation, batch concurrency; and the one
+//! reqwest client (connection pool) each client builds from them.
+
+use std::time::Duration;
+
+use super::retry::RetryPolicy;
+use crate::Error;
+
+/// The default `User-Agent`: `salesync/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("salesync/", env!("CARGO_PKG_VERSION"));
+
+/// Settings both clients share. Builders set them through their methods of the same names.
+#[derive(Debug, Clone)]
+pub(crate) struct Common {
+    pub connect_timeout: Duration,
+    /// Per attempt, from sending to the end of the body.
+    pub timeout: Duration,
+    pub user_agent: String,
+    pub retry: RetryPolicy,
+    /// Validate requests before sending them (an invalid request is then never sent).
+    pub validate: bool,
+    /// Requests in flight at once in `sync_all`.
+    pub batch_concurrency: usize,
+}
+
+impl Default for Common {
+    fn default() -> Self {
+        Common {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            retry: RetryPolicy::default(),
+            validate: true,
+            batch_concurrency: 4,
+        }
+    }
+}
+
+impl Common {
+    /// The connection pool. Redirects are not followed: a redirected Tencent call would carry its access token
+    /// in the query to wherever the redirect points.
+    pub(crate) fn http_client(&self) -> Result<reqwest::Client, Error> {
+        reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(self.user_agent.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|err| {
+                Error::Config(format!(
+                    "cannot build the HTTP client: {}",
+                    err.without_url()
+                ))
+            })
+    }
+}
+
+/// Checks a base URL and drops its trailing slashes; paths from the schemas start with `/`.
+pub(crate) fn base_url(url: &str) -> Result<String, Error> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|err| Error::Config(format!("the base URL is not a URL: {err}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Config(
+            "the base URL is not http or https".to_owned(),
+        ));
+    }
+    if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
+        // Credentials go through the builders, where they are kept out of logs; never in a URL.
+        return Err(Error::Config(
+            "the base URL must not carry a query or user info".to_owned(),
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// An API version override must stay one path segment.
+pub(crate) fn check_version(version: &str) -> Result<(), Error> {
+    if version.is_empty() || version.contains(['/', '?', '#', ' ']) {
+        return Err(Error::Config(
+            "the API version must be one path segment".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// A Shopline store handle: letters, digits and hyphens (it becomes a host name).
+pub(crate) fn check_store_handle(handle: &str) -> Result<(), Error> {
+    if handle.is_empty()
+        || !handle
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(Error::Config(format!(
+            "`{handle}` is not a store handle (letters, digits and hyphens)"
+        )));
+    }
+    Ok(())
+}
+
+/// Builder methods for the settings in [`Common`], the same on both builders.
+macro_rules! common_builder_methods {
+    () => {
+        /// Timeout to establish a connection (default 10 s).
+        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.common.connect_timeout = timeout;
+            self
+        }
+
+        /// Timeout of one attempt, sending to the end of the body (default 30 s).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.common.timeout = timeout;
+            self
+        }
+
+        /// The `User-Agent` header (default `salesync/<version>`).
+        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+            self.common.user_agent = user_agent.into();
+            self
+        }
+
+        /// Attempts, backoff and overall deadline (default 5 attempts, 500 ms doubling to 30 s, 2 min).
+        pub fn retry(mut self, policy: $crate::client::RetryPolicy) -> Self {
+            self.common.retry = policy;
+            self
+        }
+
+        /// Whether requests are validated before sending (default true). Turn it off only to send what the
+        /// schema does not know yet; the platform then judges the request.
+        pub fn validate_requests(mut self, validate: bool) -> Self {
+            self.common.validate = validate;
+            self
+        }
+
+        /// Requests in flight at once in `sync_all` (default 4, at least 1).
+        pub fn batch_concurrency(mut self, requests: usize) -> Self {
+            self.common.batch_concurrency = requests.max(1);
+            self
+        }
+    };
+}
+
+pub(crate) use common_builder_methods;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_trimmed() {
+        assert_eq!(
+            base_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            base_url("https://api.e.qq.com").unwrap(),
+            "https://api.e.qq.com"
+        );
+        for bad in [
+            "not a url",
+            "ftp://x",
+            "https://x/?access_token=1",
+            "https://u:p@x",
+        ] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
+        // The query is never echoed into the error.
+        let text = base_url("https://x/?access_token=tok-123456")
+            .unwrap_err()
+            .to_string();
+        assert!(!text.contains("tok-123456"), "{text}");
+        assert!(DEFAULT_USER_AGENT.starts_with("salesync/0."));
+    }
+}

@@ -1,0 +1,46 @@
+//! The handwritten facade over the generated models: configuration, auth, transport, retries, pacing, errors
+//! and batching. Generated code adds one typed method per endpoint on [`ShoplineClient`] and
+//! [`TencentClient`], each a call to their generic `call::<Operation>`.
+
+mod auth;
+mod batch;
+mod config;
+mod http;
+mod nonce;
+mod pacing;
+pub(crate) mod retry;
+mod secret;
+mod shopline;
+mod tencent;
+mod trace;
+
+pub use auth::{TokenError, TokenFuture, TokenProvider};
+pub use batch::{BatchReport, ItemOutcome};
+pub use config::DEFAULT_USER_AGENT;
+pub use pacing::Pace;
+pub use retry::{parse_retry_after, RetryPolicy, TencentCodeClass};
+pub use secret::{Secret, REDACTED};
+pub use shopline::{ShoplineClient, ShoplineClientBuilder};
+pub use tencent::{TencentClient, TencentClientBuilder, DEFAULT_TENCENT_BASE_URL};
+pub use trace::tencent_trace_id;
+
+/// A successful call: the typed body and what a caller may want to log or quote to support.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The success body.
+    pub body: T,
+    /// Shopline's `traceId` header, or the `trace_id: <hex>` in Tencent's message when present.
+    pub trace_id: Option<String>,
+    /// The HTTP status (any 2xx).
+    pub status: u16,
+    /// Attempts made, the successful one included (1 when nothing was retried).
+    pub attempts: u32,
+}
+
+impl<T> Response<T> {
+    /// The body alone.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}

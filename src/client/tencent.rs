@@ -1,0 +1,343 @@
+//! The Tencent Ads Marketing API client: `access_token`, `timestamp` and `nonce` in the query (fresh on every
+//! attempt), errors as `code != 0` in a 200 answer, and the trace id inside the message text.
+
+use std::sync::Arc;
+
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use serde_json::Value;
+use tracing::Instrument;
+
+use super::batch::{self, BatchReport};
+use super::config::{self, common_builder_methods, Common};
+use super::http::{self, Answer, Received};
+use super::nonce::{nonce, unix_seconds};
+use super::pacing::{Pace, Pacer};
+use super::retry::{self, status_advice, Failure, TencentCodeClass};
+use super::secret::{Scrubber, Secret};
+use super::trace::tencent_trace_id;
+use super::Response;
+use crate::error::{Error, Vendor};
+use crate::runtime::{Auth, Batched, Operation, Validate};
+
+const VENDOR: Vendor = Vendor::Tencent;
+
+/// Where calls go unless the builder says otherwise.
+pub const DEFAULT_TENCENT_BASE_URL: &str = "https://api.e.qq.com";
+
+/// A Tencent Ads Marketing API client for one access token. Cloning is cheap and clones share the connection
+/// pool and the pace.
+///
+/// ```no_run
+/// # async fn run(request: salesync::tencent::SalesinfoAddRequest) -> Result<(), salesync::Error> {
+/// use salesync::tencent::SalesinfoAdd;
+/// let client = salesync::TencentClient::builder()
+///     .access_token(std::env::var("TENCENT_ACCESS_TOKEN").unwrap_or_default())
+///     .build()?;
+/// let response = client.call::<SalesinfoAdd>(&request).await?;
+/// println!("code {:?}", response.body.code);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct TencentClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    version: Option<String>,
+    access_token: Secret,
+    pacer: Option<Pacer>,
+    common: Common,
+    scrubber: Scrubber,
+}
+
+impl TencentClient {
+    /// A builder; it needs an access token.
+    pub fn builder() -> TencentClientBuilder {
+        TencentClientBuilder::default()
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Calls endpoint `O` with `request`: validates it (unless turned off), then sends it with the method,
+    /// path, version and auth of `O::META`, retrying what is worth retrying. A `code != 0` is an error.
+    pub async fn call<O: Operation>(
+        &self,
+        request: &O::Request,
+    ) -> Result<Response<O::Response>, Error> {
+        self.send::<O>(request, self.inner.common.validate).await
+    }
+
+    /// Sends any number of batch items in requests of at most the schema's batch size (`envelope` gives the
+    /// other members; its own items are ignored), with bounded concurrency. Every item is accounted for in the
+    /// report by its input index: delivered, rejected by validation, or failed after retries.
+    pub async fn sync_all<O: Batched>(
+        &self,
+        envelope: &O::Request,
+        items: impl IntoIterator<Item = O::Item>,
+    ) -> BatchReport {
+        let common = &self.inner.common;
+        batch::sync_all::<O, _, _>(
+            envelope,
+            items.into_iter().collect(),
+            common.validate,
+            common.batch_concurrency,
+            move |request| async move { self.send::<O>(&request, false).await },
+        )
+        .await
+    }
+
+    async fn send<O: Operation>(
+        &self,
+        request: &O::Request,
+        validate: bool,
+    ) -> Result<Response<O::Response>, Error> {
+        let meta = &O::META;
+        let method = http::method_for(meta, Auth::TencentQueryToken)?;
+        if validate {
+            request.validate().map_err(Error::Validation)?;
+        }
+        let body = http::serialize(request)?;
+        let version = self.inner.version.as_deref().unwrap_or(meta.version);
+        let path = meta.path_for(version);
+        // The URL never carries the token here: the query is added per attempt, and never logged.
+        let url = format!("{}{path}", self.inner.base_url);
+        let span = tracing::info_span!("salesync.call", vendor = "tencent", operation = meta.operation, %path);
+        let (method, url, body) = (&method, url.as_str(), body.as_slice());
+        let (answer, attempts) = retry::run(
+            VENDOR,
+            &self.inner.common.retry,
+            self.inner.pacer.as_ref(),
+            move |_| self.attempt::<O::Response>(method, url, body),
+        )
+        .instrument(span)
+        .await?;
+        Ok(Response {
+            body: answer.body,
+            trace_id: answer.trace_id,
+            status: answer.status,
+            attempts,
+        })
+    }
+
+    async fn attempt<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &reqwest::Method,
+        url: &str,
+        body: &[u8],
+    ) -> Result<Answer<T>, Failure> {
+        let inner = &*self.inner;
+        // Fresh on every attempt: a resent nonce is a replay (12100), an old timestamp expired (12101).
+        let timestamp = unix_seconds().to_string();
+        let nonce = nonce();
+        tracing::trace!(%timestamp, %nonce, "signing the attempt");
+        let response = inner
+            .http
+            .request(method.clone(), url)
+            .query(&[
+                ("access_token", inner.access_token.expose()),
+                ("timestamp", timestamp.as_str()),
+                ("nonce", nonce.as_str()),
+            ])
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(ACCEPT, HeaderValue::from_static("application/json"))
+            .body(body.to_vec())
+            .send()
+            .await
+            .map_err(|err| http::transport_failure(VENDOR, err))?;
+        let status = response.status().as_u16();
+        let retry_after = http::retry_after(response.headers());
+        let raw = http::body_of(VENDOR, response).await?;
+        let mut received = Received {
+            vendor: VENDOR,
+            status,
+            trace_id: None,
+            raw: &raw,
+            scrubber: &inner.scrubber,
+        };
+        let json = received.json();
+        let envelope = json.as_ref().ok().and_then(Envelope::of);
+        received.trace_id = envelope.as_ref().and_then(|e| e.trace_id.clone());
+        tracing::debug!(
+            status,
+            code = envelope.as_ref().and_then(|e| e.code),
+            trace_id = received.trace_id.as_deref(),
+            "answered"
+        );
+        match (received.is_success(), envelope) {
+            (true, Some(envelope)) if envelope.code.unwrap_or(0) == 0 => Ok(Answer {
+                body: received.decode(json.unwrap_or_default())?,
+                trace_id: received.trace_id,
+                status,
+            }),
+            (true, None) => Err(match json {
+                Ok(_) => received.decode_error("the answer is not a JSON object"),
+                Err(err) => received.decode_error(&format!("not JSON: {err}")),
+            }),
+            (success, Some(envelope)) if envelope.code.is_some() => {
+                let code = envelope.code.unwrap_or_default();
+                let class = TencentCodeClass::of(code);
+                // The code says more than the status; an unknown code on an error status defers to the status.
+                let advice = match (class, success) {
+                    (TencentCodeClass::Other, false) => status_advice(status),
+                    _ => class.advice(),
+                };
+                Err(Failure {
+                    error: Box::new(envelope.into_error(status, &received)),
+                    advice,
+                    retry_after,
+                })
+            }
+            _ => Err(Failure {
+                error: Box::new(received.http_error()),
+                advice: status_advice(status),
+                retry_after,
+            }),
+        }
+    }
+}
+
+/// The members of Tencent's envelope that decide success: `{code, message, message_cn, errors}` or the older
+/// `{retcode, errmsg}`.
+struct Envelope {
+    code: Option<i64>,
+    message: Option<String>,
+    message_cn: Option<String>,
+    errors: Value,
+    trace_id: Option<String>,
+}
+
+impl Envelope {
+    fn of(value: &Value) -> Option<Self> {
+        let object = value.as_object()?;
+        let member = |names: &[&str]| names.iter().find_map(|name| object.get(*name));
+        let text = |names: &[&str]| member(names).and_then(Value::as_str).map(str::to_owned);
+        let code = member(&["code", "retcode"]).and_then(|code| match code {
+            Value::Number(number) => number.as_i64(),
+            Value::String(text) => text.trim().parse().ok(),
+            _ => None,
+        });
+        let message = text(&["message", "errmsg"]).filter(|m| !m.is_empty());
+        let message_cn = text(&["message_cn"]).filter(|m| !m.is_empty());
+        let trace_id = message
+            .as_deref()
+            .and_then(tencent_trace_id)
+            .or_else(|| message_cn.as_deref().and_then(tencent_trace_id))
+            .or_else(|| text(&["trace_id"]));
+        Some(Envelope {
+            code,
+            message,
+            message_cn,
+            errors: object.get("errors").cloned().unwrap_or(Value::Null),
+            trace_id,
+        })
+    }
+
+    fn into_error(self, status: u16, received: &Received<'_>) -> Error {
+        let scrub = |text: String| received.scrubber.text(&text);
+        Error::Api {
+            vendor: VENDOR,
+            status,
+            code: self.code,
+            message: self.message.map(scrub),
+            message_cn: self.message_cn.map(scrub),
+            errors: received.scrubber.value(self.errors),
+            trace_id: self.trace_id,
+        }
+    }
+}
+
+impl std::fmt::Debug for TencentClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("TencentClient")
+            .field("base_url", &inner.base_url)
+            .field("version", &inner.version)
+            .field("access_token", &inner.access_token)
+            .field("paced", &inner.pacer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`TencentClient`].
+#[derive(Debug)]
+pub struct TencentClientBuilder {
+    base_url: String,
+    access_token: Option<Secret>,
+    version: Option<String>,
+    pace: Option<Pace>,
+    common: Common,
+}
+
+impl Default for TencentClientBuilder {
+    fn default() -> Self {
+        TencentClientBuilder {
+            base_url: DEFAULT_TENCENT_BASE_URL.to_owned(),
+            access_token: None,
+            version: None,
+            pace: Some(Pace::TENCENT),
+            common: Common::default(),
+        }
+    }
+}
+
+impl TencentClientBuilder {
+    /// Another base URL, e.g. the mock's `http://127.0.0.1:PORT` (default `https://api.e.qq.com`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The access token (for DataNexus, the data source's secret), sent as `access_token` in the query.
+    pub fn access_token(mut self, token: impl Into<Secret>) -> Self {
+        self.access_token = Some(token.into());
+        self
+    }
+
+    /// The API version segment for every endpoint (default: each endpoint's schema, e.g. `v1.3`).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// The client-side pace (default [`Pace::TENCENT`]); [`Pace::per_minute`] matches the app's budget.
+    pub fn pace(mut self, pace: Pace) -> Self {
+        self.pace = Some(pace);
+        self
+    }
+
+    /// No client-side pacing.
+    pub fn no_pacing(mut self) -> Self {
+        self.pace = None;
+        self
+    }
+
+    common_builder_methods!();
+
+    /// The client; fails on a malformed base URL or a missing token.
+    pub fn build(self) -> Result<TencentClient, Error> {
+        let base_url = config::base_url(&self.base_url)?;
+        let access_token = self
+            .access_token
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| Error::Config("an access token is required".to_owned()))?;
+        if let Some(version) = &self.version {
+            config::check_version(version)?;
+        }
+        Ok(TencentClient {
+            inner: Arc::new(Inner {
+                http: self.common.http_client()?,
+                base_url,
+                version: self.version,
+                scrubber: Scrubber::new([access_token.clone()]),
+                access_token,
+                pacer: self.pace.map(Pacer::new),
+                common: self.common,
+            }),
+        })
+    }
+}

@@ -15,6 +15,9 @@ pub mod runtime;
 #[path = "../generated/mod.rs"]
 mod generated;
 
+#[cfg(test)]
+mod generated_constructs_tests;
+
 pub use client::{Response, ShoplineClient, TencentClient};
 pub use error::{Error, Vendor};
 pub use generated::*;

@@ -38,7 +38,7 @@ impl Config {
         Config {
             schema_dir: root.join("schemas"),
             out_dir: root.join("generated"),
-            runtime: Runtime::new("crate::runtime"),
+            runtime: Runtime::new("crate::runtime").with_clients("crate"),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! `errors/*.json` schema fails with exactly the diagnostics in `errors/*.txt`.
 //!
 //! After an intended change, rewrite the expected files with `UPDATE_GOLDEN=1 cargo test -p codegen` and
-//! review the diff. The golden outputs use `::salesync::runtime`, and a salesync test compiles them.
+//! review the diff. The golden outputs are generated exactly as salesync's own modules are, and salesync's
+//! unit tests compile and exercise them (`src/generated_constructs_tests.rs`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
 fn run(schema: &Path) -> Result<String, String> {
     let text = fs::read_to_string(schema).unwrap();
     let name = schema.file_name().unwrap().to_string_lossy();
-    generate_module(&name, &text, &Runtime::new("::salesync::runtime"))
+    generate_module(&name, &text, &Runtime::new("crate::runtime").with_clients("crate"))
         .map_err(|found| found.to_string())
 }
 

@@ -51,6 +51,18 @@ impl DynOperation for BatchSyncFlowData {
     }
 }
 
+impl crate::ShoplineClient {
+    /// `POST /admin/openapi/{version}/sales/flow/batch_sync_flow_data.json`: Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
+    ///
+    /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    pub async fn batch_sync_flow_data(
+        &self,
+        request: &BatchSyncFlowDataRequest,
+    ) -> Result<crate::Response<BatchSyncFlowDataResponse>, crate::Error> {
+        self.call::<BatchSyncFlowData>(request).await
+    }
+}
+
 /// Request body of batch_sync_flow_data: the envelope (app, store, source) and up to 100 flows' statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

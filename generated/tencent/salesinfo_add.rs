@@ -51,6 +51,18 @@ impl DynOperation for SalesinfoAdd {
     }
 }
 
+impl crate::TencentClient {
+    /// `POST /{version}/salesinfo/add`: Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
+    ///
+    /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    pub async fn salesinfo_add(
+        &self,
+        request: &SalesinfoAddRequest,
+    ) -> Result<crate::Response<SalesinfoAddResponse>, crate::Error> {
+        self.call::<SalesinfoAdd>(request).await
+    }
+}
+
 /// Request body of salesinfo/add: the account, data source and data set, and up to 50 sales info records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -78,6 +78,35 @@ pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
     }
 }
 
+/// The typed call on the client that speaks the endpoint's auth style:
+/// `impl crate::ShoplineClient { pub async fn batch_sync_flow_data(&self, request) -> ... }`.
+pub fn call(module: &Module, clients: &TokenStream) -> TokenStream {
+    let endpoint = &module.endpoint;
+    let client = match endpoint.auth {
+        AuthStyle::ShoplineBearer => quote!(ShoplineClient),
+        AuthStyle::TencentQueryToken => quote!(TencentClient),
+    };
+    let method = ident(&endpoint.operation);
+    let marker = pascal(&endpoint.operation);
+    let (request, response) = (ident(&endpoint.request), ident(&endpoint.response));
+    let mut doc = format!(" `{} {}`", endpoint.method, endpoint.path);
+    if let Some(text) = &endpoint.doc {
+        doc.push_str(": ");
+        doc.push_str(text);
+    }
+    let validated = " The request is validated first (unless the client opts out); an invalid request is never sent.";
+    quote! {
+        impl #clients::#client {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = #validated]
+            pub async fn #method(&self, request: &#request) -> Result<#clients::Response<#response>, #clients::Error> {
+                self.call::<#marker>(request).await
+            }
+        }
+    }
+}
+
 /// `generated/<vendor>/mod.rs`: one public module per endpoint, re-exported.
 pub fn vendor_module(vendor: &str, modules: &[&Module]) -> TokenStream {
     let doc = format!(" Every `{vendor}` endpoint, one module each, re-exported here.");

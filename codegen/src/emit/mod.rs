@@ -16,12 +16,22 @@ pub use endpoint::{registry, vendor_module};
 #[derive(Debug, Clone)]
 pub struct Runtime {
     path: String,
+    clients: Option<String>,
 }
 
 impl Runtime {
     /// `path` is a Rust path such as `crate::runtime` or `::salesync::runtime`.
     pub fn new(path: impl Into<String>) -> Self {
-        Runtime { path: path.into() }
+        Runtime {
+            path: path.into(),
+            clients: None,
+        }
+    }
+
+    /// Also emit typed calls on the clients found at `path` (`crate`: `crate::ShoplineClient`, ...).
+    pub fn with_clients(mut self, path: impl Into<String>) -> Self {
+        self.clients = Some(path.into());
+        self
     }
 
     /// The runtime path as tokens.
@@ -40,11 +50,16 @@ pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
     let doc = names::module_doc(module.endpoint.doc.as_deref());
     let imports = imports(module, &rt.tokens());
     let endpoint = endpoint::operation(module, &rt.tokens());
+    let call = rt.clients.as_ref().map(|clients| {
+        let clients: TokenStream = clients.parse().expect("the clients path is a Rust path");
+        endpoint::call(module, &clients)
+    });
     let types = module.types.iter().map(|def| types::type_def(def, rt));
     quote! {
         #doc
         #imports
         #endpoint
+        #call
         #(#types)*
     }
 }

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the schema or the generator, then regenerate.
 
 //! Puts things (a fixture, not a real API).
-use ::salesync::runtime::{
+use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, Decimal, DecimalError,
     Validate, Validator, Pattern, Comparison,
 };
@@ -22,8 +22,8 @@ impl Operation for PutThings {
         method: "POST",
         path: "/{version}/things",
         version: "v1",
-        auth: ::salesync::runtime::Auth::ShoplineBearer,
-        batch: Some(::salesync::runtime::BatchMeta {
+        auth: crate::runtime::Auth::ShoplineBearer,
+        batch: Some(crate::runtime::BatchMeta {
             items: "things",
             min_items: 1,
             max_items: 3,
@@ -47,7 +47,19 @@ impl DynOperation for PutThings {
         &Self::META
     }
     fn check_body(&self, body: &str) -> Vec<Violation> {
-        ::salesync::runtime::check::check_batched::<Self>(body)
+        crate::runtime::check::check_batched::<Self>(body)
+    }
+}
+
+impl crate::ShoplineClient {
+    /// `POST /{version}/things`: Puts things (a fixture, not a real API).
+    ///
+    /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    pub async fn put_things(
+        &self,
+        request: &PutThingsRequest,
+    ) -> Result<crate::Response<PutThingsResponse>, crate::Error> {
+        self.call::<PutThings>(request).await
     }
 }
 
@@ -101,11 +113,11 @@ pub struct Thing {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     pub kind: Kind,
-    #[serde(deserialize_with = "::salesync::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
     pub count: i64,
     #[serde(
         default,
-        deserialize_with = "::salesync::runtime::lenient::option_i64",
+        deserialize_with = "crate::runtime::lenient::option_i64",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare: Option<i64>,
@@ -316,11 +328,7 @@ impl<'de> Deserialize<'de> for Kind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let code = i64::deserialize(deserializer)?;
         Self::from_code(code)
-            .ok_or_else(|| ::salesync::runtime::endpoint::unknown_code(
-                "Kind",
-                code,
-                &[1, 2],
-            ))
+            .ok_or_else(|| crate::runtime::endpoint::unknown_code("Kind", code, &[1, 2]))
     }
 }
 
@@ -398,10 +406,7 @@ impl Validate for Rate {
     Deserialize
 )]
 #[serde(transparent)]
-pub struct Millis(
-    #[serde(deserialize_with = "::salesync::runtime::lenient::i64")]
-    pub i64,
-);
+pub struct Millis(#[serde(deserialize_with = "crate::runtime::lenient::i64")] pub i64);
 
 impl From<i64> for Millis {
     fn from(value: i64) -> Self {

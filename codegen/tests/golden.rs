@@ -27,8 +27,12 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
 fn run(schema: &Path) -> Result<String, String> {
     let text = fs::read_to_string(schema).unwrap();
     let name = schema.file_name().unwrap().to_string_lossy();
-    generate_module(&name, &text, &Runtime::new("crate::runtime").with_clients("crate"))
-        .map_err(|found| found.to_string())
+    generate_module(
+        &name,
+        &text,
+        &Runtime::new("crate::runtime").with_clients("crate"),
+    )
+    .map_err(|found| found.to_string())
 }
 
 /// Compares `actual` with the file at `expected`, or rewrites it under `UPDATE_GOLDEN=1`.

@@ -44,3 +44,6 @@ impl<T> Response<T> {
         self.body
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,57 @@
+//! The clients over real HTTP on loopback, against a tiny stub (the full mock of both platforms lives in
+//! `mock/` and has its own tests).
+
+mod capture;
+mod redaction;
+mod shopline;
+mod stub;
+mod tencent;
+
+use std::time::Duration;
+
+use crate::client::RetryPolicy;
+use crate::shopline::{BatchSyncFlowDataRequest, FlowData, TimestampMillis};
+use crate::tencent::{Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan};
+use crate::Decimal;
+
+/// Fast retries for tests: `attempts` attempts, 1..8 ms apart, 10 s in all.
+fn quick(attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(attempts)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(8))
+        .deadline(Some(Duration::from_secs(10)))
+}
+
+fn flow(id: &str) -> FlowData {
+    FlowData::new(id, TimestampMillis(1_700_000_000_000), 1200, 3, 10, 5)
+}
+
+fn shopline_request(flows: usize) -> BatchSyncFlowDataRequest {
+    BatchSyncFlowDataRequest::new(
+        "app-key-in-body",
+        "1658921299465",
+        "smartpush-app",
+        (0..flows).map(|i| flow(&format!("flow-{i}"))).collect(),
+    )
+}
+
+fn sales_item(sku: &str) -> SalesInfo {
+    SalesInfo::new(
+        "store-1",
+        sku,
+        Price::new(Yuan(Decimal::from_cents(890)), Yuan(Decimal::from_i64(10))),
+        Stock::new(SkuStockStatus::InStock),
+    )
+}
+
+fn tencent_request(items: usize) -> SalesinfoAddRequest {
+    SalesinfoAddRequest::new(
+        111,
+        222,
+        333,
+        (0..items)
+            .map(|i| sales_item(&format!("sku-{i}")))
+            .collect(),
+    )
+}

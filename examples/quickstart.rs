@@ -1,0 +1,207 @@
+//! The main job, offline: `cargo run --example quickstart`.
+//!
+//! Starts the embedded mock of both platforms on 127.0.0.1, builds typed requests for both, sends them through
+//! the real clients (one answered first with a 429, then retried), shows that an invalid request is refused
+//! before it is sent, syncs a batch larger than one request holds, and prints what happened.
+//!
+//! With real credentials in the environment it targets the real platforms instead:
+//! - Shopline: `SALESYNC_SHOPLINE_STORE` (the store handle), `SALESYNC_SHOPLINE_TOKEN`,
+//!   `SALESYNC_SHOPLINE_APP_KEY`, `SALESYNC_SHOPLINE_STORE_ID`;
+//! - Tencent: `SALESYNC_TENCENT_ACCESS_TOKEN`, `SALESYNC_TENCENT_ACCOUNT_ID`,
+//!   `SALESYNC_TENCENT_USER_ACTION_SET_ID`, `SALESYNC_TENCENT_DATA_SET_ID`.
+
+use std::env;
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use salesync::shopline::{
+    BatchSyncFlowData, BatchSyncFlowDataRequest, FlowData, FlowNodeData, PercentRate,
+    TimestampMillis,
+};
+use salesync::tencent::{
+    Price, ProductType, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
+};
+use salesync::{ShoplineClient, TencentClient};
+use salesync_mock::{Fault, MockServer, Vendor, DEFAULT_SHOPLINE_TOKEN, DEFAULT_TENCENT_TOKEN};
+
+type Result<T> = std::result::Result<T, Box<dyn StdError>>;
+
+/// Where the calls go: the embedded mock, or the real platforms when credentials are set.
+struct Target {
+    shopline: ShoplineClient,
+    tencent: TencentClient,
+    shopline_envelope: (String, String),
+    tencent_ids: (i64, i64, i64),
+    mock: Option<MockServer>,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let target = target().await?;
+    match &target.mock {
+        Some(mock) => println!("embedded mock of both platforms on {}\n", mock.url()),
+        None => println!("real platforms: credentials found in the environment\n"),
+    }
+    shopline(&target).await?;
+    tencent(&target).await?;
+    if let Some(mock) = target.mock {
+        let counts = mock.counts();
+        println!("\nthe mock now holds {counts:?}");
+        mock.shutdown().await;
+    }
+    Ok(())
+}
+
+async fn target() -> Result<Target> {
+    if let (Ok(store), Ok(token), Ok(access_token)) = (
+        env::var("SALESYNC_SHOPLINE_STORE"),
+        env::var("SALESYNC_SHOPLINE_TOKEN"),
+        env::var("SALESYNC_TENCENT_ACCESS_TOKEN"),
+    ) {
+        let id = |name: &str| -> Result<i64> { Ok(env::var(name)?.parse()?) };
+        return Ok(Target {
+            shopline: ShoplineClient::builder()
+                .store(store)
+                .access_token(token)
+                .build()?,
+            tencent: TencentClient::builder()
+                .access_token(access_token)
+                .build()?,
+            shopline_envelope: (
+                env::var("SALESYNC_SHOPLINE_APP_KEY")?,
+                env::var("SALESYNC_SHOPLINE_STORE_ID")?,
+            ),
+            tencent_ids: (
+                id("SALESYNC_TENCENT_ACCOUNT_ID")?,
+                id("SALESYNC_TENCENT_USER_ACTION_SET_ID")?,
+                id("SALESYNC_TENCENT_DATA_SET_ID")?,
+            ),
+            mock: None,
+        });
+    }
+    let mock = MockServer::start().await;
+    Ok(Target {
+        shopline: ShoplineClient::builder()
+            .base_url(mock.url())
+            .access_token(DEFAULT_SHOPLINE_TOKEN)
+            .build()?,
+        tencent: TencentClient::builder()
+            .base_url(mock.url())
+            .access_token(DEFAULT_TENCENT_TOKEN)
+            .build()?,
+        shopline_envelope: (
+            "ee89294e244543bd9422b446de9dece9cf0ea14e".into(),
+            "1658921299465".into(),
+        ),
+        tencent_ids: (1111111111, 1111111111, 1111111111),
+        mock: Some(mock),
+    })
+}
+
+/// One flow with one node, as a marketing tool would report a day of statistics.
+fn flow(flow_id: &str, sends: i64) -> FlowData {
+    let day = TimestampMillis(1672365600000);
+    let node = FlowNodeData {
+        open_rate: Some(PercentRate::from("56.6")),
+        click_rate: Some(PercentRate::from("12.5")),
+        ..FlowNodeData::new(
+            "5a206848-5e7e-4e50-93de-01bb4d9c7ac5",
+            day,
+            sends,
+            sends,
+            3,
+            4,
+            34400,
+        )
+    };
+    FlowData {
+        flow_node_data_list: Some(vec![node]),
+        ..FlowData::new(flow_id, day, 34400, 4, sends, sends + 2)
+    }
+}
+
+async fn shopline(target: &Target) -> Result<()> {
+    let (app_key, store_id) = target.shopline_envelope.clone();
+    let flows = vec![flow("5598349859474639045", 120)];
+    let request = BatchSyncFlowDataRequest::new(app_key, store_id, "smartpush-app", flows);
+    if let Some(mock) = &target.mock {
+        mock.push_fault(
+            Vendor::Shopline,
+            Fault::too_many_requests(Some(Duration::from_secs(1))),
+        );
+        println!("shopline: the mock will answer the first call with 429 Too many request, Retry-After: 1");
+    }
+    let response = target.shopline.batch_sync_flow_data(&request).await?;
+    println!(
+        "shopline: batch_sync_flow_data accepted after {} attempt(s), traceId {}",
+        response.attempts,
+        response.trace_id.as_deref().unwrap_or("-")
+    );
+
+    let mut invalid = request.clone();
+    invalid.flow_data_list[0].send_count = -1;
+    invalid.store_id.clear();
+    match target.shopline.batch_sync_flow_data(&invalid).await {
+        Err(err) => println!("shopline: invalid request refused before sending:\n  {err}"),
+        Ok(_) => println!("shopline: unexpectedly accepted an invalid request"),
+    }
+
+    let flows: Vec<FlowData> = (0..250).map(|i| flow(&format!("flow-{i}"), i)).collect();
+    let report = target
+        .shopline
+        .sync_all::<BatchSyncFlowData>(&request, flows)
+        .await;
+    report.assert_accounts_for(250);
+    println!(
+        "shopline: sync_all of 250 flows in {} requests: {} delivered, {} rejected, {} failed",
+        report.requests_sent(),
+        report.delivered().count(),
+        report.rejected().count(),
+        report.failed().count()
+    );
+    Ok(())
+}
+
+/// One SKU in one store, priced in exact yuan.
+fn sku(store: &str, sku: &str, current: &str) -> Result<SalesInfo> {
+    let price = Price::new(current.parse::<Yuan>()?, "10".parse::<Yuan>()?);
+    Ok(SalesInfo {
+        product_type: Some(ProductType::Normal),
+        ..SalesInfo::new(store, sku, price, Stock::new(SkuStockStatus::InStock))
+    })
+}
+
+async fn tencent(target: &Target) -> Result<()> {
+    let (account_id, user_action_set_id, data_set_id) = target.tencent_ids;
+    let item = sku("MRYXBJN-SHIFUOYING", "HB-P-fcmjsb280g", "8.9")?;
+    let request = SalesinfoAddRequest::new(account_id, user_action_set_id, data_set_id, vec![item]);
+    let response = target.tencent.salesinfo_add(&request).await?;
+    println!(
+        "\ntencent: salesinfo_add accepted (code {:?}) after {} attempt(s)",
+        response.body.code, response.attempts
+    );
+
+    let too_dear = sku("MRYXBJN-SHIFUOYING", "HB-P-dear", "12")?;
+    let invalid =
+        SalesinfoAddRequest::new(account_id, user_action_set_id, data_set_id, vec![too_dear]);
+    if let Err(err) = target.tencent.salesinfo_add(&invalid).await {
+        println!("tencent: invalid request refused before sending:\n  {err}");
+    }
+
+    let items: Vec<SalesInfo> = (0..120)
+        .map(|i| sku(&format!("store-{}", i % 3), &format!("sku-{i}"), "9.99"))
+        .collect::<Result<_>>()?;
+    let report = target
+        .tencent
+        .sync_all::<SalesinfoAdd>(&request, items)
+        .await;
+    report.assert_accounts_for(120);
+    println!(
+        "tencent: sync_all of 120 SKUs in {} requests: {} delivered, {} rejected, {} failed",
+        report.requests_sent(),
+        report.delivered().count(),
+        report.rejected().count(),
+        report.failed().count()
+    );
+    Ok(())
+}

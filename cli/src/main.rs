@@ -1,4 +1,5 @@
-//! `salesync`: check request bodies against the endpoint schemas (and, later, send them).
+//! `salesync`: check request bodies against the endpoint schemas, push large exports to the platforms, and run
+//! a local mock of both.
 //!
 //! One module per subcommand; arguments shared between subcommands (the endpoint, the input files, the output
 //! format) live in their own modules so the next subcommands reuse them.
@@ -9,7 +10,9 @@ use clap::{Parser, Subcommand};
 
 mod endpoint;
 mod input;
+mod mock;
 mod output;
+mod push;
 mod status;
 mod validate;
 
@@ -25,13 +28,28 @@ struct Cli {
 enum Command {
     /// Check files of request bodies against an endpoint's schema, reporting every violation.
     Validate(validate::Args),
+    /// Stream a file of rows (JSON Lines or a JSON array) to the platform: validated, batched, resumable.
+    Push(Box<push::Args>),
+    /// Run the embedded mock of both platforms on a local port until Ctrl-C.
+    Mock(mock::Args),
 }
 
 fn main() -> ExitCode {
     // Usage errors (unknown endpoint or subcommand, no files, bad flags) make clap exit with status 2.
     let cli = Cli::parse();
-    let status = match cli.command {
-        Command::Validate(args) => validate::run(&args),
-    };
-    status.into()
+    match cli.command {
+        Command::Validate(args) => validate::run(&args).into(),
+        Command::Push(args) => ExitCode::from(push::run(&args)),
+        Command::Mock(args) => ExitCode::from(mock::run(&args)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -1,0 +1,417 @@
+//! Where rows go and as whom: the request envelope (Shopline app, store and source; Tencent account, data
+//! source and data set), the credentials, and the client built from them.
+//!
+//! Every value comes from a flag or an environment variable. Credentials (and Shopline's app key) are kept in
+//! [`Secret`]s: `--help` does not show their environment values, and nothing here prints them.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use salesync::client::{Pace, RetryPolicy, Secret};
+use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Validate, Validator};
+use salesync::{ShoplineClient, TencentClient};
+use serde_json::{json, Value};
+
+use super::checkpoint::fingerprint;
+use super::send::{classify, SendError, Sender};
+
+fn secret(value: &str) -> Result<Secret, Infallible> {
+    Ok(Secret::new(value))
+}
+
+/// The envelope members and credentials of both platforms.
+#[derive(clap::Args, Clone)]
+pub struct Target {
+    /// Base URL of the API instead of the platform's, e.g. the mock's http://127.0.0.1:8080 or a staging host
+    #[arg(long, env = "SALESYNC_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Shopline: the store handle; calls go to https://HANDLE.myshopline.com (unless --base-url)
+    #[arg(
+        long,
+        env = "SALESYNC_SHOPLINE_STORE",
+        value_name = "HANDLE",
+        help_heading = "Shopline"
+    )]
+    pub store: Option<String>,
+
+    /// Shopline: access token (prefer the environment variable: flags show in process lists)
+    #[arg(long, env = "SALESYNC_SHOPLINE_TOKEN", hide_env_values = true, value_name = "TOKEN",
+          value_parser = secret, help_heading = "Shopline")]
+    pub shopline_token: Option<Secret>,
+
+    /// Shopline: app secret, to sign calls (optional)
+    #[arg(long, env = "SALESYNC_SHOPLINE_APP_SECRET", hide_env_values = true, value_name = "SECRET",
+          value_parser = secret, help_heading = "Shopline")]
+    pub shopline_app_secret: Option<Secret>,
+
+    /// Shopline envelope: app_key
+    #[arg(long, env = "SALESYNC_SHOPLINE_APP_KEY", hide_env_values = true, value_name = "KEY",
+          value_parser = secret, help_heading = "Shopline")]
+    pub app_key: Option<Secret>,
+
+    /// Shopline envelope: store_id
+    #[arg(
+        long,
+        env = "SALESYNC_SHOPLINE_STORE_ID",
+        value_name = "ID",
+        help_heading = "Shopline"
+    )]
+    pub store_id: Option<String>,
+
+    /// Shopline envelope: source_type
+    #[arg(
+        long,
+        env = "SALESYNC_SHOPLINE_SOURCE_TYPE",
+        value_name = "TYPE",
+        help_heading = "Shopline"
+    )]
+    pub source_type: Option<String>,
+
+    /// Tencent: access token (prefer the environment variable: flags show in process lists)
+    #[arg(long, env = "SALESYNC_TENCENT_ACCESS_TOKEN", hide_env_values = true, value_name = "TOKEN",
+          value_parser = secret, help_heading = "Tencent")]
+    pub tencent_access_token: Option<Secret>,
+
+    /// Tencent envelope: account_id
+    #[arg(
+        long,
+        env = "SALESYNC_TENCENT_ACCOUNT_ID",
+        value_name = "ID",
+        help_heading = "Tencent"
+    )]
+    pub account_id: Option<i64>,
+
+    /// Tencent envelope: user_action_set_id
+    #[arg(
+        long,
+        env = "SALESYNC_TENCENT_USER_ACTION_SET_ID",
+        value_name = "ID",
+        help_heading = "Tencent"
+    )]
+    pub user_action_set_id: Option<i64>,
+
+    /// Tencent envelope: data_set_id
+    #[arg(
+        long,
+        env = "SALESYNC_TENCENT_DATA_SET_ID",
+        value_name = "ID",
+        help_heading = "Tencent"
+    )]
+    pub data_set_id: Option<i64>,
+}
+
+/// How the client sends: pacing, retries, timeouts.
+#[derive(Debug, Clone)]
+pub struct Sending {
+    /// Requests per second at most; `Some(0.0)` turns client pacing off; `None` keeps the platform's default.
+    pub rps: Option<f64>,
+    /// Attempts per request.
+    pub max_attempts: u32,
+    /// Backoff before the first retry.
+    pub backoff: Duration,
+    /// Timeout of one attempt.
+    pub timeout: Duration,
+    /// Whether the client validates requests again before sending (off when the platform is to judge).
+    pub validate: bool,
+}
+
+/// A value is missing: names the flag and the environment variable.
+fn missing(flag: &str, env: &str) -> String {
+    format!("missing --{flag} (or the environment variable {env})")
+}
+
+impl Target {
+    /// The request envelope for endpoint `meta` (its batch empty), checked against the schema, and a
+    /// fingerprint of it for the checkpoint.
+    pub fn envelope<O: Batched>(&self) -> Result<(O::Request, String), Vec<String>> {
+        let meta = &O::META;
+        let batch = meta.batch.map_or("items", |batch| batch.items);
+        let mut problems = Vec::new();
+        let (mut value, parts) = match meta.auth {
+            Auth::ShoplineBearer => {
+                let app_key = self.app_key.as_ref().map(|key| key.expose().to_owned());
+                let fields = [
+                    ("app_key", app_key, "app-key", "SALESYNC_SHOPLINE_APP_KEY"),
+                    (
+                        "store_id",
+                        self.store_id.clone(),
+                        "store-id",
+                        "SALESYNC_SHOPLINE_STORE_ID",
+                    ),
+                    (
+                        "source_type",
+                        self.source_type.clone(),
+                        "source-type",
+                        "SALESYNC_SHOPLINE_SOURCE_TYPE",
+                    ),
+                ];
+                let mut object = serde_json::Map::new();
+                let mut parts = Vec::new();
+                for (member, value, flag, env) in fields {
+                    match value {
+                        Some(value) => {
+                            parts.push(value.clone());
+                            object.insert(member.to_owned(), Value::String(value));
+                        }
+                        None => problems.push(missing(flag, env)),
+                    }
+                }
+                (Value::Object(object), parts)
+            }
+            Auth::TencentQueryToken => {
+                let fields = [
+                    (
+                        "account_id",
+                        self.account_id,
+                        "account-id",
+                        "SALESYNC_TENCENT_ACCOUNT_ID",
+                    ),
+                    (
+                        "user_action_set_id",
+                        self.user_action_set_id,
+                        "user-action-set-id",
+                        "SALESYNC_TENCENT_USER_ACTION_SET_ID",
+                    ),
+                    (
+                        "data_set_id",
+                        self.data_set_id,
+                        "data-set-id",
+                        "SALESYNC_TENCENT_DATA_SET_ID",
+                    ),
+                ];
+                let mut object = serde_json::Map::new();
+                let mut parts = Vec::new();
+                for (member, value, flag, env) in fields {
+                    match value {
+                        Some(value) => {
+                            parts.push(value.to_string());
+                            object.insert(member.to_owned(), json!(value));
+                        }
+                        None => problems.push(missing(flag, env)),
+                    }
+                }
+                (Value::Object(object), parts)
+            }
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        value[batch] = Value::Array(Vec::new());
+        let request: O::Request = parse::from_value(&value, "").map_err(|v| vec![describe(&v)])?;
+        // The envelope's own rules; the empty batch is not a problem here.
+        let mut validator = Validator::new();
+        request.validate_into(&mut validator);
+        let batch_pointer = format!("/{batch}");
+        let problems: Vec<String> = validator
+            .into_violations()
+            .into_iter()
+            .filter(|v| {
+                v.pointer != batch_pointer && !v.pointer.starts_with(&format!("{batch_pointer}/"))
+            })
+            .map(|v| describe(&v))
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut fingerprint_parts = vec![meta.vendor, meta.operation];
+        fingerprint_parts.extend(parts.iter().map(String::as_str));
+        Ok((request, fingerprint(&fingerprint_parts)))
+    }
+
+    /// The client of the endpoint's platform.
+    pub fn client(&self, meta: &EndpointMeta, sending: &Sending) -> Result<Client, String> {
+        let retry = RetryPolicy::default()
+            .max_attempts(sending.max_attempts)
+            .initial_backoff(sending.backoff)
+            .max_backoff(Duration::from_secs(30).max(sending.backoff));
+        let pace = sending.rps.filter(|rps| *rps > 0.0).map(|rps| {
+            let period = Duration::from_secs_f64(1.0 / rps);
+            Pace::every(period, rps.ceil().min(u32::MAX as f64) as u32)
+        });
+        let unpaced = sending.rps.is_some_and(|rps| rps <= 0.0);
+        let built = match meta.auth {
+            Auth::ShoplineBearer => {
+                let token = self
+                    .shopline_token
+                    .clone()
+                    .filter(|token| !token.is_empty())
+                    .ok_or_else(|| missing("shopline-token", "SALESYNC_SHOPLINE_TOKEN"))?;
+                let mut builder = ShoplineClient::builder()
+                    .access_token(token)
+                    .retry(retry)
+                    .timeout(sending.timeout)
+                    .validate_requests(sending.validate);
+                builder = match (&self.base_url, &self.store) {
+                    (Some(url), _) => builder.base_url(url.clone()),
+                    (None, Some(handle)) => builder.store(handle.clone()),
+                    (None, None) => {
+                        return Err(
+                            "missing --store (or SALESYNC_SHOPLINE_STORE), or --base-url"
+                                .to_owned(),
+                        )
+                    }
+                };
+                if let (Some(app_key), Some(app_secret)) =
+                    (&self.app_key, &self.shopline_app_secret)
+                {
+                    builder = builder.signing(app_key.clone(), app_secret.clone());
+                }
+                if let Some(pace) = pace {
+                    builder = builder.pace(pace);
+                } else if unpaced {
+                    builder = builder.no_pacing();
+                }
+                builder.build().map(Client::Shopline)
+            }
+            Auth::TencentQueryToken => {
+                let token = self
+                    .tencent_access_token
+                    .clone()
+                    .filter(|token| !token.is_empty())
+                    .ok_or_else(|| {
+                        missing("tencent-access-token", "SALESYNC_TENCENT_ACCESS_TOKEN")
+                    })?;
+                let mut builder = TencentClient::builder()
+                    .access_token(token)
+                    .retry(retry)
+                    .timeout(sending.timeout)
+                    .validate_requests(sending.validate);
+                if let Some(url) = &self.base_url {
+                    builder = builder.base_url(url.clone());
+                }
+                if let Some(pace) = pace {
+                    builder = builder.pace(pace);
+                } else if unpaced {
+                    builder = builder.no_pacing();
+                }
+                builder.build().map(Client::Tencent)
+            }
+        };
+        built.map_err(|err| err.to_string())
+    }
+}
+
+fn describe(violation: &salesync::Violation) -> String {
+    let flag = violation.pointer.trim_start_matches('/').replace('_', "-");
+    format!("--{flag}: {} [{}]", violation.message, violation.rule)
+}
+
+/// The client of one platform.
+#[derive(Clone)]
+pub enum Client {
+    /// Shopline.
+    Shopline(ShoplineClient),
+    /// Tencent.
+    Tencent(TencentClient),
+}
+
+impl<O: Batched> Sender<O> for Client {
+    async fn send(&self, request: O::Request) -> Result<(), SendError> {
+        match self {
+            Client::Shopline(client) => {
+                client.call::<O>(&request).await.map(drop).map_err(classify)
+            }
+            Client::Tencent(client) => client.call::<O>(&request).await.map(drop).map_err(classify),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use salesync::runtime::Operation;
+    use salesync::shopline::BatchSyncFlowData;
+    use salesync::tencent::SalesinfoAdd;
+
+    use super::*;
+
+    fn empty() -> Target {
+        Target {
+            base_url: None,
+            store: None,
+            shopline_token: None,
+            shopline_app_secret: None,
+            app_key: None,
+            store_id: None,
+            source_type: None,
+            tencent_access_token: None,
+            account_id: None,
+            user_action_set_id: None,
+            data_set_id: None,
+        }
+    }
+
+    #[test]
+    fn envelopes_name_missing_and_invalid_members() {
+        let problems = empty().envelope::<SalesinfoAdd>().unwrap_err();
+        assert_eq!(problems.len(), 3);
+        assert_eq!(
+            problems[0],
+            "missing --account-id (or the environment variable SALESYNC_TENCENT_ACCOUNT_ID)"
+        );
+        let args = Target {
+            account_id: Some(0),
+            user_action_set_id: Some(2),
+            data_set_id: Some(3),
+            ..empty()
+        };
+        let problems = args.envelope::<SalesinfoAdd>().unwrap_err();
+        assert_eq!(
+            problems,
+            ["--account-id: must be at least 1, is 0 [minimum]"]
+        );
+        let args = Target {
+            account_id: Some(1),
+            ..args
+        };
+        let (request, print) = args.envelope::<SalesinfoAdd>().unwrap();
+        assert_eq!((request.account_id, request.salesinfo.len()), (1, 0));
+        let other = Target {
+            data_set_id: Some(4),
+            ..args.clone()
+        };
+        assert_ne!(print, other.envelope::<SalesinfoAdd>().unwrap().1);
+    }
+
+    #[test]
+    fn shopline_envelope_and_client() {
+        let args = Target {
+            app_key: Some(Secret::new("key-123")),
+            store_id: Some("42".into()),
+            source_type: Some("crm".into()),
+            ..empty()
+        };
+        let (request, print) = args.envelope::<BatchSyncFlowData>().unwrap();
+        assert_eq!(request.app_key, "key-123");
+        assert!(!print.contains("key-123"));
+        let sending = Sending {
+            rps: None,
+            max_attempts: 1,
+            backoff: Duration::from_millis(1),
+            timeout: Duration::from_secs(1),
+            validate: true,
+        };
+        let err = args
+            .client(&BatchSyncFlowData::META, &sending)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err,
+            "missing --shopline-token (or the environment variable SALESYNC_SHOPLINE_TOKEN)"
+        );
+        let args = Target {
+            shopline_token: Some(Secret::new("tok-secret-1")),
+            ..args
+        };
+        let err = args
+            .client(&BatchSyncFlowData::META, &sending)
+            .err()
+            .unwrap();
+        assert!(err.contains("--store"), "{err}");
+        let args = Target {
+            base_url: Some("http://127.0.0.1:9".into()),
+            ..args
+        };
+        assert!(args.client(&BatchSyncFlowData::META, &sending).is_ok());
+    }
+}

@@ -1,0 +1,136 @@
+//! `salesync push <ENDPOINT> <FILE>`: stream a large export to the platform, resumably.
+//!
+//! One module per job: `reader` splits the file into rows, `pipeline` checks them and `batcher` groups them
+//! (on a thread of their own), `send` delivers a batch (halving it to isolate rows the platform refuses),
+//! `checkpoint` remembers confirmed batches, `rejects` writes the reject file, `progress` and `summary` tell
+//! the user, `envelope` builds the request envelope and the client, and `run` ties them together.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::endpoint::Endpoint;
+
+mod batcher;
+mod checkpoint;
+mod envelope;
+mod pipeline;
+mod progress;
+mod reader;
+mod rejects;
+mod run;
+mod send;
+mod summary;
+
+pub use run::run;
+
+const AFTER_HELP: &str = "\
+Input: JSON Lines (one batch item per line: a flow of flow_data_list, a salesinfo item) or one JSON array of
+items, told apart by the first non-blank byte. The file is streamed: memory stays bounded whatever its size.
+
+Every row is checked against the schema; invalid rows go to the reject file and the run goes on. Valid rows
+are sent in batches of consecutive rows (the schema's limit, or --batch-size). Confirmed batches are recorded
+in the checkpoint: after a crash or Ctrl-C, the same command sends only the batches not confirmed. A batch
+whose outcome is unknown (a timeout, a dropped connection) is sent again: the platforms upsert by natural key.
+
+Reject file: one JSON object per line, {\"line\": N, \"row\": <the row>, \"errors\": [{\"pointer\", \"rule\",
+\"message\"}]}; rule `platform` when the platform refused the row. It is rewritten by every run and lists every
+rejected row of the file.
+
+Exit status:
+  0    every row delivered (or confirmed by an earlier run)
+  1    some rows rejected (invalid or refused) or failed after retries
+  2    a usage or I/O error, a checkpoint of another input, or credentials the platform refuses
+  130  interrupted (Ctrl-C): in-flight batches finished, checkpoint written; run again to resume";
+
+/// Arguments of `salesync push`.
+#[derive(clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The endpoint the rows are for, as vendor.operation
+    #[arg(value_name = "ENDPOINT", value_parser = Endpoint::parser())]
+    pub endpoint: Endpoint,
+
+    /// The input: JSON Lines or a JSON array of batch items
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub target: envelope::Target,
+
+    /// Check and batch the rows, write the reject file, send nothing (no credentials needed)
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Requests in flight at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
+    pub concurrency: u16,
+
+    /// At most this many requests per second (0: no client pacing). Default: the platform's documented
+    /// limit (Shopline 4/s with a burst of 40; Tencent 1000/min)
+    #[arg(long, value_name = "RPS")]
+    pub rps: Option<f64>,
+
+    /// Rows per request (default and maximum: the schema's batch limit)
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+
+    /// Attempts per request, the first included, before its rows count as failed
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub max_attempts: u32,
+
+    /// Timeout of one attempt, in seconds
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub timeout: f64,
+
+    /// The checkpoint file [default: FILE.checkpoint]
+    #[arg(long, value_name = "PATH")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// The reject file [default: FILE.rejects.jsonl]
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+
+    /// Progress on standard error
+    #[arg(long, value_enum, default_value_t = progress::Mode::Auto, value_name = "MODE")]
+    pub progress: progress::Mode,
+
+    /// Print the summary as one JSON object on standard output
+    #[arg(long)]
+    pub json: bool,
+
+    /// Backoff before the first retry, in milliseconds (doubles for each later one)
+    #[arg(long, default_value_t = 500, hide = true)]
+    pub retry_backoff_ms: u64,
+
+    /// Seconds between progress lines when standard error is not a terminal
+    #[arg(long, default_value_t = 5.0, hide = true)]
+    pub progress_interval: f64,
+
+    /// Longest row read, in bytes; longer rows are rejected
+    #[arg(long, default_value_t = reader::DEFAULT_ROW_LIMIT, hide = true)]
+    pub max_row_bytes: usize,
+
+    /// A batch closes before its rows' text would pass this many bytes
+    #[arg(long, default_value_t = 4 * 1024 * 1024, hide = true)]
+    pub max_batch_bytes: usize,
+
+    /// Act as if Ctrl-C came once this many batches are confirmed (to test resuming)
+    #[arg(long, hide = true)]
+    pub stop_after_batches: Option<u64>,
+
+    /// Check only each row's structure and let the platform judge its rules (to test platform refusals)
+    #[arg(long, hide = true)]
+    pub no_local_validation: bool,
+}
+
+impl Args {
+    fn sending(&self) -> envelope::Sending {
+        envelope::Sending {
+            rps: self.rps,
+            max_attempts: self.max_attempts,
+            backoff: Duration::from_millis(self.retry_backoff_ms),
+            timeout: Duration::from_secs_f64(self.timeout.max(0.001)),
+            validate: !self.no_local_validation,
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The producer: a thread that reads the input, checks each row and forms batches, handing them over a
+//! bounded channel, so that reading never runs more than a few batches ahead of sending.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use salesync::runtime::{check, parse, Batched};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::batcher::{Batch, Batcher, Limits, Row};
+use super::reader::{Reader, Record};
+use super::rejects::{ErrorEntry, Reject, RowText};
+
+/// What the producer hands over, in file order.
+#[derive(Debug)]
+pub enum Event<T> {
+    /// A row that is not valid: for the reject file.
+    Reject {
+        /// The reject.
+        reject: Reject,
+        /// Input bytes it accounts for.
+        bytes: u64,
+    },
+    /// Consecutive valid rows.
+    Batch(Batch<T>),
+    /// The input could not be read further.
+    Error(String),
+}
+
+/// What the producer is to do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The input file.
+    pub path: PathBuf,
+    /// Batch limits.
+    pub limits: Limits,
+    /// The longest row read.
+    pub row_limit: usize,
+    /// Check each row against the schema (else only its structure, and the platform judges the rest).
+    pub validate: bool,
+}
+
+/// Starts the producer. It stops at the end of the input, when `stop` is set, or when the receiver is gone.
+pub fn spawn<O: Batched>(
+    plan: Plan,
+    stop: Arc<AtomicBool>,
+    events: mpsc::Sender<Event<O::Item>>,
+) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("salesync-reader".into())
+        .spawn(move || produce::<O>(&plan, &stop, &events))
+}
+
+fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Event<O::Item>>) {
+    let file = match File::open(&plan.path) {
+        Ok(file) => file,
+        Err(err) => {
+            let _ = events.blocking_send(Event::Error(format!(
+                "cannot read {}: {err}",
+                plan.path.display()
+            )));
+            return;
+        }
+    };
+    let reader = Reader::new(BufReader::with_capacity(256 * 1024, file), plan.row_limit);
+    let mut batcher = Batcher::new(plan.limits);
+    for record in reader {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let event = match record {
+            Ok(record) => match check::<O>(record, plan.validate) {
+                Ok(row) => match batcher.push(row) {
+                    Some(batch) => Event::Batch(batch),
+                    None => continue,
+                },
+                Err(event) => event,
+            },
+            Err(err) => Event::Error(format!("cannot read {}: {err}", plan.path.display())),
+        };
+        let failed = matches!(event, Event::Error(_));
+        if events.blocking_send(event).is_err() || failed {
+            return;
+        }
+    }
+    if let Some(batch) = batcher.finish() {
+        let _ = events.blocking_send(Event::Batch(batch));
+    }
+}
+
+/// A record as a valid row, or as the reject it is.
+fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Event<O::Item>> {
+    let Record {
+        line,
+        index,
+        bytes,
+        text,
+    } = record;
+    let reject = |row, errors| Event::Reject {
+        reject: Reject {
+            line,
+            index,
+            row,
+            errors,
+        },
+        bytes,
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(problem) => {
+            let errors = vec![ErrorEntry::whole("row", problem.message)];
+            return Err(reject(RowText::Text(problem.excerpt), errors));
+        }
+    };
+    let value: Value = match parse::from_str(&text) {
+        Ok(value) => value,
+        Err(violation) => return Err(reject(RowText::Text(text), vec![violation.into()])),
+    };
+    let item = if validate {
+        check::check_item::<O>(&value, "")
+    } else {
+        parse::from_value::<O::Item>(&value, "").map_err(|violation| vec![violation])
+    };
+    match item {
+        Ok(item) => Ok(Row {
+            line,
+            index,
+            text,
+            bytes,
+            item,
+        }),
+        Err(violations) => {
+            let errors = violations.into_iter().map(ErrorEntry::from).collect();
+            Err(reject(RowText::Json(text), errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use salesync::tencent::SalesinfoAdd;
+
+    use super::*;
+
+    fn record(text: &str) -> Record {
+        Record {
+            line: 4,
+            index: None,
+            bytes: 10,
+            text: Ok(text.to_owned()),
+        }
+    }
+
+    fn errors(event: Event<salesync::tencent::SalesInfo>) -> (RowText, Vec<(String, String)>) {
+        match event {
+            Event::Reject { reject, .. } => (
+                reject.row,
+                reject
+                    .errors
+                    .into_iter()
+                    .map(|e| (e.pointer, e.rule))
+                    .collect(),
+            ),
+            other => panic!("not a reject: {other:?}"),
+        }
+    }
+
+    const GOOD: &str = r#"{"external_store_id":"s1","external_sku_id":"k1","price":{"current_price":8.9,"sku_price":10},"stock":{"sku_stock_status":1}}"#;
+
+    #[test]
+    fn rows_are_parsed_and_validated_with_pointers_inside_the_row() {
+        let row = check::<SalesinfoAdd>(record(GOOD), true).unwrap();
+        assert_eq!((row.line, row.item.external_sku_id.as_str()), (4, "k1"));
+
+        let dear = GOOD.replace("8.9", "12");
+        let (row, found) = errors(check::<SalesinfoAdd>(record(&dear), true).unwrap_err());
+        assert_eq!(row, RowText::Json(dear.clone()));
+        assert_eq!(
+            found,
+            [("/price/current_price".to_owned(), "x-compare".to_owned())]
+        );
+        // Without local validation the row goes to the platform, which judges it.
+        assert!(check::<SalesinfoAdd>(record(&dear), false).is_ok());
+
+        let (row, found) = errors(check::<SalesinfoAdd>(record("{not json"), true).unwrap_err());
+        assert_eq!(row, RowText::Text("{not json".into()));
+        assert_eq!(found[0].1, "json");
+
+        let missing = GOOD.replace(r#""external_sku_id":"k1","#, "");
+        let (_, found) = errors(check::<SalesinfoAdd>(record(&missing), true).unwrap_err());
+        assert_eq!(
+            found,
+            [("/external_sku_id".to_owned(), "required".to_owned())]
+        );
+    }
+
+    #[test]
+    fn nesting_past_the_parser_limit_is_a_reject_not_a_crash() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let (_, found) = errors(check::<SalesinfoAdd>(record(&deep), true).unwrap_err());
+        assert_eq!(found[0].1, "json");
+    }
+}

@@ -1,0 +1,174 @@
+//! The reject file: one JSON object per rejected row, `{"line", "row", "errors": [{"pointer", "rule",
+//! "message"}]}`, whether the row broke the schema or the platform refused it.
+//!
+//! It is rewritten by every run and holds every rejected row of the input: validation rejects are found again
+//! on each run, and platform rejects of batches confirmed earlier come back from the checkpoint.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use salesync::Violation;
+use serde::{Deserialize, Serialize};
+
+/// One reason a row was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEntry {
+    /// JSON pointer inside the row (`""` for the whole row).
+    pub pointer: String,
+    /// The schema keyword broken; `json` for text that is not JSON, `row` for input that is no row (too long,
+    /// not UTF-8, a broken array), `platform` for a refusal by the platform.
+    pub rule: String,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+impl From<Violation> for ErrorEntry {
+    fn from(violation: Violation) -> Self {
+        ErrorEntry {
+            pointer: violation.pointer,
+            rule: violation.rule.to_owned(),
+            message: violation.message,
+        }
+    }
+}
+
+impl ErrorEntry {
+    /// A reason about the row as a whole.
+    pub fn whole(rule: &str, message: impl Into<String>) -> Self {
+        ErrorEntry {
+            pointer: String::new(),
+            rule: rule.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A rejected row as it was in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowText {
+    /// Text that is valid JSON: written as JSON, exactly as it was (whitespace outside strings removed).
+    Json(String),
+    /// Anything else: written as a JSON string.
+    Text(String),
+}
+
+/// One line of the reject file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// Line where the row starts.
+    pub line: u64,
+    /// Array index, for array input.
+    pub index: Option<u64>,
+    /// The row.
+    pub row: RowText,
+    /// Why it was rejected.
+    pub errors: Vec<ErrorEntry>,
+}
+
+impl Reject {
+    /// The reject as one line of JSON, without the newline.
+    pub fn to_json_line(&self) -> String {
+        let mut line = format!("{{\"line\":{}", self.line);
+        if let Some(index) = self.index {
+            line.push_str(&format!(",\"index\":{index}"));
+        }
+        line.push_str(",\"row\":");
+        match &self.row {
+            RowText::Json(text) => minify_into(&mut line, text),
+            RowText::Text(text) => {
+                line.push_str(&serde_json::to_string(text).expect("a string serializes"))
+            }
+        }
+        line.push_str(",\"errors\":");
+        line.push_str(&serde_json::to_string(&self.errors).expect("errors serialize"));
+        line.push('}');
+        line
+    }
+}
+
+/// Appends `json` (valid JSON text) without its whitespace outside strings, so that a row that spanned several
+/// lines of an array fits on one line.
+fn minify_into(out: &mut String, json: &str) {
+    let (mut in_string, mut escaped) = (false, false);
+    for ch in json.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_string = false;
+            }
+        } else if ch == '"' {
+            in_string = true;
+        } else if matches!(ch, ' ' | '\t' | '\n' | '\r') {
+            continue;
+        }
+        out.push(ch);
+    }
+}
+
+/// Writes the reject file.
+pub struct RejectWriter {
+    out: BufWriter<File>,
+}
+
+impl RejectWriter {
+    /// Creates (or empties) the reject file.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        Ok(RejectWriter {
+            out: BufWriter::new(File::create(path)?),
+        })
+    }
+
+    /// Writes one reject.
+    pub fn write(&mut self, reject: &Reject) -> io::Result<()> {
+        self.out.write_all(reject.to_json_line().as_bytes())?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Pushes what was written to the file.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_hold_the_original_row() {
+        let reject = Reject {
+            line: 7,
+            index: None,
+            row: RowText::Json("{\"b\": 1.10, \"a\": \"x y\\\" z\"}".into()),
+            errors: vec![ErrorEntry::whole("json", "bad")],
+        };
+        assert_eq!(
+            reject.to_json_line(),
+            r#"{"line":7,"row":{"b":1.10,"a":"x y\" z"},"errors":[{"pointer":"","rule":"json","message":"bad"}]}"#
+        );
+        let reject = Reject {
+            line: 2,
+            index: Some(1),
+            row: RowText::Json("{\n  \"a\": [1,\n 2]\n}".into()),
+            errors: vec![],
+        };
+        assert_eq!(
+            reject.to_json_line(),
+            r#"{"line":2,"index":1,"row":{"a":[1,2]},"errors":[]}"#
+        );
+        let reject = Reject {
+            line: 3,
+            index: None,
+            row: RowText::Text("not \"json\"".into()),
+            errors: vec![],
+        };
+        let line = reject.to_json_line();
+        assert_eq!(line, r#"{"line":3,"row":"not \"json\"","errors":[]}"#);
+        let value: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(value["row"], "not \"json\"");
+    }
+}

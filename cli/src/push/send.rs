@@ -1,0 +1,304 @@
+//! Delivering one batch: send it; if the platform refuses its content, split it in halves until the refused
+//! rows are isolated, and send the others. Every row of the batch ends up sent, refused or failed.
+
+use std::future::Future;
+
+use salesync::runtime::Batched;
+
+use super::batcher::Batch;
+use super::rejects::{ErrorEntry, Reject, RowText};
+
+/// Why a request was not delivered, as far as pushing cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The platform refused the content (a parameter error): split the batch to find the rows.
+    Refused {
+        /// The platform's error, one line.
+        message: String,
+        /// Its per-field details, each as compact JSON.
+        details: Vec<String>,
+    },
+    /// The credentials or the account are at fault: nothing else will get through, stop the run.
+    Fatal(String),
+    /// Anything else, after the client's retries: the rows are not delivered; a rerun sends them again.
+    Failed(String),
+}
+
+/// Something that sends requests of endpoint `O`: a real client, or a fake in tests.
+pub trait Sender<O: Batched>: Send + Sync + 'static {
+    /// Sends one request, retries included.
+    fn send(&self, request: O::Request) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// Sorts a client error into what pushing does next. The clients' errors never hold a credential.
+pub fn classify(err: salesync::Error) -> SendError {
+    let message = err.to_string();
+    if err.is_content_rejected() || err.violations().is_some() {
+        let details = match &err {
+            salesync::Error::Api { errors, .. } => details(errors),
+            salesync::Error::Validation(violations) => {
+                violations.iter().map(ToString::to_string).collect()
+            }
+            _ => Vec::new(),
+        };
+        return SendError::Refused { message, details };
+    }
+    // Nothing else can get through: bad credentials, a misconfigured client, an account that is invalid or not
+    // permitted (12201, 12203), or the daily call limit (11018) until tomorrow.
+    let account_wide = matches!(
+        &err,
+        salesync::Error::Config(_)
+            | salesync::Error::Api {
+                vendor: salesync::Vendor::Tencent,
+                code: Some(11018 | 12201 | 12203),
+                ..
+            }
+    );
+    if err.is_auth() || account_wide {
+        SendError::Fatal(message)
+    } else {
+        SendError::Failed(message)
+    }
+}
+
+fn details(errors: &serde_json::Value) -> Vec<String> {
+    match errors {
+        serde_json::Value::Null => Vec::new(),
+        serde_json::Value::Array(items) => items.iter().map(compact).collect(),
+        other => vec![compact(other)],
+    }
+}
+
+fn compact(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What became of one batch.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The batch's number.
+    pub seq: u64,
+    /// Line of its first row.
+    pub first_line: u64,
+    /// Line of its last row.
+    pub last_line: u64,
+    /// Its rows.
+    pub rows: usize,
+    /// Input bytes of its rows.
+    pub bytes: u64,
+    /// Rows the platform accepted.
+    pub sent: usize,
+    /// Rows the platform refused, with its reasons.
+    pub refused: Vec<Reject>,
+    /// Rows not delivered.
+    pub failed: usize,
+    /// Why rows failed (the last error), if any did.
+    pub failure: Option<String>,
+    /// Set when the platform refused the credentials: the run stops.
+    pub fatal: Option<String>,
+    /// Requests made, halves included.
+    pub requests: usize,
+}
+
+impl Outcome {
+    /// Whether every row was resolved (sent or refused): the batch can be recorded as confirmed.
+    pub fn confirmed(&self) -> bool {
+        self.failed == 0 && self.fatal.is_none()
+    }
+}
+
+/// Sends `batch` in the envelope `envelope`, isolating refused rows by halving.
+pub async fn deliver<O: Batched, S: Sender<O>>(
+    sender: &S,
+    envelope: &O::Request,
+    batch: Batch<O::Item>,
+) -> Outcome {
+    let rows = &batch.rows;
+    let mut outcome = Outcome {
+        seq: batch.seq,
+        first_line: batch.first_line(),
+        last_line: batch.last_line(),
+        rows: rows.len(),
+        bytes: batch.bytes(),
+        sent: 0,
+        refused: Vec::new(),
+        failed: 0,
+        failure: None,
+        fatal: None,
+        requests: 0,
+    };
+    // Ranges still to send; the left half is sent first so refusals come out in file order.
+    let mut pending = vec![(0, rows.len())];
+    while let Some((start, end)) = pending.pop() {
+        if outcome.fatal.is_some() {
+            outcome.failed += end - start;
+            continue;
+        }
+        let mut request = envelope.clone();
+        *O::items_mut(&mut request) = rows[start..end]
+            .iter()
+            .map(|row| row.item.clone())
+            .collect();
+        outcome.requests += 1;
+        match sender.send(request).await {
+            Ok(()) => outcome.sent += end - start,
+            Err(SendError::Refused { .. }) if end - start > 1 => {
+                let middle = start + (end - start) / 2;
+                pending.push((middle, end));
+                pending.push((start, middle));
+            }
+            Err(SendError::Refused { message, details }) => {
+                let row = &rows[start];
+                let mut errors = vec![ErrorEntry::whole("platform", message)];
+                errors.extend(
+                    details
+                        .into_iter()
+                        .map(|detail| ErrorEntry::whole("platform", detail)),
+                );
+                outcome.refused.push(Reject {
+                    line: row.line,
+                    index: row.index,
+                    row: RowText::Json(row.text.clone()),
+                    errors,
+                });
+            }
+            Err(SendError::Fatal(message)) => {
+                outcome.failed += end - start;
+                outcome.fatal = Some(message);
+            }
+            Err(SendError::Failed(message)) => {
+                outcome.failed += end - start;
+                outcome.failure = Some(message);
+            }
+        }
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use salesync::tencent::{
+        Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
+    };
+
+    use super::super::batcher::Row;
+    use super::*;
+
+    /// Refuses any request holding a SKU that starts with "bad", fails any holding "down", records the rest.
+    #[derive(Default)]
+    struct Fake {
+        requests: Mutex<Vec<Vec<String>>>,
+    }
+
+    impl Sender<SalesinfoAdd> for Fake {
+        fn send(
+            &self,
+            request: SalesinfoAddRequest,
+        ) -> impl Future<Output = Result<(), SendError>> + Send {
+            let skus: Vec<String> = request
+                .salesinfo
+                .iter()
+                .map(|i| i.external_sku_id.clone())
+                .collect();
+            self.requests.lock().unwrap().push(skus.clone());
+            async move {
+                if skus.iter().any(|sku| sku.starts_with("down")) {
+                    return Err(SendError::Failed("503".into()));
+                }
+                if skus.iter().any(|sku| sku.starts_with("auth")) {
+                    return Err(SendError::Fatal("token expired".into()));
+                }
+                if skus.iter().any(|sku| sku.starts_with("bad")) {
+                    return Err(SendError::Refused {
+                        message: "tencent API error 18001: Invalid parameter".into(),
+                        details: vec!["{\"type\":\"x\"}".into()],
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn batch(skus: &[&str]) -> Batch<SalesInfo> {
+        let rows = skus
+            .iter()
+            .enumerate()
+            .map(|(n, sku)| {
+                let price = Price::new("1".parse::<Yuan>().unwrap(), "2".parse::<Yuan>().unwrap());
+                let item =
+                    SalesInfo::new("store", *sku, price, Stock::new(SkuStockStatus::InStock));
+                Row {
+                    line: n as u64 + 10,
+                    index: None,
+                    text: format!("{{\"sku\":\"{sku}\"}}"),
+                    bytes: 1,
+                    item,
+                }
+            })
+            .collect();
+        Batch { seq: 3, rows }
+    }
+
+    fn envelope() -> SalesinfoAddRequest {
+        SalesinfoAddRequest::new(1, 2, 3, Vec::new())
+    }
+
+    async fn run(skus: &[&str]) -> (Outcome, Vec<Vec<String>>) {
+        let fake = Fake::default();
+        let outcome = deliver::<SalesinfoAdd, _>(&fake, &envelope(), batch(skus)).await;
+        assert_eq!(
+            outcome.sent + outcome.refused.len() + outcome.failed,
+            skus.len()
+        );
+        (outcome, fake.requests.into_inner().unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_good_batch_is_one_request() {
+        let (outcome, requests) = run(&["a", "b", "c"]).await;
+        assert_eq!((outcome.sent, outcome.requests), (3, 1));
+        assert!(outcome.confirmed());
+        assert_eq!(requests, [vec!["a", "b", "c"]]);
+    }
+
+    #[tokio::test]
+    async fn refused_rows_are_isolated_and_the_others_sent() {
+        let skus = ["a", "b", "bad1", "c", "d", "e", "bad2", "f"];
+        let (outcome, requests) = run(&skus).await;
+        assert_eq!(outcome.sent, 6);
+        assert!(outcome.confirmed());
+        let lines: Vec<u64> = outcome.refused.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [12, 16]);
+        let reject = &outcome.refused[0];
+        assert_eq!(reject.row, RowText::Json("{\"sku\":\"bad1\"}".into()));
+        assert_eq!(reject.errors[0].rule, "platform");
+        assert!(reject.errors[0].message.contains("18001"));
+        assert_eq!(reject.errors[1].message, "{\"type\":\"x\"}");
+        // Every good row went out exactly once.
+        let delivered: Vec<String> = requests
+            .iter()
+            .filter(|skus| !skus.iter().any(|s| s.starts_with("bad")))
+            .flatten()
+            .cloned()
+            .collect();
+        assert_eq!(delivered, ["a", "b", "c", "d", "e", "f"]);
+        assert!(requests.len() <= 12, "{requests:?}");
+    }
+
+    #[tokio::test]
+    async fn failures_and_fatal_errors_leave_the_batch_unconfirmed() {
+        let (outcome, _) = run(&["a", "bad", "down"]).await;
+        assert!(!outcome.confirmed());
+        assert_eq!(outcome.failure.as_deref(), Some("503"));
+        assert!(outcome.failed >= 1);
+
+        let (outcome, requests) = run(&["auth", "a", "b", "c"]).await;
+        assert_eq!(outcome.fatal.as_deref(), Some("token expired"));
+        assert_eq!((outcome.failed, requests.len()), (4, 1));
+    }
+}

@@ -1,0 +1,235 @@
+//! Accounting for every row read, and the summary printed at the end.
+
+use serde::Serialize;
+
+/// What became of the rows read so far. At the end, the counts other than `read` add up to `read`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Rows read from the input (unreadable pieces included).
+    pub read: u64,
+    /// Rows the platform confirmed in this run.
+    pub sent: u64,
+    /// Rows that broke the schema, or could not be read as a row: in the reject file.
+    pub invalid: u64,
+    /// Rows the platform refused (this run, or an earlier run whose batch is confirmed): in the reject file.
+    pub refused: u64,
+    /// Rows not delivered after the client's retries: not confirmed, so a rerun sends them again.
+    pub failed: u64,
+    /// Rows of batches an earlier run confirmed: not sent again.
+    pub skipped: u64,
+    /// Valid rows not sent: the run was interrupted before their batch went out, or `--dry-run`.
+    pub unsent: u64,
+    /// Batches sent and confirmed in this run.
+    pub batches_confirmed: u64,
+    /// Batches skipped as confirmed earlier.
+    pub batches_skipped: u64,
+    /// Requests made, halves of refused batches included.
+    pub requests: u64,
+}
+
+impl Tally {
+    /// Rows whose fate is known.
+    pub fn accounted(&self) -> u64 {
+        self.sent + self.invalid + self.refused + self.failed + self.skipped + self.unsent
+    }
+
+    /// Rows rejected, either way.
+    pub fn rejected(&self) -> u64 {
+        self.invalid + self.refused
+    }
+}
+
+/// How the run ended, beyond the counts.
+#[derive(Debug, Clone, Default)]
+pub struct Ending {
+    /// Stopped early by Ctrl-C (or `--stop-after-batches`).
+    pub interrupted: bool,
+    /// Stopped early by an error that no row can get past (credentials, I/O).
+    pub fatal: Option<String>,
+    /// `--dry-run`: nothing was sent.
+    pub dry_run: bool,
+}
+
+/// The exit status: 130 interrupted, 2 a fatal error, 1 rows rejected or failed, 0 all delivered.
+pub fn exit_code(tally: &Tally, ending: &Ending) -> u8 {
+    if ending.interrupted {
+        130
+    } else if ending.fatal.is_some() {
+        2
+    } else if tally.rejected() > 0 || tally.failed > 0 || (tally.unsent > 0 && !ending.dry_run) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Paths shown in the summary.
+#[derive(Debug, Clone)]
+pub struct Files {
+    /// The reject file.
+    pub rejects: String,
+    /// The checkpoint, when one is used.
+    pub checkpoint: Option<String>,
+}
+
+/// The summary for a person.
+pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    let head = if ending.dry_run {
+        "dry run, nothing sent"
+    } else if ending.interrupted {
+        "interrupted"
+    } else if ending.fatal.is_some() {
+        "stopped"
+    } else {
+        "done"
+    };
+    line(format!("{head}: {} rows read", tally.read));
+    if !ending.dry_run {
+        line(format!(
+            "  {:>9} sent ({} batches confirmed, {} requests)",
+            tally.sent, tally.batches_confirmed, tally.requests
+        ));
+    }
+    line(format!(
+        "  {:>9} rejected: {} invalid, {} refused by the platform (see {})",
+        tally.rejected(),
+        tally.invalid,
+        tally.refused,
+        files.rejects
+    ));
+    if !ending.dry_run {
+        line(format!(
+            "  {:>9} failed after retries: a rerun sends them again",
+            tally.failed
+        ));
+        let checkpoint = files.checkpoint.as_deref().unwrap_or("none");
+        line(format!(
+            "  {:>9} skipped: confirmed by an earlier run ({} batches; checkpoint {checkpoint})",
+            tally.skipped, tally.batches_skipped
+        ));
+    }
+    if tally.unsent > 0 || ending.dry_run {
+        let why = if ending.dry_run {
+            "valid, in batches ready to send"
+        } else {
+            "not sent: the run stopped first; a rerun sends them"
+        };
+        line(format!("  {:>9} {why}", tally.unsent));
+    }
+    if let Some(fatal) = &ending.fatal {
+        line(format!("stopped because: {fatal}"));
+    }
+    out
+}
+
+/// The summary as one JSON object (for `--json`).
+pub fn json(tally: &Tally, ending: &Ending, files: &Files) -> String {
+    #[derive(Serialize)]
+    struct Summary<'a> {
+        #[serde(flatten)]
+        tally: &'a Tally,
+        rejected: u64,
+        interrupted: bool,
+        dry_run: bool,
+        fatal: Option<&'a str>,
+        rejects_file: &'a str,
+        checkpoint: Option<&'a str>,
+    }
+    let summary = Summary {
+        tally,
+        rejected: tally.rejected(),
+        interrupted: ending.interrupted,
+        dry_run: ending.dry_run,
+        fatal: ending.fatal.as_deref(),
+        rejects_file: &files.rejects,
+        checkpoint: files.checkpoint.as_deref(),
+    };
+    serde_json::to_string(&summary).expect("the summary serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        let clean = Tally {
+            read: 3,
+            sent: 2,
+            skipped: 1,
+            ..Tally::default()
+        };
+        let ended = Ending::default();
+        assert_eq!(exit_code(&clean, &ended), 0);
+        let rejected = Tally {
+            invalid: 1,
+            ..clean
+        };
+        assert_eq!(exit_code(&rejected, &ended), 1);
+        let failed = Tally { failed: 1, ..clean };
+        assert_eq!(exit_code(&failed, &ended), 1);
+        let fatal = Ending {
+            fatal: Some("401".into()),
+            ..Ending::default()
+        };
+        assert_eq!(exit_code(&failed, &fatal), 2);
+        let interrupted = Ending {
+            interrupted: true,
+            ..Ending::default()
+        };
+        assert_eq!(exit_code(&clean, &interrupted), 130);
+        let dry = Ending {
+            dry_run: true,
+            ..Ending::default()
+        };
+        let unsent = Tally {
+            read: 3,
+            unsent: 3,
+            ..Tally::default()
+        };
+        assert_eq!(exit_code(&unsent, &dry), 0);
+        assert_eq!(exit_code(&unsent, &ended), 1);
+    }
+
+    #[test]
+    fn the_summary_names_every_count() {
+        let tally = Tally {
+            read: 10,
+            sent: 5,
+            invalid: 2,
+            refused: 1,
+            failed: 1,
+            skipped: 1,
+            batches_confirmed: 1,
+            requests: 4,
+            ..Tally::default()
+        };
+        assert_eq!(tally.accounted(), 10);
+        let files = Files {
+            rejects: "in.rejects.jsonl".into(),
+            checkpoint: Some("in.checkpoint".into()),
+        };
+        let text = human(&tally, &Ending::default(), &files);
+        assert!(text.starts_with("done: 10 rows read\n"), "{text}");
+        assert!(
+            text.contains("        5 sent (1 batches confirmed, 4 requests)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "3 rejected: 2 invalid, 1 refused by the platform (see in.rejects.jsonl)"
+            ),
+            "{text}"
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(&json(&tally, &Ending::default(), &files)).unwrap();
+        assert_eq!(value["read"], 10);
+        assert_eq!(value["rejected"], 3);
+        assert_eq!(value["interrupted"], false);
+    }
+}

@@ -112,12 +112,19 @@ impl ShoplineClient {
         let url = format!("{}{path}", self.inner.base_url);
         let span = tracing::info_span!("salesync.call", vendor = "shopline", operation = meta.operation, %path);
         let refreshed = AtomicBool::new(false);
-        let (method, url, body, refreshed) = (&method, url.as_str(), body.as_slice(), &refreshed);
+        let scrubber = self.scrubber_for(&body);
+        let (method, url, body, refreshed, scrubber) = (
+            &method,
+            url.as_str(),
+            body.as_slice(),
+            &refreshed,
+            &scrubber,
+        );
         let (answer, attempts) = retry::run(
             VENDOR,
             &self.inner.common.retry,
             self.inner.pacer.as_ref(),
-            move |_| self.attempt::<O::Response>(method, url, body, refreshed),
+            move |_| self.attempt::<O::Response>(method, url, body, refreshed, scrubber),
         )
         .instrument(span)
         .await?;
@@ -129,12 +136,25 @@ impl ShoplineClient {
         })
     }
 
+    /// The client's scrubber plus the body's `app_key`: Shopline requests carry the app key in the body, and
+    /// an error answer may quote the body.
+    fn scrubber_for(&self, body: &[u8]) -> Scrubber {
+        let mut scrubber = self.inner.scrubber.clone();
+        if let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) {
+            if let Some(Value::String(app_key)) = members.get("app_key") {
+                scrubber.add(Secret::new(app_key.as_str()));
+            }
+        }
+        scrubber
+    }
+
     async fn attempt<T: serde::de::DeserializeOwned>(
         &self,
         method: &reqwest::Method,
         url: &str,
         body: &[u8],
         refreshed: &AtomicBool,
+        scrubber: &Scrubber,
     ) -> Result<Answer<T>, Failure> {
         let inner = &*self.inner;
         let token = inner.credential.token().await.map_err(|err| {
@@ -143,7 +163,7 @@ impl ShoplineClient {
                 message: inner.scrubber.text(&err.to_string()),
             })
         })?;
-        let mut scrubber = inner.scrubber.clone();
+        let mut scrubber = scrubber.clone();
         scrubber.add(token.clone());
         let bearer = http::sensitive(&format!("Bearer {}", token.expose())).ok_or_else(|| {
             Failure::never(Error::Credentials {

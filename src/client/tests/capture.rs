@@ -9,6 +9,19 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
+/// The process-wide capture, installed as the global subscriber on first use. A thread-local `set_default`
+/// is not enough in a parallel test binary: a call site first reached on another thread caches "not
+/// interested" and stays silent.
+pub fn global() -> &'static Capture {
+    static CAPTURE: std::sync::OnceLock<Capture> = std::sync::OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        tracing::subscriber::set_global_default(capture.clone())
+            .expect("no other global subscriber in the unit tests");
+        capture
+    })
+}
+
 #[derive(Clone, Default)]
 pub struct Capture {
     text: Arc<Mutex<String>>,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::capture::Capture;
+use super::capture;
 use super::stub::{Reply, Stub};
 use super::{quick, shopline_request, tencent_request};
 use crate::shopline::BatchSyncFlowData;
@@ -123,6 +123,12 @@ async fn echoed_credentials_are_scrubbed_from_api_and_http_errors() {
         .unwrap_err();
     assert!(matches!(error, Error::Http { status: 418, .. }));
     assert_clean("a Shopline HTTP error", &report(&error));
+    // The app key the request body carries is scrubbed too.
+    assert!(
+        !report(&error).contains("app-key-in-body"),
+        "{}",
+        report(&error)
+    );
 }
 
 #[tokio::test]
@@ -144,8 +150,8 @@ async fn debug_output_of_clients_and_builders_hides_credentials() {
 
 #[tokio::test]
 async fn logs_carry_no_credentials() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    // Every test's logs land here, which only widens the check.
+    let capture = capture::global();
     let stub = Stub::start(|request| match request.index {
         0 => Reply::json(500, "oops"),
         1 => Reply::json(200, r#"{"code": 12100, "message": "nonce used"}"#),

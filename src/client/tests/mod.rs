@@ -55,3 +55,18 @@ fn tencent_request(items: usize) -> SalesinfoAddRequest {
             .collect(),
     )
 }
+
+/// Calls and `sync_all` can be spawned on a multi-threaded runtime, and clients shared across tasks.
+#[allow(dead_code)]
+fn futures_are_send(shopline: crate::ShoplineClient, tencent: crate::TencentClient) {
+    fn send<T: Send>(_: T) {}
+    fn share<T: Send + Sync + Clone>(_: &T) {}
+    share(&shopline);
+    share(&tencent);
+    let request = shopline_request(1);
+    send(shopline.call::<crate::shopline::BatchSyncFlowData>(&request));
+    send(shopline.sync_all::<crate::shopline::BatchSyncFlowData>(&request, Vec::new()));
+    let request = tencent_request(1);
+    send(tencent.call::<crate::tencent::SalesinfoAdd>(&request));
+    send(tencent.sync_all::<crate::tencent::SalesinfoAdd>(&request, Vec::new()));
+}

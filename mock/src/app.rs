@@ -1,7 +1,7 @@
 //! State shared by every connection, and the routes: each request is logged on arrival, handed to its
 //! vendor's pipeline, and the log entry completed with the answer.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -40,7 +40,9 @@ pub(crate) struct App {
     pub(crate) nonces: Mutex<HashSet<(String, String)>>,
     pub(crate) faults: [Mutex<FaultPlan>; 2],
     pub(crate) store: Mutex<Store>,
-    pub(crate) log: Mutex<Vec<RecordedRequest>>,
+    pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
+    log_limit: Option<usize>,
+    next_seq: AtomicU64,
     trace_seed: u64,
     trace_counter: AtomicU64,
 }
@@ -67,6 +69,8 @@ impl App {
             faults,
             store: Mutex::default(),
             log: Mutex::default(),
+            log_limit: config.request_log_limit,
+            next_seq: AtomicU64::new(0),
             trace_seed: nanos,
             trace_counter: AtomicU64::new(0),
         }
@@ -92,9 +96,11 @@ impl App {
         tokens.iter().any(|known| known == token)
     }
 
-    fn record(&self, vendor: Option<Vendor>, parts: &Parts, body: Bytes) -> usize {
+    fn record(&self, vendor: Option<Vendor>, parts: &Parts, body: Bytes) -> u64 {
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         let query = parts.uri.query().unwrap_or("");
         let entry = RecordedRequest {
+            seq,
             vendor,
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),
@@ -118,12 +124,17 @@ impl App {
             received_at: SystemTime::now(),
         };
         let mut log = lock(&self.log);
-        log.push(entry);
-        log.len() - 1
+        log.push_back(entry);
+        if self.log_limit.is_some_and(|limit| log.len() > limit) {
+            log.pop_front();
+        }
+        seq
     }
 
-    fn complete(&self, index: usize, reply: &Reply) {
-        if let Some(entry) = lock(&self.log).get_mut(index) {
+    fn complete(&self, seq: u64, reply: &Reply) {
+        let mut log = lock(&self.log);
+        // Recent entries are at the back; an entry may be gone if the log is capped.
+        if let Some(entry) = log.iter_mut().rev().find(|entry| entry.seq == seq) {
             entry.status = (!reply.drop).then_some(reply.status.as_u16());
             entry.dropped = reply.drop;
             entry.tencent_code = reply.tencent_code;
@@ -181,7 +192,7 @@ async fn serve(
         Ok(bytes) => (bytes, false),
         Err(_) => (Bytes::new(), true),
     };
-    let index = app.record(vendor, &parts, body.clone());
+    let seq = app.record(vendor, &parts, body.clone());
     let trace_id = app.trace_id();
     let reply = match vendor {
         _ if too_large => Reply::too_large(vendor, trace_id),
@@ -189,7 +200,7 @@ async fn serve(
         Some(Vendor::Tencent) => tencent::handle(&app, &version, &parts, &body, trace_id).await,
         None => Reply::not_found(None, trace_id),
     };
-    app.complete(index, &reply);
+    app.complete(seq, &reply);
     tracing::debug!(
         vendor = vendor.map_or("-", Vendor::name),
         method = %parts.method,

@@ -29,6 +29,8 @@ pub struct MockConfig {
     pub shopline_random_faults: Option<RandomFaults>,
     /// Random faults for Tencent requests.
     pub tencent_random_faults: Option<RandomFaults>,
+    /// Most requests the log keeps, oldest dropped first; `None` keeps all (set one for long runs).
+    pub request_log_limit: Option<usize>,
     /// How long shutdown waits for requests in flight before closing their connections.
     pub shutdown_grace: Duration,
 }
@@ -43,6 +45,7 @@ impl Default for MockConfig {
             body_limit: 8 * 1024 * 1024,
             shopline_random_faults: None,
             tencent_random_faults: None,
+            request_log_limit: None,
             shutdown_grace: Duration::from_secs(1),
         }
     }
@@ -79,6 +82,12 @@ impl MockConfig {
         self
     }
 
+    /// Keep at most `limit` requests in the log, for long runs such as `salesync mock`.
+    pub fn with_request_log_limit(mut self, limit: usize) -> Self {
+        self.request_log_limit = Some(limit);
+        self
+    }
+
     /// Random faults for one vendor's requests.
     pub fn with_random_faults(mut self, vendor: Vendor, faults: RandomFaults) -> Self {
         match vendor {
@@ -100,6 +109,7 @@ impl fmt::Debug for MockConfig {
             .field("body_limit", &self.body_limit)
             .field("shopline_random_faults", &self.shopline_random_faults)
             .field("tencent_random_faults", &self.tencent_random_faults)
+            .field("request_log_limit", &self.request_log_limit)
             .field("shutdown_grace", &self.shutdown_grace)
             .finish()
     }

@@ -48,7 +48,7 @@ impl MockServer {
 
     /// Every request received so far, in arrival order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.app.log).clone()
+        lock(&self.app.log).iter().cloned().collect()
     }
 
     /// The requests to one vendor's endpoint.

@@ -15,6 +15,8 @@ const SECRETS: [&str; 4] = ["authorization", "access_token", "sign", "appkey"];
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
+    /// Arrival number, from 0: stays meaningful when a capped log has dropped older entries.
+    pub seq: u64,
     /// The endpoint's vendor; `None` for a path neither platform serves.
     pub vendor: Option<Vendor>,
     /// HTTP method, e.g. `POST`.
@@ -82,6 +84,7 @@ fn redacted(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
 impl fmt::Debug for RecordedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecordedRequest")
+            .field("seq", &self.seq)
             .field("vendor", &self.vendor)
             .field("method", &self.method)
             .field("path", &self.path)

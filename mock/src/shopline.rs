@@ -25,7 +25,7 @@ pub(crate) async fn handle(
     body: &Bytes,
     trace_id: String,
 ) -> Reply {
-    if !is_version(version) {
+    if !is_version(version) && version != BatchSyncFlowData::META.version {
         return Reply::not_found(VENDOR, trace_id);
     }
     if parts.method.as_str() != BatchSyncFlowData::META.method {

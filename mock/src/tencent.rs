@@ -63,7 +63,7 @@ pub(crate) async fn handle(
     trace_id: String,
 ) -> Reply {
     const VENDOR: Option<Vendor> = Some(Vendor::Tencent);
-    if !TENCENT_VERSIONS.contains(&version) {
+    if !TENCENT_VERSIONS.contains(&version) && version != SalesinfoAdd::META.version {
         return Reply::not_found(VENDOR, trace_id);
     }
     if parts.method.as_str() != SalesinfoAdd::META.method {

@@ -9,6 +9,7 @@ use salesync_mock::{
     AfterStore, Fault, MockConfig, MockServer, RandomFaults, Vendor, DEFAULT_SHOPLINE_TOKEN,
 };
 use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
 
 fn shopline_one() -> Value {
     shopline_body(vec![flow("f1", 1000, 1)])
@@ -83,10 +84,9 @@ async fn faults_wait_for_an_authenticated_request() {
 }
 
 #[tokio::test]
-async fn delay_outlasts_a_client_timeout_then_stores() {
+async fn delay_pushes_a_call_past_the_client_timeout() {
     let mock = MockServer::start().await;
-    mock.push_fault(Vendor::Tencent, Fault::Delay(Duration::from_millis(400)));
-    let started = Instant::now();
+    mock.push_fault(Vendor::Tencent, Fault::Delay(Duration::from_secs(2)));
     let result = client()
         .post(tencent_url(&mock))
         .query(&tencent_query())
@@ -95,19 +95,42 @@ async fn delay_outlasts_a_client_timeout_then_stores() {
         .send()
         .await;
     assert!(result.unwrap_err().is_timeout());
-    assert!(started.elapsed() < Duration::from_millis(350));
+}
+
+#[tokio::test]
+async fn a_delayed_request_is_stored_even_after_the_client_hung_up() {
+    let mock = MockServer::start().await;
+    let delay = Duration::from_millis(500);
+    mock.push_fault(Vendor::Tencent, Fault::Delay(delay));
+    let body = tencent_one().to_string();
+    let query: Vec<String> = tencent_query()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let request = format!(
+        "POST /v1.3/salesinfo/add?{} HTTP/1.1\r\nhost: mock\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n{body}",
+        query.join("&"),
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(mock.addr()).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while mock.requests().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    drop(stream); // the client gives up while the platform is still working
     assert_eq!(
         mock.counts().tencent_salesinfo,
         0,
         "not stored before the delay is over"
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    // A slow platform still commits what it received: the client must expect duplicates on retry.
-    assert_eq!(mock.counts().tencent_salesinfo, 1);
-    assert_eq!(
-        mock.requests()[0].fault,
-        Some(Fault::Delay(Duration::from_millis(400)))
-    );
+    // A slow platform still commits what it received: a client that retries must expect duplicates.
+    while mock.counts().tencent_salesinfo == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(mock.counts().tencent_salesinfo, 1, "{:?}", mock.requests());
+    assert_eq!(mock.requests()[0].fault, Some(Fault::Delay(delay)));
 }
 
 #[tokio::test]

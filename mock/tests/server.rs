@@ -193,7 +193,10 @@ async fn shutdown_lets_requests_in_flight_finish_then_closes_the_port() {
             .await
             .map(|r| r.status().as_u16())
     });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Shut down only once the request has arrived: a connection with nothing in flight is simply closed.
+    while mock.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     mock.shutdown().await;
     assert_eq!(in_flight.await.unwrap().unwrap(), 200);
     assert!(refuses_connections(addr).await);
@@ -242,4 +245,16 @@ async fn reset_forgets_records_log_nonces_and_faults() {
     )
     .await;
     assert_eq!(envelope["code"], 0);
+}
+
+#[tokio::test]
+async fn a_capped_log_keeps_the_latest_requests() {
+    let mock = MockServer::start_with(MockConfig::default().with_request_log_limit(3)).await;
+    for _ in 0..5 {
+        tencent_post(&mock, &tencent_body(vec![sales_item("s", "k", 1.0)])).await;
+    }
+    let log = mock.requests();
+    let seqs: Vec<u64> = log.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, [2, 3, 4]);
+    assert!(log.iter().all(|r| r.tencent_code == Some(0)));
 }

@@ -172,7 +172,7 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn leaky_bucket_refuses_the_overflow_with_429() {
     let config = MockConfig::default().with_rate_limit(Some(RateLimit {
-        per_second: 1.0,
+        per_second: 0.5,
         burst: 5,
     }));
     let mock = MockServer::start_with(config).await;
@@ -212,7 +212,7 @@ async fn default_bucket_admits_forty_then_refuses() {
     let statuses = sends.join_all().await;
     let refused = statuses.iter().filter(|s| **s == 429).count();
     // 45 requests at once against 4/s with a bucket of 40: the bucket drains little meanwhile.
-    assert!((2..=5).contains(&refused), "{statuses:?}");
+    assert!((1..=5).contains(&refused), "{statuses:?}");
     assert_eq!(mock.counts().shopline_flows, 1);
 }
 

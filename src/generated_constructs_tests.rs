@@ -124,3 +124,11 @@ fn responses_are_tolerant() {
     assert_eq!(response.extra["new_member"], json!(true));
     assert_eq!(State::from_code(1), State::Pending);
 }
+
+#[test]
+fn sensitive_members_are_redacted_in_debug() {
+    let request = PutThingsRequest::new("owner-secret", Vec::new());
+    let printed = format!("{request:?}");
+    assert!(!printed.contains("owner-secret"), "{printed}");
+    assert!(printed.contains("owner: *** redacted ***"), "{printed}");
+}

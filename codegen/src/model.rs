@@ -88,6 +88,8 @@ pub struct Field {
     pub required: bool,
     pub shape: Shape,
     pub aliases: Vec<String>,
+    /// A credential (`x-sensitive`): never printed by `Debug`.
+    pub sensitive: bool,
 }
 
 /// A value's type and the checks on it.

@@ -116,6 +116,10 @@ pub struct Node {
     // responses
     #[serde(rename = "x-aliases")]
     pub x_aliases: Option<Vec<String>>,
+
+    // credentials
+    #[serde(rename = "x-sensitive")]
+    pub x_sensitive: Option<bool>,
 }
 
 /// One `x-compare` entry: `left op right` between two members of the same object.

@@ -64,10 +64,10 @@ impl crate::ShoplineClient {
 }
 
 /// Request body of batch_sync_flow_data: the envelope (app, store, source) and up to 100 flows' statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchSyncFlowDataRequest {
-    /// The calling app's key (appKey).
+    /// The calling app's key (appKey). A credential: `Debug` prints it redacted.
     ///
     /// Example: `ee89294e244543bd9422b446de9dece9cf0ea14e`
     pub app_key: String,
@@ -81,6 +81,17 @@ pub struct BatchSyncFlowDataRequest {
     pub source_type: String,
     /// Data list: statistics of each flow, at most 100 per call.
     pub flow_data_list: Vec<FlowData>,
+}
+
+impl std::fmt::Debug for BatchSyncFlowDataRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchSyncFlowDataRequest")
+            .field("app_key", &crate::runtime::Redacted)
+            .field("store_id", &self.store_id)
+            .field("source_type", &self.source_type)
+            .field("flow_data_list", &self.flow_data_list)
+            .finish()
+    }
 }
 
 impl BatchSyncFlowDataRequest {

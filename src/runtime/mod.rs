@@ -9,5 +9,14 @@ pub mod parse;
 mod validate;
 
 pub use decimal::{Decimal, DecimalError};
+
+/// Stands in for a credential in `Debug` output: prints `*** redacted ***`.
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("*** redacted ***")
+    }
+}
 pub use endpoint::{Auth, BatchMeta, Batched, DynOperation, EndpointMeta, Operation};
 pub use validate::{Comparison, Pattern, Validate, Validator, Violation, Violations};

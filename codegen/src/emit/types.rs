@@ -52,28 +52,28 @@ fn structure(
         .iter()
         .all(|f| !f.required)
         .then(|| quote!(Default,));
+    let (debug, redacting_debug) = match redacting_debug(name, s, rt) {
+        Some(debug_impl) => (quote!(), Some(debug_impl)),
+        None => (quote!(Debug,), None),
+    };
     match direction {
         Direction::Request => {
             let constructor = constructor(name, &s.fields);
             let validation = validate::struct_impl(name, s);
             quote! {
                 #docs
-                #[derive(Debug, Clone, #default PartialEq, Serialize, Deserialize)]
+                #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize)]
                 #[serde(deny_unknown_fields)]
                 pub struct #name { #(#fields,)* }
+                #redacting_debug
                 #constructor
                 #validation
             }
         }
         Direction::Response => {
-            let default = s
-                .fields
-                .iter()
-                .all(|f| !f.required)
-                .then(|| quote!(Default,));
             quote! {
                 #docs
-                #[derive(Debug, Clone, #default PartialEq, Serialize, Deserialize)]
+                #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize)]
                 #[non_exhaustive]
                 pub struct #name {
                     #(#fields,)*
@@ -81,9 +81,34 @@ fn structure(
                     #[serde(flatten)]
                     pub extra: serde_json::Map<String, serde_json::Value>,
                 }
+                #redacting_debug
             }
         }
     }
+}
+
+/// `Debug` that prints `*** redacted ***` for credentials (`x-sensitive`), so a logged request leaks nothing.
+fn redacting_debug(name: &Ident, s: &Struct, rt: &Runtime) -> Option<TokenStream> {
+    if !s.fields.iter().any(|f| f.sensitive) {
+        return None;
+    }
+    let rt = rt.tokens();
+    let type_name = name.to_string();
+    let fields = s.fields.iter().map(|f| {
+        let (member, ident) = (&f.name, ident(&f.name));
+        if f.sensitive {
+            quote!(.field(#member, &#rt::Redacted))
+        } else {
+            quote!(.field(#member, &self.#ident))
+        }
+    });
+    Some(quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#type_name) #(#fields)* .finish()
+            }
+        }
+    })
 }
 
 fn field(field: &Field, rt: &Runtime) -> TokenStream {

@@ -36,6 +36,7 @@ pub(crate) const STRING: &[&str] = &[
     "x-minBytes",
     "x-maxBytes",
     "x-aliases",
+    "x-sensitive",
 ];
 pub(crate) const INTEGER: &[&str] = &["type", "minimum", "maximum", "x-aliases"];
 pub(crate) const LENIENT_INTEGER: &[&str] = &["type", "minimum", "maximum", "pattern", "x-aliases"];
@@ -86,6 +87,7 @@ fn present(node: &Node) -> Vec<&'static str> {
         (node.one_of.is_some(), "oneOf"),
         (node.constant.is_some(), "const"),
         (node.x_aliases.is_some(), "x-aliases"),
+        (node.x_sensitive.is_some(), "x-sensitive"),
     ];
     flags
         .into_iter()

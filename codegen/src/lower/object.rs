@@ -43,6 +43,7 @@ pub(crate) fn lower_struct(
                 required: required.contains(name),
                 shape,
                 aliases,
+                sensitive: property.x_sensitive == Some(true),
             });
         }
     }

@@ -64,14 +64,23 @@ impl crate::ShoplineClient {
 }
 
 /// The request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PutThingsRequest {
-    /// Owner id.
+    /// Owner id, a credential.
     ///
     /// Example: `abc`
     pub owner: String,
     pub things: Vec<Thing>,
+}
+
+impl std::fmt::Debug for PutThingsRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PutThingsRequest")
+            .field("owner", &crate::runtime::Redacted)
+            .field("things", &self.things)
+            .finish()
+    }
 }
 
 impl PutThingsRequest {

@@ -392,3 +392,14 @@ fn the_helpers_are_not_vacuous() {
         json!({"trigger_num": 4, "flow_id": "5"})
     );
 }
+
+#[test]
+#[ignore = "bug: a Tencent response carrying both `code` and its alias `retcode` fails to parse (\"duplicate \
+            field `code`\", serde alias on SalesinfoAddResponse.code in generated/tencent/salesinfo_add.rs); \
+            responses are meant to be tolerant, and a transitional envelope may carry both"]
+fn tencent_response_with_both_code_and_retcode_parses() {
+    let text = r#"{"code": 0, "retcode": 0, "message": "", "errmsg": "", "data": {}}"#;
+    let response: SalesinfoAddResponse = parse::from_str(text).unwrap();
+    assert_eq!(response.code, Some(0));
+    assert_eq!(response.message.as_deref(), Some(""));
+}

@@ -361,7 +361,7 @@ fn lenient_integers_reject_other_strings() {
 
 #[test]
 #[ignore = "bug: lenient integer strings that break the schema's `pattern` ^[0-9]+$ are reported as `type` \
-            (\"4.5\", \"abc\": src/runtime/lenient.rs :55 visit_str returns invalid_value, which parse.rs classifies as type) or \
+            (\"4.5\", \"abc\": src/runtime/lenient.rs:55 visit_str returns invalid_value, which parse.rs classifies as type) or \
             `minimum` (\"-1\" is parsed as -1, src/runtime/lenient.rs:53); a string is an allowed type, \
             the broken keyword is `pattern`"]
 fn lenient_integer_strings_break_the_pattern_rule() {

@@ -67,21 +67,17 @@ fn push_command(mock: &Mock, endpoint: &str, file: &Path, extra: &[&str]) -> Com
         .arg(file)
         .args(["--base-url", &mock.server.url()])
         .args(["--json", "--progress", "log", "--concurrency", "4"])
-        .args([
-            "--retry-backoff-ms",
-            "1",
-            "--max-attempts",
-            "12",
-            "--timeout",
-            "5",
-        ])
+        .args(["--retry-backoff-ms", "1", "--max-attempts", "12"])
         .args(extra)
         .env_remove("SALESYNC_BASE_URL")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if !extra.contains(&"--rps") {
-        command.args(["--rps", "0"]);
+    // Defaults for the tests: no client pacing, a generous attempt timeout.
+    for (flag, value) in [("--rps", "0"), ("--timeout", "5")] {
+        if !extra.contains(&flag) {
+            command.args([flag, value]);
+        }
     }
     if endpoint == TENCENT {
         command
@@ -413,7 +409,7 @@ fn rows_the_platform_refuses_are_isolated_and_remembered_across_a_resume() {
 }
 
 #[test]
-fn shopline_flows_arrive_through_429s_and_dropped_connections() {
+fn shopline_flows_arrive_through_429s_dropped_connections_and_timeouts() {
     let dir = scratch("shopline");
     let file = dir.join("flows.jsonl");
     let mut text = String::new();
@@ -437,9 +433,12 @@ fn shopline_flows_arrive_through_429s_and_dropped_connections() {
             Fault::status(500),
             Fault::DropConnection,
             Fault::StoreThenFail(AfterStore::Status(503)),
+            // Past the attempt timeout: the outcome is unknown, so the batch is sent again (and stored twice,
+            // which the upsert absorbs).
+            Fault::Delay(Duration::from_millis(1500)),
         ],
     );
-    let (code, summary) = push(&mock, SHOPLINE, &file, &[]);
+    let (code, summary) = push(&mock, SHOPLINE, &file, &["--timeout", "0.5"]);
     assert_eq!(code, 1, "{summary}");
     assert_eq!(
         summary["sent"].as_u64().unwrap(),
@@ -546,4 +545,94 @@ fn ctrl_c_finishes_the_batches_in_flight_and_a_rerun_completes() {
     assert_eq!(code, 0, "{last}");
     assert_eq!(last["skipped"], first["sent"]);
     assert_eq!(mock.server.counts().tencent_salesinfo, 3000);
+}
+
+/// A child process that is killed if the test ends before it does (`salesync mock` runs until Ctrl-C).
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_readme_loop_salesync_mock_then_push_the_sample() {
+    use std::io::{BufRead, BufReader};
+
+    let dir = scratch("readme");
+    let mut mock = Reaped(
+        Command::new(env!("CARGO_BIN_EXE_salesync"))
+            .args(["mock", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut banner = BufReader::new(mock.0.stdout.take().unwrap());
+    let mut first = String::new();
+    banner.read_line(&mut first).unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_owned();
+    let mut exports = String::new();
+    for _ in 0..3 {
+        banner.read_line(&mut exports).unwrap();
+    }
+    assert!(
+        exports.contains(&format!(
+            "SALESYNC_TENCENT_ACCESS_TOKEN={DEFAULT_TENCENT_TOKEN}"
+        )),
+        "{exports}"
+    );
+
+    let file = dir.join("sales.jsonl");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/tencent_salesinfo.jsonl");
+    fs::copy(sample, &file).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_salesync"))
+        .args(["push", TENCENT])
+        .arg(&file)
+        .args([
+            "--account-id",
+            "1111111111",
+            "--user-action-set-id",
+            "1111111111",
+        ])
+        .args(["--data-set-id", "1111111111"])
+        .env("SALESYNC_BASE_URL", &url)
+        .env("SALESYNC_TENCENT_ACCESS_TOKEN", DEFAULT_TENCENT_TOKEN)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("done: 10 rows read\n"), "{text}");
+    assert!(
+        text.contains("        8 sent (1 batch confirmed, 1 request)"),
+        "{text}"
+    );
+    assert!(text.contains("2 rejected: 2 invalid"), "{text}");
+    let rejects = lines(&dir.join("sales.jsonl.rejects.jsonl"));
+    let found: Vec<(u64, &str)> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["errors"][0]["rule"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [(4, "x-compare"), (7, "required")]);
+
+    // Ctrl-C stops the mock, which says what it held.
+    Command::new("kill")
+        .args(["-INT", &mock.id().to_string()])
+        .status()
+        .unwrap();
+    let mut last = String::new();
+    banner.read_line(&mut last).unwrap();
+    assert!(mock.0.wait().unwrap().success());
+    assert!(last.contains("it held 8 Tencent salesinfo items"), "{last}");
 }

@@ -26,7 +26,7 @@ pub struct Target {
     #[arg(long, env = "SALESYNC_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Shopline: the store handle; calls go to https://HANDLE.myshopline.com (unless --base-url)
+    /// The store handle; calls go to https://HANDLE.myshopline.com (unless --base-url)
     #[arg(
         long,
         env = "SALESYNC_SHOPLINE_STORE",
@@ -35,22 +35,22 @@ pub struct Target {
     )]
     pub store: Option<String>,
 
-    /// Shopline: access token (prefer the environment variable: flags show in process lists)
+    /// Access token (prefer the environment variable: flags show in process lists)
     #[arg(long, env = "SALESYNC_SHOPLINE_TOKEN", hide_env_values = true, value_name = "TOKEN",
           value_parser = secret, help_heading = "Shopline")]
     pub shopline_token: Option<Secret>,
 
-    /// Shopline: app secret, to sign calls (optional)
+    /// App secret, to sign calls (optional)
     #[arg(long, env = "SALESYNC_SHOPLINE_APP_SECRET", hide_env_values = true, value_name = "SECRET",
           value_parser = secret, help_heading = "Shopline")]
     pub shopline_app_secret: Option<Secret>,
 
-    /// Shopline envelope: app_key
+    /// Envelope member app_key
     #[arg(long, env = "SALESYNC_SHOPLINE_APP_KEY", hide_env_values = true, value_name = "KEY",
           value_parser = secret, help_heading = "Shopline")]
     pub app_key: Option<Secret>,
 
-    /// Shopline envelope: store_id
+    /// Envelope member store_id
     #[arg(
         long,
         env = "SALESYNC_SHOPLINE_STORE_ID",
@@ -59,7 +59,7 @@ pub struct Target {
     )]
     pub store_id: Option<String>,
 
-    /// Shopline envelope: source_type
+    /// Envelope member source_type
     #[arg(
         long,
         env = "SALESYNC_SHOPLINE_SOURCE_TYPE",
@@ -68,12 +68,12 @@ pub struct Target {
     )]
     pub source_type: Option<String>,
 
-    /// Tencent: access token (prefer the environment variable: flags show in process lists)
+    /// Access token (prefer the environment variable: flags show in process lists)
     #[arg(long, env = "SALESYNC_TENCENT_ACCESS_TOKEN", hide_env_values = true, value_name = "TOKEN",
           value_parser = secret, help_heading = "Tencent")]
     pub tencent_access_token: Option<Secret>,
 
-    /// Tencent envelope: account_id
+    /// Envelope member account_id
     #[arg(
         long,
         env = "SALESYNC_TENCENT_ACCOUNT_ID",
@@ -82,7 +82,7 @@ pub struct Target {
     )]
     pub account_id: Option<i64>,
 
-    /// Tencent envelope: user_action_set_id
+    /// Envelope member user_action_set_id
     #[arg(
         long,
         env = "SALESYNC_TENCENT_USER_ACTION_SET_ID",
@@ -91,7 +91,7 @@ pub struct Target {
     )]
     pub user_action_set_id: Option<i64>,
 
-    /// Tencent envelope: data_set_id
+    /// Envelope member data_set_id
     #[arg(
         long,
         env = "SALESYNC_TENCENT_DATA_SET_ID",

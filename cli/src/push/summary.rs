@@ -91,8 +91,10 @@ pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
     line(format!("{head}: {} rows read", tally.read));
     if !ending.dry_run {
         line(format!(
-            "  {:>9} sent ({} batches confirmed, {} requests)",
-            tally.sent, tally.batches_confirmed, tally.requests
+            "  {:>9} sent ({}, {})",
+            tally.sent,
+            plural(tally.batches_confirmed, "batch", "batches") + " confirmed",
+            plural(tally.requests, "request", "requests")
         ));
     }
     line(format!(
@@ -109,8 +111,9 @@ pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
         ));
         let checkpoint = files.checkpoint.as_deref().unwrap_or("none");
         line(format!(
-            "  {:>9} skipped: confirmed by an earlier run ({} batches; checkpoint {checkpoint})",
-            tally.skipped, tally.batches_skipped
+            "  {:>9} skipped: confirmed by an earlier run ({}; checkpoint {checkpoint})",
+            tally.skipped,
+            plural(tally.batches_skipped, "batch", "batches")
         ));
     }
     if tally.unsent > 0 || ending.dry_run {
@@ -125,6 +128,10 @@ pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
         line(format!("stopped because: {fatal}"));
     }
     out
+}
+
+fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The summary as one JSON object (for `--json`).
@@ -217,7 +224,7 @@ mod tests {
         let text = human(&tally, &Ending::default(), &files);
         assert!(text.starts_with("done: 10 rows read\n"), "{text}");
         assert!(
-            text.contains("        5 sent (1 batches confirmed, 4 requests)"),
+            text.contains("        5 sent (1 batch confirmed, 4 requests)"),
             "{text}"
         );
         assert!(

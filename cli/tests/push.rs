@@ -628,7 +628,7 @@ fn the_readme_loop_salesync_mock_then_push_the_sample() {
 
     // Ctrl-C stops the mock, which says what it held.
     Command::new("kill")
-        .args(["-INT", &mock.id().to_string()])
+        .args(["-INT", &mock.0.id().to_string()])
         .status()
         .unwrap();
     let mut last = String::new();

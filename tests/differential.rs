@@ -12,6 +12,9 @@
 //! generated: our models read `null` for an optional member as absent, as the schema README documents, while
 //! plain JSON Schema calls it a type error.
 //!
+//! Each endpoint has a strict comparison, which also generates the inputs of the open bugs (and is ignored
+//! until they are fixed), and a guarded one without them, which keeps everything else covered meanwhile.
+//!
 //! The cases are fixed (seeded) so CI is reproducible; explore other payloads with
 //! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test differential`.
 
@@ -103,17 +106,24 @@ fn agree(operation: &dyn DynOperation, schema_file: &str, bodies: BoxedStrategy<
 struct Noise {
     /// The weight of a bad choice against 100 for a good one (0: never).
     bad: u32,
-    /// Whether integer members may be written as whole numbers with a fraction (`4.0`), which JSON Schema
-    /// counts as integers.
-    integral_floats: bool,
+    /// Which inputs of open bugs may be generated.
+    quirks: Quirks,
+}
+
+/// Inputs that hit open bugs (see the ignored tests at the end): generated only by the strict comparisons, so
+/// that the guarded ones keep every other disagreement covered meanwhile.
+#[derive(Clone, Copy, Debug, Default)]
+struct Quirks {
+    /// `type: integer` members written as whole numbers with a fraction (`4.0`), which JSON Schema counts
+    /// as integers.
+    whole_floats: bool,
+    /// `"-0"` for a lenient integer, which its `pattern` `^[0-9]+$` rejects.
+    negative_zero: bool,
 }
 
 impl Noise {
-    fn new(bad: u32, integral_floats: bool) -> Self {
-        Noise {
-            bad,
-            integral_floats,
-        }
+    fn new(bad: u32, quirks: Quirks) -> Self {
+        Noise { bad, quirks }
     }
 
     /// `good` mostly, `bad` sometimes (never at noise 0).
@@ -154,7 +164,7 @@ impl Noise {
         let weight = others.len() as u32;
         let mut options: Vec<(u32, BoxedStrategy<Value>)> =
             others.into_iter().map(|other| (1, other)).collect();
-        if self.integral_floats {
+        if self.quirks.whole_floats {
             let float = (0i64..=1_000_000).prop_map(|n| json!(n as f64)).boxed();
             options.push((weight, float));
         }
@@ -168,24 +178,21 @@ impl Noise {
     }
 
     /// Bodies at four noise levels: clean, one or two defects, a few, many.
-    fn levels(integral_floats: bool) -> [Self; 4] {
-        [0, 2, 8, 30].map(|bad| Noise::new(bad, integral_floats))
+    fn levels(quirks: Quirks) -> [Self; 4] {
+        [0, 2, 8, 30].map(|bad| Noise::new(bad, quirks))
     }
 }
 
 /// Every body kind for an endpoint: its `request` generator at each noise level, and clean bodies with exactly
 /// one mutation (so that a single defect is never hidden behind another).
-fn bodies(
-    request: fn(Noise) -> BoxedStrategy<Value>,
-    integral_floats: bool,
-) -> BoxedStrategy<Value> {
-    let [clean, few, some, many] = Noise::levels(integral_floats).map(request);
+fn bodies(request: fn(Noise) -> BoxedStrategy<Value>, quirks: Quirks) -> BoxedStrategy<Value> {
+    let [clean, few, some, many] = Noise::levels(quirks).map(request);
     let mutated = (clean.clone(), any::<proptest::sample::Index>(), 0u8..6).prop_map(
         move |(mut body, index, kind)| {
             let mut leaves = Vec::new();
             leaf_pointers(&body, String::new(), &mut leaves);
             let pointer = index.get(&leaves).clone();
-            mutate(&mut body, &pointer, kind, integral_floats);
+            mutate(&mut body, &pointer, kind, quirks);
             body
         },
     );
@@ -217,12 +224,12 @@ fn leaf_pointers(value: &Value, pointer: String, out: &mut Vec<String>) {
 }
 
 /// One defect (or not: the verdicts decide) at the scalar `pointer`.
-fn mutate(body: &mut Value, pointer: &str, kind: u8, integral_floats: bool) {
+fn mutate(body: &mut Value, pointer: &str, kind: u8, quirks: Quirks) {
     let (parent, member) = pointer.rsplit_once('/').unwrap();
     let leaf = body.pointer_mut(pointer).unwrap();
     let replacement = match (kind, &*leaf) {
         // 4 -> 4.0: an integer all the same, to JSON Schema.
-        (0, Value::Number(n)) if integral_floats && n.as_i64().is_some() => {
+        (0, Value::Number(n)) if quirks.whole_floats && n.as_i64().is_some() => {
             Some(json!(n.as_i64().unwrap() as f64))
         }
         // Another type.
@@ -235,8 +242,9 @@ fn mutate(body: &mut Value, pointer: &str, kind: u8, integral_floats: bool) {
             None => json!(-n.as_f64().unwrap() - 0.5),
         }),
         (2, Value::String(_)) => Some(json!("")),
-        // Zero and the smallest digit string.
+        // Zero and the smallest digit string (or its negative twin).
         (3, Value::Number(_)) => Some(json!(0)),
+        (3, Value::String(_)) if quirks.negative_zero => Some(json!("-0")),
         (3, Value::String(_)) => Some(json!("0")),
         _ => None,
     };
@@ -699,8 +707,13 @@ mod tencent {
         )
     }
 
-    pub fn bodies(integral_floats: bool) -> BoxedStrategy<Value> {
-        super::bodies(request, integral_floats)
+    /// With `known_bugs`, also integers written `4.0`.
+    pub fn bodies(known_bugs: bool) -> BoxedStrategy<Value> {
+        let quirks = Quirks {
+            whole_floats: known_bugs,
+            negative_zero: false,
+        };
+        super::bodies(request, quirks)
     }
 }
 
@@ -717,18 +730,18 @@ mod shopline {
             2 => (0i64..=i64::MAX).prop_map(Value::from),
             4 => (0i64..=i64::MAX).prop_map(|n| Value::String(n.to_string())),
             1 => digits(1..=18).prop_map(Value::String),
-            // No `4.0` here, although our models accept it as JSON Schema says (rules_shopline tests it):
-            // jsonschema 0.33 rejects a whole float under a multi-type `"type": ["integer", "string"]`
-            // (JsonTypeSet::contains_value_type only counts i64/u64 numbers as integers, src/types.rs:128),
-            // while its single `"type": "integer"` accepts it.
+            // No `4.0`: see `bodies`.
         ]
         .boxed();
+        let mut texts = vec!["", "abc", "+4", " 4", "4 ", "1e3", "0x10", "4\n"];
+        if noise.quirks.negative_zero {
+            texts.extend(["-0", "-00"]);
+        }
         let bad = prop_oneof![
             (i64::MIN..0).prop_map(Value::from),
             (-5i64..=5).prop_map(|n| Value::String(n.to_string())),
             (-5i64..=5).prop_map(|n| Value::String(format!("{n}.5"))),
-            proptest::sample::select(vec!["", "abc", "+4", " 4", "4 ", "1e3", "0x10", "４"])
-                .prop_map(Value::from),
+            proptest::sample::select(texts).prop_map(Value::from),
             Just(json!(4.5)),
             wrong_type(&["integer", "string"]),
         ]
@@ -746,8 +759,7 @@ mod shopline {
         .boxed();
         let bad = prop_oneof![
             proptest::sample::select(vec![
-                "", "-1", "05", ".5", "5.", "1e3", "50%", " 1", "1,5", "+1", "0.5.1", "1
-",
+                "", "-1", "05", ".5", "5.", "1e3", "50%", " 1", "1,5", "+1", "0.5.1", "1\n",
             ])
             .prop_map(Value::from),
             ascii(1..=4),
@@ -810,8 +822,16 @@ mod shopline {
         )
     }
 
-    pub fn bodies(integral_floats: bool) -> BoxedStrategy<Value> {
-        super::bodies(request, integral_floats)
+    /// With `known_bugs`, also `"-0"` for lenient integers. Never integers written `4.0`, although our models
+    /// accept them as JSON Schema says (rules_shopline tests it): jsonschema 0.33 rejects a whole float under a
+    /// multi-type `"type": ["integer", "string"]` (JsonTypeSet::contains_value_type only counts i64/u64
+    /// numbers as integers, src/types.rs:128), while its single `"type": "integer"` accepts it.
+    pub fn bodies(known_bugs: bool) -> BoxedStrategy<Value> {
+        let quirks = Quirks {
+            whole_floats: false,
+            negative_zero: known_bugs,
+        };
+        super::bodies(request, quirks)
     }
 }
 
@@ -899,7 +919,7 @@ fn tencent_whole_numbers_written_with_a_fraction_are_integers() {
 }
 
 /// The same comparison without whole numbers written with a fraction: keeps every other disagreement guarded
-/// while the bug above is open. Remove it (and the flag) when the ignored test passes.
+/// while the bug above is open. Remove it when the ignored test passes.
 #[test]
 fn tencent_salesinfo_add_agrees_with_jsonschema_on_integers_without_fractions() {
     agree(
@@ -910,7 +930,49 @@ fn tencent_salesinfo_add_agrees_with_jsonschema_on_integers_without_fractions() 
 }
 
 #[test]
+#[ignore = "bug: lenient integers accept \"-0\" (src/runtime/lenient.rs:53 strips a leading `-` and -0 is 0, \
+            which passes `minimum: 0`), while the schema's `pattern` ^[0-9]+$ rejects it; see \
+            shopline_negative_zero_strings_break_the_pattern"]
 fn shopline_batch_sync_flow_data_agrees_with_jsonschema() {
+    agree(
+        &salesync::shopline::BatchSyncFlowData,
+        "schemas/shopline/batch_sync_flow_data.json",
+        shopline::bodies(true),
+    );
+}
+
+/// The minimal disagreement the test above finds.
+#[test]
+#[ignore = "bug: \"-0\" and \"-00\" are accepted as 0 by src/runtime/lenient.rs (visit_str, line 53) although \
+            `pattern: ^[0-9]+$` rejects them; expected a `pattern` violation at the member"]
+fn shopline_negative_zero_strings_break_the_pattern() {
+    let validator = schema_validator("schemas/shopline/batch_sync_flow_data.json");
+    let path = format!(
+        "{}/tests/fixtures/shopline/doc_example_strings.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for text in ["-0", "-00"] {
+        let mut body = example.clone();
+        body["flow_data_list"][0]["trigger_num"] = json!(text);
+        assert!(!validator.is_valid(&body), "jsonschema accepts {text}");
+        let found: Vec<(String, &str)> = salesync::shopline::BatchSyncFlowData
+            .check_body(&body.to_string())
+            .into_iter()
+            .map(|v| (v.pointer, v.rule))
+            .collect();
+        assert_eq!(
+            found,
+            [("/flow_data_list/0/trigger_num".to_owned(), "pattern")],
+            "{text}"
+        );
+    }
+}
+
+/// The same comparison without `"-0"`: keeps every other disagreement guarded while the bug above is open.
+/// Remove it when the ignored test passes.
+#[test]
+fn shopline_batch_sync_flow_data_agrees_with_jsonschema_without_negative_zero() {
     agree(
         &salesync::shopline::BatchSyncFlowData,
         "schemas/shopline/batch_sync_flow_data.json",

@@ -453,6 +453,8 @@ fn shopline_flows_arrive_through_429s_dropped_connections_and_timeouts() {
         .iter()
         .all(|r| r.app_key == "app-key-1" && r.source_type == "crm"));
     assert_eq!(mock.server.pending_faults(Vendor::Shopline), 0);
+    // Each fault cost one retried attempt.
+    assert_eq!(summary["retries"], 5, "{summary}");
 }
 
 #[test]

@@ -149,6 +149,8 @@ pub enum Error {
     Mismatch(PathBuf, String),
     /// A line other than the last is not a checkpoint line.
     Corrupt(PathBuf, usize, String),
+    /// Another run holds it.
+    Busy(PathBuf),
 }
 
 impl std::fmt::Display for Error {
@@ -159,6 +161,11 @@ impl std::fmt::Display for Error {
                 f,
                 "checkpoint {} was written for {what}; refusing to resume from it. \
                  Delete it to start over, or name another with --checkpoint",
+                path.display()
+            ),
+            Error::Busy(path) => write!(
+                f,
+                "checkpoint {} is in use by another salesync push; wait for it to end",
                 path.display()
             ),
             Error::Corrupt(path, line, what) => write!(
@@ -192,6 +199,13 @@ impl Checkpoint {
             .truncate(false)
             .open(path)
             .map_err(io_err)?;
+        // One run per checkpoint at a time: two would send the same batches and interleave their lines.
+        if let Err(err) = file.try_lock() {
+            return Err(match err {
+                std::fs::TryLockError::WouldBlock => Error::Busy(path.to_owned()),
+                std::fs::TryLockError::Error(err) => Error::Io(path.to_owned(), err),
+            });
+        }
         let mut text = Vec::new();
         file.read_to_end(&mut text).map_err(io_err)?;
         let mut checkpoint = Checkpoint {
@@ -473,6 +487,16 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let err = Checkpoint::open(&path, &header(100)).unwrap_err();
         assert!(matches!(err, Error::Corrupt(_, 3, _)), "{err}");
+    }
+
+    #[test]
+    fn one_run_at_a_time() {
+        let path = temp("busy");
+        let first = Checkpoint::open(&path, &header(100)).unwrap();
+        let err = Checkpoint::open(&path, &header(100)).unwrap_err();
+        assert!(matches!(err, Error::Busy(_)), "{err}");
+        drop(first);
+        assert!(Checkpoint::open(&path, &header(100)).is_ok());
     }
 
     #[test]

@@ -307,13 +307,12 @@ pub enum Client {
 }
 
 impl<O: Batched> Sender<O> for Client {
-    async fn send(&self, request: O::Request) -> Result<(), SendError> {
-        match self {
-            Client::Shopline(client) => {
-                client.call::<O>(&request).await.map(drop).map_err(classify)
-            }
-            Client::Tencent(client) => client.call::<O>(&request).await.map(drop).map_err(classify),
-        }
+    async fn send(&self, request: O::Request) -> Result<u32, SendError> {
+        let response = match self {
+            Client::Shopline(client) => client.call::<O>(&request).await,
+            Client::Tencent(client) => client.call::<O>(&request).await,
+        };
+        response.map(|response| response.attempts).map_err(classify)
     }
 }
 

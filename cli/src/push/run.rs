@@ -400,6 +400,7 @@ impl<O: Batched> Driver<O> {
         };
         self.bytes_done += outcome.bytes;
         self.tally.requests += outcome.requests as u64;
+        self.tally.retries += outcome.retries as u64;
         self.tally.sent += outcome.sent as u64;
         self.tally.failed += outcome.failed as u64;
         self.tally.refused += outcome.refused.len() as u64;

@@ -26,8 +26,8 @@ pub enum SendError {
 
 /// Something that sends requests of endpoint `O`: a real client, or a fake in tests.
 pub trait Sender<O: Batched>: Send + Sync + 'static {
-    /// Sends one request, retries included.
-    fn send(&self, request: O::Request) -> impl Future<Output = Result<(), SendError>> + Send;
+    /// Sends one request, retries included; gives the attempts it took.
+    fn send(&self, request: O::Request) -> impl Future<Output = Result<u32, SendError>> + Send;
 }
 
 /// Sorts a client error into what pushing does next. The clients' errors never hold a credential.
@@ -101,6 +101,8 @@ pub struct Outcome {
     pub fatal: Option<String>,
     /// Requests made, halves included.
     pub requests: usize,
+    /// Attempts beyond the first of the requests that succeeded (the clients' retries).
+    pub retries: usize,
 }
 
 impl Outcome {
@@ -129,6 +131,7 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
         failure: None,
         fatal: None,
         requests: 0,
+        retries: 0,
     };
     // Ranges still to send; the left half is sent first so refusals come out in file order.
     let mut pending = vec![(0, rows.len())];
@@ -144,7 +147,10 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
             .collect();
         outcome.requests += 1;
         match sender.send(request).await {
-            Ok(()) => outcome.sent += end - start,
+            Ok(attempts) => {
+                outcome.sent += end - start;
+                outcome.retries += attempts.saturating_sub(1) as usize;
+            }
             Err(SendError::Refused { .. }) if end - start > 1 => {
                 let middle = start + (end - start) / 2;
                 pending.push((middle, end));
@@ -199,7 +205,7 @@ mod tests {
         fn send(
             &self,
             request: SalesinfoAddRequest,
-        ) -> impl Future<Output = Result<(), SendError>> + Send {
+        ) -> impl Future<Output = Result<u32, SendError>> + Send {
             let skus: Vec<String> = request
                 .salesinfo
                 .iter()
@@ -219,7 +225,7 @@ mod tests {
                         details: vec!["{\"type\":\"x\"}".into()],
                     });
                 }
-                Ok(())
+                Ok(1)
             }
         }
     }

@@ -25,6 +25,8 @@ pub struct Tally {
     pub batches_skipped: u64,
     /// Requests made, halves of refused batches included.
     pub requests: u64,
+    /// Attempts the clients retried within requests that then succeeded (429s, 5xx, timeouts...).
+    pub retries: u64,
 }
 
 impl Tally {
@@ -90,8 +92,13 @@ pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
     };
     line(format!("{head}: {} rows read", tally.read));
     if !ending.dry_run {
+        let retried = if tally.retries > 0 {
+            format!(", {} retried", plural(tally.retries, "attempt", "attempts"))
+        } else {
+            String::new()
+        };
         line(format!(
-            "  {:>9} sent ({}, {})",
+            "  {:>9} sent ({}, {}{retried})",
             tally.sent,
             plural(tally.batches_confirmed, "batch", "batches") + " confirmed",
             plural(tally.requests, "request", "requests")

@@ -92,7 +92,7 @@ fn parse_errors_name_the_member_and_do_not_hide_other_items() {
             ("/things/0/colour".to_string(), "additionalProperties"),
             ("/things/1/price".to_string(), "required"),
             ("/things/2/kind".to_string(), "enum"),
-            ("/things/3/count".to_string(), "type"),
+            ("/things/3/count".to_string(), "pattern"),
         ]
     );
 }

@@ -865,10 +865,6 @@ fn the_schema_files_accept_the_document_examples() {
 }
 
 #[test]
-#[ignore = "bug: `type: integer` members are plain i64 in the generated models (and integer enums deserialize \
-            through i64::deserialize), so a whole number written with a fraction (1.0) is a `type` violation, \
-            while JSON Schema (and jsonschema) counts it as an integer; see \
-            tencent_whole_numbers_written_with_a_fraction_are_integers"]
 fn tencent_salesinfo_add_agrees_with_jsonschema() {
     agree(
         &salesync::tencent::SalesinfoAdd,
@@ -879,8 +875,6 @@ fn tencent_salesinfo_add_agrees_with_jsonschema() {
 
 /// The minimal disagreement the test above shrinks to, and its siblings.
 #[test]
-#[ignore = "bug: generated/tencent/salesinfo_add.rs reads `type: integer` members as plain i64 and integer enum \
-            codes through i64::deserialize, both of which reject 1.0; JSON Schema counts 1.0 as an integer"]
 fn tencent_whole_numbers_written_with_a_fraction_are_integers() {
     let validator = schema_validator("schemas/tencent/salesinfo_add.json");
     let item = json!({
@@ -930,9 +924,6 @@ fn tencent_salesinfo_add_agrees_with_jsonschema_on_integers_without_fractions() 
 }
 
 #[test]
-#[ignore = "bug: lenient integers accept \"-0\" (src/runtime/lenient.rs:53 strips a leading `-` and -0 is 0, \
-            which passes `minimum: 0`), while the schema's `pattern` ^[0-9]+$ rejects it; see \
-            shopline_negative_zero_strings_break_the_pattern"]
 fn shopline_batch_sync_flow_data_agrees_with_jsonschema() {
     agree(
         &salesync::shopline::BatchSyncFlowData,
@@ -943,8 +934,6 @@ fn shopline_batch_sync_flow_data_agrees_with_jsonschema() {
 
 /// The minimal disagreement the test above finds.
 #[test]
-#[ignore = "bug: \"-0\" and \"-00\" are accepted as 0 by src/runtime/lenient.rs (visit_str, line 53) although \
-            `pattern: ^[0-9]+$` rejects them; expected a `pattern` violation at the member"]
 fn shopline_negative_zero_strings_break_the_pattern() {
     let validator = schema_validator("schemas/shopline/batch_sync_flow_data.json");
     let path = format!(

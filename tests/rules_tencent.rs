@@ -986,8 +986,6 @@ fn envelope_parse_errors_survive_item_parse_errors() {
 }
 
 #[test]
-#[ignore = "bug: check_envelope (src/runtime/check.rs:73) returns early when the envelope does not parse, \
-            so the batch's minItems/maxItems are not checked"]
 fn batch_size_is_checked_even_when_the_envelope_does_not_parse() {
     let mut body = oversized_batch();
     body["account_id"] = json!("not a number");
@@ -1029,9 +1027,6 @@ fn bodies_that_are_not_requests() {
 }
 
 #[test]
-#[ignore = "bug: an amount with more than 18 decimal places (0.0000000000000000001) is reported as rule `type` \
-            (\"is out of range\", Decimal's MAX_SCALE in src/runtime/decimal.rs) although it is a number >= 0 \
-            and the broken rule is x-decimalPlaces; standard validators accept it"]
 fn tiny_amounts_break_decimal_places_not_type() {
     let text = doc_example().to_string().replace(
         "\"daily_price\":10.0",

@@ -414,6 +414,7 @@ pub struct BatchSyncFlowDataResponse {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl crate::runtime::ResponseBody for BatchSyncFlowDataResponse {}
 /// Body sent with an error status (400, 401, 402, 403, 404, 406, 412, 422, 423, 429, 433-436, 5xx): {"errors": ...} where the value may be a string, an array or an object; some errors also carry code and message.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -433,3 +434,5 @@ pub struct ShoplineErrorBody {
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+impl crate::runtime::ResponseBody for ShoplineErrorBody {}

@@ -70,14 +70,17 @@ pub struct SalesinfoAddRequest {
     /// Advertiser account id or DataNexus account id. 推广帐号 id或 DataNexus 账号 id
     ///
     /// Example: `1111111111`
+    #[serde(deserialize_with = "crate::runtime::lenient::whole_i64")]
     pub account_id: i64,
     /// DataNexus data source id. DataNexus数据源id
     ///
     /// Example: `1111111111`
+    #[serde(deserialize_with = "crate::runtime::lenient::whole_i64")]
     pub user_action_set_id: i64,
     /// DataNexus data set id. DataNexus数据集id
     ///
     /// Example: `1111111111`
+    #[serde(deserialize_with = "crate::runtime::lenient::whole_i64")]
     pub data_set_id: i64,
     /// Sales info (stock and price) records, at most 50. 商品库存价格列表 数组最大长度 50
     pub salesinfo: Vec<SalesInfo>,
@@ -428,10 +431,18 @@ pub struct Stock {
     /// Example: `1`
     pub sku_stock_status: SkuStockStatus,
     /// Total stock quantity; required when product_type = 3 (sample). 商品总库存量,当product_type=3(小样)时必填
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_total: Option<i64>,
     /// Displayed sales volume. 展示销量
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_num: Option<i64>,
 }
 
@@ -508,19 +519,31 @@ pub struct Location {
     /// Province code (administrative division code), e.g. 440000. 省份编码,使用《民政部行政区划代码》,440000
     ///
     /// Example: `440000`
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub province_code: Option<i64>,
     /// Province name, e.g. XX省; 1 to 64 bytes. 省份名称,XX省 字段长度最小 1 字节,长度最大 64 字节
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province_name: Option<RegionName>,
     /// City code (administrative division code). 城市编码,使用《民政部行政区划代码》
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city_code: Option<i64>,
     /// City name, e.g. XX市; 1 to 64 bytes. 城市名称,XX市 字段长度最小 1 字节,长度最大 64 字节
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city_name: Option<RegionName>,
     /// District/county code (administrative division code). 区/县编码,使用《民政部行政区划代码》
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub district_code: Option<i64>,
     /// District/county name; 1 to 64 bytes. 区/县名称,XX市 字段长度最小 1 字节,长度最大 64 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -779,13 +802,25 @@ pub struct CouponInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<MillisString>,
     /// Maximum number of coupons one user can claim. 每个用户可领取优惠券数量上限
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub available_num_per_person: Option<i64>,
     /// Actual total number of coupons. 实际总数量
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_num: Option<i64>,
     /// Number of coupons remaining. 优惠券剩余张数
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub store_num: Option<i64>,
     /// Coupon status: 1 expired, 0 not expired. 优惠券状态,1:过期;0:未过期
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -993,7 +1028,11 @@ pub struct ExclusiveInfo {
     /// Ids of the creators (KOLs) who may promote the product, e.g. 54321836. 可推广商品的达人ID,如54321836
     ///
     /// Example: `[54321836]`
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_vec_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kol_id: Option<Vec<i64>>,
 }
 
@@ -1169,7 +1208,7 @@ impl Serialize for ProductType {
 
 impl<'de> Deserialize<'de> for ProductType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "ProductType",
@@ -1214,7 +1253,7 @@ impl Serialize for AvailableStatus {
 
 impl<'de> Deserialize<'de> for AvailableStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "AvailableStatus",
@@ -1259,7 +1298,7 @@ impl Serialize for SkuStockStatus {
 
 impl<'de> Deserialize<'de> for SkuStockStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "SkuStockStatus",
@@ -1308,7 +1347,7 @@ impl Serialize for CouponType {
 
 impl<'de> Deserialize<'de> for CouponType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "CouponType",
@@ -1353,7 +1392,7 @@ impl Serialize for CouponStatus {
 
 impl<'de> Deserialize<'de> for CouponStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "CouponStatus",
@@ -1398,7 +1437,7 @@ impl Serialize for PromoteStatus {
 
 impl<'de> Deserialize<'de> for PromoteStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "PromoteStatus",
@@ -1443,7 +1482,7 @@ impl Serialize for ExclusiveStatus {
 
 impl<'de> Deserialize<'de> for ExclusiveStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "ExclusiveStatus",
@@ -1488,7 +1527,7 @@ impl Serialize for IsDeleted {
 
 impl<'de> Deserialize<'de> for IsDeleted {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "IsDeleted",
@@ -1505,7 +1544,12 @@ pub struct SalesinfoAddResponse {
     /// Return code: 0 means success, anything else an error (see the document's appendix). 返回码,等于0表示成功,不等于0表示错误,具体见文档附录
     ///
     /// Example: `0`
-    #[serde(alias = "retcode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "retcode",
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<i64>,
     /// Error description when code != 0. 错误描述,code不等于0时,message为错误描述
     ///
@@ -1526,4 +1570,11 @@ pub struct SalesinfoAddResponse {
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl crate::runtime::ResponseBody for SalesinfoAddResponse {
+    const ALIASES: &'static [(&'static str, &'static str)] = &[
+        ("retcode", "code"),
+        ("errmsg", "message"),
+    ];
 }

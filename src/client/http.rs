@@ -3,14 +3,13 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::retry::{parse_retry_after, Advice, Failure};
 use super::secret::Scrubber;
 use super::trace::excerpt;
 use crate::error::{Error, Vendor};
-use crate::runtime::{Auth, EndpointMeta};
+use crate::runtime::{Auth, EndpointMeta, ResponseBody};
 
 /// What one successful attempt got.
 pub(crate) struct Answer<T> {
@@ -102,11 +101,8 @@ impl Received<'_> {
     }
 
     /// The typed success body.
-    pub(crate) fn decode<T: DeserializeOwned>(
-        &self,
-        value: serde_json::Value,
-    ) -> Result<T, Failure> {
-        serde_json::from_value(value).map_err(|err| self.decode_error(&err.to_string()))
+    pub(crate) fn decode<T: ResponseBody>(&self, value: serde_json::Value) -> Result<T, Failure> {
+        T::from_json(value).map_err(|err| self.decode_error(&err.to_string()))
     }
 
     /// A body that is not what the schema describes: not retried, resending gets the same answer.

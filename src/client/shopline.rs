@@ -148,7 +148,7 @@ impl ShoplineClient {
         scrubber
     }
 
-    async fn attempt<T: serde::de::DeserializeOwned>(
+    async fn attempt<T: crate::runtime::ResponseBody>(
         &self,
         method: &reqwest::Method,
         url: &str,

@@ -124,7 +124,7 @@ impl TencentClient {
         })
     }
 
-    async fn attempt<T: serde::de::DeserializeOwned>(
+    async fn attempt<T: crate::runtime::ResponseBody>(
         &self,
         method: &reqwest::Method,
         url: &str,

@@ -68,18 +68,18 @@ fn check_envelope<O: Batched>(
     items: &[Value],
 ) -> Vec<Violation> {
     envelope[batch.items] = Value::Array(Vec::new());
-    let request = match parse::from_value::<O::Request>(&envelope, "") {
-        Ok(request) => request,
-        Err(violation) => return vec![violation],
-    };
     let batch_pointer = format!("/{}", batch.items);
-    let mut v = Validator::new();
-    request.validate_into(&mut v);
-    let mut violations: Vec<Violation> = v
-        .into_violations()
-        .into_iter()
-        .filter(|found| found.pointer != batch_pointer)
-        .collect();
+    let mut violations: Vec<Violation> = match parse::from_value::<O::Request>(&envelope, "") {
+        Ok(request) => {
+            let mut v = Validator::new();
+            request.validate_into(&mut v);
+            v.into_violations()
+                .into_iter()
+                .filter(|found| found.pointer != batch_pointer)
+                .collect()
+        }
+        Err(violation) => vec![violation],
+    };
     let mut size = Validator::with_prefix(&batch_pointer);
     size.min_items(items, batch.min_items);
     size.max_items(items, batch.max_items);

@@ -213,7 +213,17 @@ impl Visitor<'_> for DecimalVisitor {
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
         // Rust prints the shortest text that parses back to the same double: the sender's text.
-        value.to_string().parse().map_err(E::custom)
+        let text = value.to_string();
+        let places = text
+            .split_once('.')
+            .map_or(0, |(_, fraction)| fraction.len());
+        if places > MAX_SCALE as usize {
+            // Far more precision than any amount has: the decimal-places rule, not a type error.
+            return Err(E::custom(format!(
+                "[x-decimalPlaces] {text} has {places} decimal places, more than any amount may have"
+            )));
+        }
+        text.parse().map_err(E::custom)
     }
 }
 

@@ -63,9 +63,28 @@ pub trait Operation {
     /// The request body.
     type Request: Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static;
     /// The success response body.
-    type Response: DeserializeOwned + Send + 'static;
+    type Response: ResponseBody + Send + 'static;
     /// What the schema says about the endpoint.
     const META: EndpointMeta;
+}
+
+/// A response body: tolerant of what platforms add, and of old member names (`x-aliases`).
+pub trait ResponseBody: DeserializeOwned {
+    /// `(alias, member)` pairs: `retcode` is read as `code`. When a body carries both, the member wins and
+    /// the alias is dropped, instead of failing as a duplicate.
+    const ALIASES: &'static [(&'static str, &'static str)] = &[];
+
+    /// Parses a JSON value, resolving aliases first.
+    fn from_json(mut value: serde_json::Value) -> Result<Self, serde_json::Error> {
+        if let Some(object) = value.as_object_mut() {
+            for (alias, member) in Self::ALIASES {
+                if object.contains_key(*member) {
+                    object.remove(*alias);
+                }
+            }
+        }
+        serde_json::from_value(value)
+    }
 }
 
 /// An endpoint whose request carries a batch of items in one member.

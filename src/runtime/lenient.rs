@@ -1,34 +1,96 @@
-//! Lenient integer input: Shopline's own example sends `"trigger_num": "4"`. Output is always a JSON number.
+//! Integer input as data exports write it. Output is always a JSON number.
+//!
+//! - Shopline's own example sends `"trigger_num": "4"`: members typed `["integer", "string"]` also take a string
+//!   of decimal digits ([`i64()`]).
+//! - Exports often write whole numbers as `5.0` (a float column with gaps): JSON Schema counts that as an
+//!   integer, and so do integer members here ([`whole_i64`]). A fraction is never accepted.
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 
-/// Reads an `i64` from a JSON integer or a string of decimal digits (`"4"`, `"-12"`).
+/// Reads an `i64` from a JSON integer (or whole-number float) or a string of decimal digits (`"4"`).
 pub fn i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    deserializer.deserialize_any(LenientI64Visitor)
+    deserializer.deserialize_any(IntegerVisitor { strings: true })
 }
 
 /// Like [`i64()`] for an optional member: absent or `null` is `None`.
 pub fn option_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    Ok(Option::<LenientI64>::deserialize(deserializer)?.map(|value| value.0))
+    Ok(Option::<Lenient>::deserialize(deserializer)?.map(|value| value.0))
 }
 
-struct LenientI64(i64);
+/// Reads an `i64` from a JSON integer or a whole-number float (`5.0`); strings are type errors.
+pub fn whole_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    deserializer.deserialize_any(IntegerVisitor { strings: false })
+}
 
-impl<'de> Deserialize<'de> for LenientI64 {
+/// Like [`whole_i64`] for an optional member: absent or `null` is `None`.
+pub fn option_whole_i64<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|value| value.0))
+}
+
+/// Like [`whole_i64`] for each item of an array.
+pub fn vec_whole_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    deserializer.deserialize_seq(WholeSeqVisitor)
+}
+
+/// Like [`vec_whole_i64`] for an optional member: absent or `null` is `None`.
+pub fn option_vec_whole_i64<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<i64>>, D::Error> {
+    Ok(Option::<Vec<Whole>>::deserialize(deserializer)?
+        .map(|items| items.into_iter().map(|item| item.0).collect()))
+}
+
+struct Lenient(i64);
+
+impl<'de> Deserialize<'de> for Lenient {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        i64(deserializer).map(LenientI64)
+        i64(deserializer).map(Lenient)
     }
 }
 
-struct LenientI64Visitor;
+struct Whole(i64);
 
-impl Visitor<'_> for LenientI64Visitor {
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        whole_i64(deserializer).map(Whole)
+    }
+}
+
+struct WholeSeqVisitor;
+
+impl<'de> Visitor<'de> for WholeSeqVisitor {
+    type Value = Vec<i64>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of integers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<i64>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(Whole(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+struct IntegerVisitor {
+    strings: bool,
+}
+
+impl Visitor<'_> for IntegerVisitor {
     type Value = i64;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer, or a string of decimal digits")
+        if self.strings {
+            f.write_str("an integer, or a string of decimal digits")
+        } else {
+            f.write_str("an integer")
+        }
     }
 
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<i64, E> {
@@ -49,10 +111,15 @@ impl Visitor<'_> for LenientI64Visitor {
         }
     }
 
+    /// The string form is digits only (the schema's `^[0-9]+$`): a broken one breaks that pattern.
     fn visit_str<E: de::Error>(self, text: &str) -> Result<i64, E> {
-        let digits = text.strip_prefix('-').unwrap_or(text);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(E::invalid_value(de::Unexpected::Str(text), &self));
+        if !self.strings {
+            return Err(E::invalid_type(de::Unexpected::Str(text), &self));
+        }
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(E::custom(format!(
+                "[pattern] \"{text}\" is not a string of decimal digits (^[0-9]+$)"
+            )));
         }
         text.parse()
             .map_err(|_| E::custom(format!("\"{text}\" is out of the 64-bit range")))
@@ -67,6 +134,8 @@ mod tests {
         count: i64,
         #[serde(default, deserialize_with = "super::option_i64")]
         extra: Option<i64>,
+        #[serde(default, deserialize_with = "super::option_vec_whole_i64")]
+        ids: Option<Vec<i64>>,
     }
 
     fn count(json: &str) -> Result<i64, serde_json::Error> {
@@ -77,7 +146,7 @@ mod tests {
     fn accepts_numbers_and_digit_strings() {
         assert_eq!(count(r#"{"count": 4}"#).unwrap(), 4);
         assert_eq!(count(r#"{"count": "4"}"#).unwrap(), 4);
-        assert_eq!(count(r#"{"count": "-12"}"#).unwrap(), -12);
+        assert_eq!(count(r#"{"count": -12}"#).unwrap(), -12);
         assert_eq!(count(r#"{"count": 4.0}"#).unwrap(), 4);
     }
 
@@ -87,6 +156,8 @@ mod tests {
             r#""4.5""#,
             r#""""#,
             r#""+4""#,
+            r#""-0""#,
+            r#""-12""#,
             r#"" 4""#,
             "4.5",
             "true",
@@ -97,6 +168,8 @@ mod tests {
                 "{bad} accepted"
             );
         }
+        let err = count(r#"{"count": "4.5"}"#).unwrap_err().to_string();
+        assert!(err.starts_with("[pattern]"), "{err}");
     }
 
     #[test]
@@ -107,5 +180,13 @@ mod tests {
         assert_eq!(row.extra, None);
         let row: Row = serde_json::from_str(r#"{"count": 1, "extra": "7"}"#).unwrap();
         assert_eq!(row.extra, Some(7));
+    }
+
+    #[test]
+    fn whole_numbers_accept_integral_floats_only() {
+        let row: Row = serde_json::from_str(r#"{"count": 1, "ids": [1, 2.0]}"#).unwrap();
+        assert_eq!(row.ids, Some(vec![1, 2]));
+        assert!(serde_json::from_str::<Row>(r#"{"count": 1, "ids": [1.5]}"#).is_err());
+        assert!(serde_json::from_str::<Row>(r#"{"count": 1, "ids": ["1"]}"#).is_err());
     }
 }

@@ -7,7 +7,7 @@ use super::validate::push_segment;
 use super::Violation;
 
 /// Rule names a deserializer can name in a custom error written as `[rule] message`.
-const CUSTOM_RULES: [&str; 4] = ["enum", "type", "pattern", "minimum"];
+const CUSTOM_RULES: [&str; 5] = ["enum", "type", "pattern", "minimum", "x-decimalPlaces"];
 
 /// Parses JSON text into `T`; any error becomes one [`Violation`] at the pointer of the offending value.
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, Violation> {

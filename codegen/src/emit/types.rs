@@ -71,6 +71,7 @@ fn structure(
             }
         }
         Direction::Response => {
+            let response_body = response_body(name, s, rt);
             quote! {
                 #docs
                 #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize)]
@@ -82,7 +83,27 @@ fn structure(
                     pub extra: serde_json::Map<String, serde_json::Value>,
                 }
                 #redacting_debug
+                #response_body
             }
+        }
+    }
+}
+
+/// `impl ResponseBody`, with the `x-aliases` the client resolves before parsing.
+fn response_body(name: &Ident, s: &Struct, rt: &Runtime) -> TokenStream {
+    let rt = rt.tokens();
+    let pairs: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .flat_map(|f| f.aliases.iter().map(move |alias| (alias, &f.name)))
+        .map(|(alias, member)| quote!((#alias, #member)))
+        .collect();
+    if pairs.is_empty() {
+        return quote!(impl #rt::ResponseBody for #name {});
+    }
+    quote! {
+        impl #rt::ResponseBody for #name {
+            const ALIASES: &'static [(&'static str, &'static str)] = &[#(#pairs),*];
         }
     }
 }
@@ -111,23 +132,33 @@ fn redacting_debug(name: &Ident, s: &Struct, rt: &Runtime) -> Option<TokenStream
     })
 }
 
+/// The runtime reader of an integer value: whole-number floats (`5.0`) are integers, as in JSON Schema, and
+/// lenient integers also take a string of digits.
+fn integer_reader(ty: &Ty) -> Option<&'static str> {
+    match ty {
+        Ty::Integer { lenient: true } => Some("i64"),
+        Ty::Integer { lenient: false } => Some("whole_i64"),
+        Ty::Array(items) if items.ty == (Ty::Integer { lenient: false }) => Some("vec_whole_i64"),
+        _ => None,
+    }
+}
+
 fn field(field: &Field, rt: &Runtime) -> TokenStream {
     let name = ident(&field.name);
     let docs = doc(field.doc.as_deref());
     let ty = rust_type(&field.shape.ty);
-    let lenient = field.shape.ty == (Ty::Integer { lenient: true });
     let mut serde = Vec::new();
     serde.extend(field.aliases.iter().map(|alias| quote!(alias = #alias)));
-    match (field.required, lenient) {
-        (true, true) => {
-            let path = rt.item("lenient::i64");
+    match (field.required, integer_reader(&field.shape.ty)) {
+        (true, Some(reader)) => {
+            let path = rt.item(&format!("lenient::{reader}"));
             serde.push(quote!(deserialize_with = #path));
         }
-        (false, true) => {
-            let path = rt.item("lenient::option_i64");
+        (false, Some(reader)) => {
+            let path = rt.item(&format!("lenient::option_{reader}"));
             serde.push(quote!(default, deserialize_with = #path));
         }
-        _ => {}
+        (_, None) => {}
     }
     if !field.required {
         serde.push(quote!(skip_serializing_if = "Option::is_none"));
@@ -239,10 +270,10 @@ fn int_enum(
         }
     };
     let deserialize_body = if open {
-        quote!(Ok(Self::from_code(i64::deserialize(deserializer)?)))
+        quote!(Ok(Self::from_code(#rt::lenient::whole_i64(deserializer)?)))
     } else {
         quote! {
-            let code = i64::deserialize(deserializer)?;
+            let code = #rt::lenient::whole_i64(deserializer)?;
             Self::from_code(code).ok_or_else(|| #rt::endpoint::unknown_code(#type_name, code, &[#(#codes),*]))
         }
     };
@@ -281,8 +312,8 @@ fn newtype(
         Ty::Boolean => quote!(Debug, Clone, Copy, PartialEq, Eq, Hash),
         _ => quote!(Debug, Clone, PartialEq),
     };
-    let lenient = (shape.ty == Ty::Integer { lenient: true }).then(|| {
-        let path = rt.item("lenient::i64");
+    let lenient = integer_reader(&shape.ty).map(|reader| {
+        let path = rt.item(&format!("lenient::{reader}"));
         quote!(#[serde(deserialize_with = #path)])
     });
     let from_str = match shape.ty {

@@ -8,6 +8,9 @@ use crate::diagnostic::join;
 use crate::model::{Bound, Check, NamedRef, Shape, Ty};
 use crate::schema::{Node, TypeKeyword};
 
+/// The string form a lenient integer accepts.
+const LENIENT_PATTERN: &str = "^[0-9]+$";
+
 /// The doc comment of a node: its description, then its first example and its default.
 pub(crate) fn doc_of(node: &Node) -> Option<String> {
     let mut doc = node.description.clone().unwrap_or_default();
@@ -116,6 +119,10 @@ fn array(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
         return None;
     };
     let items = lower_shape(ctx, items, &join(pointer, "items"))?;
+    if items.ty == (Ty::Integer { lenient: true }) {
+        ctx.error(&join(pointer, "items"), "lenient integers (`[\"integer\", \"string\"]`) are supported as members, not as array items");
+        return None;
+    }
     let mut checks = Vec::new();
     checks.extend(node.min_items.map(Check::MinItems));
     checks.extend(node.max_items.map(Check::MaxItems));
@@ -134,7 +141,15 @@ fn scalar(ctx: &mut Ctx, node: &Node, pointer: &str, allowed: &[&str], ty: Ty) -
     checks.extend(node.min_length.map(Check::MinLength));
     checks.extend(node.x_min_bytes.map(Check::MinBytes));
     checks.extend(node.x_max_bytes.map(Check::MaxBytes));
-    // A lenient integer's pattern documents its string form; the parser enforces digits.
+    // A lenient integer's string form is digits only, which its parser enforces; the pattern must say so.
+    if ty == (Ty::Integer { lenient: true })
+        && node
+            .pattern
+            .as_deref()
+            .is_some_and(|p| p != LENIENT_PATTERN)
+    {
+        ctx.error(&join(pointer, "pattern"), format!("the string form of a lenient integer is digits only: the pattern must be `{LENIENT_PATTERN}`"));
+    }
     if ty == Ty::String {
         if let Some(pattern) = &node.pattern {
             match regex_lite::Regex::new(pattern) {

@@ -139,7 +139,11 @@ pub struct Thing {
     /// Default: `false`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fragile: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
@@ -285,7 +289,11 @@ impl Validate for Thing {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Details {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
 }
 
@@ -335,7 +343,7 @@ impl Serialize for Kind {
 
 impl<'de> Deserialize<'de> for Kind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = i64::deserialize(deserializer)?;
+        let code = crate::runtime::lenient::whole_i64(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code("Kind", code, &[1, 2]))
     }
@@ -432,7 +440,12 @@ impl Validate for Millis {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PutThingsResponse {
-    #[serde(alias = "retcode", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "retcode",
+        default,
+        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
@@ -442,6 +455,10 @@ pub struct PutThingsResponse {
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl crate::runtime::ResponseBody for PutThingsResponse {
+    const ALIASES: &'static [(&'static str, &'static str)] = &[("retcode", "code")];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -482,6 +499,6 @@ impl Serialize for State {
 
 impl<'de> Deserialize<'de> for State {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from_code(i64::deserialize(deserializer)?))
+        Ok(Self::from_code(crate::runtime::lenient::whole_i64(deserializer)?))
     }
 }

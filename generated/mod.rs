@@ -10,3 +10,17 @@ pub static ENDPOINTS: &[&dyn crate::runtime::DynOperation] = &[
     &shopline::BatchSyncFlowData,
     &tencent::SalesinfoAdd,
 ];
+
+/// Runs `visitor` with the batched endpoint named `name` (`vendor.operation`), if there is one.
+pub fn visit_batched<V: crate::runtime::BatchedVisitor>(
+    name: &str,
+    visitor: V,
+) -> Option<V::Output> {
+    match name {
+        "shopline.batch_sync_flow_data" => {
+            Some(visitor.visit::<shopline::BatchSyncFlowData>())
+        }
+        "tencent.salesinfo_add" => Some(visitor.visit::<tencent::SalesinfoAdd>()),
+        _ => None,
+    }
+}

@@ -99,6 +99,16 @@ pub trait Batched: Operation {
     fn items_mut(request: &mut Self::Request) -> &mut Vec<Self::Item>;
 }
 
+/// Code that works on any batched endpoint, given its type: `salesync::visit_batched(name, visitor)` calls
+/// it with the endpoint named at run time (the CLI's `push`), so a new schema needs no new dispatch code.
+pub trait BatchedVisitor {
+    /// What the visit gives back.
+    type Output;
+
+    /// Runs with endpoint `O`.
+    fn visit<O: Batched + 'static>(self) -> Self::Output;
+}
+
 /// An endpoint known by name at run time, e.g. to the CLI: `salesync::ENDPOINTS`.
 pub trait DynOperation: Sync {
     /// What the schema says about the endpoint.

@@ -18,5 +18,7 @@ impl std::fmt::Debug for Redacted {
         f.write_str("*** redacted ***")
     }
 }
-pub use endpoint::{Auth, BatchMeta, Batched, DynOperation, EndpointMeta, Operation, ResponseBody};
+pub use endpoint::{
+    Auth, BatchMeta, Batched, BatchedVisitor, DynOperation, EndpointMeta, Operation, ResponseBody,
+};
 pub use validate::{Comparison, Pattern, Validate, Validator, Violation, Violations};

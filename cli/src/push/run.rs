@@ -26,21 +26,12 @@ use super::Args;
 
 /// Runs `salesync push` and gives the exit code.
 pub fn run(args: &Args) -> u8 {
-    use salesync::runtime::Operation;
-    use salesync::shopline::BatchSyncFlowData;
-    use salesync::tencent::SalesinfoAdd;
-
-    let meta = args.endpoint.0.meta();
-    let code = if *meta == BatchSyncFlowData::META {
-        run_for::<BatchSyncFlowData>(args)
-    } else if *meta == SalesinfoAdd::META {
-        run_for::<SalesinfoAdd>(args)
-    } else {
+    let name = args.endpoint.0.meta().name();
+    let code = salesync::visit_batched(&name, RunFor(args)).unwrap_or_else(|| {
         Err(format!(
-            "push does not know how to send {} yet",
-            meta.name()
+            "{name} carries no batch of items: push sends batches"
         ))
-    };
+    });
     code.unwrap_or_else(|message| {
         let _ = writeln!(std::io::stderr(), "salesync push: {message}");
         2
@@ -56,6 +47,17 @@ struct Prepared<O: Batched> {
     checkpoint: Option<Checkpoint>,
     rejects: RejectWriter,
     files: Files,
+}
+
+/// `run_for` with the endpoint named on the command line, whichever schema it came from.
+struct RunFor<'a>(&'a Args);
+
+impl salesync::runtime::BatchedVisitor for RunFor<'_> {
+    type Output = Result<u8, String>;
+
+    fn visit<O: Batched + 'static>(self) -> Self::Output {
+        run_for::<O>(self.0)
+    }
 }
 
 fn run_for<O: Batched>(args: &Args) -> Result<u8, String> {

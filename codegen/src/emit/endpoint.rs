@@ -137,9 +137,25 @@ pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
         let marker = pascal(&module.endpoint.operation);
         quote!(&#vendor::#marker)
     });
+    let batched = modules
+        .iter()
+        .filter(|module| module.endpoint.batch.is_some())
+        .map(|module| {
+            let name = format!("{}.{}", module.endpoint.vendor, module.endpoint.operation);
+            let vendor = ident(&module.endpoint.vendor);
+            let marker = pascal(&module.endpoint.operation);
+            quote!(#name => Some(visitor.visit::<#vendor::#marker>()))
+        });
     quote! {
         #(#vendor_mods)*
         /// Every endpoint generated from `schemas/`, in schema-file order.
         pub static ENDPOINTS: &[&dyn #rt::DynOperation] = &[#(#entries),*];
+        /// Runs `visitor` with the batched endpoint named `name` (`vendor.operation`), if there is one.
+        pub fn visit_batched<V: #rt::BatchedVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+            match name {
+                #(#batched,)*
+                _ => None,
+            }
+        }
     }
 }

@@ -19,11 +19,12 @@ const TENCENT: MockVendor = MockVendor::Tencent;
 /// Panics unless the request carries exactly the documented query: our token, a timestamp in seconds within a
 /// few seconds of the request's arrival, and a nonce of at most 32 characters.
 fn assert_query_auth(request: &RecordedRequest) {
-    let names: Vec<&str> = request.query.iter().map(|(k, _)| k.as_str()).collect();
+    let mut names: Vec<&str> = request.query.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
     assert_eq!(
         names,
-        ["access_token", "timestamp", "nonce"],
-        "{:?}",
+        ["access_token", "nonce", "timestamp"],
+        "exactly these, once each: {:?}",
         request.query
     );
     assert_eq!(request.query_param("access_token"), Some(TENCENT_TOKEN));

@@ -125,11 +125,14 @@ impl Error {
     /// connection failures. Never true for validation, auth, parameter or decode errors.
     pub fn is_retryable(&self) -> bool {
         match self {
+            // An unknown code on an error status defers to the status, as the retry loop does.
             Error::Api {
                 vendor: Vendor::Tencent,
                 code: Some(code),
                 ..
-            } => TencentCodeClass::of(*code).advice() != Advice::Never,
+            } if TencentCodeClass::of(*code) != TencentCodeClass::Other => {
+                TencentCodeClass::of(*code).advice() != Advice::Never
+            }
             Error::Api { status, .. } | Error::Http { status, .. } => {
                 status_advice(*status) != Advice::Never
             }
@@ -159,7 +162,7 @@ impl Error {
                 vendor: Vendor::Tencent,
                 code: Some(code),
                 ..
-            } => matches!(
+            } if TencentCodeClass::of(*code) != TencentCodeClass::Other => matches!(
                 TencentCodeClass::of(*code),
                 TencentCodeClass::RateLimited | TencentCodeClass::DailyLimit
             ),

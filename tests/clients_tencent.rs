@@ -423,9 +423,6 @@ async fn exhausted_status_retries_end_in_an_error() {
 }
 
 #[tokio::test]
-#[ignore = "bug: a Tencent 5xx/429 whose envelope code is not a Tencent code is retried by the loop (status advice, \
-            src/client/tencent.rs) but Error::is_retryable()/is_rate_limited() look only at the code \
-            (src/error.rs): the final error says 'not retryable' and a 429 is not 'rate limited'"]
 async fn an_error_the_client_retried_says_it_is_retryable() {
     let mock = mock().await;
     mock.push_faults(TENCENT, (0..3).map(|_| Fault::status(503)));

@@ -71,6 +71,19 @@ impl RecordedRequest {
     }
 }
 
+impl RecordedRequest {
+    /// The body for `Debug`: Shopline bodies carry the app key, which is a credential.
+    fn redacted_body(&self) -> String {
+        match self.body_json() {
+            Some(serde_json::Value::Object(mut object)) if object.contains_key("app_key") => {
+                object.insert("app_key".into(), "*** redacted ***".into());
+                serde_json::Value::Object(object).to_string()
+            }
+            _ => self.body_text(),
+        }
+    }
+}
+
 fn redacted(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
     pairs
         .iter()
@@ -90,7 +103,7 @@ impl fmt::Debug for RecordedRequest {
             .field("path", &self.path)
             .field("query", &redacted(&self.query))
             .field("headers", &redacted(&self.headers))
-            .field("body", &self.body_text())
+            .field("body", &self.redacted_body())
             .field("status", &self.status)
             .field("tencent_code", &self.tencent_code)
             .field("trace_id", &self.trace_id)

@@ -73,6 +73,16 @@ impl Scrubber {
     }
 
     pub(crate) fn add(&mut self, secret: Secret) {
+        // A token in a query string is percent-encoded (`+/=` become `%2B%2F%3D`): a page quoting the URL
+        // carries that form.
+        let encoded: String = form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
+        if encoded != secret.expose() {
+            self.add_exact(Secret::new(encoded));
+        }
+        self.add_exact(secret);
+    }
+
+    fn add_exact(&mut self, secret: Secret) {
         if secret.expose().len() >= Self::MIN_LEN && !self.secrets.contains(&secret) {
             self.secrets.push(secret);
         }

@@ -30,3 +30,46 @@ fn every_generated_file_carries_the_do_not_edit_header() {
         assert!(file.contents.contains("Do not edit by hand"));
     }
 }
+
+#[test]
+fn a_new_schema_file_yields_a_new_module_with_no_generator_change() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let scratch = std::env::temp_dir().join(format!("salesync-codegen-{}", std::process::id()));
+    let schemas = scratch.join("schemas");
+    for vendor in ["shopline", "tencent", "acme"] {
+        std::fs::create_dir_all(schemas.join(vendor)).unwrap();
+    }
+    for file in [
+        "shopline/batch_sync_flow_data.json",
+        "tencent/salesinfo_add.json",
+    ] {
+        std::fs::copy(workspace.join("schemas").join(file), schemas.join(file)).unwrap();
+    }
+    let fixture = workspace.join("codegen/tests/golden/kitchen_sink.json");
+    std::fs::copy(fixture, schemas.join("acme/put_things.json")).unwrap();
+
+    let config = Config {
+        schema_dir: schemas,
+        ..Config::for_workspace(&workspace)
+    };
+    let files = generate(&config).unwrap_or_else(|diagnostics| panic!("{diagnostics}"));
+    std::fs::remove_dir_all(&scratch).unwrap();
+
+    let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    assert!(
+        paths.contains(&"acme/put_things.rs".to_string()),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"acme/mod.rs".to_string()), "{paths:?}");
+    let registry = &files
+        .iter()
+        .find(|f| f.path == Path::new("mod.rs"))
+        .unwrap()
+        .contents;
+    assert!(registry.contains("pub mod acme;"), "{registry}");
+    assert!(registry.contains("&acme::PutThings"), "{registry}");
+    assert!(
+        registry.contains("\"acme.put_things\" => Some(visitor.visit::<acme::PutThings>())"),
+        "{registry}"
+    );
+}

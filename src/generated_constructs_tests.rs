@@ -132,3 +132,20 @@ fn sensitive_members_are_redacted_in_debug() {
     assert!(!printed.contains("owner-secret"), "{printed}");
     assert!(printed.contains("owner: *** redacted ***"), "{printed}");
 }
+
+#[test]
+fn every_missing_and_unknown_member_is_reported_at_once() {
+    let found =
+        violations(json!({"things": [{"id": "ab", "colour": "red", "details": {"sise": 1}}]}));
+    let expected = [
+        ("/owner", "required"),
+        ("/things/0/kind", "required"),
+        ("/things/0/count", "required"),
+        ("/things/0/price", "required"),
+        ("/things/0/list_price", "required"),
+        ("/things/0/details/sise", "additionalProperties"),
+        ("/things/0/colour", "additionalProperties"),
+    ];
+    let expected: Vec<(String, &str)> = expected.iter().map(|(p, r)| (p.to_string(), *r)).collect();
+    assert_eq!(found, expected);
+}

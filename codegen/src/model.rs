@@ -124,6 +124,8 @@ pub struct NamedRef {
     pub validated: bool,
     /// Whether the target is a plain-data `Copy` type (an enum).
     pub copy: bool,
+    /// Whether the target is an object (a struct), whose members the shape pass checks.
+    pub object: bool,
 }
 
 /// A constraint on one value.

@@ -4,7 +4,7 @@
 //! Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Pattern,
+    Member, MemberKind, ObjectShape, Shaped, Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -127,6 +127,18 @@ impl Validate for BatchSyncFlowDataRequest {
     }
 }
 
+impl Shaped for BatchSyncFlowDataRequest {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "BatchSyncFlowDataRequest",
+        members: &[
+            Member::required("app_key", MemberKind::Value),
+            Member::required("store_id", MemberKind::Value),
+            Member::required("source_type", MemberKind::Value),
+            Member::required("flow_data_list", MemberKind::ArrayOf(&FlowData::SHAPE)),
+        ],
+    };
+}
+
 /// Statistics of one marketing flow (automation) at one point in time, with its nodes' statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -211,6 +223,28 @@ impl Validate for FlowData {
             );
         }
     }
+}
+
+impl Shaped for FlowData {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "FlowData",
+        members: &[
+            Member::required("flow_id", MemberKind::Value),
+            Member::required("occurred_on", MemberKind::Value),
+            Member::required("order_amount", MemberKind::Value),
+            Member::required("order_num", MemberKind::Value),
+            Member::required("send_count", MemberKind::Value),
+            Member::required("trigger_num", MemberKind::Value),
+            Member::optional(
+                "flow_node_data_list",
+                MemberKind::ArrayOf(&FlowNodeData::SHAPE),
+            ),
+            Member::optional(
+                "delete_flow_node_data_list",
+                MemberKind::ArrayOf(&FlowNodeData::SHAPE),
+            ),
+        ],
+    };
 }
 
 /// Statistics of one node (activity) of a flow at one point in time. Used by both flow_node_data_list and delete_flow_node_data_list.
@@ -342,6 +376,28 @@ impl Validate for FlowNodeData {
             v.at("unsubscribe_rate", |v| value.validate_into(v));
         }
     }
+}
+
+impl Shaped for FlowNodeData {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "FlowNodeData",
+        members: &[
+            Member::required("node_id", MemberKind::Value),
+            Member::optional("parent_node_id", MemberKind::Value),
+            Member::required("occurred_on", MemberKind::Value),
+            Member::required("has_send_num", MemberKind::Value),
+            Member::required("has_delivery_num", MemberKind::Value),
+            Member::required("buyer_num", MemberKind::Value),
+            Member::required("order_num", MemberKind::Value),
+            Member::required("order_amount", MemberKind::Value),
+            Member::optional("open_rate", MemberKind::Value),
+            Member::optional("click_rate", MemberKind::Value),
+            Member::optional("bounce_rate", MemberKind::Value),
+            Member::optional("fail_rate", MemberKind::Value),
+            Member::optional("unsubscribe_rate", MemberKind::Value),
+            Member::optional("preview_image_url", MemberKind::Value),
+        ],
+    };
 }
 
 /// Unix timestamp in milliseconds. Accepted as a JSON integer or a string of digits, always sent as an integer.

@@ -4,7 +4,7 @@
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, Decimal, DecimalError,
-    Validate, Validator, Pattern, Comparison,
+    Validate, Validator, Member, MemberKind, ObjectShape, Shaped, Pattern, Comparison,
 };
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -117,6 +117,18 @@ impl Validate for SalesinfoAddRequest {
             },
         );
     }
+}
+
+impl Shaped for SalesinfoAddRequest {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "SalesinfoAddRequest",
+        members: &[
+            Member::required("account_id", MemberKind::Value),
+            Member::required("user_action_set_id", MemberKind::Value),
+            Member::required("data_set_id", MemberKind::Value),
+            Member::required("salesinfo", MemberKind::ArrayOf(&SalesInfo::SHAPE)),
+        ],
+    };
 }
 
 /// Sales info of one product SKU in one store or warehouse.
@@ -249,6 +261,36 @@ impl Validate for SalesInfo {
     }
 }
 
+impl Shaped for SalesInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "SalesInfo",
+        members: &[
+            Member::required("external_store_id", MemberKind::Value),
+            Member::optional("seller_id", MemberKind::Value),
+            Member::required("external_sku_id", MemberKind::Value),
+            Member::optional("product_type", MemberKind::Value),
+            Member::required("price", MemberKind::Object(&Price::SHAPE)),
+            Member::required("stock", MemberKind::Object(&Stock::SHAPE)),
+            Member::optional("delivery_info", MemberKind::ArrayOf(&DeliveryInfo::SHAPE)),
+            Member::optional(
+                "target_url_props",
+                MemberKind::Object(&TargetUrlProps::SHAPE),
+            ),
+            Member::optional("coupon_info", MemberKind::ArrayOf(&CouponInfo::SHAPE)),
+            Member::optional("tag_info", MemberKind::Object(&TagInfo::SHAPE)),
+            Member::optional(
+                "third_promotion_info",
+                MemberKind::Object(&ThirdPromotionInfo::SHAPE),
+            ),
+            Member::optional(
+                "exclusive_info",
+                MemberKind::Object(&ExclusiveInfo::SHAPE),
+            ),
+            Member::optional("is_deleted", MemberKind::Value),
+        ],
+    };
+}
+
 /// Product price info, amounts in yuan with at most 2 decimals. 商品价格信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -330,6 +372,27 @@ impl Validate for Price {
     }
 }
 
+impl Shaped for Price {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Price",
+        members: &[
+            Member::optional("daily_price", MemberKind::Value),
+            Member::required("current_price", MemberKind::Value),
+            Member::required("sku_price", MemberKind::Value),
+            Member::optional("after_coupon_price", MemberKind::Value),
+            Member::optional("currency_translation", MemberKind::Value),
+            Member::optional(
+                "sku_promotions",
+                MemberKind::ArrayOf(&SkuPromotion::SHAPE),
+            ),
+            Member::optional(
+                "normal_product_info",
+                MemberKind::ArrayOf(&NormalProductInfo::SHAPE),
+            ),
+        ],
+    };
+}
+
 /// One campaign and its promotion price. external_promotion_id and promotion_price are required together.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -378,6 +441,16 @@ impl Validate for SkuPromotion {
     }
 }
 
+impl Shaped for SkuPromotion {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "SkuPromotion",
+        members: &[
+            Member::optional("external_promotion_id", MemberKind::Value),
+            Member::optional("promotion_price", MemberKind::Value),
+        ],
+    };
+}
+
 /// A related full-size (normal) product of a sample and its price.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -415,6 +488,16 @@ impl Validate for NormalProductInfo {
             v.at("normal_product_price", |v| value.validate_into(v));
         }
     }
+}
+
+impl Shaped for NormalProductInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "NormalProductInfo",
+        members: &[
+            Member::optional("sku_id", MemberKind::Value),
+            Member::optional("normal_product_price", MemberKind::Value),
+        ],
+    };
 }
 
 /// Stock info of the product in this store or warehouse. 库存信息
@@ -469,6 +552,18 @@ impl Validate for Stock {
     }
 }
 
+impl Shaped for Stock {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Stock",
+        members: &[
+            Member::optional("available_status", MemberKind::Value),
+            Member::required("sku_stock_status", MemberKind::Value),
+            Member::optional("stock_total", MemberKind::Value),
+            Member::optional("sales_num", MemberKind::Value),
+        ],
+    };
+}
+
 /// Delivery info: freight and delivery locations. 配送信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -500,6 +595,16 @@ impl Validate for DeliveryInfo {
             v.at("location", |v| v.each(value, |v, item| item.validate_into(v)));
         }
     }
+}
+
+impl Shaped for DeliveryInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "DeliveryInfo",
+        members: &[
+            Member::optional("freight_amount", MemberKind::Value),
+            Member::optional("location", MemberKind::ArrayOf(&Location::SHAPE)),
+        ],
+    };
 }
 
 /// A delivery location; codes follow the Ministry of Civil Affairs administrative division codes (《民政部行政区划代码》).
@@ -599,6 +704,22 @@ impl Validate for Location {
             v.at("district_name", |v| value.validate_into(v));
         }
     }
+}
+
+impl Shaped for Location {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Location",
+        members: &[
+            Member::optional("country_code", MemberKind::Value),
+            Member::optional("country_name", MemberKind::Value),
+            Member::optional("province_code", MemberKind::Value),
+            Member::optional("province_name", MemberKind::Value),
+            Member::optional("city_code", MemberKind::Value),
+            Member::optional("city_name", MemberKind::Value),
+            Member::optional("district_code", MemberKind::Value),
+            Member::optional("district_name", MemberKind::Value),
+        ],
+    };
 }
 
 /// Product landing pages: WeChat mini program, QQ mini program and H5. 商品目标页信息
@@ -770,6 +891,22 @@ impl Validate for TargetUrlProps {
     }
 }
 
+impl Shaped for TargetUrlProps {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "TargetUrlProps",
+        members: &[
+            Member::optional("url_miniprogram", MemberKind::Value),
+            Member::optional("miniprogram_appid", MemberKind::Value),
+            Member::optional("miniprogram_username", MemberKind::Value),
+            Member::optional("url_miniprogram_qq", MemberKind::Value),
+            Member::optional("miniprogram_appid_qq", MemberKind::Value),
+            Member::optional("url_h5", MemberKind::Value),
+            Member::optional("url_h5_2", MemberKind::Value),
+            Member::optional("url_h5_3", MemberKind::Value),
+        ],
+    };
+}
+
 /// One coupon batch applicable to the product. 优惠券信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -889,6 +1026,27 @@ impl Validate for CouponInfo {
     }
 }
 
+impl Shaped for CouponInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "CouponInfo",
+        members: &[
+            Member::optional("coupon_id", MemberKind::Value),
+            Member::optional("coupon_type", MemberKind::Value),
+            Member::optional("amount_coupon", MemberKind::Value),
+            Member::optional("url_list", MemberKind::Value),
+            Member::optional("amount_minimum", MemberKind::Value),
+            Member::optional("show_start_time", MemberKind::Value),
+            Member::optional("show_end_time", MemberKind::Value),
+            Member::optional("start_time", MemberKind::Value),
+            Member::optional("end_time", MemberKind::Value),
+            Member::optional("available_num_per_person", MemberKind::Value),
+            Member::optional("total_num", MemberKind::Value),
+            Member::optional("store_num", MemberKind::Value),
+            Member::optional("status", MemberKind::Value),
+        ],
+    };
+}
+
 /// Product tag info. 商品的标签信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -917,6 +1075,15 @@ impl Validate for TagInfo {
             );
         }
     }
+}
+
+impl Shaped for TagInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "TagInfo",
+        members: &[
+            Member::optional("custom_tag", MemberKind::ArrayOf(&CustomTag::SHAPE)),
+        ],
+    };
 }
 
 /// One custom tag: a name and its values.
@@ -954,6 +1121,16 @@ impl Validate for CustomTag {
             v.at("tag_value", |v| v.each(value, |v, item| item.validate_into(v)));
         }
     }
+}
+
+impl Shaped for CustomTag {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "CustomTag",
+        members: &[
+            Member::optional("tag_name", MemberKind::Value),
+            Member::optional("tag_value", MemberKind::Value),
+        ],
+    };
 }
 
 /// Third-party (CPS) promotion info; required for CPS business. CPS业务必填,第三方推广信息
@@ -1018,6 +1195,20 @@ impl Validate for ThirdPromotionInfo {
     }
 }
 
+impl Shaped for ThirdPromotionInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "ThirdPromotionInfo",
+        members: &[
+            Member::required("commission_rate", MemberKind::Value),
+            Member::required("promote_status", MemberKind::Value),
+            Member::optional("commission_amount", MemberKind::Value),
+            Member::optional("commission_amount_after_coupon", MemberKind::Value),
+            Member::optional("start_time", MemberKind::Value),
+            Member::optional("end_time", MemberKind::Value),
+        ],
+    };
+}
+
 /// Exclusive product info. 专属商品信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1048,6 +1239,16 @@ impl ExclusiveInfo {
 
 impl Validate for ExclusiveInfo {
     fn validate_into(&self, _v: &mut Validator) {}
+}
+
+impl Shaped for ExclusiveInfo {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "ExclusiveInfo",
+        members: &[
+            Member::optional("exclusive_status", MemberKind::Value),
+            Member::optional("kol_id", MemberKind::Value),
+        ],
+    };
 }
 
 /// An amount of money in yuan (CNY), >= 0, at most 2 decimal places (单位元,保留 2 位小数).

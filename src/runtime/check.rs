@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::endpoint::{BatchMeta, Batched, Operation};
+use super::shape::{self, Shaped};
 use super::{parse, Validate, Validator, Violation};
 
 /// Parses and validates a body. A parse error stops only the item it is in: the other items of the batch are
@@ -26,8 +27,13 @@ pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
     }
 }
 
-/// Parses and validates one batch item (one row of an export); pointers start with `prefix`.
+/// Parses and validates one batch item (one row of an export); pointers start with `prefix`. Every missing
+/// and unknown member is reported at once; otherwise parsing stops at the item's first type error.
 pub fn check_item<O: Batched>(value: &Value, prefix: &str) -> Result<O::Item, Vec<Violation>> {
+    let misshapen = shape::check(value, &<O::Item as Shaped>::SHAPE, prefix);
+    if !misshapen.is_empty() {
+        return Err(misshapen);
+    }
     let item: O::Item = parse::from_value(value, prefix).map_err(|v| vec![v])?;
     let violations = violations_of(&item, prefix);
     if violations.is_empty() {
@@ -69,7 +75,13 @@ fn check_envelope<O: Batched>(
 ) -> Vec<Violation> {
     envelope[batch.items] = Value::Array(Vec::new());
     let batch_pointer = format!("/{}", batch.items);
-    let mut violations: Vec<Violation> = match parse::from_value::<O::Request>(&envelope, "") {
+    let misshapen = shape::check(&envelope, &<O::Request as Shaped>::SHAPE, "");
+    let parsed = if misshapen.is_empty() {
+        parse::from_value::<O::Request>(&envelope, "").map_err(|violation| vec![violation])
+    } else {
+        Err(misshapen)
+    };
+    let mut violations: Vec<Violation> = match parsed {
         Ok(request) => {
             let mut v = Validator::new();
             request.validate_into(&mut v);
@@ -78,7 +90,7 @@ fn check_envelope<O: Batched>(
                 .filter(|found| found.pointer != batch_pointer)
                 .collect()
         }
-        Err(violation) => vec![violation],
+        Err(found) => found,
     };
     let mut size = Validator::with_prefix(&batch_pointer);
     size.min_items(items, batch.min_items);

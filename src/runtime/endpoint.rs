@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{Validate, Violation};
+use super::{Shaped, Validate, Violation};
 
 /// How a platform authenticates a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl EndpointMeta {
 /// A typed endpoint: its request and response bodies and its metadata.
 pub trait Operation {
     /// The request body.
-    type Request: Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static;
+    type Request: Serialize + DeserializeOwned + Validate + Shaped + Clone + Send + Sync + 'static;
     /// The success response body.
     type Response: ResponseBody + Send + 'static;
     /// What the schema says about the endpoint.
@@ -90,7 +90,7 @@ pub trait ResponseBody: DeserializeOwned {
 /// An endpoint whose request carries a batch of items in one member.
 pub trait Batched: Operation {
     /// One item of the batch.
-    type Item: Serialize + DeserializeOwned + Validate + Clone + Send + Sync + 'static;
+    type Item: Serialize + DeserializeOwned + Validate + Shaped + Clone + Send + Sync + 'static;
 
     /// The batch items of a request.
     fn items(request: &Self::Request) -> &[Self::Item];

@@ -6,6 +6,7 @@ mod decimal;
 pub mod endpoint;
 pub mod lenient;
 pub mod parse;
+pub mod shape;
 mod validate;
 
 pub use decimal::{Decimal, DecimalError};
@@ -21,4 +22,5 @@ impl std::fmt::Debug for Redacted {
 pub use endpoint::{
     Auth, BatchMeta, Batched, BatchedVisitor, DynOperation, EndpointMeta, Operation, ResponseBody,
 };
+pub use shape::{Member, MemberKind, ObjectShape, Shaped};
 pub use validate::{Comparison, Pattern, Validate, Validator, Violation, Violations};

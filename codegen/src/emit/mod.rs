@@ -96,6 +96,18 @@ fn imports(module: &Module, rt: &TokenStream) -> TokenStream {
     {
         runtime.extend([quote!(Validate), quote!(Validator)]);
     }
+    let request_structs = module
+        .types
+        .iter()
+        .any(|def| def.direction == Direction::Request && matches!(def.kind, TypeKind::Struct(_)));
+    if request_structs {
+        runtime.extend([
+            quote!(Member),
+            quote!(MemberKind),
+            quote!(ObjectShape),
+            quote!(Shaped),
+        ]);
+    }
     let request_shapes = module
         .types
         .iter()

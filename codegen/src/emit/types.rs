@@ -60,6 +60,7 @@ fn structure(
         Direction::Request => {
             let constructor = constructor(name, &s.fields);
             let validation = validate::struct_impl(name, s);
+            let shape = shape_impl(name, s);
             quote! {
                 #docs
                 #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize)]
@@ -68,6 +69,7 @@ fn structure(
                 #redacting_debug
                 #constructor
                 #validation
+                #shape
             }
         }
         Direction::Response => {
@@ -85,6 +87,41 @@ fn structure(
                 #redacting_debug
                 #response_body
             }
+        }
+    }
+}
+
+/// `impl Shaped`: the members the shape pass checks on raw JSON, to report every missing or unknown one.
+fn shape_impl(name: &Ident, s: &Struct) -> TokenStream {
+    let type_name = name.to_string();
+    let members = s.fields.iter().map(|f| {
+        let member = &f.name;
+        let kind = match &f.shape.ty {
+            Ty::Named(named) if named.object => {
+                let target = ident(&named.name);
+                quote!(MemberKind::Object(&#target::SHAPE))
+            }
+            Ty::Array(items) => match &items.ty {
+                Ty::Named(named) if named.object => {
+                    let target = ident(&named.name);
+                    quote!(MemberKind::ArrayOf(&#target::SHAPE))
+                }
+                _ => quote!(MemberKind::Value),
+            },
+            _ => quote!(MemberKind::Value),
+        };
+        if f.required {
+            quote!(Member::required(#member, #kind))
+        } else {
+            quote!(Member::optional(#member, #kind))
+        }
+    });
+    quote! {
+        impl Shaped for #name {
+            const SHAPE: ObjectShape = ObjectShape {
+                name: #type_name,
+                members: &[#(#members),*],
+            };
         }
     }
 }

@@ -57,6 +57,7 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
             name,
             validated: kind != DefKind::IntEnum,
             copy: kind == DefKind::IntEnum,
+            object: kind == DefKind::Struct,
         };
         return Some(Shape {
             ty: Ty::Named(named),

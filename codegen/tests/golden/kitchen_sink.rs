@@ -4,7 +4,7 @@
 //! Puts things (a fixture, not a real API).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, Decimal, DecimalError,
-    Validate, Validator, Pattern, Comparison,
+    Validate, Validator, Member, MemberKind, ObjectShape, Shaped, Pattern, Comparison,
 };
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -111,6 +111,16 @@ impl Validate for PutThingsRequest {
             },
         );
     }
+}
+
+impl Shaped for PutThingsRequest {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "PutThingsRequest",
+        members: &[
+            Member::required("owner", MemberKind::Value),
+            Member::required("things", MemberKind::ArrayOf(&Thing::SHAPE)),
+        ],
+    };
 }
 
 /// One thing.
@@ -286,6 +296,30 @@ impl Validate for Thing {
     }
 }
 
+impl Shaped for Thing {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Thing",
+        members: &[
+            Member::required("id", MemberKind::Value),
+            Member::optional("type", MemberKind::Value),
+            Member::required("kind", MemberKind::Value),
+            Member::required("count", MemberKind::Value),
+            Member::optional("spare", MemberKind::Value),
+            Member::required("price", MemberKind::Value),
+            Member::required("list_price", MemberKind::Value),
+            Member::optional("weight", MemberKind::Value),
+            Member::optional("rate", MemberKind::Value),
+            Member::optional("fragile", MemberKind::Value),
+            Member::optional("stock", MemberKind::Value),
+            Member::optional("coupon_id", MemberKind::Value),
+            Member::optional("coupon_value", MemberKind::Value),
+            Member::optional("labels", MemberKind::Value),
+            Member::optional("when", MemberKind::Value),
+            Member::optional("details", MemberKind::Object(&Details::SHAPE)),
+        ],
+    };
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Details {
@@ -306,6 +340,13 @@ impl Details {
 
 impl Validate for Details {
     fn validate_into(&self, _v: &mut Validator) {}
+}
+
+impl Shaped for Details {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Details",
+        members: &[Member::optional("size", MemberKind::Value)],
+    };
 }
 
 /// What a thing is.

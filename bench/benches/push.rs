@@ -1,0 +1,442 @@
+//! End to end: `salesync push` (the release binary, a child process) into the embedded mock on 127.0.0.1,
+//! against a bare reqwest loop posting the same rows, pre-serialized into the same batches, at the same
+//! concurrency; then the peak RSS of `salesync push` on a 1,000,000-row file.
+//!
+//!     cargo build --release -p salesync-cli
+//!     cargo bench -p salesync-bench --bench push
+//!
+//! Environment: `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3, the median is
+//! reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
+//! `SALESYNC_BIN` (default `<workspace>/target/release/salesync`).
+//!
+//! Not a criterion benchmark: one run pushes 200,000 rows, and the numbers wanted are rows/s and RSS.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use salesync_bench::fixtures::{shopline_push_row, tencent_push_row};
+use salesync_mock::{MockConfig, MockServer, DEFAULT_SHOPLINE_TOKEN, DEFAULT_TENCENT_TOKEN};
+use serde_json::Value;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Platform {
+    Tencent,
+    Shopline,
+}
+
+impl Platform {
+    fn endpoint(self) -> &'static str {
+        match self {
+            Platform::Tencent => "tencent.salesinfo_add",
+            Platform::Shopline => "shopline.batch_sync_flow_data",
+        }
+    }
+
+    fn batch(self) -> usize {
+        match self {
+            Platform::Tencent => 50,
+            Platform::Shopline => 100,
+        }
+    }
+
+    fn row(self, i: u64) -> String {
+        match self {
+            Platform::Tencent => tencent_push_row(i),
+            Platform::Shopline => shopline_push_row(i),
+        }
+    }
+
+    /// The envelope of every request, as push builds it from the flags below; `{}` stands for the rows.
+    fn envelope(self) -> (&'static str, &'static str) {
+        match self {
+            Platform::Tencent => (
+                r#"{"account_id":11,"user_action_set_id":22,"data_set_id":33,"salesinfo":["#,
+                "]}",
+            ),
+            Platform::Shopline => (
+                r#"{"app_key":"app-key-1","store_id":"1658921299465","source_type":"crm","flow_data_list":["#,
+                "]}",
+            ),
+        }
+    }
+
+    fn stored(self, mock: &MockServer) -> usize {
+        let counts = mock.counts();
+        match self {
+            Platform::Tencent => counts.tencent_salesinfo,
+            Platform::Shopline => counts.shopline_flows,
+        }
+    }
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn salesync_bin() -> PathBuf {
+    let bin = std::env::var_os("SALESYNC_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/release/salesync"));
+    if !bin.exists() {
+        eprintln!(
+            "{} not found: run `cargo build --release -p salesync-cli` first",
+            bin.display()
+        );
+        std::process::exit(2);
+    }
+    bin
+}
+
+fn write_rows(path: &Path, platform: Platform, rows: u64) -> u64 {
+    let mut out = BufWriter::new(File::create(path).unwrap());
+    for i in 0..rows {
+        out.write_all(platform.row(i).as_bytes()).unwrap();
+        out.write_all(b"\n").unwrap();
+    }
+    out.flush().unwrap();
+    fs::metadata(path).unwrap().len()
+}
+
+fn push_command(
+    bin: &Path,
+    url: &str,
+    platform: Platform,
+    file: &Path,
+    concurrency: u64,
+) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .args(["push", platform.endpoint()])
+        .arg(file)
+        .args([
+            "--base-url",
+            url,
+            "--json",
+            "--progress",
+            "off",
+            "--rps",
+            "0",
+        ])
+        .args(["--concurrency", &concurrency.to_string()])
+        .env_remove("SALESYNC_BASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match platform {
+        Platform::Tencent => {
+            command
+                .env("SALESYNC_TENCENT_ACCESS_TOKEN", DEFAULT_TENCENT_TOKEN)
+                .args(["--account-id", "11", "--user-action-set-id", "22"])
+                .args(["--data-set-id", "33"]);
+        }
+        Platform::Shopline => {
+            command
+                .env("SALESYNC_SHOPLINE_TOKEN", DEFAULT_SHOPLINE_TOKEN)
+                .env("SALESYNC_SHOPLINE_APP_KEY", "app-key-1")
+                .args(["--store-id", "1658921299465", "--source-type", "crm"]);
+        }
+    }
+    command
+}
+
+/// Removes what an earlier run left, so every run sends every row.
+fn clean(file: &Path) {
+    for suffix in [".checkpoint", ".rejects.jsonl"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(name));
+    }
+}
+
+fn check_summary(output: &Output, rows: u64) -> Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let summary: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
+        panic!(
+            "push printed no JSON summary ({err}): {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert!(output.status.success(), "push failed: {summary}");
+    assert_eq!(summary["sent"].as_u64(), Some(rows), "{summary}");
+    summary
+}
+
+/// Seconds for `salesync push` of the whole file, process start to exit.
+fn run_push(
+    bin: &Path,
+    mock: &MockServer,
+    platform: Platform,
+    file: &Path,
+    rows: u64,
+    concurrency: u64,
+) -> f64 {
+    clean(file);
+    mock.reset();
+    let mut command = push_command(bin, &mock.url(), platform, file, concurrency);
+    let start = Instant::now();
+    let output = command.output().unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    check_summary(&output, rows);
+    assert_eq!(
+        platform.stored(mock) as u64,
+        rows,
+        "the mock holds every row"
+    );
+    seconds
+}
+
+/// The same rows in the same batches as push sends them (consecutive rows, the schema's batch size), each
+/// request body serialized once, before timing.
+fn baseline_bodies(platform: Platform, rows: u64) -> Vec<&'static [u8]> {
+    let (head, tail) = platform.envelope();
+    let mut bodies = Vec::new();
+    let mut i = 0;
+    while i < rows {
+        let end = (i + platform.batch() as u64).min(rows);
+        let mut body = String::from(head);
+        for row in i..end {
+            if row > i {
+                body.push(',');
+            }
+            body.push_str(&platform.row(row));
+        }
+        body.push_str(tail);
+        bodies.push(&*Box::leak(body.into_bytes().into_boxed_slice()));
+        i = end;
+    }
+    bodies
+}
+
+/// Seconds for a bare reqwest loop: `concurrency` tasks post the bodies, each with the platform's auth, and
+/// read each answer; no validation, no retries, no pacing. A runtime of its own, as the push binary has.
+fn run_baseline(
+    mock: &MockServer,
+    platform: Platform,
+    bodies: &[&'static [u8]],
+    rows: u64,
+    concurrency: u64,
+) -> f64 {
+    mock.reset();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = mock.url();
+    let next = Arc::new(AtomicUsize::new(0));
+    // Nonces unique across runs: the mock refuses a nonce it has seen with the same token.
+    static NONCE: AtomicU64 = AtomicU64::new(0);
+    let bodies: Arc<Vec<&'static [u8]>> = Arc::new(bodies.to_vec());
+    let start = Instant::now();
+    runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (client, base, next, bodies) =
+                (client.clone(), base.clone(), next.clone(), bodies.clone());
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(index) else { break };
+                    let request = match platform {
+                        Platform::Tencent => {
+                            let timestamp = SystemTime::now()
+                                .duration_since(UNIX_EPOCH)
+                                .unwrap()
+                                .as_secs()
+                                .to_string();
+                            let nonce = format!(
+                                "{:016x}{:016x}",
+                                std::process::id(),
+                                NONCE.fetch_add(1, Ordering::Relaxed)
+                            );
+                            client
+                                .post(format!("{base}/v1.3/salesinfo/add"))
+                                .query(&[
+                                    ("access_token", DEFAULT_TENCENT_TOKEN),
+                                    ("timestamp", timestamp.as_str()),
+                                    ("nonce", nonce.as_str()),
+                                ])
+                                .header("content-type", "application/json")
+                        }
+                        Platform::Shopline => client
+                            .post(format!(
+                                "{base}/admin/openapi/v20260301/sales/flow/batch_sync_flow_data.json"
+                            ))
+                            .bearer_auth(DEFAULT_SHOPLINE_TOKEN)
+                            .header("content-type", "application/json; charset=utf-8"),
+                    };
+                    let response = request.body(*body).send().await.unwrap();
+                    let status = response.status();
+                    let answer = response.bytes().await.unwrap();
+                    let answer: Value = serde_json::from_slice(&answer).unwrap();
+                    assert!(status.is_success(), "{status} {answer}");
+                    if platform == Platform::Tencent {
+                        assert_eq!(answer["code"], 0, "{answer}");
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(
+        platform.stored(mock) as u64,
+        rows,
+        "the mock holds every row"
+    );
+    seconds
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Peak RSS in kB of `command`, from `/usr/bin/time -v` when present, else from `VmHWM` polled in
+/// `/proc/<pid>/status` while it runs.
+fn peak_rss_kb(mut command: Command) -> (Output, u64, f64) {
+    let time = Path::new("/usr/bin/time");
+    let start = Instant::now();
+    if time.exists() {
+        let mut wrapped = Command::new(time);
+        wrapped
+            .arg("-v")
+            .arg(command.get_program())
+            .args(command.get_args());
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => wrapped.env(key, value),
+                None => wrapped.env_remove(key),
+            };
+        }
+        wrapped
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let output = wrapped.output().unwrap();
+        let seconds = start.elapsed().as_secs_f64();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let kb = stderr
+            .lines()
+            .find_map(|line| {
+                line.trim()
+                    .strip_prefix("Maximum resident set size (kbytes): ")
+            })
+            .and_then(|v| v.trim().parse().ok())
+            .expect("/usr/bin/time -v reports the maximum resident set size");
+        return (output, kb, seconds);
+    }
+    let child = command.spawn().unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let peak = Arc::new(AtomicU64::new(0));
+    let watcher = {
+        let peak = peak.clone();
+        std::thread::spawn(move || {
+            while let Ok(status) = fs::read_to_string(&status_file) {
+                let Some(kb) = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                else {
+                    break; // a zombie: the process has exited
+                };
+                peak.fetch_max(kb, Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let output = child.wait_with_output().unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    watcher.join().unwrap();
+    (output, peak.load(Ordering::Relaxed), seconds)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filter may follow: nothing here to filter.
+    let rows = env_number("PUSH_ROWS", 200_000);
+    let rounds = env_number("PUSH_ROUNDS", 3).max(1);
+    let rss_rows = env_number("RSS_ROWS", 1_000_000);
+    let concurrency = env_number("CONCURRENCY", 4);
+    let bin = salesync_bin();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("push-bench");
+    fs::create_dir_all(&dir).unwrap();
+
+    // The mock on a runtime of its own (2 workers, as `salesync mock` has); the push client is a child process.
+    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = MockConfig::default()
+        .with_rate_limit(None)
+        .with_request_log_limit(16);
+    let mock = mock_runtime.block_on(MockServer::start_with(config));
+
+    println!(
+        "push: {rows} rows, concurrency {concurrency}, median of {rounds} rounds; {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("| endpoint | file | push rows/s | bare reqwest rows/s | push / bare |");
+    println!("| --- | --- | ---: | ---: | ---: |");
+    for platform in [Platform::Tencent, Platform::Shopline] {
+        let file = dir.join(format!("{}-{rows}.jsonl", platform.endpoint()));
+        let bytes = write_rows(&file, platform, rows);
+        let bodies = baseline_bodies(platform, rows);
+        let mut push = Vec::new();
+        let mut bare = Vec::new();
+        for _ in 0..rounds {
+            push.push(run_push(&bin, &mock, platform, &file, rows, concurrency));
+            bare.push(run_baseline(&mock, platform, &bodies, rows, concurrency));
+        }
+        let (push, bare) = (rows as f64 / median(push), rows as f64 / median(bare));
+        println!(
+            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {:.2}x |",
+            platform.endpoint(),
+            bytes as f64 / 1e6,
+            push / bare
+        );
+        clean(&file);
+        let _ = fs::remove_file(&file);
+    }
+
+    if rss_rows > 0 {
+        let platform = Platform::Tencent;
+        let file = dir.join(format!("{}-{rss_rows}.jsonl", platform.endpoint()));
+        let bytes = write_rows(&file, platform, rss_rows);
+        clean(&file);
+        mock.reset();
+        let command = push_command(&bin, &mock.url(), platform, &file, concurrency);
+        let (output, kb, seconds) = peak_rss_kb(command);
+        check_summary(&output, rss_rows);
+        assert_eq!(
+            platform.stored(&mock) as u64,
+            rss_rows,
+            "the mock holds every row"
+        );
+        println!(
+            "peak RSS of `salesync push {}` on {rss_rows} rows ({:.0} MB): {:.1} MB ({kb} kB); {:.1} s, {:.0} rows/s",
+            platform.endpoint(),
+            bytes as f64 / 1e6,
+            kb as f64 / 1024.0,
+            seconds,
+            rss_rows as f64 / seconds
+        );
+        clean(&file);
+        let _ = fs::remove_file(&file);
+    }
+    mock.reset();
+}

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::excerpt;
+
 /// Largest scale (digits after the point) a [`Decimal`] holds.
 const MAX_SCALE: u32 = 18;
 
@@ -122,7 +124,7 @@ impl FromStr for Decimal {
 
     /// Plain decimal text: `-12`, `8.9`, `0.05`. No exponent, no sign other than a leading `-`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let invalid = || DecimalError(format!("`{text}` is not a decimal number"));
+        let invalid = || DecimalError(format!("`{}` is not a decimal number", excerpt(text)));
         let (negative, unsigned) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text),
@@ -137,15 +139,19 @@ impl FromStr for Decimal {
         }
         let fraction = fraction.trim_end_matches('0');
         let scale = u32::try_from(fraction.len()).map_err(|_| invalid())?;
-        let out_of_range = || DecimalError(format!("`{text}` is out of range"));
-        let mut mantissa: i64 = 0;
+        let out_of_range = || DecimalError(format!("`{}` is out of range", excerpt(text)));
+        // Accumulated wider than i64, so that i64::MIN (one more than i64::MAX) reads back.
+        let mut magnitude: i128 = 0;
         for b in whole.bytes().chain(fraction.bytes()) {
-            mantissa = mantissa
+            magnitude = magnitude
                 .checked_mul(10)
-                .and_then(|m| m.checked_add(i64::from(b - b'0')))
+                .and_then(|m| m.checked_add(i128::from(b - b'0')))
+                .filter(|m| *m <= i128::from(i64::MAX) + 1)
                 .ok_or_else(out_of_range)?;
         }
-        Decimal::new(if negative { -mantissa } else { mantissa }, scale).map_err(|_| out_of_range())
+        let signed = if negative { -magnitude } else { magnitude };
+        let mantissa = i64::try_from(signed).map_err(|_| out_of_range())?;
+        Decimal::new(mantissa, scale).map_err(|_| out_of_range())
     }
 }
 
@@ -180,8 +186,13 @@ impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if self.scale == 0 {
             serializer.serialize_i64(self.mantissa)
-        } else {
+        } else if self.mantissa.unsigned_abs() <= 1 << 53 {
+            // Both operands are exact doubles, so the division is one correct rounding of this decimal.
             serializer.serialize_f64(self.to_f64())
+        } else {
+            // Past 2^53 the mantissa itself would round first: parse the exact text, one rounding only.
+            let nearest: f64 = self.to_string().parse().unwrap_or_else(|_| self.to_f64());
+            serializer.serialize_f64(nearest)
         }
     }
 }

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
 
+use super::excerpt;
+
 /// Reads an `i64` from a JSON integer (or whole-number float) or a string of decimal digits (`"4"`).
 pub fn i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     deserializer.deserialize_any(IntegerVisitor { strings: true })
@@ -114,15 +116,16 @@ impl Visitor<'_> for IntegerVisitor {
     /// The string form is digits only (the schema's `^[0-9]+$`): a broken one breaks that pattern.
     fn visit_str<E: de::Error>(self, text: &str) -> Result<i64, E> {
         if !self.strings {
-            return Err(E::invalid_type(de::Unexpected::Str(text), &self));
+            return Err(E::invalid_type(de::Unexpected::Str(&excerpt(text)), &self));
         }
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(E::custom(format!(
-                "[pattern] \"{text}\" is not a string of decimal digits (^[0-9]+$)"
+                "[pattern] \"{}\" is not a string of decimal digits (^[0-9]+$)",
+                excerpt(text)
             )));
         }
         text.parse()
-            .map_err(|_| E::custom(format!("\"{text}\" is out of the 64-bit range")))
+            .map_err(|_| E::custom(format!("\"{}\" is out of the 64-bit range", excerpt(text))))
     }
 }
 

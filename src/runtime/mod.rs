@@ -11,6 +11,16 @@ mod validate;
 
 pub use decimal::{Decimal, DecimalError};
 
+/// A value quoted in a message, cut to a readable length: a 1 MB string must not make a 1 MB error.
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: usize = 48;
+    if text.chars().count() <= KEEP + 16 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let kept: String = text.chars().take(KEEP).collect();
+    std::borrow::Cow::Owned(format!("{kept}… ({} bytes)", text.len()))
+}
+
 /// Stands in for a credential in `Debug` output: prints `*** redacted ***`.
 pub struct Redacted;
 

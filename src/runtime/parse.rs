@@ -3,6 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::excerpt;
 use super::validate::push_segment;
 use super::Violation;
 
@@ -43,7 +44,7 @@ fn violation(prefix: &str, path: &serde_path_to_error::Path, err: &serde_json::E
 
 /// Names the rule behind a serde error and points at the member it concerns.
 fn classify(mut pointer: String, err: &serde_json::Error) -> Violation {
-    let text = err.to_string();
+    let text = shorten_quotes(&err.to_string());
     let detail = strip_position(&text);
     if err.is_syntax() || err.is_eof() || err.is_io() {
         return Violation {
@@ -83,6 +84,25 @@ fn classify(mut pointer: String, err: &serde_json::Error) -> Violation {
         rule: "type",
         message: detail.to_owned(),
     }
+}
+
+/// serde quotes offending strings in full (`invalid type: string "…"`): cut each quoted part to an excerpt.
+fn shorten_quotes(message: &str) -> String {
+    if message.len() <= 256 {
+        return message.to_owned();
+    }
+    message
+        .split('"')
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                excerpt(part)
+            } else {
+                part.into()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\"")
 }
 
 fn strip_position(text: &str) -> &str {

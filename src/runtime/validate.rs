@@ -190,7 +190,7 @@ impl Validator {
     /// `pattern`: the value matches the regular expression.
     pub fn pattern(&mut self, value: &str, pattern: &Pattern) {
         if !pattern.is_match(value) {
-            let source = pattern.source;
+            let (value, source) = (super::excerpt(value), pattern.source);
             self.report(
                 "pattern",
                 format!("`{value}` does not match the pattern {source}"),

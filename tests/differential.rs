@@ -12,8 +12,8 @@
 //! generated: our models read `null` for an optional member as absent, as the schema README documents, while
 //! plain JSON Schema calls it a type error.
 //!
-//! Each endpoint has a strict comparison, which also generates the inputs of the open bugs (and is ignored
-//! until they are fixed), and a guarded one without them, which keeps everything else covered meanwhile.
+//! The generators also produce the edge inputs on which the two once disagreed (see `Quirks`), and the minimal
+//! cases stand as regression tests at the end.
 //!
 //! The cases are fixed (seeded) so CI is reproducible; explore other payloads with
 //! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test differential`.
@@ -106,12 +106,12 @@ fn agree(operation: &dyn DynOperation, schema_file: &str, bodies: BoxedStrategy<
 struct Noise {
     /// The weight of a bad choice against 100 for a good one (0: never).
     bad: u32,
-    /// Which inputs of open bugs may be generated.
+    /// Which edge inputs (that once disagreed) may be generated.
     quirks: Quirks,
 }
 
-/// Inputs that hit open bugs (see the ignored tests at the end): generated only by the strict comparisons, so
-/// that the guarded ones keep every other disagreement covered meanwhile.
+/// Edge inputs on which our verdict and jsonschema's once disagreed (fixed; the regression tests are at the
+/// end), generated where jsonschema itself gets them right.
 #[derive(Clone, Copy, Debug, Default)]
 struct Quirks {
     /// `type: integer` members written as whole numbers with a fraction (`4.0`), which JSON Schema counts
@@ -707,10 +707,10 @@ mod tencent {
         )
     }
 
-    /// With `known_bugs`, also integers written `4.0`.
-    pub fn bodies(known_bugs: bool) -> BoxedStrategy<Value> {
+    /// Including integers written `4.0`.
+    pub fn bodies() -> BoxedStrategy<Value> {
         let quirks = Quirks {
-            whole_floats: known_bugs,
+            whole_floats: true,
             negative_zero: false,
         };
         super::bodies(request, quirks)
@@ -822,14 +822,14 @@ mod shopline {
         )
     }
 
-    /// With `known_bugs`, also `"-0"` for lenient integers. Never integers written `4.0`, although our models
+    /// Including `"-0"` for lenient integers. Never integers written `4.0`, although our models
     /// accept them as JSON Schema says (rules_shopline tests it): jsonschema 0.33 rejects a whole float under a
     /// multi-type `"type": ["integer", "string"]` (JsonTypeSet::contains_value_type only counts i64/u64
     /// numbers as integers, src/types.rs:128), while its single `"type": "integer"` accepts it.
-    pub fn bodies(known_bugs: bool) -> BoxedStrategy<Value> {
+    pub fn bodies() -> BoxedStrategy<Value> {
         let quirks = Quirks {
             whole_floats: false,
-            negative_zero: known_bugs,
+            negative_zero: true,
         };
         super::bodies(request, quirks)
     }
@@ -869,7 +869,7 @@ fn tencent_salesinfo_add_agrees_with_jsonschema() {
     agree(
         &salesync::tencent::SalesinfoAdd,
         "schemas/tencent/salesinfo_add.json",
-        tencent::bodies(true),
+        tencent::bodies(),
     );
 }
 
@@ -912,23 +912,12 @@ fn tencent_whole_numbers_written_with_a_fraction_are_integers() {
     }
 }
 
-/// The same comparison without whole numbers written with a fraction: keeps every other disagreement guarded
-/// while the bug above is open. Remove it when the ignored test passes.
-#[test]
-fn tencent_salesinfo_add_agrees_with_jsonschema_on_integers_without_fractions() {
-    agree(
-        &salesync::tencent::SalesinfoAdd,
-        "schemas/tencent/salesinfo_add.json",
-        tencent::bodies(false),
-    );
-}
-
 #[test]
 fn shopline_batch_sync_flow_data_agrees_with_jsonschema() {
     agree(
         &salesync::shopline::BatchSyncFlowData,
         "schemas/shopline/batch_sync_flow_data.json",
-        shopline::bodies(true),
+        shopline::bodies(),
     );
 }
 
@@ -956,15 +945,4 @@ fn shopline_negative_zero_strings_break_the_pattern() {
             "{text}"
         );
     }
-}
-
-/// The same comparison without `"-0"`: keeps every other disagreement guarded while the bug above is open.
-/// Remove it when the ignored test passes.
-#[test]
-fn shopline_batch_sync_flow_data_agrees_with_jsonschema_without_negative_zero() {
-    agree(
-        &salesync::shopline::BatchSyncFlowData,
-        "schemas/shopline/batch_sync_flow_data.json",
-        shopline::bodies(false),
-    );
 }

@@ -2,7 +2,7 @@
 //! generated models, against hand-written serde structs and `serde_json::Value`, in the same run.
 //!
 //!     cargo bench -p salesync-bench --bench models
-//!     cargo bench -p salesync-bench --bench report     # the table of BENCHMARKS.md, from criterion's results
+//!     cargo bench -p salesync-bench --bench ratios     # the targets, as paired ratios (see BENCHMARKS.md)
 //!
 //! Group names are `<body>/<operation>`; function names are `generated`, `handwritten`, `value` and the
 //! variants of the generated path (`generated+validate`, `runtime::parse`, `check_body`, ...).

@@ -5,9 +5,13 @@
 //!     cargo build --release -p salesync-cli
 //!     cargo bench -p salesync-bench --bench push
 //!
-//! Environment: `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3, the median is
+//! On 2 cores the mock and the client compete for the CPU, so a client that needs any CPU at all loses to the
+//! bare loop, which needs none; with `PIN=1` the mock runs on core 0 and the client (push, or the bare loop)
+//! on core 1, which measures whether the client keeps up with the server.
+//!
+//! Environment: `PIN` (see above), `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3, the median is
 //! reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
-//! `SALESYNC_BIN` (default `<workspace>/target/release/salesync`).
+//! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`).
 //!
 //! Not a criterion benchmark: one run pushes 200,000 rows, and the numbers wanted are rows/s and RSS.
 
@@ -86,9 +90,12 @@ fn workspace() -> PathBuf {
 }
 
 fn salesync_bin() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"));
     let bin = std::env::var_os("SALESYNC_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/release/salesync"));
+        .unwrap_or_else(|| target.join("release/salesync"));
     if !bin.exists() {
         eprintln!(
             "{} not found: run `cargo build --release -p salesync-cli` first",
@@ -301,6 +308,39 @@ fn run_baseline(
     seconds
 }
 
+/// `taskset <args> <this process>`: pins this process's threads (Linux; `taskset` from util-linux).
+fn pin(args: &[&str]) {
+    let status = Command::new("taskset")
+        .args(args)
+        .arg(std::process::id().to_string())
+        .stdout(Stdio::null())
+        .status()
+        .expect("PIN needs taskset (util-linux)");
+    assert!(status.success(), "taskset {args:?} failed");
+}
+
+/// The cores each thread of this process may run on, by thread name: `name=cores, ...`.
+fn affinities() -> String {
+    let mut found = Vec::new();
+    for task in fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let status = fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        found.push(format!(
+            "{}={}",
+            field("Name:"),
+            field("Cpus_allowed_list:")
+        ));
+    }
+    found.sort();
+    found.join(", ")
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -375,6 +415,12 @@ fn main() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("push-bench");
     fs::create_dir_all(&dir).unwrap();
 
+    let pinned = std::env::var_os("PIN").is_some_and(|v| v != "0");
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    if pinned {
+        // Every thread that exists now, so the mock's workers created next, on core 0.
+        pin(&["-a", "-p", "-c", "0"]);
+    }
     // The mock on a runtime of its own (2 workers, as `salesync mock` has); the push client is a child process.
     let mock_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -385,11 +431,24 @@ fn main() {
         .with_rate_limit(None)
         .with_request_log_limit(16);
     let mock = mock_runtime.block_on(MockServer::start_with(config));
+    if pinned {
+        // The main thread only: the baseline's runtime and the push child, created from it, get core 1.
+        pin(&["-p", "-c", "1"]);
+        mock_runtime.block_on(async { tokio::task::yield_now().await });
+    }
 
     println!(
-        "push: {rows} rows, concurrency {concurrency}, median of {rounds} rounds; {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "push: {rows} rows, concurrency {concurrency}, median of {rounds} rounds; {} cores, {}",
+        cores,
+        if pinned {
+            "pinned: the mock on core 0, the client (push or the bare loop) on core 1"
+        } else {
+            "shared: the mock and the client on both cores"
+        }
     );
+    if pinned {
+        println!("thread affinity: {}", affinities());
+    }
     println!("| endpoint | file | push rows/s | bare reqwest rows/s | push / bare |");
     println!("| --- | --- | ---: | ---: | ---: |");
     for platform in [Platform::Tencent, Platform::Shopline] {

@@ -101,6 +101,24 @@ impl Decimal {
         Self::from_parts(mantissa, scale)
     }
 
+    /// The decimal of at most 4 places whose nearest double is `value`, found without formatting: for the
+    /// fewest places `k` where `round(value * 10^k) / 10^k` gives `value` back, that is the shortest text of
+    /// `value`, the one `value.to_string()` would print. Amounts are read this way; anything else falls back.
+    fn from_short_f64(value: f64) -> Option<Decimal> {
+        const POWERS: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
+        for (scale, power) in POWERS.iter().enumerate() {
+            let scaled = (value * power).round();
+            // Below 10^15 the mantissa and the division are exact enough to trust the comparison.
+            if scaled.abs() >= 1e15 {
+                return None;
+            }
+            if scaled / power == value {
+                return Some(Decimal::normalized(scaled as i64, scale as u32));
+            }
+        }
+        None
+    }
+
     fn scaled_to(self, scale: u32) -> i128 {
         i128::from(self.mantissa) * 10i128.pow(scale - self.scale)
     }
@@ -223,6 +241,9 @@ impl Visitor<'_> for DecimalVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
+        if let Some(decimal) = Decimal::from_short_f64(value) {
+            return Ok(decimal);
+        }
         // Rust prints the shortest text that parses back to the same double: the sender's text.
         let text = value.to_string();
         let places = text
@@ -293,6 +314,26 @@ mod tests {
         assert!(dec("10.01") > dec("10"));
         assert_eq!(dec("1.10"), dec("1.1"));
         assert_eq!(Decimal::from_cents(1000), Decimal::from_i64(10));
+    }
+
+    #[test]
+    fn reading_a_double_without_formatting_matches_its_shortest_text() {
+        let mut value = -1234.5678f64;
+        while value < 1234.5678 {
+            let expected: Decimal = value.to_string().parse().unwrap();
+            if let Some(fast) = Decimal::from_short_f64(value) {
+                assert_eq!(fast, expected, "{value}");
+            }
+            value += 0.0137;
+        }
+        for text in ["8.9", "0.1", "10", "123456789.99", "0.0001", "-0.5"] {
+            let value: f64 = text.parse().unwrap();
+            assert_eq!(
+                Decimal::from_short_f64(value),
+                Some(text.parse().unwrap()),
+                "{text}"
+            );
+        }
     }
 
     #[test]

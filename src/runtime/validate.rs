@@ -85,11 +85,20 @@ impl<T: Validate> Validate for Box<T> {
     }
 }
 
-/// Walks a value, keeping the current JSON pointer, and collects violations.
+/// Walks a value, keeping the current path, and collects violations. The path is a stack of member names
+/// and indexes; a JSON pointer string is built only when something is reported, so a valid value pays for
+/// no pointers.
 #[derive(Debug, Default)]
 pub struct Validator {
-    pointer: String,
+    prefix: String,
+    path: Vec<Segment>,
     violations: Vec<Violation>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Segment {
+    Member(&'static str),
+    Index(usize),
 }
 
 impl Validator {
@@ -101,8 +110,8 @@ impl Validator {
     /// A validator whose pointers start with `prefix`, e.g. `/salesinfo/3` for one item of a batch.
     pub fn with_prefix(prefix: &str) -> Self {
         Validator {
-            pointer: prefix.to_owned(),
-            violations: Vec::new(),
+            prefix: prefix.to_owned(),
+            ..Self::default()
         }
     }
 
@@ -121,41 +130,57 @@ impl Validator {
     }
 
     /// Runs `check` one member deeper.
-    pub fn at(&mut self, member: &str, check: impl FnOnce(&mut Self)) {
-        let len = self.pointer.len();
-        push_segment(&mut self.pointer, member);
+    pub fn at(&mut self, member: &'static str, check: impl FnOnce(&mut Self)) {
+        self.path.push(Segment::Member(member));
         check(self);
-        self.pointer.truncate(len);
+        self.path.pop();
     }
 
     /// Runs `check` on each item of an array, at its index.
     pub fn each<T>(&mut self, items: &[T], mut check: impl FnMut(&mut Self, &T)) {
         for (index, item) in items.iter().enumerate() {
-            let len = self.pointer.len();
-            self.pointer.push('/');
-            self.pointer.push_str(&index.to_string());
+            self.path.push(Segment::Index(index));
             check(self, item);
-            self.pointer.truncate(len);
+            self.path.pop();
         }
     }
 
     /// Records a violation at the current pointer.
     pub fn report(&mut self, rule: &'static str, message: impl Into<String>) {
+        let mut pointer = self.prefix.clone();
+        for segment in &self.path {
+            match segment {
+                Segment::Member(member) => push_segment(&mut pointer, member),
+                Segment::Index(index) => {
+                    pointer.push('/');
+                    pointer.push_str(&index.to_string());
+                }
+            }
+        }
         self.violations.push(Violation {
-            pointer: self.pointer.clone(),
+            pointer,
             rule,
             message: message.into(),
         });
     }
 
     /// Records that `member` of the current object is missing.
-    pub fn missing(&mut self, member: &str, rule: &'static str, message: impl Into<String>) {
+    pub fn missing(
+        &mut self,
+        member: &'static str,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) {
         let message = message.into();
         self.at(member, |v| v.report(rule, message));
     }
 
     /// `minLength`: at least `min` characters.
     pub fn min_length(&mut self, value: &str, min: usize) {
+        // Every character is at least one byte: enough bytes decide without counting characters.
+        if value.len() >= min.saturating_mul(4) {
+            return;
+        }
         let chars = value.chars().count();
         if chars < min {
             self.report(
@@ -250,7 +275,7 @@ impl Validator {
     /// `x-compare`: `left op right` holds; reported at `left`.
     pub fn compare<T: PartialOrd + fmt::Display>(
         &mut self,
-        (left_name, left): (&str, T),
+        (left_name, left): (&'static str, T),
         op: Comparison,
         (right_name, right): (&str, T),
     ) {
@@ -266,7 +291,7 @@ impl Validator {
 #[derive(Debug)]
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<regex_lite::Regex>>,
+    compiled: OnceLock<Option<regex::Regex>>,
 }
 
 impl Pattern {
@@ -282,7 +307,7 @@ impl Pattern {
     pub fn is_match(&self, value: &str) -> bool {
         let compiled = self
             .compiled
-            .get_or_init(|| regex_lite::Regex::new(self.source).ok());
+            .get_or_init(|| regex::Regex::new(self.source).ok());
         compiled.as_ref().is_some_and(|regex| regex.is_match(value))
     }
 }
@@ -327,6 +352,10 @@ impl Comparison {
 /// Appends `/member` to a JSON pointer, escaping `~` and `/` as RFC 6901 says.
 pub fn push_segment(pointer: &mut String, member: &str) {
     pointer.push('/');
+    if !member.contains(['~', '/']) {
+        pointer.push_str(member);
+        return;
+    }
     for c in member.chars() {
         match c {
             '~' => pointer.push_str("~0"),

@@ -153,9 +153,21 @@ fn scalar(ctx: &mut Ctx, node: &Node, pointer: &str, allowed: &[&str], ty: Ty) -
     }
     if ty == Ty::String {
         if let Some(pattern) = &node.pattern {
-            match regex_lite::Regex::new(pattern) {
+            match regex::Regex::new(pattern) {
                 Ok(_) => checks.push(Check::Pattern(pattern.clone())),
-                Err(err) => ctx.error(&join(pointer, "pattern"), format!("invalid pattern: {err}")),
+                Err(err) => {
+                    // regex draws the pattern and a caret over several lines; its last line says what is wrong.
+                    let text = err.to_string();
+                    let reason = text
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim_start_matches("error: ");
+                    ctx.error(
+                        &join(pointer, "pattern"),
+                        format!("invalid pattern: {reason}"),
+                    )
+                }
             }
         }
     }

@@ -117,6 +117,19 @@ fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Eve
             return Err(reject(RowText::Text(problem.excerpt), errors));
         }
     };
+    // Fast path: a valid row parses straight into the item and validates clean, with no `Value` and no path
+    // tracking. Any other row is parsed again below, for the full diagnosis with pointers.
+    if let Ok(item) = serde_json::from_str::<O::Item>(&text) {
+        if !validate || salesync::Validate::validate(&item).is_ok() {
+            return Ok(Row {
+                line,
+                index,
+                text,
+                bytes,
+                item,
+            });
+        }
+    }
     let value: Value = match parse::from_str(&text) {
         Ok(value) => value,
         Err(violation) => return Err(reject(RowText::Text(text), vec![violation.into()])),

@@ -9,6 +9,9 @@ use salesync::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
 use salesync::Validate;
 use serde_json::{json, Value};
 
+mod rules_common;
+use rules_common::{pairs, remove, set, sorted};
+
 fn fixture(name: &str) -> Value {
     let path = format!(
         "{}/tests/fixtures/shopline/{name}.json",
@@ -33,43 +36,6 @@ fn violations(body: &Value) -> Vec<(String, String)> {
         .into_iter()
         .map(|v| (v.pointer, v.rule.to_owned()))
         .collect()
-}
-
-fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
-    pairs.sort();
-    pairs
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected
-        .iter()
-        .map(|(p, r)| (p.to_string(), r.to_string()))
-        .collect()
-}
-
-/// Sets (or adds) the member at `pointer`; its parent must exist.
-fn set(body: &mut Value, pointer: &str, value: Value) {
-    let (parent, member) = pointer.rsplit_once('/').unwrap();
-    let parent = body
-        .pointer_mut(parent)
-        .unwrap_or_else(|| panic!("no parent for {pointer}"));
-    match parent {
-        Value::Object(members) => {
-            members.insert(member.to_owned(), value);
-        }
-        Value::Array(items) => items[member.parse::<usize>().unwrap()] = value,
-        other => panic!("{pointer}: parent is {other}"),
-    }
-}
-
-/// Removes the member at `pointer`, which must exist.
-fn remove(body: &mut Value, pointer: &str) {
-    let (parent, member) = pointer.rsplit_once('/').unwrap();
-    let removed = body
-        .pointer_mut(parent)
-        .and_then(Value::as_object_mut)
-        .and_then(|members| members.remove(member));
-    assert!(removed.is_some(), "{pointer} is not in the body");
 }
 
 /// Cases of one rule, each a one-edit change of a valid body; every failing case is listed at the end.

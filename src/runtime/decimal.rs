@@ -126,6 +126,20 @@ impl Decimal {
 
 impl Ord for Decimal {
     fn cmp(&self, other: &Self) -> Ordering {
+        // The common cases of validation (same scale, or a bound of zero) need no widening.
+        if self.scale == other.scale || self.mantissa == 0 || other.mantissa == 0 {
+            return match (self.mantissa, other.mantissa) {
+                (a, 0) | (0, a) if self.scale != other.scale => {
+                    let sign = a.cmp(&0);
+                    if self.mantissa == 0 {
+                        sign.reverse()
+                    } else {
+                        sign
+                    }
+                }
+                (a, b) => a.cmp(&b),
+            };
+        }
         let scale = self.scale.max(other.scale);
         self.scaled_to(scale).cmp(&other.scaled_to(scale))
     }
@@ -314,6 +328,9 @@ mod tests {
         assert!(dec("10.01") > dec("10"));
         assert_eq!(dec("1.10"), dec("1.1"));
         assert_eq!(Decimal::from_cents(1000), Decimal::from_i64(10));
+        assert!(dec("0.01") > Decimal::ZERO && Decimal::ZERO < dec("0.01"));
+        assert!(dec("-0.01") < Decimal::ZERO && Decimal::ZERO > dec("-0.01"));
+        assert!(dec("-1.5") < dec("-1.25") && dec("2.5") > dec("2.25"));
     }
 
     #[test]

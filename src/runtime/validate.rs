@@ -287,11 +287,13 @@ impl Validator {
     }
 }
 
+type Dfa = regex_automata::dfa::dense::DFA<Vec<u32>>;
+
 /// A schema `pattern`, compiled on first use and shared by every check of it.
 #[derive(Debug)]
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<regex::Regex>>,
+    compiled: OnceLock<Option<Dfa>>,
 }
 
 impl Pattern {
@@ -305,10 +307,13 @@ impl Pattern {
 
     /// Whether `value` matches; a pattern that does not compile matches nothing, so nothing slips through.
     pub fn is_match(&self, value: &str) -> bool {
-        let compiled = self
-            .compiled
-            .get_or_init(|| regex::Regex::new(self.source).ok());
-        compiled.as_ref().is_some_and(|regex| regex.is_match(value))
+        use regex_automata::dfa::Automaton;
+        // A fully compiled DFA: schema patterns are small and anchored, and a search needs no cache or pool.
+        let compiled = self.compiled.get_or_init(|| Dfa::new(self.source).ok());
+        let input = regex_automata::Input::new(value);
+        compiled
+            .as_ref()
+            .is_some_and(|dfa| matches!(dfa.try_search_fwd(&input), Ok(Some(_))))
     }
 }
 

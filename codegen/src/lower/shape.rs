@@ -153,11 +153,17 @@ fn scalar(ctx: &mut Ctx, node: &Node, pointer: &str, allowed: &[&str], ty: Ty) -
     }
     if ty == Ty::String {
         if let Some(pattern) = &node.pattern {
-            match regex::Regex::new(pattern) {
+            // The same engine the runtime matches with (a dense DFA): what compiles here compiles there.
+            match regex_automata::dfa::dense::DFA::new(pattern) {
                 Ok(_) => checks.push(Check::Pattern(pattern.clone())),
                 Err(err) => {
-                    // regex draws the pattern and a caret over several lines; its last line says what is wrong.
-                    let text = err.to_string();
+                    // The root cause is the syntax error, which draws the pattern and a caret over several
+                    // lines; its last line says what is wrong.
+                    let mut cause: &dyn std::error::Error = &err;
+                    while let Some(source) = cause.source() {
+                        cause = source;
+                    }
+                    let text = cause.to_string();
                     let reason = text
                         .lines()
                         .last()

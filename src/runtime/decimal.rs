@@ -49,7 +49,7 @@ impl Decimal {
                 "scale {scale} is above the maximum of {MAX_SCALE}"
             )));
         }
-        Ok(Self::normalized(mantissa, scale))
+        Ok(Self::from_parts(mantissa, scale))
     }
 
     /// `mantissa * 10^-scale` in a constant, as generated bounds are written; scales above 18 are taken as 18.
@@ -65,7 +65,7 @@ impl Decimal {
 
     /// An amount of minor units (cents, fen): `from_cents(890)` is 8.90.
     pub fn from_cents(cents: i64) -> Self {
-        Self::normalized(cents, 2)
+        Self::from_parts(cents, 2)
     }
 
     /// A whole number.
@@ -92,13 +92,10 @@ impl Decimal {
         self.mantissa < 0
     }
 
-    /// The nearest double, for display or arithmetic by callers; never used to send a value.
+    /// The nearest double when the mantissa is at most 2^53 (one correctly rounded division); past that, one
+    /// rounding more. Serialization uses it only in the exact case.
     pub fn to_f64(self) -> f64 {
         self.mantissa as f64 / 10f64.powi(self.scale as i32)
-    }
-
-    fn normalized(mantissa: i64, scale: u32) -> Self {
-        Self::from_parts(mantissa, scale)
     }
 
     /// The decimal of at most 4 places whose nearest double is `value`, found without formatting: for the
@@ -113,7 +110,7 @@ impl Decimal {
                 return None;
             }
             if scaled / power == value {
-                return Some(Decimal::normalized(scaled as i64, scale as u32));
+                return Some(Decimal::from_parts(scaled as i64, scale as u32));
             }
         }
         None

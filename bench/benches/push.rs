@@ -13,6 +13,10 @@
 //! reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
 //! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`).
 //!
+//! Each row also gives the CPU time per row (user + system, from `/proc/self/stat`) of push (the child), of
+//! the mock while push ran, and of the bench process while the bare loop ran (the loop and the mock together):
+//! where the cores went.
+//!
 //! Not a criterion benchmark: one run pushes 200,000 rows, and the numbers wanted are rows/s and RSS.
 
 use std::fs::{self, File};
@@ -180,6 +184,55 @@ fn check_summary(output: &Output, rows: u64) -> Value {
     summary
 }
 
+/// CPU seconds (user + system) used so far by this process (the mock, and the bare loop when it runs) and by
+/// its waited-for children (push), from `/proc/self/stat`.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    own: f64,
+    children: f64,
+}
+
+impl Cpu {
+    fn now() -> Cpu {
+        let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<f64> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| {
+                rest.split_whitespace()
+                    .map(|f| f.parse().unwrap_or(0.0))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let field = |n: usize| fields.get(n - 3).copied().unwrap_or(0.0) / clock_ticks();
+        Cpu {
+            own: field(14) + field(15),
+            children: field(16) + field(17),
+        }
+    }
+
+    fn since(self, start: Cpu) -> Cpu {
+        Cpu {
+            own: self.own - start.own,
+            children: self.children - start.children,
+        }
+    }
+}
+
+/// Clock ticks per second of `/proc` times (`getconf CLK_TCK`, 100 on Linux).
+fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
+}
+
 /// Seconds for `salesync push` of the whole file, process start to exit.
 fn run_push(
     bin: &Path,
@@ -188,20 +241,20 @@ fn run_push(
     file: &Path,
     rows: u64,
     concurrency: u64,
-) -> f64 {
+) -> (f64, Cpu) {
     clean(file);
     mock.reset();
     let mut command = push_command(bin, &mock.url(), platform, file, concurrency);
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), Cpu::now());
     let output = command.output().unwrap();
-    let seconds = start.elapsed().as_secs_f64();
+    let (seconds, cpu) = (start.elapsed().as_secs_f64(), Cpu::now().since(cpu));
     check_summary(&output, rows);
     assert_eq!(
         platform.stored(mock) as u64,
         rows,
         "the mock holds every row"
     );
-    seconds
+    (seconds, cpu)
 }
 
 /// The same rows in the same batches as push sends them (consecutive rows, the schema's batch size), each
@@ -234,7 +287,7 @@ fn run_baseline(
     bodies: &[&'static [u8]],
     rows: u64,
     concurrency: u64,
-) -> f64 {
+) -> (f64, Cpu) {
     mock.reset();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -246,7 +299,7 @@ fn run_baseline(
     // Nonces unique across runs: the mock refuses a nonce it has seen with the same token.
     static NONCE: AtomicU64 = AtomicU64::new(0);
     let bodies: Arc<Vec<&'static [u8]>> = Arc::new(bodies.to_vec());
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), Cpu::now());
     runtime.block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..concurrency {
@@ -299,13 +352,13 @@ fn run_baseline(
             task.await.unwrap();
         }
     });
-    let seconds = start.elapsed().as_secs_f64();
+    let (seconds, cpu) = (start.elapsed().as_secs_f64(), Cpu::now().since(cpu));
     assert_eq!(
         platform.stored(mock) as u64,
         rows,
         "the mock holds every row"
     );
-    seconds
+    (seconds, cpu)
 }
 
 /// `taskset <args> <this process>`: pins this process's threads (Linux; `taskset` from util-linux).
@@ -449,8 +502,11 @@ fn main() {
     if pinned {
         println!("thread affinity: {}", affinities());
     }
-    println!("| endpoint | file | push rows/s | bare reqwest rows/s | push / bare |");
-    println!("| --- | --- | ---: | ---: | ---: |");
+    println!(
+        "| endpoint | file | push rows/s | bare reqwest rows/s | push / bare \
+         | CPU µs/row: push | mock (push run) | bare loop + mock |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for platform in [Platform::Tencent, Platform::Shopline] {
         let file = dir.join(format!("{}-{rows}.jsonl", platform.endpoint()));
         let bytes = write_rows(&file, platform, rows);
@@ -461,9 +517,14 @@ fn main() {
             push.push(run_push(&bin, &mock, platform, &file, rows, concurrency));
             bare.push(run_baseline(&mock, platform, &bodies, rows, concurrency));
         }
-        let (push, bare) = (rows as f64 / median(push), rows as f64 / median(bare));
+        let per_row = |cpu: Vec<f64>| median(cpu) * 1e6 / rows as f64;
+        let push_cpu = per_row(push.iter().map(|(_, cpu)| cpu.children).collect());
+        let mock_cpu = per_row(push.iter().map(|(_, cpu)| cpu.own).collect());
+        let bare_cpu = per_row(bare.iter().map(|(_, cpu)| cpu.own).collect());
+        let rate = |runs: Vec<(f64, Cpu)>| rows as f64 / median(runs.iter().map(|r| r.0).collect());
+        let (push, bare) = (rate(push), rate(bare));
         println!(
-            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {:.2}x |",
+            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {:.2}x | {push_cpu:.1} | {mock_cpu:.1} | {bare_cpu:.1} |",
             platform.endpoint(),
             bytes as f64 / 1e6,
             push / bare

@@ -16,6 +16,27 @@ pub struct Row<T> {
     pub item: T,
 }
 
+impl<T> Row<T> {
+    /// The row's item, and the row without it.
+    pub fn take_item(self) -> (Row<()>, T) {
+        let Row {
+            line,
+            index,
+            text,
+            bytes,
+            item,
+        } = self;
+        let row = Row {
+            line,
+            index,
+            text,
+            bytes,
+            item: (),
+        };
+        (row, item)
+    }
+}
+
 /// Consecutive valid rows sent in one request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch<T> {

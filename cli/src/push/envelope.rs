@@ -112,8 +112,6 @@ pub struct Sending {
     pub backoff: Duration,
     /// Timeout of one attempt.
     pub timeout: Duration,
-    /// Whether the client validates requests again before sending (off when the platform is to judge).
-    pub validate: bool,
 }
 
 /// A value is missing: names the flag and the environment variable.
@@ -219,7 +217,9 @@ impl Target {
         Ok((request, fingerprint(&fingerprint_parts)))
     }
 
-    /// The client of the endpoint's platform.
+    /// The client of the endpoint's platform. It does not validate requests again: push validated every row
+    /// as it read it, and the envelope once ([`Target::envelope`]), and its batches stay within the schema's
+    /// item limits, so a second pass over each request would only repeat the same checks.
     pub fn client(&self, meta: &EndpointMeta, sending: &Sending) -> Result<Client, String> {
         let retry = RetryPolicy::default()
             .max_attempts(sending.max_attempts)
@@ -241,7 +241,7 @@ impl Target {
                     .access_token(token)
                     .retry(retry)
                     .timeout(sending.timeout)
-                    .validate_requests(sending.validate);
+                    .validate_requests(false);
                 builder = match (&self.base_url, &self.store) {
                     (Some(url), _) => builder.base_url(url.clone()),
                     (None, Some(handle)) => builder.store(handle.clone()),
@@ -276,7 +276,7 @@ impl Target {
                     .access_token(token)
                     .retry(retry)
                     .timeout(sending.timeout)
-                    .validate_requests(sending.validate);
+                    .validate_requests(false);
                 if let Some(url) = &self.base_url {
                     builder = builder.base_url(url.clone());
                 }
@@ -307,10 +307,10 @@ pub enum Client {
 }
 
 impl<O: Batched> Sender<O> for Client {
-    async fn send(&self, request: O::Request) -> Result<u32, SendError> {
+    async fn send(&self, request: &O::Request) -> Result<u32, SendError> {
         let response = match self {
-            Client::Shopline(client) => client.call::<O>(&request).await,
-            Client::Tencent(client) => client.call::<O>(&request).await,
+            Client::Shopline(client) => client.call::<O>(request).await,
+            Client::Tencent(client) => client.call::<O>(request).await,
         };
         response.map(|response| response.attempts).map_err(classify)
     }
@@ -388,7 +388,6 @@ mod tests {
             max_attempts: 1,
             backoff: Duration::from_millis(1),
             timeout: Duration::from_secs(1),
-            validate: true,
         };
         let err = args
             .client(&BatchSyncFlowData::META, &sending)

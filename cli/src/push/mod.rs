@@ -130,7 +130,6 @@ impl Args {
             max_attempts: self.max_attempts,
             backoff: Duration::from_millis(self.retry_backoff_ms),
             timeout: Duration::from_secs_f64(self.timeout.max(0.001)),
-            validate: !self.no_local_validation,
         }
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 
 use salesync::runtime::Batched;
 
-use super::batcher::Batch;
+use super::batcher::{Batch, Row};
 use super::rejects::{ErrorEntry, Reject, RowText};
 
 /// Why a request was not delivered, as far as pushing cares.
@@ -27,7 +27,7 @@ pub enum SendError {
 /// Something that sends requests of endpoint `O`: a real client, or a fake in tests.
 pub trait Sender<O: Batched>: Send + Sync + 'static {
     /// Sends one request, retries included; gives the attempts it took.
-    fn send(&self, request: O::Request) -> impl Future<Output = Result<u32, SendError>> + Send;
+    fn send(&self, request: &O::Request) -> impl Future<Output = Result<u32, SendError>> + Send;
 }
 
 /// Sorts a client error into what pushing does next. The clients' errors never hold a credential.
@@ -118,13 +118,20 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
     envelope: &O::Request,
     batch: Batch<O::Item>,
 ) -> Outcome {
-    let rows = &batch.rows;
+    let (seq, first_line, last_line, bytes) = (
+        batch.seq,
+        batch.first_line(),
+        batch.last_line(),
+        batch.bytes(),
+    );
+    let (rows, mut items): (Vec<Row<()>>, Vec<O::Item>) =
+        batch.rows.into_iter().map(Row::take_item).unzip();
     let mut outcome = Outcome {
-        seq: batch.seq,
-        first_line: batch.first_line(),
-        last_line: batch.last_line(),
+        seq,
+        first_line,
+        last_line,
         rows: rows.len(),
-        bytes: batch.bytes(),
+        bytes,
         sent: 0,
         refused: Vec::new(),
         failed: 0,
@@ -140,13 +147,21 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
             outcome.failed += end - start;
             continue;
         }
+        // The whole batch (the first request, and usually the only one) lends its items to the request;
+        // halves, needed only after a refusal, are copies.
         let mut request = envelope.clone();
-        *O::items_mut(&mut request) = rows[start..end]
-            .iter()
-            .map(|row| row.item.clone())
-            .collect();
+        let whole = (start, end) == (0, items.len());
+        if whole {
+            std::mem::swap(O::items_mut(&mut request), &mut items);
+        } else {
+            *O::items_mut(&mut request) = items[start..end].to_vec();
+        }
         outcome.requests += 1;
-        match sender.send(request).await {
+        let sent = sender.send(&request).await;
+        if whole {
+            std::mem::swap(O::items_mut(&mut request), &mut items);
+        }
+        match sent {
             Ok(attempts) => {
                 outcome.sent += end - start;
                 outcome.retries += attempts.saturating_sub(1) as usize;
@@ -192,7 +207,6 @@ mod tests {
         Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
     };
 
-    use super::super::batcher::Row;
     use super::*;
 
     /// Refuses any request holding a SKU that starts with "bad", fails any holding "down", records the rest.
@@ -204,7 +218,7 @@ mod tests {
     impl Sender<SalesinfoAdd> for Fake {
         fn send(
             &self,
-            request: SalesinfoAddRequest,
+            request: &SalesinfoAddRequest,
         ) -> impl Future<Output = Result<u32, SendError>> + Send {
             let skus: Vec<String> = request
                 .salesinfo

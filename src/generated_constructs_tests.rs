@@ -134,6 +134,16 @@ fn sensitive_members_are_redacted_in_debug() {
 }
 
 #[test]
+fn credentials_list_the_sensitive_members_that_are_present() {
+    let mut request = PutThingsRequest::new("owner-secret", Vec::new());
+    assert_eq!(PutThings::credentials(&request), ["owner-secret"]);
+    request.owner_pin = Some("1234".into());
+    let printed = format!("{request:?}");
+    assert!(!printed.contains("1234"), "{printed}");
+    assert_eq!(PutThings::credentials(&request), ["owner-secret", "1234"]);
+}
+
+#[test]
 fn every_missing_and_unknown_member_is_reported_at_once() {
     let found =
         violations(json!({"things": [{"id": "ab", "colour": "red", "details": {"sise": 1}}]}));

@@ -25,6 +25,15 @@ pub struct Endpoint {
     pub response: String,
     pub error_response: Option<String>,
     pub batch: Option<Batch>,
+    /// The request's credential members (`x-sensitive`), which the clients scrub from what they report.
+    pub credentials: Vec<Credential>,
+}
+
+/// A credential member of the request object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credential {
+    pub member: String,
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

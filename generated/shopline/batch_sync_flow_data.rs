@@ -30,6 +30,9 @@ impl Operation for BatchSyncFlowData {
         }),
         schema: "schemas/shopline/batch_sync_flow_data.json",
     };
+    fn credentials(request: &Self::Request) -> Vec<&str> {
+        vec![request.app_key.as_str()]
+    }
 }
 
 impl Batched for BatchSyncFlowData {

@@ -82,6 +82,15 @@ impl Scrubber {
         self.add_exact(secret);
     }
 
+    /// This scrubber plus `values`: a request's own credentials (`Operation::credentials`).
+    pub(crate) fn with(&self, values: Vec<&str>) -> Scrubber {
+        let mut scrubber = self.clone();
+        for value in values {
+            scrubber.add(Secret::new(value));
+        }
+        scrubber
+    }
+
     fn add_exact(&mut self, secret: Secret) {
         if secret.expose().len() >= Self::MIN_LEN && !self.secrets.contains(&secret) {
             self.secrets.push(secret);

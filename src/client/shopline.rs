@@ -112,7 +112,8 @@ impl ShoplineClient {
         let url = format!("{}{path}", self.inner.base_url);
         let span = tracing::info_span!("salesync.call", vendor = "shopline", operation = meta.operation, %path);
         let refreshed = AtomicBool::new(false);
-        let scrubber = self.scrubber_for(&body);
+        // Shopline requests carry the app key in the body, and an error answer may quote the body.
+        let scrubber = self.inner.scrubber.with(O::credentials(request));
         let (method, url, body, refreshed, scrubber) = (
             &method,
             url.as_str(),
@@ -134,18 +135,6 @@ impl ShoplineClient {
             status: answer.status,
             attempts,
         })
-    }
-
-    /// The client's scrubber plus the body's `app_key`: Shopline requests carry the app key in the body, and
-    /// an error answer may quote the body.
-    fn scrubber_for(&self, body: &[u8]) -> Scrubber {
-        let mut scrubber = self.inner.scrubber.clone();
-        if let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) {
-            if let Some(Value::String(app_key)) = members.get("app_key") {
-                scrubber.add(Secret::new(app_key.as_str()));
-            }
-        }
-        scrubber
     }
 
     async fn attempt<T: crate::runtime::ResponseBody>(

@@ -107,12 +107,13 @@ impl TencentClient {
         // The URL never carries the token here: the query is added per attempt, and never logged.
         let url = format!("{}{path}", self.inner.base_url);
         let span = tracing::info_span!("salesync.call", vendor = "tencent", operation = meta.operation, %path);
-        let (method, url, body) = (&method, url.as_str(), body.as_slice());
+        let scrubber = self.inner.scrubber.with(O::credentials(request));
+        let (method, url, body, scrubber) = (&method, url.as_str(), body.as_slice(), &scrubber);
         let (answer, attempts) = retry::run(
             VENDOR,
             &self.inner.common.retry,
             self.inner.pacer.as_ref(),
-            move |_| self.attempt::<O::Response>(method, url, body),
+            move |_| self.attempt::<O::Response>(method, url, body, scrubber),
         )
         .instrument(span)
         .await?;
@@ -129,6 +130,7 @@ impl TencentClient {
         method: &reqwest::Method,
         url: &str,
         body: &[u8],
+        scrubber: &Scrubber,
     ) -> Result<Answer<T>, Failure> {
         let inner = &*self.inner;
         // Fresh on every attempt: a resent nonce is a replay (12100), an old timestamp expired (12101).
@@ -157,7 +159,7 @@ impl TencentClient {
             status,
             trace_id: None,
             raw: &raw,
-            scrubber: &inner.scrubber,
+            scrubber,
         };
         let json = received.json();
         let envelope = json.as_ref().ok().and_then(Envelope::of);

@@ -66,6 +66,13 @@ pub trait Operation {
     type Response: ResponseBody + Send + 'static;
     /// What the schema says about the endpoint.
     const META: EndpointMeta;
+
+    /// The values of the request's credential members (`x-sensitive`, e.g. Shopline's `app_key`): the clients
+    /// scrub them from errors and logs, as they do their own tokens, without reading the serialized body.
+    fn credentials(request: &Self::Request) -> Vec<&str> {
+        let _ = request;
+        Vec::new()
+    }
 }
 
 /// A response body: tolerant of what platforms add, and of old member names (`x-aliases`).

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::names::{ident, pascal};
-use crate::model::{AuthStyle, Module};
+use crate::model::{AuthStyle, Credential, Module};
 
 /// `pub struct SalesinfoAdd;` with `Operation`, `Batched` and `DynOperation`.
 pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
@@ -52,6 +52,7 @@ pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
             quote!(#rt::check::check_plain::<Self>(body)),
         ),
     };
+    let credentials = credentials(&endpoint.credentials);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default)]
@@ -69,6 +70,7 @@ pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
                 batch: #batch_meta,
                 schema: #schema,
             };
+            #credentials
         }
         #batched
         impl DynOperation for #marker {
@@ -156,6 +158,35 @@ pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
                 #(#batched,)*
                 _ => None,
             }
+        }
+    }
+}
+
+/// `fn credentials`, listing the request's `x-sensitive` members; nothing when it has none (the trait's
+/// default gives an empty list).
+fn credentials(members: &[Credential]) -> TokenStream {
+    if members.is_empty() {
+        return quote!();
+    }
+    let (required, optional): (Vec<&Credential>, Vec<&Credential>) =
+        members.iter().partition(|credential| credential.required);
+    let required = required.iter().map(|credential| ident(&credential.member));
+    let optional: Vec<_> = optional
+        .iter()
+        .map(|credential| ident(&credential.member))
+        .collect();
+    let body = if optional.is_empty() {
+        quote!(vec![#(request.#required.as_str()),*])
+    } else {
+        quote! {
+            let mut found = vec![#(request.#required.as_str()),*];
+            #(found.extend(request.#optional.as_deref());)*
+            found
+        }
+    };
+    quote! {
+        fn credentials(request: &Self::Request) -> Vec<&str> {
+            #body
         }
     }
 }

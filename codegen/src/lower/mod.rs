@@ -8,7 +8,9 @@ mod shape;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{join, Diagnostic};
-use crate::model::{AuthStyle, Batch, Direction, Endpoint, Module, Shape, Ty, TypeDef, TypeKind};
+use crate::model::{
+    AuthStyle, Batch, Credential, Direction, Endpoint, Module, Shape, Ty, TypeDef, TypeKind,
+};
 use crate::schema::{Document, Node, Ref, TypeKeyword};
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -103,7 +105,9 @@ pub fn lower(file: &str, document: &Document) -> Result<Module, Vec<Diagnostic>>
             });
         }
     }
-    let endpoint = endpoint.map(|endpoint| with_batch(&mut ctx, endpoint, &types));
+    let endpoint = endpoint
+        .map(|endpoint| with_batch(&mut ctx, endpoint, &types))
+        .map(|endpoint| with_credentials(&mut ctx, endpoint, &types));
     match (endpoint, ctx.problems.is_empty()) {
         (Some(endpoint), true) => Ok(Module {
             source: file.to_owned(),
@@ -216,6 +220,7 @@ fn lower_endpoint(ctx: &mut Ctx, document: &Document) -> Option<Endpoint> {
             min_items: 0,
             max_items: 0,
         }),
+        credentials: Vec::new(),
     })
 }
 
@@ -267,6 +272,35 @@ fn with_batch(ctx: &mut Ctx, mut endpoint: Endpoint, types: &[TypeDef]) -> Endpo
                 batch.member
             ),
         ),
+    }
+    endpoint
+}
+
+/// Lists the request's credential members. A credential deeper in the request is an error: the clients
+/// scrub the request's own members from errors and logs, and would miss it.
+fn with_credentials(ctx: &mut Ctx, mut endpoint: Endpoint, types: &[TypeDef]) -> Endpoint {
+    for def in types {
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
+        for field in s.fields.iter().filter(|f| f.sensitive) {
+            if def.name == endpoint.request {
+                endpoint.credentials.push(Credential {
+                    member: field.name.clone(),
+                    required: field.required,
+                });
+            } else {
+                let pointer = join(&join(&join("/$defs", &def.name), "properties"), &field.name);
+                ctx.error(
+                    &join(&pointer, "x-sensitive"),
+                    format!(
+                        "`x-sensitive` is for members of the request object (`{}`): the clients scrub those \
+                         from errors and logs",
+                        endpoint.request
+                    ),
+                );
+            }
+        }
     }
     endpoint
 }

@@ -30,6 +30,11 @@ impl Operation for PutThings {
         }),
         schema: "schemas/kitchen_sink.json",
     };
+    fn credentials(request: &Self::Request) -> Vec<&str> {
+        let mut found = vec![request.owner.as_str()];
+        found.extend(request.owner_pin.as_deref());
+        found
+    }
 }
 
 impl Batched for PutThings {
@@ -71,6 +76,9 @@ pub struct PutThingsRequest {
     ///
     /// Example: `abc`
     pub owner: String,
+    /// An optional second credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_pin: Option<String>,
     pub things: Vec<Thing>,
 }
 
@@ -78,6 +86,7 @@ impl std::fmt::Debug for PutThingsRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PutThingsRequest")
             .field("owner", &crate::runtime::Redacted)
+            .field("owner_pin", &crate::runtime::Redacted)
             .field("things", &self.things)
             .finish()
     }
@@ -88,6 +97,7 @@ impl PutThingsRequest {
     pub fn new(owner: impl Into<String>, things: Vec<Thing>) -> Self {
         Self {
             owner: owner.into(),
+            owner_pin: None,
             things,
         }
     }
@@ -118,6 +128,7 @@ impl Shaped for PutThingsRequest {
         name: "PutThingsRequest",
         members: &[
             Member::required("owner", MemberKind::Value),
+            Member::optional("owner_pin", MemberKind::Value),
             Member::required("things", MemberKind::ArrayOf(&Thing::SHAPE)),
         ],
     };

@@ -11,7 +11,8 @@
 //!
 //! Environment: `PIN` (see above), `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3, the median is
 //! reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
-//! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`).
+//! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`),
+//! `KEEP` (keep the throughput runs' input files, to profile push on them).
 //!
 //! Each row also gives the CPU time per row (user + system, from `/proc/self/stat`) of push (the child), of
 //! the mock while push ran, and of the bench process while the bare loop ran (the loop and the mock together):
@@ -464,6 +465,7 @@ fn main() {
     let rounds = env_number("PUSH_ROUNDS", 3).max(1);
     let rss_rows = env_number("RSS_ROWS", 1_000_000);
     let concurrency = env_number("CONCURRENCY", 4);
+    let keep = std::env::var_os("KEEP").is_some_and(|v| v != "0");
     let bin = salesync_bin();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("push-bench");
     fs::create_dir_all(&dir).unwrap();
@@ -530,7 +532,11 @@ fn main() {
             push / bare
         );
         clean(&file);
-        let _ = fs::remove_file(&file);
+        if keep {
+            println!("kept {}", file.display());
+        } else {
+            let _ = fs::remove_file(&file);
+        }
     }
 
     if rss_rows > 0 {

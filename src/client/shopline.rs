@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::Value;
 use tracing::Instrument;
@@ -114,13 +115,8 @@ impl ShoplineClient {
         let refreshed = AtomicBool::new(false);
         // Shopline requests carry the app key in the body, and an error answer may quote the body.
         let scrubber = self.inner.scrubber.with(O::credentials(request));
-        let (method, url, body, refreshed, scrubber) = (
-            &method,
-            url.as_str(),
-            body.as_slice(),
-            &refreshed,
-            &scrubber,
-        );
+        let (method, url, body, refreshed, scrubber) =
+            (&method, url.as_str(), &body, &refreshed, &scrubber);
         let (answer, attempts) = retry::run(
             VENDOR,
             &self.inner.common.retry,
@@ -141,7 +137,7 @@ impl ShoplineClient {
         &self,
         method: &reqwest::Method,
         url: &str,
-        body: &[u8],
+        body: &Bytes,
         refreshed: &AtomicBool,
         scrubber: &Scrubber,
     ) -> Result<Answer<T>, Failure> {
@@ -180,7 +176,7 @@ impl ShoplineClient {
                 .header("sign", sign);
         }
         let response = request
-            .body(body.to_vec())
+            .body(body.clone())
             .send()
             .await
             .map_err(|err| http::transport_failure(VENDOR, err))?;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 use tracing::Instrument;
@@ -108,7 +109,7 @@ impl TencentClient {
         let url = format!("{}{path}", self.inner.base_url);
         let span = tracing::info_span!("salesync.call", vendor = "tencent", operation = meta.operation, %path);
         let scrubber = self.inner.scrubber.with(O::credentials(request));
-        let (method, url, body, scrubber) = (&method, url.as_str(), body.as_slice(), &scrubber);
+        let (method, url, body, scrubber) = (&method, url.as_str(), &body, &scrubber);
         let (answer, attempts) = retry::run(
             VENDOR,
             &self.inner.common.retry,
@@ -129,7 +130,7 @@ impl TencentClient {
         &self,
         method: &reqwest::Method,
         url: &str,
-        body: &[u8],
+        body: &Bytes,
         scrubber: &Scrubber,
     ) -> Result<Answer<T>, Failure> {
         let inner = &*self.inner;
@@ -147,7 +148,7 @@ impl TencentClient {
             ])
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .body(body.to_vec())
+            .body(body.clone())
             .send()
             .await
             .map_err(|err| http::transport_failure(VENDOR, err))?;

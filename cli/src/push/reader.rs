@@ -137,7 +137,7 @@ impl<R: BufRead> Reader<R> {
                 if buf.is_empty() {
                     break;
                 }
-                let (chunk, found) = match buf.iter().position(|&b| b == b'\n') {
+                let (chunk, found) = match memchr::memchr(b'\n', buf) {
                     Some(at) => (&buf[..at], true),
                     None => (buf, false),
                 };
@@ -166,7 +166,7 @@ impl<R: BufRead> Reader<R> {
             let text = if length > self.limit {
                 Err(Problem::new(too_long(length, self.limit), &text))
             } else {
-                decode(trim(&text))
+                decode(text)
             };
             return Ok(Some(Record {
                 line,
@@ -230,7 +230,7 @@ impl<R: BufRead> Reader<R> {
                 break 'scan end;
             }
         };
-        let trimmed = trim(&text);
+        let blank = trim(&text).is_empty();
         let index = self.index;
         let record = |text, reader: &mut Self| Record {
             line,
@@ -241,10 +241,10 @@ impl<R: BufRead> Reader<R> {
         match end {
             Some(b',') => {
                 self.index += 1;
-                let text = if trimmed.is_empty() {
+                let text = if blank {
                     Err(Problem::new("an empty array element".into(), b""))
                 } else {
-                    self.element_text(length, &text)
+                    self.element_text(length, text)
                 };
                 Ok(Some(record(text, self)))
             }
@@ -253,7 +253,7 @@ impl<R: BufRead> Reader<R> {
                 // accounted to that element; anything else is a problem row of its own, next.
                 self.mode = Mode::Trailing;
                 self.skip_whitespace()?;
-                if trimmed.is_empty() {
+                if blank {
                     if index == 0 {
                         return self.trailing();
                     }
@@ -262,12 +262,12 @@ impl<R: BufRead> Reader<R> {
                     return Ok(Some(record(Err(problem), self)));
                 }
                 self.index += 1;
-                let text = self.element_text(length, &text);
+                let text = self.element_text(length, text);
                 Ok(Some(record(text, self)))
             }
             None => {
                 self.mode = Mode::Done;
-                if trimmed.is_empty() && index == 0 && length == 0 {
+                if blank && index == 0 && length == 0 {
                     let problem = Problem::new("the array is not closed with `]`".into(), b"");
                     return Ok(Some(record(Err(problem), self)));
                 }
@@ -278,18 +278,18 @@ impl<R: BufRead> Reader<R> {
                     "the input ends before the array is closed with `]`"
                 };
                 Ok(Some(record(
-                    Err(Problem::new(message.into(), trimmed)),
+                    Err(Problem::new(message.into(), trim(&text))),
                     self,
                 )))
             }
         }
     }
 
-    fn element_text(&self, length: usize, text: &[u8]) -> Result<String, Problem> {
+    fn element_text(&self, length: usize, text: Vec<u8>) -> Result<String, Problem> {
         if length > self.limit {
-            Err(Problem::new(too_long(length, self.limit), text))
+            Err(Problem::new(too_long(length, self.limit), &text))
         } else {
-            decode(trim(text))
+            decode(text)
         }
     }
 
@@ -357,6 +357,11 @@ fn too_long(length: usize, limit: usize) -> String {
 }
 
 fn trim(bytes: &[u8]) -> &[u8] {
+    &bytes[trimmed(bytes)]
+}
+
+/// Where the text is, without the ASCII whitespace around it.
+fn trimmed(bytes: &[u8]) -> std::ops::Range<usize> {
     let start = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let end = bytes.len()
         - bytes
@@ -364,13 +369,17 @@ fn trim(bytes: &[u8]) -> &[u8] {
             .rev()
             .take_while(|b| b.is_ascii_whitespace())
             .count();
-    &bytes[start..end.max(start)]
+    start..end.max(start)
 }
 
-fn decode(bytes: &[u8]) -> Result<String, Problem> {
-    String::from_utf8(bytes.to_vec()).map_err(|err| {
+/// The text, trimmed of ASCII whitespace, as a string: in place, without copying it.
+fn decode(mut bytes: Vec<u8>) -> Result<String, Problem> {
+    let range = trimmed(&bytes);
+    bytes.truncate(range.end);
+    bytes.drain(..range.start);
+    String::from_utf8(bytes).map_err(|err| {
         let message = format!("the row is not UTF-8 text: {}", err.utf8_error());
-        Problem::new(message, bytes)
+        Problem::new(message, err.as_bytes())
     })
 }
 

@@ -18,7 +18,7 @@ mod generated;
 #[cfg(test)]
 mod generated_constructs_tests;
 
-pub use client::{Response, ShoplineClient, TencentClient};
+pub use client::{Prepared, Response, ShoplineClient, TencentClient};
 pub use error::{Error, Vendor};
 pub use generated::*;
 pub use runtime::{Decimal, Validate, Violation, Violations};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use clients_common::*;
 use salesync::client::{RetryPolicy, DEFAULT_USER_AGENT};
 use salesync::tencent::SalesinfoAdd;
-use salesync::{Error, TencentClient, Vendor};
+use salesync::{Error, Prepared, TencentClient, Vendor};
 use salesync_mock::{AfterStore, Fault, RecordedRequest, Vendor as MockVendor};
 
 const TENCENT: MockVendor = MockVendor::Tencent;
@@ -84,6 +84,35 @@ async fn query_auth_path_and_body_are_exactly_as_documented() {
         stored_skus(&mock),
         ["sku-0", "sku-1", "sku-2"].map(String::from).into()
     );
+}
+
+#[tokio::test]
+async fn a_prepared_request_goes_out_byte_for_byte_and_can_be_sent_again() {
+    let mock = mock().await;
+    let client = tencent(&mock).build().unwrap();
+    let invalid = tencent_request(vec![overpriced_item(0)]);
+    let err = Prepared::<SalesinfoAdd>::new(&invalid).unwrap_err();
+    assert!(err.violations().is_some(), "{err}");
+
+    let prepared = Prepared::<SalesinfoAdd>::new(&tencent_request(items(0..2))).unwrap();
+    for _ in 0..2 {
+        let response = client.send_prepared(&prepared).await.unwrap();
+        assert_eq!(response.body.code, Some(0));
+    }
+    let log = mock.requests();
+    assert_eq!(log.len(), 2, "{log:?}");
+    for sent in &log {
+        assert_eq!(&sent.body[..], prepared.body());
+        assert_query_auth(sent);
+    }
+    // Each sending is a call of its own: a fresh nonce.
+    assert_ne!(nonce_of(&log[0]), nonce_of(&log[1]));
+
+    // Prepared for Tencent, refused by the Shopline client before anything is sent.
+    let shopline = shopline(&mock).build().unwrap();
+    let err = shopline.send_prepared(&prepared).await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert_eq!(mock.requests().len(), 2);
 }
 
 #[tokio::test]

@@ -9,8 +9,8 @@
 //! bare loop, which needs none; with `PIN=1` the mock runs on core 0 and the client (push, or the bare loop)
 //! on core 1, which measures whether the client keeps up with the server.
 //!
-//! Environment: `PIN` (see above), `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3, the median is
-//! reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
+//! Environment: `PIN` (see above), `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3; each round runs push, then
+//! the bare loop, and the median of the rounds' ratios is reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
 //! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`),
 //! `KEEP` (keep the throughput runs' input files, to profile push on them).
 //!
@@ -505,10 +505,10 @@ fn main() {
         println!("thread affinity: {}", affinities());
     }
     println!(
-        "| endpoint | file | push rows/s | bare reqwest rows/s | push / bare \
+        "| endpoint | file | push rows/s | bare reqwest rows/s | push / bare | rounds (min .. max) \
          | CPU µs/row: push | mock (push run) | bare loop + mock |"
     );
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
     for platform in [Platform::Tencent, Platform::Shopline] {
         let file = dir.join(format!("{}-{rows}.jsonl", platform.endpoint()));
         let bytes = write_rows(&file, platform, rows);
@@ -523,13 +523,19 @@ fn main() {
         let push_cpu = per_row(push.iter().map(|(_, cpu)| cpu.children).collect());
         let mock_cpu = per_row(push.iter().map(|(_, cpu)| cpu.own).collect());
         let bare_cpu = per_row(bare.iter().map(|(_, cpu)| cpu.own).collect());
+        // Each round's push and bare runs are back to back: the ratio of a round is the least disturbed by
+        // the load of the machine, which drifts between rounds.
+        let ratios: Vec<f64> = push.iter().zip(&bare).map(|(p, b)| b.0 / p.0).collect();
+        let (low, high) = ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        let ratio = median(ratios);
         let rate = |runs: Vec<(f64, Cpu)>| rows as f64 / median(runs.iter().map(|r| r.0).collect());
         let (push, bare) = (rate(push), rate(bare));
         println!(
-            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {:.2}x | {push_cpu:.1} | {mock_cpu:.1} | {bare_cpu:.1} |",
+            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {ratio:.2}x | {low:.2}x .. {high:.2}x | {push_cpu:.1} | {mock_cpu:.1} | {bare_cpu:.1} |",
             platform.endpoint(),
             bytes as f64 / 1e6,
-            push / bare
         );
         clean(&file);
         if keep {

@@ -2,9 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-use serde::Serialize;
 
 use super::retry::{parse_retry_after, Advice, Failure};
 use super::secret::Scrubber;
@@ -30,14 +28,6 @@ pub(crate) fn method_for(meta: &EndpointMeta, auth: Auth) -> Result<reqwest::Met
     }
     reqwest::Method::from_bytes(meta.method.as_bytes())
         .map_err(|_| Error::Config(format!("`{}` has no valid HTTP method", meta.name())))
-}
-
-/// The body bytes, serialized once and sent unchanged by every attempt (a signature covers these bytes);
-/// each attempt shares them instead of copying.
-pub(crate) fn serialize<T: Serialize>(request: &T) -> Result<Bytes, Error> {
-    serde_json::to_vec(request)
-        .map(Bytes::from)
-        .map_err(|err| Error::Config(format!("the request cannot be serialized: {err}")))
 }
 
 /// `Retry-After`, when sent and readable.

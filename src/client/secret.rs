@@ -83,7 +83,7 @@ impl Scrubber {
     }
 
     /// This scrubber plus `values`: a request's own credentials (`Operation::credentials`).
-    pub(crate) fn with(&self, values: Vec<&str>) -> Scrubber {
+    pub(crate) fn with<'a>(&self, values: impl IntoIterator<Item = &'a str>) -> Scrubber {
         let mut scrubber = self.clone();
         for value in values {
             scrubber.add(Secret::new(value));

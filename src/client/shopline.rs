@@ -15,12 +15,13 @@ use super::config::{self, common_builder_methods, Common};
 use super::http::{self, Answer, Received};
 use super::nonce::unix_millis;
 use super::pacing::{Pace, Pacer};
+use super::prepared::Prepared;
 use super::retry::{self, status_advice, Advice, Failure};
 use super::secret::{Scrubber, Secret};
 use super::trace::header_trace_id;
 use super::Response;
 use crate::error::{Error, Vendor};
-use crate::runtime::{Auth, Batched, Operation, Validate};
+use crate::runtime::{Auth, Batched, Operation};
 
 const VENDOR: Vendor = Vendor::Shopline;
 
@@ -75,7 +76,8 @@ impl ShoplineClient {
         &self,
         request: &O::Request,
     ) -> Result<Response<O::Response>, Error> {
-        self.send::<O>(request, self.inner.common.validate).await
+        let prepared = Prepared::<O>::build(request, self.inner.common.validate)?;
+        self.send_prepared(&prepared).await
     }
 
     /// Sends any number of batch items in requests of at most the schema's batch size (`envelope` gives the
@@ -92,31 +94,35 @@ impl ShoplineClient {
             items.into_iter().collect(),
             common.validate,
             common.batch_concurrency,
-            move |request| async move { self.send::<O>(&request, false).await },
+            move |request| async move {
+                self.send_prepared(&Prepared::<O>::unchecked(&request)?)
+                    .await
+            },
         )
         .await
     }
 
-    async fn send<O: Operation>(
+    /// Sends a request prepared earlier (see [`Prepared`]), as `call` does, retrying what is worth retrying.
+    pub async fn send_prepared<O: Operation>(
         &self,
-        request: &O::Request,
-        validate: bool,
+        prepared: &Prepared<O>,
     ) -> Result<Response<O::Response>, Error> {
         let meta = &O::META;
         let method = http::method_for(meta, Auth::ShoplineBearer)?;
-        if validate {
-            request.validate().map_err(Error::Validation)?;
-        }
-        let body = http::serialize(request)?;
         let version = self.inner.version.as_deref().unwrap_or(meta.version);
         let path = meta.path_for(version);
         let url = format!("{}{path}", self.inner.base_url);
         let span = tracing::info_span!("salesync.call", vendor = "shopline", operation = meta.operation, %path);
         let refreshed = AtomicBool::new(false);
         // Shopline requests carry the app key in the body, and an error answer may quote the body.
-        let scrubber = self.inner.scrubber.with(O::credentials(request));
-        let (method, url, body, refreshed, scrubber) =
-            (&method, url.as_str(), &body, &refreshed, &scrubber);
+        let scrubber = self.inner.scrubber.with(prepared.credentials());
+        let (method, url, body, refreshed, scrubber) = (
+            &method,
+            url.as_str(),
+            prepared.bytes(),
+            &refreshed,
+            &scrubber,
+        );
         let (answer, attempts) = retry::run(
             VENDOR,
             &self.inner.common.retry,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use salesync::client::{Pace, RetryPolicy, Secret};
 use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Validate, Validator};
-use salesync::{ShoplineClient, TencentClient};
+use salesync::{Prepared, ShoplineClient, TencentClient};
 use serde_json::{json, Value};
 
 use super::checkpoint::fingerprint;
@@ -217,9 +217,7 @@ impl Target {
         Ok((request, fingerprint(&fingerprint_parts)))
     }
 
-    /// The client of the endpoint's platform. It does not validate requests again: push validated every row
-    /// as it read it, and the envelope once ([`Target::envelope`]), and its batches stay within the schema's
-    /// item limits, so a second pass over each request would only repeat the same checks.
+    /// The client of the endpoint's platform.
     pub fn client(&self, meta: &EndpointMeta, sending: &Sending) -> Result<Client, String> {
         let retry = RetryPolicy::default()
             .max_attempts(sending.max_attempts)
@@ -240,8 +238,7 @@ impl Target {
                 let mut builder = ShoplineClient::builder()
                     .access_token(token)
                     .retry(retry)
-                    .timeout(sending.timeout)
-                    .validate_requests(false);
+                    .timeout(sending.timeout);
                 builder = match (&self.base_url, &self.store) {
                     (Some(url), _) => builder.base_url(url.clone()),
                     (None, Some(handle)) => builder.store(handle.clone()),
@@ -275,8 +272,7 @@ impl Target {
                 let mut builder = TencentClient::builder()
                     .access_token(token)
                     .retry(retry)
-                    .timeout(sending.timeout)
-                    .validate_requests(false);
+                    .timeout(sending.timeout);
                 if let Some(url) = &self.base_url {
                     builder = builder.base_url(url.clone());
                 }
@@ -306,11 +302,14 @@ pub enum Client {
     Tencent(TencentClient),
 }
 
+/// Sends requests as prepared: push validated every row as it read it, and the envelope once
+/// ([`Target::envelope`]), and its batches stay within the schema's item limits, so validating each request
+/// again would only repeat the same checks.
 impl<O: Batched> Sender<O> for Client {
-    async fn send(&self, request: &O::Request) -> Result<u32, SendError> {
+    async fn send(&self, request: &Prepared<O>) -> Result<u32, SendError> {
         let response = match self {
-            Client::Shopline(client) => client.call::<O>(request).await,
-            Client::Tencent(client) => client.call::<O>(request).await,
+            Client::Shopline(client) => client.send_prepared(request).await,
+            Client::Tencent(client) => client.send_prepared(request).await,
         };
         response.map(|response| response.attempts).map_err(classify)
     }

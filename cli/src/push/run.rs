@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use salesync::runtime::Batched;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
 use super::batcher::{Batch, Limits};
@@ -251,6 +251,10 @@ async fn execute<O: Batched>(args: &Args, prepared: Prepared<O>) -> u8 {
         }
     }
 
+    // At most `concurrency` requests in flight; as many more batches wait for a slot with their requests
+    // serialized, so that a slot freed by an answer is used at once.
+    let slots = Arc::new(Semaphore::new(concurrency));
+    let batches_at_once = concurrency * 2;
     let mut tasks: JoinSet<Outcome> = JoinSet::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
     let mut reading = true;
@@ -267,15 +271,16 @@ async fn execute<O: Batched>(args: &Args, prepared: Prepared<O>) -> u8 {
                 }
             }
             Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => driver.finished(joined),
-            event = events.recv(), if reading && (driver.stopping || tasks.len() < concurrency) => match event {
+            event = events.recv(), if reading && (driver.stopping || tasks.len() < batches_at_once) => match event {
                 None => reading = false,
                 Some(event) => {
                     if let Some(batch) = driver.event(event) {
                         let (client, envelope) = (driver.client.clone(), driver.envelope.clone());
                         if let (Some(client), Some(envelope)) = (client, envelope) {
                             let (rows, bytes) = (batch.rows.len() as u64, batch.bytes());
+                            let slots = slots.clone();
                             let handle = tasks.spawn(async move {
-                                deliver::<O, Client>(&client, &envelope, batch).await
+                                deliver::<O, Client>(&client, &envelope, batch, &slots).await
                             });
                             driver.in_flight.insert(handle.id(), (rows, bytes));
                         }

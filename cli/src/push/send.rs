@@ -2,8 +2,11 @@
 //! rows are isolated, and send the others. Every row of the batch ends up sent, refused or failed.
 
 use std::future::Future;
+use std::ops::Range;
 
 use salesync::runtime::Batched;
+use salesync::Prepared;
+use tokio::sync::Semaphore;
 
 use super::batcher::{Batch, Row};
 use super::rejects::{ErrorEntry, Reject, RowText};
@@ -27,7 +30,7 @@ pub enum SendError {
 /// Something that sends requests of endpoint `O`: a real client, or a fake in tests.
 pub trait Sender<O: Batched>: Send + Sync + 'static {
     /// Sends one request, retries included; gives the attempts it took.
-    fn send(&self, request: &O::Request) -> impl Future<Output = Result<u32, SendError>> + Send;
+    fn send(&self, request: &Prepared<O>) -> impl Future<Output = Result<u32, SendError>> + Send;
 }
 
 /// Sorts a client error into what pushing does next. The clients' errors never hold a credential.
@@ -112,11 +115,13 @@ impl Outcome {
     }
 }
 
-/// Sends `batch` in the envelope `envelope`, isolating refused rows by halving.
+/// Sends `batch` in the envelope `envelope`, isolating refused rows by halving. Each request is serialized
+/// before it takes one of the `slots` (the requests allowed in flight), so that a free slot is used at once.
 pub async fn deliver<O: Batched, S: Sender<O>>(
     sender: &S,
     envelope: &O::Request,
     batch: Batch<O::Item>,
+    slots: &Semaphore,
 ) -> Outcome {
     let (seq, first_line, last_line, bytes) = (
         batch.seq,
@@ -147,20 +152,20 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
             outcome.failed += end - start;
             continue;
         }
-        // The whole batch (the first request, and usually the only one) lends its items to the request;
-        // halves, needed only after a refusal, are copies.
-        let mut request = envelope.clone();
-        let whole = (start, end) == (0, items.len());
-        if whole {
-            std::mem::swap(O::items_mut(&mut request), &mut items);
-        } else {
-            *O::items_mut(&mut request) = items[start..end].to_vec();
-        }
+        let prepared = match prepare::<O>(envelope, &mut items, start..end) {
+            Ok(prepared) => prepared,
+            Err(err) => {
+                outcome.failed += end - start;
+                outcome.failure = Some(err);
+                continue;
+            }
+        };
         outcome.requests += 1;
-        let sent = sender.send(&request).await;
-        if whole {
-            std::mem::swap(O::items_mut(&mut request), &mut items);
-        }
+        let sent = {
+            // The semaphore is never closed: a slot always comes.
+            let _slot = slots.acquire().await;
+            sender.send(&prepared).await
+        };
         match sent {
             Ok(attempts) => {
                 outcome.sent += end - start;
@@ -199,9 +204,31 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
     outcome
 }
 
+/// The request for `items[range]`, serialized (the rows were validated as they were read). The whole batch,
+/// the first request and usually the only one, lends its items; halves, needed only after a refusal, copy
+/// theirs.
+fn prepare<O: Batched>(
+    envelope: &O::Request,
+    items: &mut Vec<O::Item>,
+    range: Range<usize>,
+) -> Result<Prepared<O>, String> {
+    let mut request = envelope.clone();
+    let prepared = if range == (0..items.len()) {
+        std::mem::swap(O::items_mut(&mut request), items);
+        let prepared = Prepared::unchecked(&request);
+        std::mem::swap(O::items_mut(&mut request), items);
+        prepared
+    } else {
+        *O::items_mut(&mut request) = items[range].to_vec();
+        Prepared::unchecked(&request)
+    };
+    prepared.map_err(|err| err.to_string())
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
 
     use salesync::tencent::{
         Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
@@ -218,8 +245,9 @@ mod tests {
     impl Sender<SalesinfoAdd> for Fake {
         fn send(
             &self,
-            request: &SalesinfoAddRequest,
+            request: &Prepared<SalesinfoAdd>,
         ) -> impl Future<Output = Result<u32, SendError>> + Send {
+            let request: SalesinfoAddRequest = serde_json::from_slice(request.body()).unwrap();
             let skus: Vec<String> = request
                 .salesinfo
                 .iter()
@@ -241,6 +269,23 @@ mod tests {
                 }
                 Ok(1)
             }
+        }
+    }
+
+    /// Takes a while to answer, and counts the requests it holds at once.
+    #[derive(Default)]
+    struct Slow {
+        holding: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    impl Sender<SalesinfoAdd> for Slow {
+        async fn send(&self, _: &Prepared<SalesinfoAdd>) -> Result<u32, SendError> {
+            let now = self.holding.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            self.holding.fetch_sub(1, Ordering::SeqCst);
+            Ok(1)
         }
     }
 
@@ -270,7 +315,8 @@ mod tests {
 
     async fn run(skus: &[&str]) -> (Outcome, Vec<Vec<String>>) {
         let fake = Fake::default();
-        let outcome = deliver::<SalesinfoAdd, _>(&fake, &envelope(), batch(skus)).await;
+        let slots = Semaphore::new(1);
+        let outcome = deliver::<SalesinfoAdd, _>(&fake, &envelope(), batch(skus), &slots).await;
         assert_eq!(
             outcome.sent + outcome.refused.len() + outcome.failed,
             skus.len()
@@ -320,5 +366,22 @@ mod tests {
         let (outcome, requests) = run(&["auth", "a", "b", "c"]).await;
         assert_eq!(outcome.fatal.as_deref(), Some("token expired"));
         assert_eq!((outcome.failed, requests.len()), (4, 1));
+    }
+
+    #[tokio::test]
+    async fn batches_share_the_slots_and_never_exceed_them() {
+        let (slow, slots) = (Arc::new(Slow::default()), Arc::new(Semaphore::new(2)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..6 {
+            let (slow, slots) = (slow.clone(), slots.clone());
+            let sku = format!("sku-{n}");
+            tasks.spawn(async move {
+                deliver::<SalesinfoAdd, _>(&*slow, &envelope(), batch(&[&sku]), &slots).await
+            });
+        }
+        while let Some(outcome) = tasks.join_next().await {
+            assert_eq!(outcome.unwrap().sent, 1);
+        }
+        assert_eq!(slow.most.load(Ordering::SeqCst), 2);
     }
 }

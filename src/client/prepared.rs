@@ -1,0 +1,126 @@
+//! A request validated and serialized ahead of sending: the body bytes every attempt sends, and the
+//! credentials the body carries, which the client scrubs from what it reports.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+
+use super::secret::Secret;
+use crate::error::Error;
+use crate::runtime::{Operation, Validate};
+
+/// A request of endpoint `O`, ready to send with a client's `send_prepared`.
+///
+/// `call` prepares and sends in one step. Preparing apart lets a caller do the CPU work (validation and
+/// serialization) before a send slot is free, so that sending is not delayed by it; `salesync push` does
+/// this. The body may hold a credential (Shopline's `app_key`): `Debug` prints only its length.
+pub struct Prepared<O: Operation> {
+    body: Bytes,
+    credentials: Vec<Secret>,
+    operation: PhantomData<fn() -> O>,
+}
+
+impl<O: Operation> Prepared<O> {
+    /// Validates `request` (every violation, each with its JSON pointer) and serializes it.
+    pub fn new(request: &O::Request) -> Result<Self, Error> {
+        request.validate().map_err(Error::Validation)?;
+        Self::unchecked(request)
+    }
+
+    /// Serializes `request` without validating it: for a request whose parts were validated already, or that
+    /// is meant to reach the platform as it is.
+    pub fn unchecked(request: &O::Request) -> Result<Self, Error> {
+        let body = serde_json::to_vec(request)
+            .map_err(|err| Error::Config(format!("the request cannot be serialized: {err}")))?;
+        Ok(Prepared {
+            body: Bytes::from(body),
+            credentials: O::credentials(request)
+                .into_iter()
+                .map(Secret::new)
+                .collect(),
+            operation: PhantomData,
+        })
+    }
+
+    /// Validates `request` only when `validate` is set (the clients' `validate_requests`).
+    pub(crate) fn build(request: &O::Request, validate: bool) -> Result<Self, Error> {
+        if validate {
+            Self::new(request)
+        } else {
+            Self::unchecked(request)
+        }
+    }
+
+    /// The JSON body, as sent.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, shared with every attempt without a copy.
+    pub(crate) fn bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The values of the request's credential members.
+    pub(crate) fn credentials(&self) -> impl Iterator<Item = &str> {
+        self.credentials.iter().map(Secret::expose)
+    }
+}
+
+impl<O: Operation> Clone for Prepared<O> {
+    fn clone(&self) -> Self {
+        Prepared {
+            body: self.body.clone(),
+            credentials: self.credentials.clone(),
+            operation: PhantomData,
+        }
+    }
+}
+
+impl<O: Operation> fmt::Debug for Prepared<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prepared")
+            .field("operation", &O::META.name())
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+
+    fn request(app_key: &str) -> BatchSyncFlowDataRequest {
+        BatchSyncFlowDataRequest::new(app_key, "42", "crm", Vec::new())
+    }
+
+    #[test]
+    fn preparing_validates_serializes_and_keeps_the_credentials_out_of_debug() {
+        // An empty batch breaks `minItems`: `new` refuses it, `unchecked` does not look.
+        let err = Prepared::<BatchSyncFlowData>::new(&request("app-key-secret-1")).unwrap_err();
+        let pointers: Vec<String> = err
+            .violations()
+            .unwrap()
+            .iter()
+            .map(|v| v.pointer.clone())
+            .collect();
+        assert_eq!(pointers, ["/flow_data_list"]);
+
+        let prepared =
+            Prepared::<BatchSyncFlowData>::unchecked(&request("app-key-secret-1")).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(prepared.body()).unwrap();
+        assert_eq!(body["app_key"], "app-key-secret-1");
+        assert_eq!(
+            prepared.credentials().collect::<Vec<_>>(),
+            ["app-key-secret-1"]
+        );
+        let printed = format!("{prepared:?}");
+        assert!(!printed.contains("app-key-secret-1"), "{printed}");
+        assert!(
+            printed.contains("shopline.batch_sync_flow_data"),
+            "{printed}"
+        );
+    }
+}

@@ -12,7 +12,8 @@
 //! Environment: `PIN` (see above), `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3; each round runs push, then
 //! the bare loop, and the median of the rounds' ratios is reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
 //! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`),
-//! `KEEP` (keep the throughput runs' input files, to profile push on them).
+//! `KEEP` (keep the throughput runs' input files, to profile push on them), `LATENCY_MS` (default 0: every
+//! answer of the mock held back this long, as a remote platform's round trip would be).
 //!
 //! Each row also gives the CPU time per row (user + system, from `/proc/self/stat`) of push (the child), of
 //! the mock while push ran, and of the bench process while the bare loop ran (the loop and the mock together):
@@ -482,9 +483,11 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let latency = Duration::from_millis(env_number("LATENCY_MS", 0));
     let config = MockConfig::default()
         .with_rate_limit(None)
-        .with_request_log_limit(16);
+        .with_request_log_limit(16)
+        .with_latency(latency);
     let mock = mock_runtime.block_on(MockServer::start_with(config));
     if pinned {
         // The main thread only: the baseline's runtime and the push child, created from it, get core 1.
@@ -493,7 +496,8 @@ fn main() {
     }
 
     println!(
-        "push: {rows} rows, concurrency {concurrency}, median of {rounds} rounds; {} cores, {}",
+        "push: {rows} rows, concurrency {concurrency}, median of {rounds} rounds, answers held back {} ms; {} cores, {}",
+        latency.as_millis(),
         cores,
         if pinned {
             "pinned: the mock on core 0, the client (push or the bare loop) on core 1"
@@ -505,7 +509,7 @@ fn main() {
         println!("thread affinity: {}", affinities());
     }
     println!(
-        "| endpoint | file | push rows/s | bare reqwest rows/s | push / bare | rounds (min .. max) \
+        "| endpoint | file | push rows/s | bare reqwest rows/s | push / bare | each round, in order \
          | CPU µs/row: push | mock (push run) | bare loop + mock |"
     );
     println!("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
@@ -526,16 +530,15 @@ fn main() {
         // Each round's push and bare runs are back to back: the ratio of a round is the least disturbed by
         // the load of the machine, which drifts between rounds.
         let ratios: Vec<f64> = push.iter().zip(&bare).map(|(p, b)| b.0 / p.0).collect();
-        let (low, high) = ratios
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(l, h), r| (l.min(*r), h.max(*r)));
+        let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
         let ratio = median(ratios);
         let rate = |runs: Vec<(f64, Cpu)>| rows as f64 / median(runs.iter().map(|r| r.0).collect());
         let (push, bare) = (rate(push), rate(bare));
         println!(
-            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {ratio:.2}x | {low:.2}x .. {high:.2}x | {push_cpu:.1} | {mock_cpu:.1} | {bare_cpu:.1} |",
+            "| {} | {:.1} MB | {push:.0} | {bare:.0} | {ratio:.2}x | {} | {push_cpu:.1} | {mock_cpu:.1} | {bare_cpu:.1} |",
             platform.endpoint(),
             bytes as f64 / 1e6,
+            each.join(" "),
         );
         clean(&file);
         if keep {

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use salesync_mock::{
     AfterStore, Fault, MockConfig, MockServer, RandomFaults, Vendor, DEFAULT_SHOPLINE_TOKEN,
@@ -32,6 +33,10 @@ pub struct Args {
     /// Seed of the random faults
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+
+    /// Milliseconds every answer is held back, as a remote platform's round trip would be
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
 }
 
 /// Runs the mock until Ctrl-C; gives the exit code.
@@ -54,7 +59,7 @@ pub fn run(args: &Args) -> u8 {
 }
 
 async fn serve(args: &Args) -> u8 {
-    let mut config = MockConfig::default();
+    let mut config = MockConfig::default().with_latency(Duration::from_millis(args.latency_ms));
     if args.no_rate_limit {
         config = config.with_rate_limit(None);
     }

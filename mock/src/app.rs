@@ -35,6 +35,8 @@ pub(crate) struct App {
     pub(crate) tencent_tokens: RwLock<Vec<String>>,
     pub(crate) tencent_max_skew: Duration,
     pub(crate) body_limit: usize,
+    /// Added to every answer.
+    latency: Duration,
     pub(crate) buckets: Mutex<Option<Buckets>>,
     /// `(access_token, nonce)` pairs already used.
     pub(crate) nonces: Mutex<HashSet<(String, String)>>,
@@ -64,6 +66,7 @@ impl App {
             tencent_tokens: RwLock::new(config.tencent_tokens.clone()),
             tencent_max_skew: config.tencent_max_skew,
             body_limit: config.body_limit,
+            latency: config.latency,
             buckets: Mutex::new(config.rate_limit.map(Buckets::new)),
             nonces: Mutex::default(),
             faults,
@@ -201,6 +204,9 @@ async fn serve(
         None => Reply::not_found(None, trace_id),
     };
     app.complete(seq, &reply);
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
+    }
     tracing::debug!(
         vendor = vendor.map_or("-", Vendor::name),
         method = %parts.method,

@@ -33,6 +33,9 @@ pub struct MockConfig {
     pub request_log_limit: Option<usize>,
     /// How long shutdown waits for requests in flight before closing their connections.
     pub shutdown_grace: Duration,
+    /// How long every answer takes beyond the mock's own work: a stand-in for the network and a remote
+    /// platform (zero by default).
+    pub latency: Duration,
 }
 
 impl Default for MockConfig {
@@ -47,6 +50,7 @@ impl Default for MockConfig {
             tencent_random_faults: None,
             request_log_limit: None,
             shutdown_grace: Duration::from_secs(1),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -88,6 +92,13 @@ impl MockConfig {
         self
     }
 
+    /// Every answer is held back `latency` after the request is handled (records are stored at once), as a
+    /// remote platform's round trip would.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
     /// Random faults for one vendor's requests.
     pub fn with_random_faults(mut self, vendor: Vendor, faults: RandomFaults) -> Self {
         match vendor {
@@ -111,6 +122,7 @@ impl fmt::Debug for MockConfig {
             .field("tencent_random_faults", &self.tencent_random_faults)
             .field("request_log_limit", &self.request_log_limit)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("latency", &self.latency)
             .finish()
     }
 }

@@ -4,7 +4,7 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 use salesync_mock::{
@@ -67,6 +67,16 @@ async fn request_log_keeps_headers_query_body_and_outcome() {
         ),
         (Some(200), Some(0), None)
     );
+}
+
+#[tokio::test]
+async fn a_configured_latency_holds_every_answer_back() {
+    let latency = Duration::from_millis(150);
+    let mock = MockServer::start_with(MockConfig::default().with_latency(latency)).await;
+    let started = Instant::now();
+    shopline_post(&mock, &shopline_body(vec![flow("f1", 1, 1)])).await;
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+    assert_eq!(mock.counts().shopline_flows, 1);
 }
 
 #[tokio::test]

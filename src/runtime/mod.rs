@@ -6,6 +6,7 @@ mod decimal;
 pub mod endpoint;
 pub mod lenient;
 pub mod parse;
+mod pattern;
 pub mod shape;
 mod validate;
 
@@ -32,5 +33,6 @@ impl std::fmt::Debug for Redacted {
 pub use endpoint::{
     Auth, BatchMeta, Batched, BatchedVisitor, DynOperation, EndpointMeta, Operation, ResponseBody,
 };
+pub use pattern::Pattern;
 pub use shape::{Member, MemberKind, ObjectShape, Shaped};
-pub use validate::{Comparison, Pattern, Validate, Validator, Violation, Violations};
+pub use validate::{Comparison, Validate, Validator, Violation, Violations};

@@ -1,10 +1,10 @@
 //! Validation that collects every violation, each at the JSON pointer of the offending value.
 
 use std::fmt;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 
+use super::pattern::Pattern;
 use super::Decimal;
 
 /// One broken rule: where (a JSON pointer), which rule (the schema keyword), and what is wrong.
@@ -215,7 +215,7 @@ impl Validator {
     /// `pattern`: the value matches the regular expression.
     pub fn pattern(&mut self, value: &str, pattern: &Pattern) {
         if !pattern.is_match(value) {
-            let (value, source) = (super::excerpt(value), pattern.source);
+            let (value, source) = (super::excerpt(value), pattern.source());
             self.report(
                 "pattern",
                 format!("`{value}` does not match the pattern {source}"),
@@ -284,36 +284,6 @@ impl Validator {
             let message = format!("{left_name} ({left}) must be {symbol} {right_name} ({right})");
             self.at(left_name, |v| v.report("x-compare", message));
         }
-    }
-}
-
-type Dfa = regex_automata::dfa::dense::DFA<Vec<u32>>;
-
-/// A schema `pattern`, compiled on first use and shared by every check of it.
-#[derive(Debug)]
-pub struct Pattern {
-    source: &'static str,
-    compiled: OnceLock<Option<Dfa>>,
-}
-
-impl Pattern {
-    /// A pattern from a schema (the generator has already checked that it compiles).
-    pub const fn new(source: &'static str) -> Self {
-        Pattern {
-            source,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// Whether `value` matches; a pattern that does not compile matches nothing, so nothing slips through.
-    pub fn is_match(&self, value: &str) -> bool {
-        use regex_automata::dfa::Automaton;
-        // A fully compiled DFA: schema patterns are small and anchored, and a search needs no cache or pool.
-        let compiled = self.compiled.get_or_init(|| Dfa::new(self.source).ok());
-        let input = regex_automata::Input::new(value);
-        compiled
-            .as_ref()
-            .is_some_and(|dfa| matches!(dfa.try_search_fwd(&input), Ok(Some(_))))
     }
 }
 

@@ -1,0 +1,201 @@
+//! Schema `pattern`s: compiled once into a DFA, then flattened into a table that a match walks in a few
+//! instructions per byte. The values checked are short (rates, digit strings) and there are thousands per
+//! request, so a search's set-up would cost more than the walk itself.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex_automata::dfa::dense::DFA;
+use regex_automata::dfa::Automaton;
+use regex_automata::util::primitives::StateID;
+use regex_automata::Input;
+
+type Dfa = DFA<Vec<u32>>;
+
+/// A schema `pattern`, compiled on first use and shared by every check of it.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    dfa: Dfa,
+    /// `None` when the DFA does not fit a table (or has quit bytes): the library's search decides.
+    table: Option<Table>,
+}
+
+impl Pattern {
+    /// A pattern from a schema (the generator has already checked that it compiles).
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The pattern as the schema writes it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches anywhere (JSON Schema's `pattern` is not implicitly anchored); a pattern that
+    /// does not compile matches nothing, so nothing slips through.
+    pub fn is_match(&self, value: &str) -> bool {
+        let compiled = self.compiled.get_or_init(|| {
+            let dfa = Dfa::new(self.source).ok()?;
+            let table = Table::of(&dfa);
+            Some(Compiled { dfa, table })
+        });
+        match compiled {
+            Some(Compiled {
+                table: Some(table), ..
+            }) => table.is_match(value.as_bytes()),
+            Some(Compiled { dfa, table: None }) => search(dfa, value),
+            None => false,
+        }
+    }
+}
+
+/// The library's own search: what the table must agree with.
+fn search(dfa: &Dfa, value: &str) -> bool {
+    matches!(dfa.try_search_fwd(&Input::new(value)), Ok(Some(_)))
+}
+
+/// What reaching a state says.
+const GOING: u8 = 0;
+/// A match ended (match states come one byte late): the value matches.
+const MATCHED: u8 = 1;
+/// No match can follow: the value does not match.
+const DEAD: u8 = 2;
+
+/// The states reachable from the start of a value, renumbered densely: `next[state * 256 + byte]`.
+#[derive(Debug)]
+struct Table {
+    next: Vec<u16>,
+    /// Per state: [`GOING`], [`MATCHED`] or [`DEAD`].
+    reached: Vec<u8>,
+    /// Per state: whether the end of the value completes a match (for `$`).
+    at_end: Vec<bool>,
+}
+
+impl Table {
+    /// Schema patterns have a handful of states; a larger DFA keeps the library's search.
+    const MOST_STATES: usize = 1024;
+
+    fn of(dfa: &Dfa) -> Option<Table> {
+        let start = dfa.start_state_forward(&Input::new("")).ok()?;
+        let mut ids: Vec<StateID> = vec![start];
+        let mut numbers: HashMap<StateID, u16> = HashMap::from([(start, 0)]);
+        let mut table = Table {
+            next: Vec::new(),
+            reached: Vec::new(),
+            at_end: Vec::new(),
+        };
+        let mut index = 0;
+        while let Some(&state) = ids.get(index) {
+            if dfa.is_quit_state(state) || ids.len() > Self::MOST_STATES {
+                return None;
+            }
+            table.reached.push(if dfa.is_match_state(state) {
+                MATCHED
+            } else if dfa.is_dead_state(state) {
+                DEAD
+            } else {
+                GOING
+            });
+            table
+                .at_end
+                .push(dfa.is_match_state(dfa.next_eoi_state(state)));
+            for byte in 0..=255u8 {
+                let next = dfa.next_state(state, byte);
+                let number = *numbers.entry(next).or_insert_with(|| {
+                    ids.push(next);
+                    (ids.len() - 1) as u16
+                });
+                table.next.push(number);
+            }
+            index += 1;
+        }
+        Some(table)
+    }
+
+    fn is_match(&self, value: &[u8]) -> bool {
+        let mut state = 0usize;
+        for &byte in value {
+            state = usize::from(self.next[state << 8 | usize::from(byte)]);
+            match self.reached[state] {
+                GOING => {}
+                MATCHED => return true,
+                _ => return false,
+            }
+        }
+        self.at_end[state]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Anchored and unanchored patterns, with look-around, classes and Unicode, as schemas may write them.
+    const PATTERNS: [&str; 8] = [
+        "^(0|[1-9][0-9]*)(\\.[0-9]+)?$",
+        "^[0-9]+$",
+        "^([0-9]{1,16})?$",
+        "[0-9]",
+        "a.c",
+        "^$",
+        "",
+        "^\\p{Han}{1,3}$",
+    ];
+
+    #[test]
+    fn patterns_match_anywhere_unless_anchored() {
+        let cases = [
+            (PATTERNS[0], "41.5", true),
+            (PATTERNS[0], "0", true),
+            (PATTERNS[0], "01", false),
+            (PATTERNS[0], "1.", false),
+            (PATTERNS[0], "", false),
+            (PATTERNS[1], "123", true),
+            (PATTERNS[1], "12a", false),
+            (PATTERNS[2], "", true),
+            (PATTERNS[2], "12345678901234567", false),
+            (PATTERNS[3], "x9y", true),
+            (PATTERNS[3], "xy", false),
+            (PATTERNS[4], "zzabczz", true),
+            (PATTERNS[5], "", true),
+            (PATTERNS[5], "x", false),
+            (PATTERNS[6], "anything", true),
+            (PATTERNS[7], "汉字", true),
+            (PATTERNS[7], "汉x", false),
+        ];
+        for (source, value, expected) in cases {
+            let pattern = Pattern::new(source);
+            assert_eq!(pattern.is_match(value), expected, "{source} on {value:?}");
+        }
+        assert!(
+            !Pattern::new("(").is_match("("),
+            "a broken pattern matches nothing"
+        );
+    }
+
+    #[test]
+    fn every_schema_like_pattern_gets_a_table() {
+        for source in PATTERNS {
+            let dfa = Dfa::new(source).unwrap();
+            assert!(Table::of(&dfa).is_some(), "{source}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_table_agrees_with_the_search(value in "[0-9.ax\\-汉]{0,8}", which in 0..PATTERNS.len()) {
+            let dfa = Dfa::new(PATTERNS[which]).unwrap();
+            let table = Table::of(&dfa).unwrap();
+            proptest::prop_assert_eq!(table.is_match(value.as_bytes()), search(&dfa, &value));
+        }
+    }
+}

@@ -63,19 +63,17 @@ fn search(dfa: &Dfa, value: &str) -> bool {
     matches!(dfa.try_search_fwd(&Input::new(value)), Ok(Some(_)))
 }
 
-/// What reaching a state says.
-const GOING: u8 = 0;
-/// A match ended (match states come one byte late): the value matches.
-const MATCHED: u8 = 1;
-/// No match can follow: the value does not match.
-const DEAD: u8 = 2;
+/// The table's mark for "a match ended" (match states come one byte late): the value matches.
+const MATCHED: u16 = u16::MAX;
+/// The table's mark for "no match can follow": the value does not match.
+const DEAD: u16 = u16::MAX - 1;
 
-/// The states reachable from the start of a value, renumbered densely: `next[state * 256 + byte]`.
+/// The DFA's states reachable from the start of a value, renumbered densely from 0 (the start), one row of
+/// 256 next states each. A transition into a match or dead state is [`MATCHED`] or [`DEAD`] instead, so the
+/// walk tests one number per byte.
 #[derive(Debug)]
 struct Table {
-    next: Vec<u16>,
-    /// Per state: [`GOING`], [`MATCHED`] or [`DEAD`].
-    reached: Vec<u8>,
+    rows: Vec<[u16; 256]>,
     /// Per state: whether the end of the value completes a match (for `$`).
     at_end: Vec<bool>,
 }
@@ -86,50 +84,49 @@ impl Table {
 
     fn of(dfa: &Dfa) -> Option<Table> {
         let start = dfa.start_state_forward(&Input::new("")).ok()?;
+        if dfa.is_match_state(start) || dfa.is_dead_state(start) || dfa.is_quit_state(start) {
+            return None; // row 0 must be a state the walk goes on from
+        }
         let mut ids: Vec<StateID> = vec![start];
         let mut numbers: HashMap<StateID, u16> = HashMap::from([(start, 0)]);
         let mut table = Table {
-            next: Vec::new(),
-            reached: Vec::new(),
+            rows: Vec::new(),
             at_end: Vec::new(),
         };
-        let mut index = 0;
-        while let Some(&state) = ids.get(index) {
-            if dfa.is_quit_state(state) || ids.len() > Self::MOST_STATES {
-                return None;
+        while let Some(&state) = ids.get(table.rows.len()) {
+            let mut row = [DEAD; 256];
+            for (byte, next) in (0..=255u8).zip(row.iter_mut()) {
+                let id = dfa.next_state(state, byte);
+                if dfa.is_quit_state(id) || ids.len() > Self::MOST_STATES {
+                    return None;
+                }
+                *next = if dfa.is_match_state(id) {
+                    MATCHED
+                } else if dfa.is_dead_state(id) {
+                    DEAD
+                } else {
+                    *numbers.entry(id).or_insert_with(|| {
+                        ids.push(id);
+                        (ids.len() - 1) as u16
+                    })
+                };
             }
-            table.reached.push(if dfa.is_match_state(state) {
-                MATCHED
-            } else if dfa.is_dead_state(state) {
-                DEAD
-            } else {
-                GOING
-            });
+            table.rows.push(row);
             table
                 .at_end
                 .push(dfa.is_match_state(dfa.next_eoi_state(state)));
-            for byte in 0..=255u8 {
-                let next = dfa.next_state(state, byte);
-                let number = *numbers.entry(next).or_insert_with(|| {
-                    ids.push(next);
-                    (ids.len() - 1) as u16
-                });
-                table.next.push(number);
-            }
-            index += 1;
         }
         Some(table)
     }
 
     fn is_match(&self, value: &[u8]) -> bool {
-        let mut state = 0usize;
+        let mut state = 0;
         for &byte in value {
-            state = usize::from(self.next[state << 8 | usize::from(byte)]);
-            match self.reached[state] {
-                GOING => {}
-                MATCHED => return true,
-                _ => return false,
+            let next = self.rows[state][usize::from(byte)];
+            if next >= DEAD {
+                return next == MATCHED;
             }
+            state = usize::from(next);
         }
         self.at_end[state]
     }

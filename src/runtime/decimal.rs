@@ -104,13 +104,22 @@ impl Decimal {
     fn from_short_f64(value: f64) -> Option<Decimal> {
         const POWERS: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
         for (scale, power) in POWERS.iter().enumerate() {
-            let scaled = (value * power).round();
-            // Below 10^15 the mantissa and the division are exact enough to trust the comparison.
-            if scaled.abs() >= 1e15 {
+            let product = value * power;
+            // Below 10^15 the mantissa and the division are exact enough to trust the comparison (NaN fails
+            // this test too).
+            if product.is_nan() || product.abs() >= 1e15 {
                 return None;
             }
-            if scaled / power == value {
-                return Some(Decimal::from_parts(scaled as i64, scale as u32));
+            // `round()` (half away from zero) without the libm call: the truncation and the remainder are
+            // exact at this size.
+            let truncated = product as i64;
+            let mantissa = match product - truncated as f64 {
+                rest if rest >= 0.5 => truncated + 1,
+                rest if rest <= -0.5 => truncated - 1,
+                _ => truncated,
+            };
+            if mantissa as f64 / power == value {
+                return Some(Decimal::from_parts(mantissa, scale as u32));
             }
         }
         None
@@ -347,6 +356,24 @@ mod tests {
                 Some(text.parse().unwrap()),
                 "{text}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_short_decimal_comes_back_from_its_double(mantissa in -10i64.pow(14)..10i64.pow(14), scale in 0u32..=4) {
+            let text = Decimal::from_parts(mantissa, scale).to_string();
+            let value: f64 = text.parse().unwrap();
+            let expected: Decimal = value.to_string().parse().unwrap();
+            proptest::prop_assert_eq!(Decimal::from_short_f64(value), Some(expected));
+        }
+
+        #[test]
+        fn any_double_read_fast_is_its_shortest_text(value in -1e16f64..1e16) {
+            if let Some(fast) = Decimal::from_short_f64(value) {
+                let expected: Decimal = value.to_string().parse().unwrap();
+                proptest::prop_assert_eq!(fast, expected);
+            }
         }
     }
 

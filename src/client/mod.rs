@@ -4,6 +4,7 @@
 
 mod auth;
 mod batch;
+mod calls;
 mod config;
 mod http;
 mod nonce;

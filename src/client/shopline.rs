@@ -10,7 +10,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use super::auth::{shopline_sign, Credential, Signing, TokenProvider};
-use super::batch::{self, BatchReport};
+use super::calls::common_call_methods;
 use super::config::{self, common_builder_methods, Common};
 use super::http::{self, Answer, Received};
 use super::nonce::unix_millis;
@@ -21,7 +21,7 @@ use super::secret::{Scrubber, Secret};
 use super::trace::header_trace_id;
 use super::Response;
 use crate::error::{Error, Vendor};
-use crate::runtime::{Auth, Batched, Operation};
+use crate::runtime::{Auth, Operation};
 
 const VENDOR: Vendor = Vendor::Shopline;
 
@@ -70,37 +70,7 @@ impl ShoplineClient {
         &self.inner.base_url
     }
 
-    /// Calls endpoint `O` with `request`: validates it (unless turned off), then sends it with the method,
-    /// path, version and auth of `O::META`, retrying what is worth retrying.
-    pub async fn call<O: Operation>(
-        &self,
-        request: &O::Request,
-    ) -> Result<Response<O::Response>, Error> {
-        let prepared = Prepared::<O>::build(request, self.inner.common.validate)?;
-        self.send_prepared(&prepared).await
-    }
-
-    /// Sends any number of batch items in requests of at most the schema's batch size (`envelope` gives the
-    /// other members; its own items are ignored), with bounded concurrency. Every item is accounted for in the
-    /// report by its input index: delivered, rejected by validation, or failed after retries.
-    pub async fn sync_all<O: Batched>(
-        &self,
-        envelope: &O::Request,
-        items: impl IntoIterator<Item = O::Item>,
-    ) -> BatchReport {
-        let common = &self.inner.common;
-        batch::sync_all::<O, _, _>(
-            envelope,
-            items.into_iter().collect(),
-            common.validate,
-            common.batch_concurrency,
-            move |request| async move {
-                self.send_prepared(&Prepared::<O>::unchecked(&request)?)
-                    .await
-            },
-        )
-        .await
-    }
+    common_call_methods!();
 
     /// Sends a request prepared earlier (see [`Prepared`]), as `call` does, retrying what is worth retrying.
     pub async fn send_prepared<O: Operation>(

@@ -8,7 +8,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use salesync::client::{Pace, RetryPolicy, Secret};
-use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Validate, Validator};
+use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Shaped, Validate, Validator};
 use salesync::{Prepared, ShoplineClient, TencentClient};
 use serde_json::{json, Value};
 
@@ -120,78 +120,64 @@ fn missing(flag: &str, env: &str) -> String {
 }
 
 impl Target {
-    /// The request envelope for endpoint `meta` (its batch empty), checked against the schema, and a
-    /// fingerprint of it for the checkpoint.
+    /// The value given for each envelope member push has a flag for, by member name.
+    fn given(&self) -> [(&'static str, Option<Value>); 6] {
+        let text = |value: &Option<String>| value.clone().map(Value::String);
+        [
+            (
+                "app_key",
+                self.app_key.as_ref().map(|key| json!(key.expose())),
+            ),
+            ("store_id", text(&self.store_id)),
+            ("source_type", text(&self.source_type)),
+            ("account_id", self.account_id.map(Value::from)),
+            (
+                "user_action_set_id",
+                self.user_action_set_id.map(Value::from),
+            ),
+            ("data_set_id", self.data_set_id.map(Value::from)),
+        ]
+    }
+
+    /// The request envelope for endpoint `O` (its batch empty), checked against the schema, and a
+    /// fingerprint of it for the checkpoint. The envelope is every member of the request but the batch, as
+    /// the schema lists them; each comes from the flag named after it (`--account-id` for `account_id`) or
+    /// the environment variable `SALESYNC_<VENDOR>_<MEMBER>`.
     pub fn envelope<O: Batched>(&self) -> Result<(O::Request, String), Vec<String>> {
         let meta = &O::META;
         let batch = meta.batch.map_or("items", |batch| batch.items);
+        let given = self.given();
+        let mut object = serde_json::Map::new();
+        let mut parts = Vec::new();
         let mut problems = Vec::new();
-        let (mut value, parts) = match meta.auth {
-            Auth::ShoplineBearer => {
-                let app_key = self.app_key.as_ref().map(|key| key.expose().to_owned());
-                let fields = [
-                    ("app_key", app_key, "app-key", "SALESYNC_SHOPLINE_APP_KEY"),
-                    (
-                        "store_id",
-                        self.store_id.clone(),
-                        "store-id",
-                        "SALESYNC_SHOPLINE_STORE_ID",
-                    ),
-                    (
-                        "source_type",
-                        self.source_type.clone(),
-                        "source-type",
-                        "SALESYNC_SHOPLINE_SOURCE_TYPE",
-                    ),
-                ];
-                let mut object = serde_json::Map::new();
-                let mut parts = Vec::new();
-                for (member, value, flag, env) in fields {
-                    match value {
-                        Some(value) => {
-                            parts.push(value.clone());
-                            object.insert(member.to_owned(), Value::String(value));
-                        }
-                        None => problems.push(missing(flag, env)),
-                    }
+        let members = O::Request::SHAPE.members.iter();
+        for member in members.filter(|member| member.name != batch) {
+            let found = given.iter().find(|(name, _)| *name == member.name);
+            match found.and_then(|(_, value)| value.clone()) {
+                Some(value) => {
+                    parts.push(match &value {
+                        Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    });
+                    object.insert(member.name.to_owned(), value);
                 }
-                (Value::Object(object), parts)
+                None if !member.required => {}
+                None if found.is_none() => problems.push(format!(
+                    "the envelope member `{}` of {} has no flag in `salesync push`",
+                    member.name,
+                    meta.name()
+                )),
+                None => problems.push(missing(
+                    &member.name.replace('_', "-"),
+                    &format!(
+                        "SALESYNC_{}_{}",
+                        meta.vendor.to_uppercase(),
+                        member.name.to_uppercase()
+                    ),
+                )),
             }
-            Auth::TencentQueryToken => {
-                let fields = [
-                    (
-                        "account_id",
-                        self.account_id,
-                        "account-id",
-                        "SALESYNC_TENCENT_ACCOUNT_ID",
-                    ),
-                    (
-                        "user_action_set_id",
-                        self.user_action_set_id,
-                        "user-action-set-id",
-                        "SALESYNC_TENCENT_USER_ACTION_SET_ID",
-                    ),
-                    (
-                        "data_set_id",
-                        self.data_set_id,
-                        "data-set-id",
-                        "SALESYNC_TENCENT_DATA_SET_ID",
-                    ),
-                ];
-                let mut object = serde_json::Map::new();
-                let mut parts = Vec::new();
-                for (member, value, flag, env) in fields {
-                    match value {
-                        Some(value) => {
-                            parts.push(value.to_string());
-                            object.insert(member.to_owned(), json!(value));
-                        }
-                        None => problems.push(missing(flag, env)),
-                    }
-                }
-                (Value::Object(object), parts)
-            }
-        };
+        }
+        let mut value = Value::Object(object);
         if !problems.is_empty() {
             return Err(problems);
         }

@@ -20,10 +20,11 @@ pub struct Pattern {
 }
 
 #[derive(Debug)]
-struct Compiled {
-    dfa: Dfa,
-    /// `None` when the DFA does not fit a table (or has quit bytes): the library's search decides.
-    table: Option<Table>,
+enum Compiled {
+    /// The usual case: the DFA flattened into a table.
+    Table(Table),
+    /// A DFA that does not fit a table (or has quit bytes): the library's search decides.
+    Search(Box<Dfa>),
 }
 
 impl Pattern {
@@ -45,14 +46,11 @@ impl Pattern {
     pub fn is_match(&self, value: &str) -> bool {
         let compiled = self.compiled.get_or_init(|| {
             let dfa = Dfa::new(self.source).ok()?;
-            let table = Table::of(&dfa);
-            Some(Compiled { dfa, table })
+            Some(Table::of(&dfa).map_or_else(|| Compiled::Search(Box::new(dfa)), Compiled::Table))
         });
         match compiled {
-            Some(Compiled {
-                table: Some(table), ..
-            }) => table.is_match(value.as_bytes()),
-            Some(Compiled { dfa, table: None }) => search(dfa, value),
+            Some(Compiled::Table(table)) => table.is_match(value.as_bytes()),
+            Some(Compiled::Search(dfa)) => search(dfa, value),
             None => false,
         }
     }

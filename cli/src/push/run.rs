@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> u8 {
 }
 
 /// Everything a run needs, checked before anything is read or sent.
-struct Prepared<O: Batched> {
+struct Setup<O: Batched> {
     plan: Plan,
     input: InputId,
     envelope: Option<Arc<O::Request>>,
@@ -61,13 +61,13 @@ impl salesync::runtime::BatchedVisitor for RunFor<'_> {
 }
 
 fn run_for<O: Batched>(args: &Args) -> Result<u8, String> {
-    let prepared = prepare::<O>(args)?;
+    let setup = set_up::<O>(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
-    Ok(runtime.block_on(execute::<O>(args, prepared)))
+    Ok(runtime.block_on(execute::<O>(args, setup)))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -84,7 +84,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn prepare<O: Batched>(args: &Args) -> Result<Prepared<O>, String> {
+fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
     let meta = &O::META;
     let path = &args.file;
     let metadata =
@@ -171,7 +171,7 @@ fn prepare<O: Batched>(args: &Args) -> Result<Prepared<O>, String> {
             .as_ref()
             .map(|_| checkpoint_path.display().to_string()),
     };
-    Ok(Prepared {
+    Ok(Setup {
         plan,
         input,
         envelope,
@@ -199,8 +199,8 @@ struct Driver<O: Batched> {
     in_flight: HashMap<tokio::task::Id, (u64, u64)>,
 }
 
-async fn execute<O: Batched>(args: &Args, prepared: Prepared<O>) -> u8 {
-    let Prepared {
+async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
+    let Setup {
         plan,
         input,
         envelope,
@@ -208,7 +208,7 @@ async fn execute<O: Batched>(args: &Args, prepared: Prepared<O>) -> u8 {
         checkpoint,
         rejects,
         files,
-    } = prepared;
+    } = setup;
     let concurrency = usize::from(args.concurrency);
     let stop = Arc::new(AtomicBool::new(false));
     // A few batches of read-ahead: enough to keep every sender busy, small enough to bound memory.

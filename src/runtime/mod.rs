@@ -4,6 +4,7 @@
 pub mod check;
 mod decimal;
 pub mod endpoint;
+pub mod format;
 pub mod lenient;
 pub mod parse;
 mod pattern;

@@ -53,27 +53,17 @@ pub struct GeneratedFile {
 /// Generates every file from the schemas; every problem in every schema is reported at once.
 pub fn generate(config: &Config) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let loaded = load::load_dir(&config.schema_dir).map_err(Diagnostics)?;
-    let mut modules = Vec::new();
-    let mut problems = Vec::new();
-    for file in &loaded {
-        match lower::lower(&file.file, &file.document) {
-            Ok(module) => modules.push(module),
-            Err(found) => problems.extend(found),
-        }
-    }
-    check_unique_names(&modules, &mut problems);
-    if !problems.is_empty() {
-        return Err(Diagnostics(problems));
-    }
+    let modules = lower::lower_all(&loaded).map_err(Diagnostics)?;
     emit_files(&modules, &config.runtime).map_err(Diagnostics)
 }
 
 /// The module generated from one schema text (for tests and tools that work on a single file).
 pub fn generate_module(file: &str, text: &str, runtime: &Runtime) -> Result<String, Diagnostics> {
-    let document = load::parse(file, text).map_err(|d| Diagnostics(vec![d]))?;
-    let module = lower::lower(file, &document).map_err(Diagnostics)?;
+    let loaded = load::parse(file, text);
+    let modules = lower::lower_all(std::slice::from_ref(&loaded)).map_err(Diagnostics)?;
+    let module = &modules[0];
     let source = format!("schemas/{file}");
-    render::render(emit::module(&module, runtime), &source)
+    render::render(emit::module(module, runtime), &source)
         .map_err(|err| Diagnostics(vec![render_error(file, err)]))
 }
 
@@ -82,25 +72,20 @@ fn emit_files(
     runtime: &Runtime,
 ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
     let mut files = Vec::new();
-    let all: Vec<&model::Module> = modules.iter().collect();
     let rendered = |tokens, source: &str, file: &str| {
         render::render(tokens, source).map_err(|err| vec![render_error(file, err)])
     };
     for module in modules {
-        let endpoint = &module.endpoint;
         let source = format!("schemas/{}", module.source);
         files.push(GeneratedFile {
-            path: PathBuf::from(&endpoint.vendor).join(format!("{}.rs", endpoint.operation)),
+            path: PathBuf::from(&module.vendor).join(format!("{}.rs", module.name)),
             contents: rendered(emit::module(module, runtime), &source, &module.source)?,
         });
     }
-    let vendors: BTreeSet<&str> = modules.iter().map(|m| m.endpoint.vendor.as_str()).collect();
+    let vendors: BTreeSet<&str> = modules.iter().map(|m| m.vendor.as_str()).collect();
     for vendor in vendors {
-        let of_vendor: Vec<&model::Module> = all
-            .iter()
-            .copied()
-            .filter(|m| m.endpoint.vendor == vendor)
-            .collect();
+        let of_vendor: Vec<&model::Module> =
+            modules.iter().filter(|m| m.vendor == vendor).collect();
         files.push(GeneratedFile {
             path: PathBuf::from(vendor).join("mod.rs"),
             contents: rendered(
@@ -110,6 +95,7 @@ fn emit_files(
             )?,
         });
     }
+    let all: Vec<&model::Module> = modules.iter().collect();
     files.push(GeneratedFile {
         path: PathBuf::from("mod.rs"),
         contents: rendered(emit::registry(&all, runtime), "schemas/", "mod.rs")?,
@@ -123,20 +109,6 @@ fn render_error(file: &str, err: syn::Error) -> Diagnostic {
         file: file.to_owned(),
         pointer: String::new(),
         message: format!("the generator emitted invalid Rust (a generator bug): {err}"),
-    }
-}
-
-fn check_unique_names(modules: &[model::Module], problems: &mut Vec<Diagnostic>) {
-    let mut seen = BTreeSet::new();
-    for module in modules {
-        let name = (&module.endpoint.vendor, &module.endpoint.operation);
-        if !seen.insert(name) {
-            problems.push(Diagnostic {
-                file: module.source.clone(),
-                pointer: "/x-endpoint/operation".into(),
-                message: format!("another schema already defines `{}.{}`", name.0, name.1),
-            });
-        }
     }
 }
 

@@ -6,9 +6,15 @@
 pub struct Module {
     /// The schema file, relative to the schema directory (for the do-not-edit header).
     pub source: String,
-    pub endpoint: Endpoint,
-    /// Named types in schema order.
+    pub vendor: String,
+    /// The Rust module name: the operation of an endpoint file, the file's stem for a file of shared types.
+    pub name: String,
+    /// The call, for an endpoint file; `None` for a file of shared definitions.
+    pub endpoint: Option<Endpoint>,
+    /// Named types in schema order (inline types right after the type that holds them).
     pub types: Vec<TypeDef>,
+    /// Types of other modules of the same vendor that this module's types use: `(module, type)`.
+    pub imports: Vec<(String, String)>,
 }
 
 /// A call, as `x-endpoint` describes it.
@@ -33,6 +39,7 @@ pub struct Endpoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
     pub member: String,
+    pub rust: String,
     pub required: bool,
 }
 
@@ -46,19 +53,34 @@ pub enum AuthStyle {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub member: String,
+    pub rust: String,
     pub item_type: String,
     pub min_items: u64,
     pub max_items: u64,
 }
 
-/// Whether a type is sent (strict, validated) or received (tolerant of what platforms add).
+/// Whether a type is sent (strict, validated), received (tolerant of what platforms add), or both (tolerant
+/// when read, validated before it is sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Request,
     Response,
+    Both,
 }
 
-/// A named type from `$defs`.
+impl Direction {
+    /// Whether values are checked before sending (`impl Validate`).
+    pub fn validated(self) -> bool {
+        self != Direction::Response
+    }
+
+    /// Whether reading keeps what the schema did not foresee (unknown members and enum values).
+    pub fn tolerant(self) -> bool {
+        self != Direction::Request
+    }
+}
+
+/// A named type: from `$defs`, or an inline object, enum or union named after where it sits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
     pub name: String,
@@ -71,13 +93,28 @@ pub struct TypeDef {
 pub enum TypeKind {
     Struct(Struct),
     IntEnum(Vec<Variant>),
+    StrEnum(Vec<StrVariant>),
     Newtype(Shape),
+    Union(Union),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Struct {
     pub fields: Vec<Field>,
     pub rules: Vec<ObjectRule>,
+    /// Members other than the named ones.
+    pub additional: Additional,
+}
+
+/// What an object does with members it does not name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Additional {
+    /// `"additionalProperties": false` on a request: an unknown member is an error.
+    Refused,
+    /// Kept as received (responses, and request objects that allow them): `extra`, any JSON.
+    Kept,
+    /// `additionalProperties` is a schema: `extra`, each value of this shape.
+    Typed(Box<Shape>),
 }
 
 /// One integer code of an enum.
@@ -88,11 +125,38 @@ pub struct Variant {
     pub doc: Option<String>,
 }
 
+/// One string of an enum, with the Rust name it gets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrVariant {
+    pub name: String,
+    pub wire: String,
+    pub doc: Option<String>,
+}
+
+/// `oneOf` of objects told apart by a `const` member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// The member whose constant names the variant.
+    pub tag: String,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The Rust variant name (the struct's name).
+    pub name: String,
+    /// The struct type holding the variant's members (its tag member included).
+    pub ty: String,
+    pub tag: Literal,
+}
+
 /// A member of an object.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
-    /// The JSON member name; also the Rust field name (raw identifier when it is a keyword).
+    /// The JSON member name.
     pub name: String,
+    /// The Rust field name: the member name, or its snake_case form (`storeId` -> `store_id`).
+    pub rust: String,
     pub doc: Option<String>,
     pub required: bool,
     pub shape: Shape,
@@ -101,11 +165,36 @@ pub struct Field {
     pub sensitive: bool,
 }
 
+impl Field {
+    /// A required member whose only allowed value is a constant: constructors fill it in.
+    pub fn fixed(&self) -> Option<&Literal> {
+        if !self.required || self.shape.nullable {
+            return None;
+        }
+        self.shape.checks.iter().find_map(|check| match check {
+            Check::Const(literal) => Some(literal),
+            _ => None,
+        })
+    }
+}
+
 /// A value's type and the checks on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shape {
     pub ty: Ty,
     pub checks: Vec<Check>,
+    /// `"null"` is one of its types.
+    pub nullable: bool,
+}
+
+impl Shape {
+    pub fn new(ty: Ty, checks: Vec<Check>) -> Self {
+        Shape {
+            ty,
+            checks,
+            nullable: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -120,35 +209,92 @@ pub enum Ty {
     Boolean,
     /// Any JSON value.
     Any,
-    /// A type from `$defs`.
+    /// A named type.
     Named(NamedRef),
     Array(Box<Shape>),
+    /// An object used as a map (`additionalProperties` as a schema): member name -> value, in input order.
+    Map(Box<MapShape>),
+}
+
+/// A map's values and the checks on its member names (`propertyNames`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapShape {
+    pub values: Shape,
+    pub keys: Vec<Check>,
 }
 
 /// A reference to a named type, with what emission needs to know about its target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedRef {
     pub name: String,
-    /// Whether the target has checks of its own (a struct or a constrained newtype), so the field is validated.
+    pub kind: NamedKind,
+    /// Whether the target has checks of its own, so the value is validated.
     pub validated: bool,
-    /// Whether the target is a plain-data `Copy` type (an enum).
+    /// Whether the target is `Copy` (a closed enum, a newtype of a number or a boolean).
     pub copy: bool,
-    /// Whether the target is an object (a struct), whose members the shape pass checks.
-    pub object: bool,
+}
+
+/// What a named type is, as far as the types that use it care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    Struct,
+    IntEnum,
+    StrEnum,
+    Newtype,
+    Union,
 }
 
 /// A constraint on one value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Check {
     MinLength(u64),
+    MaxLength(u64),
     MinBytes(u64),
     MaxBytes(u64),
     Pattern(String),
+    /// A validated `format` (`date-time`, `date`, `uri`, `email`, ...), by its schema name.
+    Format(String),
     Minimum(Bound),
     Maximum(Bound),
+    ExclusiveMinimum(Bound),
+    ExclusiveMaximum(Bound),
+    MultipleOf(Bound),
     DecimalPlaces(u32),
     MinItems(u64),
     MaxItems(u64),
+    UniqueItems,
+    MinProperties(u64),
+    MaxProperties(u64),
+    Const(Literal),
+    /// `enum` of scalars that are not a Rust enum (integers, numbers, booleans).
+    Enum(Vec<Literal>),
+}
+
+impl Check {
+    /// The schema keyword, which is also the rule name of a violation.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Check::MinLength(_) => "minLength",
+            Check::MaxLength(_) => "maxLength",
+            Check::MinBytes(_) => "x-minBytes",
+            Check::MaxBytes(_) => "x-maxBytes",
+            Check::Pattern(_) => "pattern",
+            Check::Format(_) => "format",
+            Check::Minimum(_) => "minimum",
+            Check::Maximum(_) => "maximum",
+            Check::ExclusiveMinimum(_) => "exclusiveMinimum",
+            Check::ExclusiveMaximum(_) => "exclusiveMaximum",
+            Check::MultipleOf(_) => "multipleOf",
+            Check::DecimalPlaces(_) => "x-decimalPlaces",
+            Check::MinItems(_) => "minItems",
+            Check::MaxItems(_) => "maxItems",
+            Check::UniqueItems => "uniqueItems",
+            Check::MinProperties(_) => "minProperties",
+            Check::MaxProperties(_) => "maxProperties",
+            Check::Const(_) => "const",
+            Check::Enum(_) => "enum",
+        }
+    }
 }
 
 /// A numeric bound, typed like the value it bounds.
@@ -162,6 +308,63 @@ pub enum Bound {
     },
 }
 
+/// A constant in a schema (`const`, `enum`, an `if` test), typed like the value it is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Integer(i64),
+    Boolean(bool),
+    Decimal {
+        mantissa: i64,
+        scale: u32,
+    },
+    /// A value of a named enum: `ProductType::Sample`; `wire` is its JSON text (`3`, `"cps"`).
+    Variant {
+        enum_name: String,
+        variant: String,
+        wire: String,
+    },
+}
+
+impl Literal {
+    /// How the value reads in a message: `3`, `"cps"`, `3 (Sample)`.
+    pub fn shown(&self) -> String {
+        match self {
+            Literal::String(text) => format!("\"{text}\""),
+            Literal::Integer(value) => value.to_string(),
+            Literal::Boolean(value) => value.to_string(),
+            Literal::Decimal { mantissa, scale } => decimal_text(*mantissa, *scale),
+            Literal::Variant { variant, wire, .. } => format!("{wire} ({variant})"),
+        }
+    }
+}
+
+/// The Rust name of an endpoint's marker type: the operation in PascalCase (`salesinfo_add` -> `SalesinfoAdd`).
+pub fn marker_name(operation: &str) -> String {
+    operation
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// `mantissa * 10^-scale` written out: `(889, 2)` is `8.89`.
+pub fn decimal_text(mantissa: i64, scale: u32) -> String {
+    let digits = mantissa.unsigned_abs().to_string();
+    let sign = if mantissa < 0 { "-" } else { "" };
+    let scale = scale as usize;
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - scale);
+    format!("{sign}{whole}.{fraction}")
+}
+
 /// A rule between members of one object.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ObjectRule {
@@ -173,12 +376,12 @@ pub enum ObjectRule {
         op: CompareOp,
         right: String,
     },
-    /// Restricted `if`/`then`: when `member` equals `value`, these members are required.
-    Conditional {
-        member: String,
-        value: ConstValue,
-        then: Vec<MemberPath>,
-    },
+    /// `if`/`then`/`else` on constant tests of members.
+    Conditional(Conditional),
+    /// `anyOf` of `required` lists: at least one group is complete.
+    AnyOfRequired(Vec<Vec<String>>),
+    /// `minProperties`/`maxProperties` of a struct: how many members are present.
+    PropertyCount { min: Option<u64>, max: Option<u64> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,27 +393,50 @@ pub enum CompareOp {
     Greater,
 }
 
-/// The value an `if` tests for.
+/// `if` (every test holds) `then` ... `else` ....
 #[derive(Debug, Clone, PartialEq)]
-pub enum ConstValue {
-    Integer(i64),
-    EnumVariant {
-        enum_name: String,
-        variant: String,
-        code: i64,
-    },
+pub struct Conditional {
+    pub when: Vec<Test>,
+    pub then: Vec<Consequence>,
+    pub otherwise: Vec<Consequence>,
 }
 
-/// A member required by `then`: `parent` is `None` for the same object, or an optional/required member one
-/// level down.
+/// One test of an `if`: the member equals one of `values`. When the `if` does not require the member, an
+/// absent member passes the test, as JSON Schema says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    pub member: String,
+    pub values: Vec<Literal>,
+    pub required: bool,
+}
+
+/// What a `then` or `else` asks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Consequence {
+    /// The member must be present.
+    Require(MemberPath),
+    /// The member must be absent (`"properties": {"m": false}`).
+    Forbid(MemberPath),
+    /// The member, when present, must pass these checks.
+    Check(MemberPath, Vec<Check>),
+}
+
+/// A member of this object (`parent` is `None`) or of a member object one level down.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberPath {
     pub parent: Option<ParentMember>,
     pub member: String,
+    pub rust: String,
+    /// The member's shape, for `Check` consequences and for how presence is tested.
+    pub shape: Shape,
+    /// Whether the member is required in its own object (then `Require` holds already).
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParentMember {
     pub name: String,
+    pub rust: String,
     pub required: bool,
+    pub nullable: bool,
 }

@@ -1,34 +1,25 @@
-//! The JSON Schema subset the generator reads, as serde types. Unknown keywords are errors
-//! (`deny_unknown_fields`), so nothing in a schema is silently ignored.
+//! The JSON Schema vocabulary the generator reads, as plain Rust data. [`crate::load`] fills it in from the
+//! JSON text and reports every keyword it does not know, so nothing in a schema is silently ignored.
 
 use indexmap::IndexMap;
-use serde::Deserialize;
 use serde_json::{Number, Value};
 
-/// One schema file: an endpoint's metadata and its named types.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One schema file: an endpoint's metadata (or none, for a file of shared definitions) and its named types.
+#[derive(Debug, Default, Clone)]
 pub struct Document {
-    #[serde(rename = "$schema")]
-    pub dialect: String,
-    #[serde(rename = "$id")]
+    pub dialect: Option<String>,
     pub id: Option<String>,
     pub title: Option<String>,
     pub description: Option<String>,
-    #[serde(rename = "$comment")]
-    pub comment: Option<String>,
-    #[serde(rename = "x-endpoint")]
-    pub endpoint: EndpointSchema,
-    /// The request definition: the document validates request bodies.
-    #[serde(rename = "$ref")]
-    pub root: String,
-    #[serde(rename = "$defs")]
+    /// `x-endpoint`; a file without it only holds definitions other files `$ref`.
+    pub endpoint: Option<EndpointSchema>,
+    /// The root `$ref`: the request definition, so the document validates request bodies.
+    pub root: Option<String>,
     pub defs: IndexMap<String, Node>,
 }
 
 /// `x-endpoint`: what JSON Schema cannot say about a call.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Clone)]
 pub struct EndpointSchema {
     pub vendor: String,
     pub operation: String,
@@ -37,94 +28,109 @@ pub struct EndpointSchema {
     pub path: String,
     pub version: String,
     pub auth: String,
-    pub request: Ref,
-    pub response: Ref,
-    pub error_response: Option<Ref>,
+    /// `$ref` targets of the request and response bodies.
+    pub request: String,
+    pub response: String,
+    pub error_response: Option<String>,
     pub batch_items: Option<String>,
-    pub docs: Option<String>,
-    #[serde(rename = "$comment")]
-    pub comment: Option<String>,
 }
 
-/// `{"$ref": "#/$defs/Name"}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Ref {
-    #[serde(rename = "$ref")]
-    pub target: String,
-}
-
-/// `"type"`: one name or a list of names.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum TypeKeyword {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// Any schema node: a definition, a property, an array's items, or part of `if`/`then`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// Any schema node: a definition, a property, an array's items, a map's values, part of a conditional.
+/// Every keyword is optional; [`Node::keywords`] lists the ones present, for the checks of what applies where.
+#[derive(Debug, Default, Clone)]
 pub struct Node {
-    #[serde(rename = "$ref")]
+    /// The keywords present, by their schema spelling, in the order written.
+    pub keywords: Vec<&'static str>,
+    /// A boolean schema: `true` accepts anything, `false` nothing.
+    pub boolean: Option<bool>,
     pub reference: Option<String>,
-    #[serde(rename = "type")]
-    pub ty: Option<TypeKeyword>,
+    /// `type`, always as a list (`"string"` is `["string"]`).
+    pub ty: Option<Vec<String>>,
     pub title: Option<String>,
     pub description: Option<String>,
-    #[serde(rename = "$comment")]
-    pub comment: Option<String>,
     pub examples: Option<Vec<Value>>,
     pub default: Option<Value>,
+    pub deprecated: Option<bool>,
     pub format: Option<String>,
 
     // objects
     pub properties: Option<IndexMap<String, Node>>,
     pub required: Option<Vec<String>>,
-    pub additional_properties: Option<bool>,
+    pub additional_properties: Option<Box<Node>>,
+    pub property_names: Option<Box<Node>>,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
     pub dependent_required: Option<IndexMap<String, Vec<String>>>,
-    #[serde(rename = "if")]
     pub if_: Option<Box<Node>>,
     pub then: Option<Box<Node>>,
-    #[serde(rename = "x-compare")]
+    pub else_: Option<Box<Node>>,
+    pub all_of: Option<Vec<Node>>,
+    pub any_of: Option<Vec<Node>>,
     pub x_compare: Option<Vec<CompareSchema>>,
 
     // arrays
     pub items: Option<Box<Node>>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    pub unique_items: Option<bool>,
 
     // strings
     pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
     pub pattern: Option<String>,
-    #[serde(rename = "x-minBytes")]
     pub x_min_bytes: Option<u64>,
-    #[serde(rename = "x-maxBytes")]
     pub x_max_bytes: Option<u64>,
 
     // numbers
     pub minimum: Option<Number>,
     pub maximum: Option<Number>,
-    #[serde(rename = "x-decimalPlaces")]
+    pub exclusive_minimum: Option<Number>,
+    pub exclusive_maximum: Option<Number>,
+    pub multiple_of: Option<Number>,
     pub x_decimal_places: Option<u32>,
 
-    // enums and conditions
+    // enums, constants and unions
     pub one_of: Option<Vec<Node>>,
-    #[serde(rename = "const")]
+    pub enumeration: Option<Vec<Value>>,
     pub constant: Option<Value>,
+    pub x_enum_names: Option<Vec<String>>,
+    /// `x-name`: the Rust name of an inline type, where the default would not read well.
+    pub x_name: Option<String>,
 
     // responses
-    #[serde(rename = "x-aliases")]
     pub x_aliases: Option<Vec<String>>,
 
     // credentials
-    #[serde(rename = "x-sensitive")]
     pub x_sensitive: Option<bool>,
 }
 
+impl Node {
+    /// Whether `keyword` is present.
+    pub fn has(&self, keyword: &str) -> bool {
+        self.keywords.contains(&keyword)
+    }
+
+    /// The single type named by `type`, if it names one (`["integer", "string"]` names none).
+    pub fn single_type(&self) -> Option<&str> {
+        match self.ty.as_deref() {
+            Some([one]) => Some(one.as_str()),
+            _ => None,
+        }
+    }
+
+    /// `type` without `"null"`, and whether `"null"` was in it.
+    pub fn types_without_null(&self) -> (Vec<&str>, bool) {
+        let all: Vec<&str> = self.ty.iter().flatten().map(String::as_str).collect();
+        let nullable = all.contains(&"null");
+        (
+            all.into_iter().filter(|ty| *ty != "null").collect(),
+            nullable,
+        )
+    }
+}
+
 /// One `x-compare` entry: `left op right` between two members of the same object.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct CompareSchema {
     pub left: String,
     pub op: String,

@@ -4,7 +4,7 @@
 //! Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Member, MemberKind, ObjectShape, Shaped, Pattern,
+    Shaped, ObjectShape, Member, MemberKind, Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -68,7 +68,7 @@ impl crate::ShoplineClient {
 
 /// Request body of batch_sync_flow_data: the envelope (app, store, source) and up to 100 flows' statistics.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct BatchSyncFlowDataRequest {
     /// The calling app's key (appKey). A credential: `Debug` prints it redacted.
     ///
@@ -85,6 +85,8 @@ pub struct BatchSyncFlowDataRequest {
     /// Data list: statistics of each flow, at most 100 per call.
     pub flow_data_list: Vec<FlowData>,
 }
+
+crate::runtime::json_object!(BatchSyncFlowDataRequest);
 
 impl std::fmt::Debug for BatchSyncFlowDataRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -139,12 +141,13 @@ impl Shaped for BatchSyncFlowDataRequest {
             Member::required("source_type", MemberKind::Value),
             Member::required("flow_data_list", MemberKind::ArrayOf(&FlowData::SHAPE)),
         ],
+        open: false,
     };
 }
 
 /// Statistics of one marketing flow (automation) at one point in time, with its nodes' statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct FlowData {
     /// Flow (process) id.
     ///
@@ -157,22 +160,22 @@ pub struct FlowData {
     /// Sales amount attributed to the flow, in minor currency units (cents; the document's "unit division" is 分, fen).
     ///
     /// Example: `0`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub order_amount: i64,
     /// Order quantity: number of orders attributed to the flow.
     ///
     /// Example: `0`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub order_num: i64,
     /// Number of sends.
     ///
     /// Example: `1`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub send_count: i64,
     /// Trigger count: how many times the flow was triggered.
     ///
     /// Example: `4`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub trigger_num: i64,
     /// Statistics of the flow's nodes (activities).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,6 +184,8 @@ pub struct FlowData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_flow_node_data_list: Option<Vec<FlowNodeData>>,
 }
+
+crate::runtime::json_object!(FlowData);
 
 impl FlowData {
     /// A `FlowData` with its required members; the optional ones start as `None`.
@@ -247,12 +252,13 @@ impl Shaped for FlowData {
                 MemberKind::ArrayOf(&FlowNodeData::SHAPE),
             ),
         ],
+        open: false,
     };
 }
 
 /// Statistics of one node (activity) of a flow at one point in time. Used by both flow_node_data_list and delete_flow_node_data_list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct FlowNodeData {
     /// Node id.
     ///
@@ -270,27 +276,27 @@ pub struct FlowNodeData {
     /// Sent quantity.
     ///
     /// Example: `5`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub has_send_num: i64,
     /// Delivered quantity.
     ///
     /// Example: `5`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub has_delivery_num: i64,
     /// Number of users who placed an order.
     ///
     /// Example: `5`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub buyer_num: i64,
     /// Number of orders.
     ///
     /// Example: `5`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub order_num: i64,
     /// Sales amount attributed to the node, in minor currency units (cents; the document's "unit division" is 分, fen).
     ///
     /// Example: `344`
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub order_amount: i64,
     /// Open rate, percent as a decimal string ("4" = 4 %).
     ///
@@ -323,6 +329,8 @@ pub struct FlowNodeData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_image_url: Option<String>,
 }
+
+crate::runtime::json_object!(FlowNodeData);
 
 impl FlowNodeData {
     /// A `FlowNodeData` with its required members; the optional ones start as `None`.
@@ -400,6 +408,7 @@ impl Shaped for FlowNodeData {
             Member::optional("unsubscribe_rate", MemberKind::Value),
             Member::optional("preview_image_url", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
@@ -420,7 +429,7 @@ impl Shaped for FlowNodeData {
 )]
 #[serde(transparent)]
 pub struct TimestampMillis(
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub i64,
 );
 

@@ -3,11 +3,12 @@
 
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Decimal, DecimalError,
-    Validate, Validator, Member, MemberKind, ObjectShape, Shaped, Pattern, Comparison,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
+    Shaped, ObjectShape, Member, MemberKind, Comparison, Format, Decimal, DecimalError,
+    Pattern,
 };
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer, Deserializer};
 
 /// `POST /{version}/salesinfo/add`: the `tencent.salesinfo_add` endpoint, generated from `schemas/tencent/salesinfo_add.json`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -65,26 +66,28 @@ impl crate::TencentClient {
 
 /// Request body of salesinfo/add: the account, data source and data set, and up to 50 sales info records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct SalesinfoAddRequest {
     /// Advertiser account id or DataNexus account id. 推广帐号 id或 DataNexus 账号 id
     ///
     /// Example: `1111111111`
-    #[serde(deserialize_with = "crate::runtime::lenient::whole_i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     pub account_id: i64,
     /// DataNexus data source id. DataNexus数据源id
     ///
     /// Example: `1111111111`
-    #[serde(deserialize_with = "crate::runtime::lenient::whole_i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     pub user_action_set_id: i64,
     /// DataNexus data set id. DataNexus数据集id
     ///
     /// Example: `1111111111`
-    #[serde(deserialize_with = "crate::runtime::lenient::whole_i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     pub data_set_id: i64,
     /// Sales info (stock and price) records, at most 50. 商品库存价格列表 数组最大长度 50
     pub salesinfo: Vec<SalesInfo>,
 }
+
+crate::runtime::json_object!(SalesinfoAddRequest);
 
 impl SalesinfoAddRequest {
     /// A `SalesinfoAddRequest` with its required members; the optional ones start as `None`.
@@ -128,12 +131,13 @@ impl Shaped for SalesinfoAddRequest {
             Member::required("data_set_id", MemberKind::Value),
             Member::required("salesinfo", MemberKind::ArrayOf(&SalesInfo::SHAPE)),
         ],
+        open: false,
     };
 }
 
 /// Sales info of one product SKU in one store or warehouse.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct SalesInfo {
     /// Your store or warehouse id, 1 to 32 bytes. 客户侧店铺/仓库 id 字段长度最小 1 字节,长度最大 32 字节
     ///
@@ -177,6 +181,8 @@ pub struct SalesInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<IsDeleted>,
 }
+
+crate::runtime::json_object!(SalesInfo);
 
 impl SalesInfo {
     /// A `SalesInfo` with its required members; the optional ones start as `None`.
@@ -288,12 +294,13 @@ impl Shaped for SalesInfo {
             ),
             Member::optional("is_deleted", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Product price info, amounts in yuan with at most 2 decimals. 商品价格信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct Price {
     /// Everyday selling price, yuan, 2 decimals. 商品日常售价,单位:元,保留两位小数
     ///
@@ -323,6 +330,8 @@ pub struct Price {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_product_info: Option<Vec<NormalProductInfo>>,
 }
+
+crate::runtime::json_object!(Price);
 
 impl Price {
     /// A `Price` with its required members; the optional ones start as `None`.
@@ -390,12 +399,13 @@ impl Shaped for Price {
                 MemberKind::ArrayOf(&NormalProductInfo::SHAPE),
             ),
         ],
+        open: false,
     };
 }
 
 /// One campaign and its promotion price. external_promotion_id and promotion_price are required together.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct SkuPromotion {
     /// Campaign id; required when promotion_price is given. 活动 id,当填写了 promotion_price 必填
     ///
@@ -408,6 +418,8 @@ pub struct SkuPromotion {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promotion_price: Option<Yuan>,
 }
+
+crate::runtime::json_object!(SkuPromotion);
 
 impl SkuPromotion {
     /// A `SkuPromotion` with its required members; the optional ones start as `None`.
@@ -448,12 +460,13 @@ impl Shaped for SkuPromotion {
             Member::optional("external_promotion_id", MemberKind::Value),
             Member::optional("promotion_price", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// A related full-size (normal) product of a sample and its price.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct NormalProductInfo {
     /// Related product id, 1 to 128 bytes. 关联的商品id字段长度最小 1 字节,长度最大 128 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -462,6 +475,8 @@ pub struct NormalProductInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normal_product_price: Option<Yuan>,
 }
+
+crate::runtime::json_object!(NormalProductInfo);
 
 impl NormalProductInfo {
     /// A `NormalProductInfo` with its required members; the optional ones start as `None`.
@@ -497,12 +512,13 @@ impl Shaped for NormalProductInfo {
             Member::optional("sku_id", MemberKind::Value),
             Member::optional("normal_product_price", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Stock info of the product in this store or warehouse. 库存信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct Stock {
     /// Listing status of the product in this store or warehouse: 1 listed, 2 delisted; empty means listed. 同一个商品在不同店仓中的上下架状态,1:上架;2:下架,为空默认为上架
     ///
@@ -516,18 +532,20 @@ pub struct Stock {
     /// Total stock quantity; required when product_type = 3 (sample). 商品总库存量,当product_type=3(小样)时必填
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_total: Option<i64>,
     /// Displayed sales volume. 展示销量
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub sales_num: Option<i64>,
 }
+
+crate::runtime::json_object!(Stock);
 
 impl Stock {
     /// A `Stock` with its required members; the optional ones start as `None`.
@@ -561,12 +579,13 @@ impl Shaped for Stock {
             Member::optional("stock_total", MemberKind::Value),
             Member::optional("sales_num", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Delivery info: freight and delivery locations. 配送信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct DeliveryInfo {
     /// Freight amount, yuan, 2 decimals. 运费金额,单位元,保留 2 位小数
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -575,6 +594,8 @@ pub struct DeliveryInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Vec<Location>>,
 }
+
+crate::runtime::json_object!(DeliveryInfo);
 
 impl DeliveryInfo {
     /// A `DeliveryInfo` with its required members; the optional ones start as `None`.
@@ -604,12 +625,13 @@ impl Shaped for DeliveryInfo {
             Member::optional("freight_amount", MemberKind::Value),
             Member::optional("location", MemberKind::ArrayOf(&Location::SHAPE)),
         ],
+        open: false,
     };
 }
 
 /// A delivery location; codes follow the Ministry of Civil Affairs administrative division codes (《民政部行政区划代码》).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct Location {
     /// Country code, e.g. CN; 1 to 64 bytes. 国家编码,CN 字段长度最小 1 字节,长度最大 64 字节
     ///
@@ -626,7 +648,7 @@ pub struct Location {
     /// Example: `440000`
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub province_code: Option<i64>,
@@ -636,7 +658,7 @@ pub struct Location {
     /// City code (administrative division code). 城市编码,使用《民政部行政区划代码》
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub city_code: Option<i64>,
@@ -646,7 +668,7 @@ pub struct Location {
     /// District/county code (administrative division code). 区/县编码,使用《民政部行政区划代码》
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub district_code: Option<i64>,
@@ -654,6 +676,8 @@ pub struct Location {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub district_name: Option<RegionName>,
 }
+
+crate::runtime::json_object!(Location);
 
 impl Location {
     /// A `Location` with its required members; the optional ones start as `None`.
@@ -719,12 +743,13 @@ impl Shaped for Location {
             Member::optional("district_code", MemberKind::Value),
             Member::optional("district_name", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Product landing pages: WeChat mini program, QQ mini program and H5. 商品目标页信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct TargetUrlProps {
     /// WeChat mini program landing page path; required when the landing page is a WeChat mini program; 1 to 100 bytes. 微信小程序落地页 url,当落地页为微信小程序时必填 字段长度最小 1 字节,长度最大 100 字节
     ///
@@ -755,6 +780,8 @@ pub struct TargetUrlProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_h5_3: Option<String>,
 }
+
+crate::runtime::json_object!(TargetUrlProps);
 
 impl TargetUrlProps {
     /// A `TargetUrlProps` with its required members; the optional ones start as `None`.
@@ -825,6 +852,7 @@ impl Validate for TargetUrlProps {
                 |v| {
                     v.min_length(value, 1);
                     v.max_bytes(value, 100);
+                    v.format(value, Format::Uri);
                 },
             );
         }
@@ -834,6 +862,7 @@ impl Validate for TargetUrlProps {
                 |v| {
                     v.min_length(value, 1);
                     v.max_bytes(value, 1000);
+                    v.format(value, Format::Uri);
                 },
             );
         }
@@ -843,6 +872,7 @@ impl Validate for TargetUrlProps {
                 |v| {
                     v.min_length(value, 1);
                     v.max_bytes(value, 1000);
+                    v.format(value, Format::Uri);
                 },
             );
         }
@@ -904,12 +934,13 @@ impl Shaped for TargetUrlProps {
             Member::optional("url_h5_2", MemberKind::Value),
             Member::optional("url_h5_3", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// One coupon batch applicable to the product. 优惠券信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct CouponInfo {
     /// Coupon batch id, 1 to 100 bytes. 券批次id 字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -941,21 +972,21 @@ pub struct CouponInfo {
     /// Maximum number of coupons one user can claim. 每个用户可领取优惠券数量上限
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub available_num_per_person: Option<i64>,
     /// Actual total number of coupons. 实际总数量
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_num: Option<i64>,
     /// Number of coupons remaining. 优惠券剩余张数
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub store_num: Option<i64>,
@@ -963,6 +994,8 @@ pub struct CouponInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CouponStatus>,
 }
+
+crate::runtime::json_object!(CouponInfo);
 
 impl CouponInfo {
     /// A `CouponInfo` with its required members; the optional ones start as `None`.
@@ -1044,17 +1077,20 @@ impl Shaped for CouponInfo {
             Member::optional("store_num", MemberKind::Value),
             Member::optional("status", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Product tag info. 商品的标签信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct TagInfo {
     /// Custom product tags, at most 50. 商品的标签信息 数组最大长度 50
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_tag: Option<Vec<CustomTag>>,
 }
+
+crate::runtime::json_object!(TagInfo);
 
 impl TagInfo {
     /// A `TagInfo` with its required members; the optional ones start as `None`.
@@ -1083,12 +1119,13 @@ impl Shaped for TagInfo {
         members: &[
             Member::optional("custom_tag", MemberKind::ArrayOf(&CustomTag::SHAPE)),
         ],
+        open: false,
     };
 }
 
 /// One custom tag: a name and its values.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct CustomTag {
     /// Tag name, at most 2048 bytes. 标签名称,长度最大 2048 字节
     ///
@@ -1101,6 +1138,8 @@ pub struct CustomTag {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_value: Option<Vec<TagText>>,
 }
+
+crate::runtime::json_object!(CustomTag);
 
 impl CustomTag {
     /// A `CustomTag` with its required members; the optional ones start as `None`.
@@ -1130,12 +1169,13 @@ impl Shaped for CustomTag {
             Member::optional("tag_name", MemberKind::Value),
             Member::optional("tag_value", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Third-party (CPS) promotion info; required for CPS business. CPS业务必填,第三方推广信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct ThirdPromotionInfo {
     /// Commission rate in percent, 2 decimals, without the % sign: 10% is 10.00. 佣金比例,2位小数,不带百分号,如 10% 填10.00
     ///
@@ -1156,6 +1196,8 @@ pub struct ThirdPromotionInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<MillisString>,
 }
+
+crate::runtime::json_object!(ThirdPromotionInfo);
 
 impl ThirdPromotionInfo {
     /// A `ThirdPromotionInfo` with its required members; the optional ones start as `None`.
@@ -1206,12 +1248,13 @@ impl Shaped for ThirdPromotionInfo {
             Member::optional("start_time", MemberKind::Value),
             Member::optional("end_time", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
 /// Exclusive product info. 专属商品信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct ExclusiveInfo {
     /// Exclusive product flag: 1 exclusive product, 0 normal product. 专属商品标识,1:专属商品;0:普通商品
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1221,11 +1264,13 @@ pub struct ExclusiveInfo {
     /// Example: `[54321836]`
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_vec_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub kol_id: Option<Vec<i64>>,
 }
+
+crate::runtime::json_object!(ExclusiveInfo);
 
 impl ExclusiveInfo {
     /// A `ExclusiveInfo` with its required members; the optional ones start as `None`.
@@ -1248,6 +1293,7 @@ impl Shaped for ExclusiveInfo {
             Member::optional("exclusive_status", MemberKind::Value),
             Member::optional("kol_id", MemberKind::Value),
         ],
+        open: false,
     };
 }
 
@@ -1409,7 +1455,7 @@ impl Serialize for ProductType {
 
 impl<'de> Deserialize<'de> for ProductType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "ProductType",
@@ -1454,7 +1500,7 @@ impl Serialize for AvailableStatus {
 
 impl<'de> Deserialize<'de> for AvailableStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "AvailableStatus",
@@ -1499,7 +1545,7 @@ impl Serialize for SkuStockStatus {
 
 impl<'de> Deserialize<'de> for SkuStockStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "SkuStockStatus",
@@ -1548,7 +1594,7 @@ impl Serialize for CouponType {
 
 impl<'de> Deserialize<'de> for CouponType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "CouponType",
@@ -1593,7 +1639,7 @@ impl Serialize for CouponStatus {
 
 impl<'de> Deserialize<'de> for CouponStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "CouponStatus",
@@ -1638,7 +1684,7 @@ impl Serialize for PromoteStatus {
 
 impl<'de> Deserialize<'de> for PromoteStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "PromoteStatus",
@@ -1683,7 +1729,7 @@ impl Serialize for ExclusiveStatus {
 
 impl<'de> Deserialize<'de> for ExclusiveStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "ExclusiveStatus",
@@ -1728,7 +1774,7 @@ impl Serialize for IsDeleted {
 
 impl<'de> Deserialize<'de> for IsDeleted {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code(
                 "IsDeleted",
@@ -1748,7 +1794,7 @@ pub struct SalesinfoAddResponse {
     #[serde(
         alias = "retcode",
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub code: Option<i64>,

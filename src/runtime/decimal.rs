@@ -125,6 +125,14 @@ impl Decimal {
         None
     }
 
+    /// Whether this is a whole multiple of `divisor`, exactly: 8.9 is a multiple of 0.01 (a binary float says
+    /// it is not).
+    pub fn is_multiple_of(self, divisor: Decimal) -> bool {
+        let scale = self.scale.max(divisor.scale);
+        let (value, divisor) = (self.scaled_to(scale), divisor.scaled_to(scale));
+        divisor != 0 && value % divisor == 0
+    }
+
     fn scaled_to(self, scale: u32) -> i128 {
         i128::from(self.mantissa) * 10i128.pow(scale - self.scale)
     }

@@ -1,82 +1,134 @@
 //! Integer input as data exports write it. Output is always a JSON number.
 //!
 //! - Shopline's own example sends `"trigger_num": "4"`: members typed `["integer", "string"]` also take a string
-//!   of decimal digits ([`i64()`]).
+//!   of decimal digits ([`integer`]).
 //! - Exports often write whole numbers as `5.0` (a float column with gaps): JSON Schema counts that as an
-//!   integer, and so do integer members here ([`whole_i64`]). A fraction is never accepted.
+//!   integer, and so do integer members here ([`whole`]). A fraction is never accepted.
+//!
+//! Both readers work on any value that holds integers: `i64`, and `Option`, `Vec`, maps and [`Nullable`]
+//! of them, so one `deserialize_with` serves every shape a schema can give an integer member.
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
+use indexmap::IndexMap;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::excerpt;
+use super::{excerpt, Nullable};
 
-/// Reads an `i64` from a JSON integer (or whole-number float) or a string of decimal digits (`"4"`).
-pub fn i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    deserializer.deserialize_any(IntegerVisitor { strings: true })
+/// Reads integers from JSON integers (or whole-number floats) and strings of decimal digits (`"4"`).
+pub fn integer<'de, D: Deserializer<'de>, T: Integers>(deserializer: D) -> Result<T, D::Error> {
+    T::read(deserializer, true)
 }
 
-/// Like [`i64()`] for an optional member: absent or `null` is `None`.
-pub fn option_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    Ok(Option::<Lenient>::deserialize(deserializer)?.map(|value| value.0))
+/// Reads integers from JSON integers or whole-number floats (`5.0`); strings are type errors.
+pub fn whole<'de, D: Deserializer<'de>, T: Integers>(deserializer: D) -> Result<T, D::Error> {
+    T::read(deserializer, false)
 }
 
-/// Reads an `i64` from a JSON integer or a whole-number float (`5.0`); strings are type errors.
-pub fn whole_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    deserializer.deserialize_any(IntegerVisitor { strings: false })
+/// A value made of integers, read leniently: implemented for `i64` and for containers of such values.
+pub trait Integers: Sized {
+    /// Reads the value; `strings` also accepts strings of decimal digits.
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error>;
 }
 
-/// Like [`whole_i64`] for an optional member: absent or `null` is `None`.
-pub fn option_whole_i64<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<i64>, D::Error> {
-    Ok(Option::<Whole>::deserialize(deserializer)?.map(|value| value.0))
-}
-
-/// Like [`whole_i64`] for each item of an array.
-pub fn vec_whole_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
-    deserializer.deserialize_seq(WholeSeqVisitor)
-}
-
-/// Like [`vec_whole_i64`] for an optional member: absent or `null` is `None`.
-pub fn option_vec_whole_i64<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<i64>>, D::Error> {
-    Ok(Option::<Vec<Whole>>::deserialize(deserializer)?
-        .map(|items| items.into_iter().map(|item| item.0).collect()))
-}
-
-struct Lenient(i64);
-
-impl<'de> Deserialize<'de> for Lenient {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        i64(deserializer).map(Lenient)
+impl Integers for i64 {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntegerVisitor { strings })
     }
 }
 
-struct Whole(i64);
-
-impl<'de> Deserialize<'de> for Whole {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        whole_i64(deserializer).map(Whole)
+impl<T: Integers> Integers for Option<T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
+        deserializer.deserialize_option(OptionVisitor(strings, PhantomData))
     }
 }
 
-struct WholeSeqVisitor;
+impl<T: Integers> Integers for Nullable<T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
+        Ok(Option::<T>::read(deserializer, strings)?.map_or(Nullable::Null, Nullable::Value))
+    }
+}
 
-impl<'de> Visitor<'de> for WholeSeqVisitor {
-    type Value = Vec<i64>;
+impl<T: Integers> Integers for Vec<T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(SeqVisitor(strings, PhantomData))
+    }
+}
+
+impl<T: Integers> Integers for IndexMap<String, T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MapVisitor(strings, PhantomData))
+    }
+}
+
+/// Reads one element of a container with the container's `strings` setting.
+struct Seed<T>(bool, PhantomData<T>);
+
+impl<'de, T: Integers> DeserializeSeed<'de> for Seed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::read(deserializer, self.0)
+    }
+}
+
+struct OptionVisitor<T>(bool, PhantomData<T>);
+
+impl<'de, T: Integers> Visitor<'de> for OptionVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer or null")
+    }
+
+    fn visit_none<E>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        T::read(deserializer, self.0).map(Some)
+    }
+}
+
+struct SeqVisitor<T>(bool, PhantomData<T>);
+
+impl<'de, T: Integers> Visitor<'de> for SeqVisitor<T> {
+    type Value = Vec<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array of integers")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<i64>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(Whole(item)) = seq.next_element()? {
+        while let Some(item) = seq.next_element_seed(Seed(self.0, PhantomData))? {
             items.push(item);
         }
         Ok(items)
+    }
+}
+
+struct MapVisitor<T>(bool, PhantomData<T>);
+
+impl<'de, T: Integers> Visitor<'de> for MapVisitor<T> {
+    type Value = IndexMap<String, T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of integers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = IndexMap::with_capacity(map.size_hint().unwrap_or(0).min(1024));
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Seed(self.0, PhantomData))?;
+            entries.insert(key, value);
+        }
+        Ok(entries)
     }
 }
 
@@ -131,14 +183,22 @@ impl Visitor<'_> for IntegerVisitor {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[derive(serde::Deserialize)]
     struct Row {
-        #[serde(deserialize_with = "super::i64")]
+        #[serde(deserialize_with = "super::integer")]
         count: i64,
-        #[serde(default, deserialize_with = "super::option_i64")]
+        #[serde(default, deserialize_with = "super::integer")]
         extra: Option<i64>,
-        #[serde(default, deserialize_with = "super::option_vec_whole_i64")]
+        #[serde(default, deserialize_with = "super::whole")]
         ids: Option<Vec<i64>>,
+        #[serde(default, deserialize_with = "super::whole")]
+        grid: Vec<Vec<Option<i64>>>,
+        #[serde(default, deserialize_with = "super::integer")]
+        totals: IndexMap<String, i64>,
+        #[serde(default, deserialize_with = "super::whole")]
+        cleared: Nullable<i64>,
     }
 
     fn count(json: &str) -> Result<i64, serde_json::Error> {
@@ -181,15 +241,30 @@ mod tests {
         assert_eq!(row.extra, None);
         let row: Row = serde_json::from_str(r#"{"count": 1}"#).unwrap();
         assert_eq!(row.extra, None);
-        let row: Row = serde_json::from_str(r#"{"count": 1, "extra": "7"}"#).unwrap();
+        assert_eq!(row.cleared, Nullable::Absent);
+        let row: Row =
+            serde_json::from_str(r#"{"count": 1, "extra": "7", "cleared": null}"#).unwrap();
         assert_eq!(row.extra, Some(7));
+        assert_eq!(row.cleared, Nullable::Null);
     }
 
     #[test]
-    fn whole_numbers_accept_integral_floats_only() {
-        let row: Row = serde_json::from_str(r#"{"count": 1, "ids": [1, 2.0]}"#).unwrap();
+    fn containers_read_each_integer_the_same_way() {
+        let row: Row = serde_json::from_str(
+            r#"{"count": 1, "ids": [1, 2.0], "grid": [[1, null], [3.0]], "totals": {"b": "2", "a": 1}, "cleared": 5.0}"#,
+        )
+        .unwrap();
         assert_eq!(row.ids, Some(vec![1, 2]));
+        assert_eq!(row.grid, vec![vec![Some(1), None], vec![Some(3)]]);
+        assert_eq!(
+            row.totals.keys().collect::<Vec<_>>(),
+            ["b", "a"],
+            "input order is kept"
+        );
+        assert_eq!(row.totals["b"], 2);
+        assert_eq!(row.cleared, Nullable::Value(5));
         assert!(serde_json::from_str::<Row>(r#"{"count": 1, "ids": [1.5]}"#).is_err());
         assert!(serde_json::from_str::<Row>(r#"{"count": 1, "ids": ["1"]}"#).is_err());
+        assert!(serde_json::from_str::<Row>(r#"{"count": 1, "grid": [["1"]]}"#).is_err());
     }
 }

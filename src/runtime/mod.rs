@@ -6,12 +6,19 @@ mod decimal;
 pub mod endpoint;
 pub mod format;
 pub mod lenient;
+mod nullable;
 pub mod parse;
 mod pattern;
 pub mod shape;
 mod validate;
+pub mod wire;
 
 pub use decimal::{Decimal, DecimalError};
+pub use format::Format;
+/// The map of an object whose members are data (`additionalProperties` as a schema): input order is kept.
+pub use indexmap::IndexMap;
+pub use nullable::Nullable;
+pub use wire::json_object;
 
 /// A value quoted in a message, cut to a readable length: a 1 MB string must not make a 1 MB error.
 pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
@@ -35,5 +42,5 @@ pub use endpoint::{
     Auth, BatchMeta, Batched, BatchedVisitor, DynOperation, EndpointMeta, Operation, ResponseBody,
 };
 pub use pattern::Pattern;
-pub use shape::{Member, MemberKind, ObjectShape, Shaped};
-pub use validate::{Comparison, Validate, Validator, Violation, Violations};
+pub use shape::{Member, MemberKind, ObjectShape, Shaped, TagValue, UnionShape};
+pub use validate::{Comparison, MultipleOf, Validate, Validator, Violation, Violations};

@@ -8,7 +8,16 @@ use super::validate::push_segment;
 use super::Violation;
 
 /// Rule names a deserializer can name in a custom error written as `[rule] message`.
-const CUSTOM_RULES: [&str; 5] = ["enum", "type", "pattern", "minimum", "x-decimalPlaces"];
+const CUSTOM_RULES: [&str; 8] = [
+    "enum",
+    "type",
+    "pattern",
+    "minimum",
+    "x-decimalPlaces",
+    "required",
+    "oneOf",
+    "const",
+];
 
 /// Parses JSON text into `T`; any error becomes one [`Violation`] at the pointer of the offending value.
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, Violation> {
@@ -45,7 +54,15 @@ fn violation(prefix: &str, path: &serde_path_to_error::Path, err: &serde_json::E
 /// Names the rule behind a serde error and points at the member it concerns.
 fn classify(mut pointer: String, err: &serde_json::Error) -> Violation {
     let text = shorten_quotes(&err.to_string());
-    let detail = strip_position(&text);
+    let mut detail = strip_position(&text);
+    // From inside a union, which is read from a buffered object: `@/rate <message>` says where below.
+    if let Some((below, rest)) = detail
+        .strip_prefix('@')
+        .and_then(|rest| rest.split_once(' '))
+    {
+        pointer.push_str(below);
+        detail = rest;
+    }
     if err.is_syntax() || err.is_eof() || err.is_io() {
         return Violation {
             pointer,

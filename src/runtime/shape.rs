@@ -12,6 +12,31 @@ pub struct ObjectShape {
     /// The Rust type, for messages.
     pub name: &'static str,
     pub members: &'static [Member],
+    /// Whether members it does not name are allowed (the schema says so, or gives them a schema).
+    pub open: bool,
+}
+
+/// A union's tag member and the members of each variant.
+#[derive(Debug)]
+pub struct UnionShape {
+    pub tag: &'static str,
+    pub variants: &'static [(TagValue, &'static ObjectShape)],
+}
+
+/// The value of a union's tag member that selects a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagValue {
+    Str(&'static str),
+    Int(i64),
+}
+
+impl TagValue {
+    fn matches(self, value: &Value) -> bool {
+        match self {
+            TagValue::Str(text) => value.as_str() == Some(text),
+            TagValue::Int(code) => value.as_i64() == Some(code),
+        }
+    }
 }
 
 /// One member of an object.
@@ -31,6 +56,12 @@ pub enum MemberKind {
     Object(&'static ObjectShape),
     /// An array of named objects.
     ArrayOf(&'static ObjectShape),
+    /// A union of objects, told apart by a tag member.
+    Union(&'static UnionShape),
+    /// An array of anything but plain objects (unions, arrays, maps).
+    Array(&'static MemberKind),
+    /// A map whose values are objects, unions, arrays or maps.
+    Map(&'static MemberKind),
 }
 
 impl Member {
@@ -83,25 +114,19 @@ fn check_object(
         let present = object.get(member.name);
         let len = pointer.len();
         push_segment(pointer, member.name);
-        match (present, &member.kind) {
-            (None, _) if member.required => found.push(Violation {
+        match present {
+            None if member.required => found.push(Violation {
                 pointer: pointer.clone(),
                 rule: "required",
                 message: format!("`{}` is required", member.name),
             }),
-            (Some(value), MemberKind::Object(inner)) => check_object(value, inner, pointer, found),
-            (Some(Value::Array(items)), MemberKind::ArrayOf(inner)) => {
-                for (index, item) in items.iter().enumerate() {
-                    let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&index.to_string());
-                    check_object(item, inner, pointer, found);
-                    pointer.truncate(len);
-                }
-            }
-            _ => {}
+            Some(value) => check_value(value, &member.kind, pointer, found),
+            None => {}
         }
         pointer.truncate(len);
+    }
+    if shape.open {
+        return;
     }
     for key in object.keys() {
         if !shape.members.iter().any(|member| member.name == key) {
@@ -119,5 +144,59 @@ fn check_object(
             });
             pointer.truncate(len);
         }
+    }
+}
+
+/// Looks into a member's value as its kind says; values of another JSON type are left to the typed parse.
+fn check_value(value: &Value, kind: &MemberKind, pointer: &mut String, found: &mut Vec<Violation>) {
+    match (value, kind) {
+        (_, MemberKind::Object(inner)) => check_object(value, inner, pointer, found),
+        (Value::Array(items), MemberKind::ArrayOf(inner)) => {
+            each_item(items, pointer, |item, pointer| {
+                check_object(item, inner, pointer, found)
+            })
+        }
+        (Value::Array(items), MemberKind::Array(inner)) => {
+            each_item(items, pointer, |item, pointer| {
+                check_value(item, inner, pointer, found)
+            })
+        }
+        (Value::Object(entries), MemberKind::Map(inner)) => {
+            for (key, entry) in entries {
+                let len = pointer.len();
+                push_segment(pointer, key);
+                check_value(entry, inner, pointer, found);
+                pointer.truncate(len);
+            }
+        }
+        (Value::Object(object), MemberKind::Union(union)) => match object.get(union.tag) {
+            None => {
+                let len = pointer.len();
+                push_segment(pointer, union.tag);
+                found.push(Violation {
+                    pointer: pointer.clone(),
+                    rule: "required",
+                    message: format!("`{}` is required", union.tag),
+                });
+                pointer.truncate(len);
+            }
+            Some(tag) => {
+                let variant = union.variants.iter().find(|(value, _)| value.matches(tag));
+                if let Some((_, inner)) = variant {
+                    check_object(value, inner, pointer, found);
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+fn each_item(items: &[Value], pointer: &mut String, mut check: impl FnMut(&Value, &mut String)) {
+    for (index, item) in items.iter().enumerate() {
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&index.to_string());
+        check(item, pointer);
+        pointer.truncate(len);
     }
 }

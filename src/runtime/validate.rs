@@ -4,6 +4,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use indexmap::IndexMap;
+
+use super::format::Format;
 use super::pattern::Pattern;
 use super::Decimal;
 
@@ -95,10 +98,12 @@ pub struct Validator {
     violations: Vec<Violation>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Segment {
     Member(&'static str),
     Index(usize),
+    /// A member of a map, whose names come from the data.
+    Key(String),
 }
 
 impl Validator {
@@ -145,6 +150,34 @@ impl Validator {
         }
     }
 
+    /// Runs `check` on each member of a map, at its name.
+    pub fn each_entry<T>(
+        &mut self,
+        entries: &IndexMap<String, T>,
+        mut check: impl FnMut(&mut Self, &str, &T),
+    ) {
+        for (key, value) in entries {
+            self.path.push(Segment::Key(key.clone()));
+            check(self, key, value);
+            self.path.pop();
+        }
+    }
+
+    /// Runs `check` on a map's member name (`propertyNames`): what it finds is reported at the member, with
+    /// rule `propertyNames`.
+    pub fn member_name(&mut self, name: &str, check: impl FnOnce(&mut Self)) {
+        let before = self.violations.len();
+        check(self);
+        for violation in &mut self.violations[before..] {
+            violation.rule = "propertyNames";
+            violation.message = format!(
+                "the member name `{}` {}",
+                super::excerpt(name),
+                violation.message
+            );
+        }
+    }
+
     /// Records a violation at the current pointer.
     pub fn report(&mut self, rule: &'static str, message: impl Into<String>) {
         let mut pointer = self.prefix.clone();
@@ -155,6 +188,7 @@ impl Validator {
                     pointer.push('/');
                     pointer.push_str(&index.to_string());
                 }
+                Segment::Key(key) => push_segment(&mut pointer, key),
             }
         }
         self.violations.push(Violation {
@@ -187,6 +221,29 @@ impl Validator {
                 "minLength",
                 format!("must have at least {min} character(s), has {chars}"),
             );
+        }
+    }
+
+    /// `maxLength`: at most `max` characters (Unicode code points, as JSON Schema counts them).
+    pub fn max_length(&mut self, value: &str, max: usize) {
+        // Every character is at least one byte: few enough bytes decide without counting characters.
+        if value.len() <= max {
+            return;
+        }
+        let chars = value.chars().count();
+        if chars > max {
+            self.report(
+                "maxLength",
+                format!("must have at most {max} character(s), has {chars}"),
+            );
+        }
+    }
+
+    /// `format`: the value is a date, a URI, an email address, ... as [`Format`] says.
+    pub fn format(&mut self, value: &str, format: Format) {
+        if !format.is_valid(value) {
+            let value = super::excerpt(value);
+            self.report("format", format!("`{value}` is not {}", format.expected()));
         }
     }
 
@@ -237,6 +294,36 @@ impl Validator {
         }
     }
 
+    /// `exclusiveMinimum`: `value > min`.
+    pub fn exclusive_minimum<T: PartialOrd + fmt::Display>(&mut self, value: T, min: T) {
+        if value <= min {
+            self.report(
+                "exclusiveMinimum",
+                format!("must be greater than {min}, is {value}"),
+            );
+        }
+    }
+
+    /// `exclusiveMaximum`: `value < max`.
+    pub fn exclusive_maximum<T: PartialOrd + fmt::Display>(&mut self, value: T, max: T) {
+        if value >= max {
+            self.report(
+                "exclusiveMaximum",
+                format!("must be less than {max}, is {value}"),
+            );
+        }
+    }
+
+    /// `multipleOf`: `value` is a whole multiple of `divisor`, exactly (never through a binary float).
+    pub fn multiple_of<T: MultipleOf + fmt::Display>(&mut self, value: T, divisor: T) {
+        if !value.is_multiple_of(divisor) {
+            self.report(
+                "multipleOf",
+                format!("must be a multiple of {divisor}, is {value}"),
+            );
+        }
+    }
+
     /// `x-decimalPlaces`: at most `max` digits after the point.
     pub fn decimal_places(&mut self, value: Decimal, max: u32) {
         if value.decimal_places() > max {
@@ -272,6 +359,84 @@ impl Validator {
         }
     }
 
+    /// `uniqueItems`: no two items are equal; each repeat is reported at its index.
+    pub fn unique_items<T: PartialEq>(&mut self, items: &[T]) {
+        for (index, item) in items.iter().enumerate() {
+            if let Some(first) = items[..index].iter().position(|earlier| earlier == item) {
+                self.path.push(Segment::Index(index));
+                self.report(
+                    "uniqueItems",
+                    format!("repeats item {first}: items must be unique"),
+                );
+                self.path.pop();
+            }
+        }
+    }
+
+    /// `minProperties`: at least `min` members.
+    pub fn min_properties(&mut self, count: usize, min: usize) {
+        if count < min {
+            self.report(
+                "minProperties",
+                format!("must have at least {min} member(s), has {count}"),
+            );
+        }
+    }
+
+    /// `maxProperties`: at most `max` members.
+    pub fn max_properties(&mut self, count: usize, max: usize) {
+        if count > max {
+            self.report(
+                "maxProperties",
+                format!("must have at most {max} member(s), has {count}"),
+            );
+        }
+    }
+
+    /// `const`: the value is exactly `expected`.
+    pub fn constant<T, U>(&mut self, value: &T, expected: &U)
+    where
+        T: PartialEq<U> + fmt::Display + ?Sized,
+        U: fmt::Debug + ?Sized,
+    {
+        if value != expected {
+            let shown = super::excerpt(&value.to_string()).into_owned();
+            self.report("const", format!("must be {expected:?}, is {shown}"));
+        }
+    }
+
+    /// `enum` (of values that are not a Rust enum): the value is one of `allowed`.
+    pub fn enumerated<T, U>(&mut self, value: &T, allowed: &[U])
+    where
+        T: PartialEq<U> + fmt::Display + ?Sized,
+        U: fmt::Debug,
+    {
+        if !allowed.iter().any(|candidate| value == candidate) {
+            let shown = super::excerpt(&value.to_string()).into_owned();
+            self.report("enum", format!("must be one of {allowed:?}, is {shown}"));
+        }
+    }
+
+    /// Members a strict object does not know (of a type also read from responses, which keeps them).
+    pub fn unknown_members(
+        &mut self,
+        extra: &serde_json::Map<String, serde_json::Value>,
+        type_name: &str,
+        known: &[&str],
+    ) {
+        for key in extra.keys() {
+            self.path.push(Segment::Key(key.clone()));
+            self.report(
+                "additionalProperties",
+                format!(
+                    "unknown member `{key}` of {type_name}; expected one of {}",
+                    known.join(", ")
+                ),
+            );
+            self.path.pop();
+        }
+    }
+
     /// `x-compare`: `left op right` holds; reported at `left`.
     pub fn compare<T: PartialOrd + fmt::Display>(
         &mut self,
@@ -284,6 +449,24 @@ impl Validator {
             let message = format!("{left_name} ({left}) must be {symbol} {right_name} ({right})");
             self.at(left_name, |v| v.report("x-compare", message));
         }
+    }
+}
+
+/// Values `multipleOf` applies to: integers and exact decimals.
+pub trait MultipleOf: Copy {
+    /// Whether `self` is a whole multiple of `divisor` (which the schema keeps above 0).
+    fn is_multiple_of(self, divisor: Self) -> bool;
+}
+
+impl MultipleOf for i64 {
+    fn is_multiple_of(self, divisor: i64) -> bool {
+        divisor != 0 && self % divisor == 0
+    }
+}
+
+impl MultipleOf for Decimal {
+    fn is_multiple_of(self, divisor: Decimal) -> bool {
+        Decimal::is_multiple_of(self, divisor)
     }
 }
 

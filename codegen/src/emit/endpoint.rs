@@ -3,12 +3,21 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use std::collections::BTreeMap;
+
 use super::names::{ident, pascal};
-use crate::model::{AuthStyle, Credential, Module};
+use super::Cx;
+use crate::model::{AuthStyle, Credential, Endpoint, Module};
 
 /// `pub struct SalesinfoAdd;` with `Operation`, `Batched` and `DynOperation`.
-pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
-    let endpoint = &module.endpoint;
+pub fn operation(module: &Module, endpoint: &Endpoint, cx: &Cx) -> TokenStream {
+    let rt = cx.rt.tokens();
+    let (operation_trait, meta, dyn_operation, violation) = (
+        cx.rt("Operation"),
+        cx.rt("EndpointMeta"),
+        cx.rt("DynOperation"),
+        cx.rt("Violation"),
+    );
     let marker = pascal(&endpoint.operation);
     let request = ident(&endpoint.request);
     let response = ident(&endpoint.response);
@@ -32,12 +41,13 @@ pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
             let member = &batch.member;
             let min = Literal::u64_unsuffixed(batch.min_items);
             let max = Literal::u64_unsuffixed(batch.max_items);
-            let member_ident = ident(member);
+            let member_ident = ident(&batch.rust);
             let item = ident(&batch.item_type);
+            let batched = cx.rt("Batched");
             (
                 quote!(Some(#rt::BatchMeta { items: #member, min_items: #min, max_items: #max })),
                 quote! {
-                    impl Batched for #marker {
+                    impl #batched for #marker {
                         type Item = #item;
                         fn items(request: &#request) -> &[#item] { &request.#member_ident }
                         fn items_mut(request: &mut #request) -> &mut Vec<#item> { &mut request.#member_ident }
@@ -57,10 +67,10 @@ pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, Default)]
         pub struct #marker;
-        impl Operation for #marker {
+        impl #operation_trait for #marker {
             type Request = #request;
             type Response = #response;
-            const META: EndpointMeta = EndpointMeta {
+            const META: #meta = #meta {
                 vendor: #vendor,
                 operation: #operation,
                 method: #method,
@@ -73,17 +83,16 @@ pub fn operation(module: &Module, rt: &TokenStream) -> TokenStream {
             #credentials
         }
         #batched
-        impl DynOperation for #marker {
-            fn meta(&self) -> &'static EndpointMeta { &Self::META }
-            fn check_body(&self, body: &str) -> Vec<Violation> { #check }
+        impl #dyn_operation for #marker {
+            fn meta(&self) -> &'static #meta { &Self::META }
+            fn check_body(&self, body: &str) -> Vec<#violation> { #check }
         }
     }
 }
 
 /// The typed call on the client that speaks the endpoint's auth style:
 /// `impl crate::ShoplineClient { pub async fn batch_sync_flow_data(&self, request) -> ... }`.
-pub fn call(module: &Module, clients: &TokenStream) -> TokenStream {
-    let endpoint = &module.endpoint;
+pub fn call(endpoint: &Endpoint, clients: &TokenStream) -> TokenStream {
     let client = match endpoint.auth {
         AuthStyle::ShoplineBearer => quote!(ShoplineClient),
         AuthStyle::TencentQueryToken => quote!(TencentClient),
@@ -109,18 +118,43 @@ pub fn call(module: &Module, clients: &TokenStream) -> TokenStream {
     }
 }
 
-/// `generated/<vendor>/mod.rs`: one public module per endpoint, re-exported.
+/// `generated/<vendor>/mod.rs`: one public module per schema file, re-exported. A type name that two modules
+/// define is reachable only through its module, and the vendor module says so.
 pub fn vendor_module(vendor: &str, modules: &[&Module]) -> TokenStream {
     let doc = format!(" Every `{vendor}` endpoint, one module each, re-exported here.");
+    let mut defined: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for module in modules {
+        for def in &module.types {
+            defined
+                .entry(def.name.as_str())
+                .or_default()
+                .push(module.name.as_str());
+        }
+    }
+    let ambiguous: Vec<String> = defined
+        .iter()
+        .filter(|(_, modules)| modules.len() > 1)
+        .map(|(name, modules)| format!("`{name}` ({})", modules.join(", ")))
+        .collect();
+    let note = (!ambiguous.is_empty()).then(|| {
+        let text = format!(
+            " Defined by more than one endpoint, so named through their modules only: {}.",
+            ambiguous.join(", ")
+        );
+        quote!(#![doc = ""] #![doc = #text])
+    });
+    let allow = (!ambiguous.is_empty()).then(|| quote!(#[allow(ambiguous_glob_reexports)]));
     let items = modules.iter().map(|module| {
-        let name = ident(&module.endpoint.operation);
+        let name = ident(&module.name);
         quote! {
             pub mod #name;
+            #allow
             pub use #name::*;
         }
     });
     quote! {
         #![doc = #doc]
+        #note
         #(#items)*
     }
 }
@@ -128,24 +162,28 @@ pub fn vendor_module(vendor: &str, modules: &[&Module]) -> TokenStream {
 /// `generated/mod.rs`: the vendor modules and `ENDPOINTS`, the list the CLI looks names up in.
 pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
     let rt = rt.tokens();
-    let mut vendors: Vec<&str> = modules.iter().map(|m| m.endpoint.vendor.as_str()).collect();
-    vendors.dedup();
+    let vendors: std::collections::BTreeSet<&str> =
+        modules.iter().map(|m| m.vendor.as_str()).collect();
+    let modules: Vec<(&Module, &Endpoint)> = modules
+        .iter()
+        .filter_map(|module| module.endpoint.as_ref().map(|endpoint| (*module, endpoint)))
+        .collect();
     let vendor_mods = vendors.iter().map(|vendor| {
         let name = ident(vendor);
         quote!(pub mod #name;)
     });
-    let entries = modules.iter().map(|module| {
-        let vendor = ident(&module.endpoint.vendor);
-        let marker = pascal(&module.endpoint.operation);
+    let entries = modules.iter().map(|(_, endpoint)| {
+        let vendor = ident(&endpoint.vendor);
+        let marker = pascal(&endpoint.operation);
         quote!(&#vendor::#marker)
     });
     let batched = modules
         .iter()
-        .filter(|module| module.endpoint.batch.is_some())
-        .map(|module| {
-            let name = format!("{}.{}", module.endpoint.vendor, module.endpoint.operation);
-            let vendor = ident(&module.endpoint.vendor);
-            let marker = pascal(&module.endpoint.operation);
+        .filter(|(_, endpoint)| endpoint.batch.is_some())
+        .map(|(_, endpoint)| {
+            let name = format!("{}.{}", endpoint.vendor, endpoint.operation);
+            let vendor = ident(&endpoint.vendor);
+            let marker = pascal(&endpoint.operation);
             quote!(#name => Some(visitor.visit::<#vendor::#marker>()))
         });
     quote! {
@@ -170,10 +208,10 @@ fn credentials(members: &[Credential]) -> TokenStream {
     }
     let (required, optional): (Vec<&Credential>, Vec<&Credential>) =
         members.iter().partition(|credential| credential.required);
-    let required = required.iter().map(|credential| ident(&credential.member));
+    let required = required.iter().map(|credential| ident(&credential.rust));
     let optional: Vec<_> = optional
         .iter()
-        .map(|credential| ident(&credential.member))
+        .map(|credential| ident(&credential.rust))
         .collect();
     let body = if optional.is_empty() {
         quote!(vec![#(request.#required.as_str()),*])

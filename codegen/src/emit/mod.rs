@@ -1,14 +1,20 @@
 //! Step 3: the intermediate model -> Rust tokens. Emission reads only the model, never JSON.
 
 mod endpoint;
+mod enums;
+mod fields;
 mod names;
+mod rules;
+mod shape;
 mod types;
 mod validate;
+
+use std::cell::RefCell;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Check, Direction, Module, ObjectRule, Shape, Ty, TypeKind};
+use crate::model::Module;
 
 pub use endpoint::{registry, vendor_module};
 
@@ -45,16 +51,114 @@ impl Runtime {
     }
 }
 
-/// The tokens of one endpoint's module.
+/// What one module's emission needs: the runtime's path, and the names it imports, recorded as they are
+/// used so the `use` lines list exactly those (generated code needs no `unused` allowances).
+pub(crate) struct Cx<'a> {
+    rt: &'a Runtime,
+    runtime_uses: RefCell<Vec<&'static str>>,
+    serde_uses: RefCell<Vec<&'static str>>,
+}
+
+impl<'a> Cx<'a> {
+    fn new(rt: &'a Runtime) -> Self {
+        Cx {
+            rt,
+            runtime_uses: RefCell::new(Vec::new()),
+            serde_uses: RefCell::new(vec!["Deserialize", "Serialize"]),
+        }
+    }
+
+    /// A runtime item by its imported name (`Validator`), recorded for the `use` line.
+    pub(crate) fn rt(&self, item: &'static str) -> TokenStream {
+        let mut uses = self.runtime_uses.borrow_mut();
+        if !uses.contains(&item) {
+            uses.push(item);
+        }
+        let ident = names::ident(item);
+        quote!(#ident)
+    }
+
+    /// A runtime item by its full path (`crate::runtime::Redacted`), for items used once or twice.
+    pub(crate) fn rt_path(&self, path: &str) -> TokenStream {
+        let rt = self.rt.tokens();
+        let path: TokenStream = path.parse().expect("a runtime path");
+        quote!(#rt::#path)
+    }
+
+    /// `runtime::<item>` as a string, for serde attributes.
+    pub(crate) fn rt_str(&self, item: &str) -> String {
+        self.rt.item(item)
+    }
+
+    /// A serde trait by its imported name (`Deserializer`), recorded for the `use` line.
+    pub(crate) fn serde(&self, item: &'static str) -> TokenStream {
+        let mut uses = self.serde_uses.borrow_mut();
+        if !uses.contains(&item) {
+            uses.push(item);
+        }
+        let ident = names::ident(item);
+        quote!(#ident)
+    }
+
+    fn imports(&self, module: &Module) -> TokenStream {
+        let rt = self.rt.tokens();
+        let runtime: Vec<_> = self
+            .runtime_uses
+            .borrow()
+            .iter()
+            .map(|item| names::ident(item))
+            .collect();
+        let serde: Vec<_> = self
+            .serde_uses
+            .borrow()
+            .iter()
+            .map(|item| names::ident(item))
+            .collect();
+        let runtime = (!runtime.is_empty()).then(|| quote!(use #rt::{#(#runtime),*};));
+        let mut by_module: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (from, name) in &module.imports {
+            match by_module.iter_mut().find(|(m, _)| m == from) {
+                Some((_, names)) => names.push(name),
+                None => by_module.push((from, vec![name])),
+            }
+        }
+        let shared = by_module.iter().map(|(from, names)| {
+            let from = names::ident(from);
+            let names = names.iter().map(|name| names::ident(name));
+            quote!(use super::#from::{#(#names),*};)
+        });
+        quote! {
+            #runtime
+            use serde::{#(#serde),*};
+            #(#shared)*
+        }
+    }
+}
+
+/// The tokens of one schema file's module.
 pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
-    let doc = names::module_doc(module.endpoint.doc.as_deref());
-    let imports = imports(module, &rt.tokens());
-    let endpoint = endpoint::operation(module, &rt.tokens());
-    let call = rt.clients.as_ref().map(|clients| {
-        let clients: TokenStream = clients.parse().expect("the clients path is a Rust path");
-        endpoint::call(module, &clients)
+    let cx = Cx::new(rt);
+    let shared = format!("Types shared by the `{}` endpoints.", module.vendor);
+    let doc = names::module_doc(match &module.endpoint {
+        Some(endpoint) => endpoint.doc.as_deref(),
+        None => Some(&shared),
     });
-    let types = module.types.iter().map(|def| types::type_def(def, rt));
+    let endpoint = module
+        .endpoint
+        .as_ref()
+        .map(|endpoint| endpoint::operation(module, endpoint, &cx));
+    let call = module.endpoint.as_ref().and_then(|endpoint| {
+        rt.clients.as_ref().map(|clients| {
+            let clients: TokenStream = clients.parse().expect("the clients path is a Rust path");
+            endpoint::call(endpoint, &clients)
+        })
+    });
+    let types: Vec<TokenStream> = module
+        .types
+        .iter()
+        .map(|def| types::type_def(def, &cx))
+        .collect();
+    let imports = cx.imports(module);
     quote! {
         #doc
         #imports
@@ -62,105 +166,4 @@ pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
         #call
         #(#types)*
     }
-}
-
-/// Only the imports the module uses, so generated code needs no `unused` allowances.
-fn imports(module: &Module, rt: &TokenStream) -> TokenStream {
-    let mut runtime = vec![
-        quote!(Operation),
-        quote!(EndpointMeta),
-        quote!(DynOperation),
-        quote!(Violation),
-    ];
-    if module.endpoint.batch.is_some() {
-        runtime.push(quote!(Batched));
-    }
-    let shapes: Vec<&Shape> = module.types.iter().flat_map(shapes_of).collect();
-    if shapes
-        .iter()
-        .any(|shape| mentions(shape, &|ty| *ty == Ty::Number))
-    {
-        runtime.push(quote!(Decimal));
-    }
-    let newtype_of_number = module
-        .types
-        .iter()
-        .any(|def| matches!(&def.kind, TypeKind::Newtype(s) if s.ty == Ty::Number));
-    if newtype_of_number {
-        runtime.push(quote!(DecimalError));
-    }
-    if module
-        .types
-        .iter()
-        .any(|def| def.direction == Direction::Request)
-    {
-        runtime.extend([quote!(Validate), quote!(Validator)]);
-    }
-    let request_structs = module
-        .types
-        .iter()
-        .any(|def| def.direction == Direction::Request && matches!(def.kind, TypeKind::Struct(_)));
-    if request_structs {
-        runtime.extend([
-            quote!(Member),
-            quote!(MemberKind),
-            quote!(ObjectShape),
-            quote!(Shaped),
-        ]);
-    }
-    let request_shapes = module
-        .types
-        .iter()
-        .filter(|def| def.direction == Direction::Request)
-        .flat_map(shapes_of);
-    if request_shapes.into_iter().any(has_pattern) {
-        runtime.push(quote!(Pattern));
-    }
-    let compares = module.types.iter().any(|def| match &def.kind {
-        TypeKind::Struct(s) => s
-            .rules
-            .iter()
-            .any(|rule| matches!(rule, ObjectRule::Compare { .. })),
-        _ => false,
-    });
-    if compares {
-        runtime.push(quote!(Comparison));
-    }
-    let serde = if module
-        .types
-        .iter()
-        .any(|def| matches!(def.kind, TypeKind::IntEnum(_)))
-    {
-        quote!(
-            use serde::{Deserialize, Deserializer, Serialize, Serializer};
-        )
-    } else {
-        quote!(
-            use serde::{Deserialize, Serialize};
-        )
-    };
-    quote! {
-        use #rt::{#(#runtime),*};
-        #serde
-    }
-}
-
-fn shapes_of(def: &crate::model::TypeDef) -> Vec<&Shape> {
-    match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.shape).collect(),
-        TypeKind::Newtype(shape) => vec![shape],
-        TypeKind::IntEnum(_) => Vec::new(),
-    }
-}
-
-fn mentions(shape: &Shape, test: &dyn Fn(&Ty) -> bool) -> bool {
-    test(&shape.ty) || matches!(&shape.ty, Ty::Array(items) if mentions(items, test))
-}
-
-fn has_pattern(shape: &Shape) -> bool {
-    shape
-        .checks
-        .iter()
-        .any(|check| matches!(check, Check::Pattern(_)))
-        || matches!(&shape.ty, Ty::Array(items) if has_pattern(items))
 }

@@ -3,91 +3,139 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
+use super::fields::{presence, Presence};
 use super::names::ident;
+use super::{rules, Cx};
 use crate::model::{
-    Bound, Check, CompareOp, ConstValue, Field, MemberPath, ObjectRule, Shape, Struct, Ty,
+    Additional, Bound, Check, Direction, Field, Literal as Constant, Shape, Struct, Ty,
 };
 
-/// `impl Validate` for a request struct.
-pub fn struct_impl(name: &Ident, s: &Struct) -> TokenStream {
-    let fields = s.fields.iter().filter_map(field_checks);
-    let rules = s.rules.iter().map(|rule| object_rule(rule, &s.fields));
-    let body: TokenStream = fields.chain(rules).collect();
+/// `impl Validate` for a struct that is sent.
+pub fn struct_impl(name: &Ident, s: &Struct, direction: Direction, cx: &Cx) -> TokenStream {
+    let fields = s
+        .fields
+        .iter()
+        .filter_map(|f| field_checks(f, direction, cx));
+    let extra = extra_checks(name, s, direction, cx);
+    let rules = s
+        .rules
+        .iter()
+        .map(|rule| rules::object_rule(rule, &s.fields, cx));
+    let body: TokenStream = fields.chain(extra).chain(rules).collect();
     let v = if body.is_empty() {
         quote!(_v)
     } else {
         quote!(v)
     };
+    let (validate, validator) = (cx.rt("Validate"), cx.rt("Validator"));
     quote! {
-        impl Validate for #name {
-            fn validate_into(&self, #v: &mut Validator) { #body }
+        impl #validate for #name {
+            fn validate_into(&self, #v: &mut #validator) { #body }
         }
     }
 }
 
-/// `impl Validate` for a request newtype: the checks of its scalar.
-pub fn newtype_impl(name: &Ident, shape: &Shape) -> TokenStream {
-    let checks = shape_checks(shape, &Value::place(quote!(self.0)));
+/// `impl Validate` for a newtype that is sent: the checks of its value.
+pub fn newtype_impl(name: &Ident, shape: &Shape, cx: &Cx) -> TokenStream {
+    let checks = shape_checks(shape, &Value::place(quote!(self.0)), cx);
     let v = if checks.is_empty() {
         quote!(_v)
     } else {
         quote!(v)
     };
-    let body = quote!(#(#checks;)*);
+    let (validate, validator) = (cx.rt("Validate"), cx.rt("Validator"));
     quote! {
-        impl Validate for #name {
-            fn validate_into(&self, #v: &mut Validator) { #body }
+        impl #validate for #name {
+            fn validate_into(&self, #v: &mut #validator) { #(#checks;)* }
         }
+    }
+}
+
+/// Members the object does not name: each checked against `additionalProperties`, or (a type also read
+/// from responses, which keeps them) refused.
+fn extra_checks(name: &Ident, s: &Struct, direction: Direction, cx: &Cx) -> Option<TokenStream> {
+    match &s.additional {
+        Additional::Typed(values) if has_checks(values) => {
+            let checks = value_checks(values, &Value::reference(quote!(value)), cx);
+            Some(quote!(v.each_entry(&self.extra, |v, _, value| #checks);))
+        }
+        Additional::Refused if direction == Direction::Both => {
+            let type_name = name.to_string();
+            let known = s.fields.iter().map(|f| f.name.as_str());
+            Some(quote!(v.unknown_members(&self.extra, #type_name, &[#(#known),*]);))
+        }
+        _ => None,
     }
 }
 
 /// Whether a value of this shape has anything to check.
-fn has_checks(shape: &Shape) -> bool {
+pub(crate) fn has_checks(shape: &Shape) -> bool {
     !shape.checks.is_empty()
         || match &shape.ty {
             Ty::Named(named) => named.validated,
             Ty::Array(items) => has_checks(items),
+            Ty::Map(map) => has_checks(&map.values) || !map.keys.is_empty(),
             _ => false,
         }
 }
 
-fn field_checks(field: &Field) -> Option<TokenStream> {
+fn field_checks(field: &Field, direction: Direction, cx: &Cx) -> Option<TokenStream> {
     if !has_checks(&field.shape) {
         return None;
     }
     let member = &field.name;
-    let name = ident(member);
-    Some(if field.required {
-        let checks = closure(shape_checks(
-            &field.shape,
-            &Value::place(quote!(self.#name)),
-        ));
-        quote!(v.at(#member, #checks);)
-    } else {
-        let checks = closure(shape_checks(&field.shape, &Value::reference(quote!(value))));
-        quote! {
-            if let Some(value) = &self.#name {
-                v.at(#member, #checks);
+    let name = ident(&field.rust);
+    Some(match presence(field, direction) {
+        Presence::Always => {
+            let checks = closure(shape_checks(
+                &field.shape,
+                &Value::place(quote!(self.#name)),
+                cx,
+            ));
+            quote!(v.at(#member, #checks);)
+        }
+        Presence::RequiredNullable | Presence::Optional => {
+            let checks = closure(shape_checks(
+                &field.shape,
+                &Value::reference(quote!(value)),
+                cx,
+            ));
+            quote! {
+                if let Some(value) = &self.#name {
+                    v.at(#member, #checks);
+                }
+            }
+        }
+        Presence::Nullable => {
+            let checks = closure(shape_checks(
+                &field.shape,
+                &Value::reference(quote!(value)),
+                cx,
+            ));
+            quote! {
+                if let Some(value) = self.#name.as_option() {
+                    v.at(#member, #checks);
+                }
             }
         }
     })
 }
 
 /// An expression for the value being checked: a place (`self.price`) or a reference (`value`).
-struct Value {
+pub(crate) struct Value {
     expr: TokenStream,
     is_reference: bool,
 }
 
 impl Value {
-    fn place(expr: TokenStream) -> Self {
+    pub(crate) fn place(expr: TokenStream) -> Self {
         Value {
             expr,
             is_reference: false,
         }
     }
 
-    fn reference(expr: TokenStream) -> Self {
+    pub(crate) fn reference(expr: TokenStream) -> Self {
         Value {
             expr,
             is_reference: true,
@@ -121,19 +169,34 @@ impl Value {
 }
 
 /// `|v| check` for one check, `|v| { a; b; }` for several.
-fn closure(checks: Vec<TokenStream>) -> TokenStream {
+pub(crate) fn closure(checks: Vec<TokenStream>) -> TokenStream {
     match checks.as_slice() {
         [single] => quote!(|v| #single),
         many => quote!(|v| { #(#many;)* }),
     }
 }
 
+/// The checks of a value that may be `null` (an array item, a map value): only a value is checked.
+fn value_checks(shape: &Shape, value: &Value, cx: &Cx) -> TokenStream {
+    let checks = shape_checks(shape, value, cx);
+    let body = match checks.as_slice() {
+        [single] => quote!(#single),
+        many => quote!({ #(#many;)* }),
+    };
+    if shape.nullable {
+        let expr = &value.expr;
+        quote!(if let Some(#expr) = #expr { #body })
+    } else {
+        body
+    }
+}
+
 /// The checks of one value, each an expression.
-fn shape_checks(shape: &Shape, value: &Value) -> Vec<TokenStream> {
+pub(crate) fn shape_checks(shape: &Shape, value: &Value, cx: &Cx) -> Vec<TokenStream> {
     let mut checks: Vec<TokenStream> = shape
         .checks
         .iter()
-        .map(|check| check_call(check, value))
+        .map(|check| check_call(check, value, cx))
         .collect();
     match &shape.ty {
         Ty::Named(named) if named.validated => {
@@ -141,26 +204,52 @@ fn shape_checks(shape: &Shape, value: &Value) -> Vec<TokenStream> {
             checks.push(quote!(#receiver.validate_into(v)));
         }
         Ty::Array(items) if has_checks(items) => {
-            let item_checks = match shape_checks(items, &Value::reference(quote!(item))).as_slice()
-            {
-                [single] => quote!(#single),
-                many => quote!({ #(#many;)* }),
-            };
+            let item_checks = value_checks(items, &Value::reference(quote!(item)), cx);
             let items = value.borrowed();
             checks.push(quote!(v.each(#items, |v, item| #item_checks)));
+        }
+        Ty::Map(map) if has_checks(&map.values) || !map.keys.is_empty() => {
+            let key_checks: Vec<TokenStream> = map
+                .keys
+                .iter()
+                .map(|check| check_call(check, &Value::reference(quote!(key)), cx))
+                .collect();
+            let keys = (!key_checks.is_empty()).then(|| {
+                let checks = closure(key_checks);
+                quote!(v.member_name(key, #checks);)
+            });
+            let values = has_checks(&map.values)
+                .then(|| value_checks(&map.values, &Value::reference(quote!(value)), cx));
+            let entries = value.borrowed();
+            let key = if keys.is_some() {
+                quote!(key)
+            } else {
+                quote!(_)
+            };
+            let value_binding = if values.is_some() {
+                quote!(value)
+            } else {
+                quote!(_)
+            };
+            checks
+                .push(quote!(v.each_entry(#entries, |v, #key, #value_binding| { #keys #values })));
         }
         _ => {}
     }
     checks
 }
 
-fn check_call(check: &Check, value: &Value) -> TokenStream {
+pub(crate) fn check_call(check: &Check, value: &Value, cx: &Cx) -> TokenStream {
     let (borrowed, copied) = (value.borrowed(), value.copied());
     let value = &borrowed;
     match check {
         Check::MinLength(min) => {
             let min = count(*min);
             quote!(v.min_length(#value, #min))
+        }
+        Check::MaxLength(max) => {
+            let max = count(*max);
+            quote!(v.max_length(#value, #max))
         }
         Check::MinBytes(min) => {
             let min = count(*min);
@@ -170,17 +259,37 @@ fn check_call(check: &Check, value: &Value) -> TokenStream {
             let max = count(*max);
             quote!(v.max_bytes(#value, #max))
         }
-        Check::Pattern(pattern) => quote!({
-            static PATTERN: Pattern = Pattern::new(#pattern);
-            v.pattern(#value, &PATTERN)
-        }),
+        Check::Pattern(pattern) => {
+            let ty = cx.rt("Pattern");
+            quote!({
+                static PATTERN: #ty = #ty::new(#pattern);
+                v.pattern(#value, &PATTERN)
+            })
+        }
+        Check::Format(name) => {
+            let format = cx.rt("Format");
+            let variant = format_variant(name);
+            quote!(v.format(#value, #format::#variant))
+        }
         Check::Minimum(bound) => {
-            let bound = bound_literal(bound);
+            let bound = bound_literal(bound, cx);
             quote!(v.minimum(#copied, #bound))
         }
         Check::Maximum(bound) => {
-            let bound = bound_literal(bound);
+            let bound = bound_literal(bound, cx);
             quote!(v.maximum(#copied, #bound))
+        }
+        Check::ExclusiveMinimum(bound) => {
+            let bound = bound_literal(bound, cx);
+            quote!(v.exclusive_minimum(#copied, #bound))
+        }
+        Check::ExclusiveMaximum(bound) => {
+            let bound = bound_literal(bound, cx);
+            quote!(v.exclusive_maximum(#copied, #bound))
+        }
+        Check::MultipleOf(bound) => {
+            let bound = bound_literal(bound, cx);
+            quote!(v.multiple_of(#copied, #bound))
         }
         Check::DecimalPlaces(places) => {
             let places = Literal::u32_unsuffixed(*places);
@@ -194,7 +303,38 @@ fn check_call(check: &Check, value: &Value) -> TokenStream {
             let max = count(*max);
             quote!(v.max_items(#value, #max))
         }
+        Check::UniqueItems => quote!(v.unique_items(#value)),
+        Check::MinProperties(min) => {
+            let min = count(*min);
+            quote!(v.min_properties(#value.len(), #min))
+        }
+        Check::MaxProperties(max) => {
+            let max = count(*max);
+            quote!(v.max_properties(#value.len(), #max))
+        }
+        Check::Const(constant) => {
+            let constant = constant_ref(constant, cx);
+            quote!(v.constant(#value, #constant))
+        }
+        Check::Enum(constants) => {
+            let constants = constants.iter().map(|c| constant_value(c, cx));
+            quote!(v.enumerated(#value, &[#(#constants),*]))
+        }
     }
+}
+
+/// The runtime's `Format` variant for a validated format name (`date-time` -> `DateTime`).
+fn format_variant(name: &str) -> Ident {
+    let pascal: String = name
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    ident(&pascal)
 }
 
 /// An unsuffixed literal: `32`, not `32u64`.
@@ -202,161 +342,42 @@ fn count(value: u64) -> Literal {
     Literal::u64_unsuffixed(value)
 }
 
-fn bound_literal(bound: &Bound) -> TokenStream {
+pub(crate) fn bound_literal(bound: &Bound, cx: &Cx) -> TokenStream {
     match bound {
         Bound::Integer(value) => {
             let value = Literal::i64_unsuffixed(*value);
             quote!(#value)
         }
-        Bound::Decimal { mantissa: 0, .. } => quote!(Decimal::ZERO),
+        Bound::Decimal { mantissa: 0, .. } => {
+            let decimal = cx.rt("Decimal");
+            quote!(#decimal::ZERO)
+        }
         Bound::Decimal { mantissa, scale } => {
+            let decimal = cx.rt("Decimal");
             let mantissa = Literal::i64_unsuffixed(*mantissa);
             if *scale == 0 {
-                quote!(Decimal::from_i64(#mantissa))
+                quote!(#decimal::from_i64(#mantissa))
             } else {
                 let scale = Literal::u32_unsuffixed(*scale);
-                quote!(Decimal::from_parts(#mantissa, #scale))
+                quote!(#decimal::from_parts(#mantissa, #scale))
             }
         }
     }
 }
 
-fn find<'a>(fields: &'a [Field], name: &str) -> &'a Field {
-    fields
-        .iter()
-        .find(|f| f.name == name)
-        .expect("lowering checked that rules name existing members")
-}
-
-fn object_rule(rule: &ObjectRule, fields: &[Field]) -> TokenStream {
-    match rule {
-        ObjectRule::DependentRequired { when, then } => {
-            dependent_required(find(fields, when), then, fields)
-        }
-        ObjectRule::Compare { left, op, right } => {
-            compare(find(fields, left), *op, find(fields, right))
-        }
-        ObjectRule::Conditional {
-            member,
-            value,
-            then,
-        } => conditional(find(fields, member), value, then),
+/// A constant as a value to compare with: `"cny"` (a `&str`), `5`, `true`, `Decimal::from_parts(1, 1)`.
+pub(crate) fn constant_value(constant: &Constant, cx: &Cx) -> TokenStream {
+    match constant {
+        Constant::String(text) => quote!(#text),
+        other => super::fields::literal_value(other, cx),
     }
 }
 
-fn dependent_required(when: &Field, then: &[String], fields: &[Field]) -> TokenStream {
-    let when_name = ident(&when.name);
-    let present = (!when.required).then(|| quote!(self.#when_name.is_some() &&));
-    let dependents = then
-        .iter()
-        .map(|member| find(fields, member))
-        .filter(|f| !f.required);
-    dependents
-        .map(|f| {
-            let name = ident(&f.name);
-            let member = &f.name;
-            let message = format!("`{member}` is required when `{}` is present", when.name);
-            quote! {
-                if #present self.#name.is_none() {
-                    v.missing(#member, "dependentRequired", #message);
-                }
-            }
-        })
-        .collect()
-}
-
-/// The compared value of a member: a newtype's inner value, by reference.
-fn compared(field: &Field, binding: &TokenStream) -> TokenStream {
-    match field.shape.ty {
-        Ty::Named(_) => quote!(&#binding.0),
-        _ => quote!(&#binding),
+/// A reference to a constant: `"cny"` is one already.
+fn constant_ref(constant: &Constant, cx: &Cx) -> TokenStream {
+    let value = constant_value(constant, cx);
+    match constant {
+        Constant::String(_) => value,
+        _ => quote!(&#value),
     }
-}
-
-fn compare(left: &Field, op: CompareOp, right: &Field) -> TokenStream {
-    let op = match op {
-        CompareOp::Less => quote!(Less),
-        CompareOp::LessOrEqual => quote!(LessOrEqual),
-        CompareOp::Equal => quote!(Equal),
-        CompareOp::GreaterOrEqual => quote!(GreaterOrEqual),
-        CompareOp::Greater => quote!(Greater),
-    };
-    let (left_name, right_name) = (&left.name, &right.name);
-    let (left_ident, right_ident) = (ident(left_name), ident(right_name));
-    if left.required && right.required {
-        let (l, r) = (
-            compared(left, &quote!(self.#left_ident)),
-            compared(right, &quote!(self.#right_ident)),
-        );
-        return quote! {
-            v.compare((#left_name, #l), Comparison::#op, (#right_name, #r));
-        };
-    }
-    let binding = |field: &Field, name: &Ident| {
-        if field.required {
-            quote!(Some(&self.#name))
-        } else {
-            quote!(self.#name.as_ref())
-        }
-    };
-    let (left_value, right_value) = (binding(left, &left_ident), binding(right, &right_ident));
-    let (l, r) = (
-        compared(left, &quote!(left)),
-        compared(right, &quote!(right)),
-    );
-    quote! {
-        if let (Some(left), Some(right)) = (#left_value, #right_value) {
-            v.compare((#left_name, #l), Comparison::#op, (#right_name, #r));
-        }
-    }
-}
-
-fn conditional(member: &Field, value: &ConstValue, then: &[MemberPath]) -> TokenStream {
-    let name = ident(&member.name);
-    let (expected, shown) = match value {
-        ConstValue::Integer(code) => {
-            let literal = Literal::i64_unsuffixed(*code);
-            (quote!(#literal), code.to_string())
-        }
-        ConstValue::EnumVariant {
-            enum_name,
-            variant,
-            code,
-        } => {
-            let (enum_ident, variant_ident) = (ident(enum_name), ident(variant));
-            (
-                quote!(#enum_ident::#variant_ident),
-                format!("{code} ({variant})"),
-            )
-        }
-    };
-    let test = if member.required {
-        quote!(self.#name == #expected)
-    } else {
-        quote!(self.#name == Some(#expected))
-    };
-    let checks = then.iter().map(|path| {
-        let missing_name = ident(&path.member);
-        let missing = &path.member;
-        let message = format!("`{missing}` is required when `{}` is {shown}", member.name);
-        let report = quote!(v.missing(#missing, "if-then", #message));
-        match &path.parent {
-            None => quote!(if #test && self.#missing_name.is_none() { #report; }),
-            Some(parent) => {
-                let parent_ident = ident(&parent.name);
-                let parent_name = &parent.name;
-                let report = quote!(v.at(#parent_name, |v| #report););
-                if parent.required {
-                    quote!(if #test && self.#parent_ident.#missing_name.is_none() { #report })
-                } else {
-                    quote! {
-                        if let Some(parent) = self.#parent_ident.as_ref().filter(|_| #test) {
-                            if parent.#missing_name.is_none() { #report }
-                        }
-                    }
-                }
-            }
-        }
-    });
-    quote!(#(#checks)*)
 }

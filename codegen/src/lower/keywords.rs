@@ -6,92 +6,107 @@ use crate::diagnostic::join;
 use crate::schema::Node;
 
 /// Documentation keywords, allowed everywhere.
-const ALWAYS: [&str; 6] = [
-    "title",
-    "description",
-    "$comment",
-    "examples",
-    "default",
-    "format",
-];
+const ALWAYS: [&str; 5] = ["title", "description", "examples", "default", "deprecated"];
 
 pub(crate) const STRUCT: &[&str] = &[
     "type",
     "properties",
     "required",
     "additionalProperties",
+    "minProperties",
+    "maxProperties",
     "dependentRequired",
     "if",
     "then",
+    "else",
+    "allOf",
+    "anyOf",
     "x-compare",
+    "x-name",
 ];
-pub(crate) const INT_ENUM: &[&str] = &["type", "oneOf"];
-pub(crate) const VARIANT: &[&str] = &["const"];
-pub(crate) const REFERENCE: &[&str] = &["$ref", "x-aliases"];
-pub(crate) const ARRAY: &[&str] = &["type", "items", "minItems", "maxItems"];
+pub(crate) const MAP: &[&str] = &[
+    "type",
+    "additionalProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+];
+pub(crate) const INT_ENUM: &[&str] = &["type", "oneOf", "x-name"];
+pub(crate) const STR_ENUM: &[&str] = &["type", "oneOf", "enum", "x-enumNames", "x-name"];
+pub(crate) const UNION: &[&str] = &["type", "oneOf", "x-name"];
+pub(crate) const VARIANT: &[&str] = &["const", "type"];
+pub(crate) const REFERENCE: &[&str] = &["$ref", "x-aliases", "x-sensitive"];
+pub(crate) const ARRAY: &[&str] = &["type", "items", "minItems", "maxItems", "uniqueItems"];
 pub(crate) const STRING: &[&str] = &[
     "type",
     "minLength",
+    "maxLength",
     "pattern",
+    "format",
     "x-minBytes",
     "x-maxBytes",
+    "const",
+    "enum",
     "x-aliases",
     "x-sensitive",
 ];
-pub(crate) const INTEGER: &[&str] = &["type", "minimum", "maximum", "x-aliases"];
-pub(crate) const LENIENT_INTEGER: &[&str] = &["type", "minimum", "maximum", "pattern", "x-aliases"];
-pub(crate) const NUMBER: &[&str] = &["type", "minimum", "maximum", "x-decimalPlaces", "x-aliases"];
-pub(crate) const BOOLEAN: &[&str] = &["type", "x-aliases"];
+pub(crate) const INTEGER: &[&str] = &[
+    "type",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "format",
+    "const",
+    "enum",
+    "x-aliases",
+];
+pub(crate) const LENIENT_INTEGER: &[&str] = &[
+    "type",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "pattern",
+    "format",
+    "x-aliases",
+];
+pub(crate) const NUMBER: &[&str] = &[
+    "type",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "x-decimalPlaces",
+    "format",
+    "const",
+    "enum",
+    "x-aliases",
+];
+pub(crate) const BOOLEAN: &[&str] = &["type", "const", "enum", "x-aliases"];
 pub(crate) const ANY: &[&str] = &["x-aliases"];
+/// What `propertyNames` may say about a map's member names.
+pub(crate) const PROPERTY_NAMES: &[&str] = &[
+    "type",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "x-minBytes",
+    "x-maxBytes",
+];
 
 /// Reports each keyword of `node` that is neither documentation nor in `allowed`.
 pub(crate) fn check_allowed(ctx: &mut Ctx, node: &Node, allowed: &[&str], pointer: &str) {
-    for keyword in present(node) {
-        if !allowed.contains(&keyword) && !ALWAYS.contains(&keyword) {
+    for keyword in &node.keywords {
+        if !allowed.contains(keyword) && !ALWAYS.contains(keyword) {
             ctx.error(
                 &join(pointer, keyword),
                 format!("`{keyword}` does not apply here"),
             );
         }
     }
-}
-
-/// The keywords `node` uses, by their schema spelling.
-fn present(node: &Node) -> Vec<&'static str> {
-    let flags = [
-        (node.reference.is_some(), "$ref"),
-        (node.ty.is_some(), "type"),
-        (node.title.is_some(), "title"),
-        (node.description.is_some(), "description"),
-        (node.comment.is_some(), "$comment"),
-        (node.examples.is_some(), "examples"),
-        (node.default.is_some(), "default"),
-        (node.format.is_some(), "format"),
-        (node.properties.is_some(), "properties"),
-        (node.required.is_some(), "required"),
-        (node.additional_properties.is_some(), "additionalProperties"),
-        (node.dependent_required.is_some(), "dependentRequired"),
-        (node.if_.is_some(), "if"),
-        (node.then.is_some(), "then"),
-        (node.x_compare.is_some(), "x-compare"),
-        (node.items.is_some(), "items"),
-        (node.min_items.is_some(), "minItems"),
-        (node.max_items.is_some(), "maxItems"),
-        (node.min_length.is_some(), "minLength"),
-        (node.pattern.is_some(), "pattern"),
-        (node.x_min_bytes.is_some(), "x-minBytes"),
-        (node.x_max_bytes.is_some(), "x-maxBytes"),
-        (node.minimum.is_some(), "minimum"),
-        (node.maximum.is_some(), "maximum"),
-        (node.x_decimal_places.is_some(), "x-decimalPlaces"),
-        (node.one_of.is_some(), "oneOf"),
-        (node.constant.is_some(), "const"),
-        (node.x_aliases.is_some(), "x-aliases"),
-        (node.x_sensitive.is_some(), "x-sensitive"),
-    ];
-    flags
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, name)| name)
-        .collect()
 }

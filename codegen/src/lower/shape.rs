@@ -1,15 +1,32 @@
-//! Lowering one value's schema (a property, an array's items, a scalar definition) to a [`Shape`].
+//! Lowering one value's schema (a property, an array's items, a map's values, a scalar definition) to a
+//! [`Shape`], with every check the schema puts on it.
 
 use serde_json::{Number, Value};
 
 use super::keywords::{self, check_allowed};
-use super::{Ctx, DefKind};
+use super::registry::nullable_wrapper;
+use super::Ctx;
 use crate::diagnostic::join;
-use crate::model::{Bound, Check, NamedRef, Shape, Ty};
-use crate::schema::{Node, TypeKeyword};
+use crate::model::{Bound, Check, Literal, MapShape, Shape, Ty};
+use crate::schema::Node;
 
 /// The string form a lenient integer accepts.
 const LENIENT_PATTERN: &str = "^[0-9]+$";
+
+/// The `format`s the runtime validates on strings (`salesync::runtime::format::Format`); any other is
+/// documentation, as JSON Schema says of formats a validator does not know.
+pub(crate) const VALIDATED_FORMATS: [&str; 10] = [
+    "date-time",
+    "date",
+    "time",
+    "uri",
+    "uri-reference",
+    "email",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "uuid",
+];
 
 /// The doc comment of a node: its description, then its first example and its default.
 pub(crate) fn doc_of(node: &Node) -> Option<String> {
@@ -19,6 +36,9 @@ pub(crate) fn doc_of(node: &Node) -> Option<String> {
     }
     if let Some(default) = &node.default {
         doc.push_str(&format!("\n\nDefault: `{}`", compact(default)));
+    }
+    if node.deprecated == Some(true) {
+        doc.push_str("\n\nDeprecated by the platform.");
     }
     let doc = doc.trim().to_owned();
     (!doc.is_empty()).then_some(doc)
@@ -31,52 +51,69 @@ fn compact(value: &Value) -> String {
     }
 }
 
-/// Pushes the names of the definitions `node` refers to, directly or inside arrays and properties.
-pub(crate) fn references<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
-    if let Some(name) = node
-        .reference
-        .as_deref()
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
-        out.push(name);
-    }
-    if let Some(items) = &node.items {
-        references(items, out);
-    }
-    for property in node.properties.iter().flat_map(|p| p.values()) {
-        references(property, out);
-    }
+/// Whether a scalar definition becomes a `Copy` newtype (numbers and booleans).
+pub(crate) fn is_copy_scalar(node: &Node) -> bool {
+    let (types, _) = node.types_without_null();
+    matches!(
+        types.as_slice(),
+        ["integer"] | ["number"] | ["boolean"] | ["integer", "string"] | ["string", "integer"]
+    )
 }
 
-/// Lowers a property, an array's items or a scalar definition.
+/// Lowers a scalar, array or map definition (the inner value of a newtype); `null` among its types makes the
+/// members that use it nullable instead.
+pub(crate) fn lower_newtype(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
+    let mut shape = lower_shape(ctx, node, pointer)?;
+    shape.nullable = false;
+    Some(shape)
+}
+
+/// Lowers a property, an array's items or a map's values.
 pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
+    if let Some(accepts) = node.boolean {
+        if !accepts {
+            ctx.error(
+                pointer,
+                "`false` allows no value: leave the member out of `properties` instead",
+            );
+            return None;
+        }
+        return Some(Shape::new(Ty::Any, Vec::new()));
+    }
+    if let Some(inner) = nullable_wrapper(node) {
+        return nullable(ctx, node, inner, pointer);
+    }
     if let Some(target) = &node.reference {
         check_allowed(ctx, node, keywords::REFERENCE, pointer);
-        let (name, kind) = ctx.resolve(target, &join(pointer, "$ref"))?;
-        let named = NamedRef {
-            name,
-            validated: kind != DefKind::IntEnum,
-            copy: kind == DefKind::IntEnum,
-            object: kind == DefKind::Struct,
-        };
+        let def = ctx.resolve(target)?;
+        let named = ctx.named(def);
         return Some(Shape {
             ty: Ty::Named(named),
             checks: Vec::new(),
+            nullable: def.nullable,
         });
     }
-    let ty = match &node.ty {
-        None => "any",
-        Some(TypeKeyword::One(ty)) => ty.as_str(),
-        Some(TypeKeyword::Many(types)) if types == &["integer", "string"] => "lenient",
-        Some(TypeKeyword::Many(_)) => {
+    let (types, mut nullable) = node.types_without_null();
+    if node
+        .enumeration
+        .as_ref()
+        .is_some_and(|values| values.contains(&Value::Null))
+    {
+        nullable = true;
+    }
+    let ty = match types.as_slice() {
+        [] => inferred_type(node),
+        [one] => one,
+        ["integer", "string"] | ["string", "integer"] => "lenient",
+        _ => {
             ctx.error(
                 &join(pointer, "type"),
-                "the only list of types supported is [\"integer\", \"string\"]",
+                "a list of types may add \"null\" to one type; the only other list supported is [\"integer\", \"string\"]",
             );
             return None;
         }
     };
-    match ty {
+    let mut shape = match ty {
         "string" => scalar(ctx, node, pointer, keywords::STRING, Ty::String),
         "integer" => scalar(
             ctx,
@@ -96,13 +133,7 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
         "boolean" => scalar(ctx, node, pointer, keywords::BOOLEAN, Ty::Boolean),
         "any" => scalar(ctx, node, pointer, keywords::ANY, Ty::Any),
         "array" => array(ctx, node, pointer),
-        "object" => {
-            ctx.error(
-                pointer,
-                "inline objects have no name: define the object in `$defs` and `$ref` it",
-            );
-            None
-        }
+        "object" => map(ctx, node, pointer),
         other => {
             ctx.error(
                 &join(pointer, "type"),
@@ -110,40 +141,110 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
             );
             None
         }
+    }?;
+    shape.nullable = nullable;
+    Some(shape)
+}
+
+/// `oneOf`/`anyOf` of a schema and `{"type": "null"}`.
+fn nullable(ctx: &mut Ctx, node: &Node, inner: &Node, pointer: &str) -> Option<Shape> {
+    let keyword = if node.one_of.is_some() {
+        "oneOf"
+    } else {
+        "anyOf"
+    };
+    check_allowed(ctx, node, &[keyword, "x-aliases", "x-sensitive"], pointer);
+    let options = node.one_of.as_ref().or(node.any_of.as_ref())?;
+    let index = options
+        .iter()
+        .position(|option| std::ptr::eq(option, inner))
+        .unwrap_or(0);
+    let mut shape = lower_shape(
+        ctx,
+        inner,
+        &join(&join(pointer, keyword), &index.to_string()),
+    )?;
+    shape.nullable = true;
+    Some(shape)
+}
+
+/// The type of a schema without `type`: that of its `const` or `enum` values, else any value.
+fn inferred_type(node: &Node) -> &'static str {
+    let sample = node.constant.as_ref().or_else(|| {
+        node.enumeration
+            .as_ref()
+            .and_then(|values| values.iter().find(|v| !v.is_null()))
+    });
+    match sample {
+        Some(Value::String(_)) => "string",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(number)) if number.is_i64() || number.is_u64() => "integer",
+        Some(Value::Number(_)) => "number",
+        _ if node.properties.is_some() || node.additional_properties.is_some() => "object",
+        _ if node.items.is_some() => "array",
+        _ => "any",
     }
 }
 
 fn array(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
     check_allowed(ctx, node, keywords::ARRAY, pointer);
-    let Some(items) = &node.items else {
-        ctx.error(pointer, "an array needs `items`");
-        return None;
+    let items = match &node.items {
+        Some(items) => lower_shape(ctx, items, &join(pointer, "items"))?,
+        None => Shape::new(Ty::Any, Vec::new()),
     };
-    let items = lower_shape(ctx, items, &join(pointer, "items"))?;
-    if items.ty == (Ty::Integer { lenient: true }) {
-        ctx.error(&join(pointer, "items"), "lenient integers (`[\"integer\", \"string\"]`) are supported as members, not as array items");
-        return None;
-    }
     let mut checks = Vec::new();
     checks.extend(node.min_items.map(Check::MinItems));
     checks.extend(node.max_items.map(Check::MaxItems));
-    Some(Shape {
-        ty: Ty::Array(Box::new(items)),
-        checks,
-    })
+    if node.unique_items == Some(true) {
+        checks.push(Check::UniqueItems);
+    }
+    Some(Shape::new(Ty::Array(Box::new(items)), checks))
 }
 
+/// An object without named members: a map from member names to values of one schema.
+fn map(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
+    check_allowed(ctx, node, keywords::MAP, pointer);
+    let values = match &node.additional_properties {
+        Some(values) => lower_shape(ctx, values, &join(pointer, "additionalProperties"))?,
+        None => Shape::new(Ty::Any, Vec::new()),
+    };
+    let keys = match &node.property_names {
+        Some(names) => property_names(ctx, names, &join(pointer, "propertyNames")),
+        None => Vec::new(),
+    };
+    let mut checks = Vec::new();
+    checks.extend(node.min_properties.map(Check::MinProperties));
+    checks.extend(node.max_properties.map(Check::MaxProperties));
+    Some(Shape::new(
+        Ty::Map(Box::new(MapShape { values, keys })),
+        checks,
+    ))
+}
+
+/// The checks `propertyNames` puts on each member name.
+fn property_names(ctx: &mut Ctx, node: &Node, pointer: &str) -> Vec<Check> {
+    check_allowed(ctx, node, keywords::PROPERTY_NAMES, pointer);
+    if node.single_type().is_some_and(|ty| ty != "string") {
+        ctx.error(&join(pointer, "type"), "member names are strings");
+    }
+    string_checks(ctx, node, pointer)
+}
+
+/// A scalar (or any value), with the checks of its keywords.
 fn scalar(ctx: &mut Ctx, node: &Node, pointer: &str, allowed: &[&str], ty: Ty) -> Option<Shape> {
     check_allowed(ctx, node, allowed, pointer);
-    if node.one_of.is_some() {
-        return None;
-    }
+    let checks = constraint_checks(ctx, node, &ty, pointer);
+    Some(Shape::new(ty, checks))
+}
+
+/// The checks a node's keywords put on a value of type `ty` (also for the constraints of a `then`).
+pub(crate) fn constraint_checks(ctx: &mut Ctx, node: &Node, ty: &Ty, pointer: &str) -> Vec<Check> {
     let mut checks = Vec::new();
-    checks.extend(node.min_length.map(Check::MinLength));
-    checks.extend(node.x_min_bytes.map(Check::MinBytes));
-    checks.extend(node.x_max_bytes.map(Check::MaxBytes));
+    if *ty == Ty::String {
+        checks.extend(string_checks(ctx, node, pointer));
+    }
     // A lenient integer's string form is digits only, which its parser enforces; the pattern must say so.
-    if ty == (Ty::Integer { lenient: true })
+    if *ty == (Ty::Integer { lenient: true })
         && node
             .pattern
             .as_deref()
@@ -151,53 +252,132 @@ fn scalar(ctx: &mut Ctx, node: &Node, pointer: &str, allowed: &[&str], ty: Ty) -
     {
         ctx.error(&join(pointer, "pattern"), format!("the string form of a lenient integer is digits only: the pattern must be `{LENIENT_PATTERN}`"));
     }
-    if ty == Ty::String {
-        if let Some(pattern) = &node.pattern {
-            // The same engine the runtime matches with (a dense DFA): what compiles here compiles there.
-            match regex_automata::dfa::dense::DFA::new(pattern) {
-                Ok(_) => checks.push(Check::Pattern(pattern.clone())),
-                Err(err) => {
-                    // The root cause is the syntax error, which draws the pattern and a caret over several
-                    // lines; its last line says what is wrong.
-                    let mut cause: &dyn std::error::Error = &err;
-                    while let Some(source) = cause.source() {
-                        cause = source;
-                    }
-                    let text = cause.to_string();
-                    let reason = text
-                        .lines()
-                        .last()
-                        .unwrap_or_default()
-                        .trim_start_matches("error: ");
-                    ctx.error(
-                        &join(pointer, "pattern"),
-                        format!("invalid pattern: {reason}"),
-                    )
-                }
-            }
-        }
-    }
-    for (number, keyword) in [(&node.minimum, "minimum"), (&node.maximum, "maximum")] {
+    let bounds = [
+        (&node.minimum, "minimum"),
+        (&node.maximum, "maximum"),
+        (&node.exclusive_minimum, "exclusiveMinimum"),
+        (&node.exclusive_maximum, "exclusiveMaximum"),
+        (&node.multiple_of, "multipleOf"),
+    ];
+    for (number, keyword) in bounds {
         let Some(number) = number else { continue };
-        let Some(bound) = bound(ctx, number, &ty, &join(pointer, keyword)) else {
+        let Some(bound) = bound(ctx, number, ty, &join(pointer, keyword)) else {
             continue;
         };
-        checks.push(if keyword == "minimum" {
-            Check::Minimum(bound)
-        } else {
-            Check::Maximum(bound)
+        checks.push(match keyword {
+            "minimum" => Check::Minimum(bound),
+            "maximum" => Check::Maximum(bound),
+            "exclusiveMinimum" => Check::ExclusiveMinimum(bound),
+            "exclusiveMaximum" => Check::ExclusiveMaximum(bound),
+            _ => Check::MultipleOf(bound),
         });
     }
     checks.extend(node.x_decimal_places.map(Check::DecimalPlaces));
-    Some(Shape { ty, checks })
+    if let Some(value) = &node.constant {
+        checks.extend(literal(ctx, value, ty, &join(pointer, "const")).map(Check::Const));
+    }
+    if let Some(values) = &node.enumeration {
+        let literals: Vec<Literal> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, value)| !value.is_null())
+            .filter_map(|(index, value)| {
+                literal(
+                    ctx,
+                    value,
+                    ty,
+                    &join(&join(pointer, "enum"), &index.to_string()),
+                )
+            })
+            .collect();
+        checks.push(Check::Enum(literals));
+    }
+    checks
+}
+
+fn string_checks(ctx: &mut Ctx, node: &Node, pointer: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    checks.extend(node.min_length.map(Check::MinLength));
+    checks.extend(node.max_length.map(Check::MaxLength));
+    checks.extend(node.x_min_bytes.map(Check::MinBytes));
+    checks.extend(node.x_max_bytes.map(Check::MaxBytes));
+    if let Some(pattern) = &node.pattern {
+        if let Some(check) = pattern_check(ctx, pattern, &join(pointer, "pattern")) {
+            checks.push(check);
+        }
+    }
+    if let Some(format) = node
+        .format
+        .as_deref()
+        .filter(|f| VALIDATED_FORMATS.contains(f))
+    {
+        checks.push(Check::Format(format.to_owned()));
+    }
+    checks
+}
+
+/// A pattern, compiled with the engine the runtime matches with (a dense DFA): what compiles here compiles
+/// there.
+fn pattern_check(ctx: &mut Ctx, pattern: &str, pointer: &str) -> Option<Check> {
+    match regex_automata::dfa::dense::DFA::new(pattern) {
+        Ok(_) => Some(Check::Pattern(pattern.to_owned())),
+        Err(err) => {
+            // The root cause is the syntax error, which draws the pattern and a caret over several lines;
+            // its last line says what is wrong.
+            let mut cause: &dyn std::error::Error = &err;
+            while let Some(source) = cause.source() {
+                cause = source;
+            }
+            let text = cause.to_string();
+            let reason = text
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim_start_matches("error: ");
+            ctx.error(pointer, format!("invalid pattern: {reason}"));
+            None
+        }
+    }
+}
+
+/// A constant typed like the value it is compared with.
+pub(crate) fn literal(ctx: &mut Ctx, value: &Value, ty: &Ty, pointer: &str) -> Option<Literal> {
+    let found = match (ty, value) {
+        (Ty::String, Value::String(text)) => Some(Literal::String(text.clone())),
+        (Ty::Integer { .. }, Value::Number(number)) => whole(number).map(Literal::Integer),
+        (Ty::Number, Value::Number(number)) => decimal_parts(&number.to_string())
+            .map(|(mantissa, scale)| Literal::Decimal { mantissa, scale }),
+        (Ty::Boolean, Value::Bool(flag)) => Some(Literal::Boolean(*flag)),
+        _ => None,
+    };
+    if found.is_none() {
+        ctx.error(
+            pointer,
+            format!("`{value}` is not a value of this member's type"),
+        );
+    }
+    found
+}
+
+/// An integer written as such or as a whole-number float (`5.0`), as JSON Schema counts it.
+fn whole(number: &Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
+            .map(|f| f as i64)
+    })
 }
 
 /// A bound typed like its value: an integer for integers, an exact decimal for numbers.
 fn bound(ctx: &mut Ctx, number: &Number, ty: &Ty, pointer: &str) -> Option<Bound> {
     let text = number.to_string();
     let parsed = match ty {
-        Ty::Integer { .. } => number.as_i64().map(Bound::Integer),
-        _ => decimal_parts(&text).map(|(mantissa, scale)| Bound::Decimal { mantissa, scale }),
+        Ty::Integer { .. } => whole(number).map(Bound::Integer),
+        Ty::Number => {
+            decimal_parts(&text).map(|(mantissa, scale)| Bound::Decimal { mantissa, scale })
+        }
+        _ => None,
     };
     if parsed.is_none() {
         ctx.error(
@@ -209,6 +389,9 @@ fn bound(ctx: &mut Ctx, number: &Number, ty: &Ty, pointer: &str) -> Option<Bound
 }
 
 fn decimal_parts(text: &str) -> Option<(i64, u32)> {
+    if text.contains(['e', 'E']) {
+        return None;
+    }
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let fraction = fraction.trim_end_matches('0');
     let mantissa = format!("{whole}{fraction}").parse().ok()?;

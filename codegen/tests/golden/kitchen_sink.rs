@@ -3,11 +3,11 @@
 
 //! Puts things (a fixture, not a real API).
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Decimal, DecimalError,
-    Validate, Validator, Member, MemberKind, ObjectShape, Shaped, Pattern, Comparison,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
+    Shaped, ObjectShape, Member, MemberKind, Decimal, Comparison, DecimalError, Pattern,
 };
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer, Deserializer};
 
 /// `POST /{version}/things`: the `acme.put_things` endpoint, generated from `schemas/kitchen_sink.json`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,7 +70,7 @@ impl crate::ShoplineClient {
 
 /// The request.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct PutThingsRequest {
     /// Owner id, a credential.
     ///
@@ -81,6 +81,8 @@ pub struct PutThingsRequest {
     pub owner_pin: Option<String>,
     pub things: Vec<Thing>,
 }
+
+crate::runtime::json_object!(PutThingsRequest);
 
 impl std::fmt::Debug for PutThingsRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -131,23 +133,24 @@ impl Shaped for PutThingsRequest {
             Member::optional("owner_pin", MemberKind::Value),
             Member::required("things", MemberKind::ArrayOf(&Thing::SHAPE)),
         ],
+        open: false,
     };
 }
 
 /// One thing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct Thing {
     pub id: String,
     /// A member named like a Rust keyword.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     pub kind: Kind,
-    #[serde(deserialize_with = "crate::runtime::lenient::i64")]
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
     pub count: i64,
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_i64",
+        deserialize_with = "crate::runtime::lenient::integer",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare: Option<i64>,
@@ -162,7 +165,7 @@ pub struct Thing {
     pub fragile: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock: Option<i64>,
@@ -177,6 +180,8 @@ pub struct Thing {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Details>,
 }
+
+crate::runtime::json_object!(Thing);
 
 impl Thing {
     /// A `Thing` with its required members; the optional ones start as `None`.
@@ -278,30 +283,28 @@ impl Validate for Thing {
             Comparison::LessOrEqual,
             ("list_price", &self.list_price.0),
         );
-        if self.kind == Kind::Stocked && self.stock.is_none() {
-            v.missing(
-                "stock",
-                "if-then",
-                "`stock` is required when `kind` is 2 (Stocked)",
-            );
-        }
-        if let Some(parent) = self
-            .details
-            .as_ref()
-            .filter(|_| self.kind == Kind::Stocked)
-        {
-            if parent.size.is_none() {
-                v.at(
-                    "details",
-                    |v| {
-                        v
-                            .missing(
-                                "size",
-                                "if-then",
-                                "`size` is required when `kind` is 2 (Stocked)",
-                            )
-                    },
+        if self.kind == Kind::Stocked {
+            if self.stock.is_none() {
+                v.missing(
+                    "stock",
+                    "if-then",
+                    "`stock` is required when `kind` is 2 (Stocked)",
                 );
+            }
+            if let Some(parent) = self.details.as_ref() {
+                if parent.size.is_none() {
+                    v.at(
+                        "details",
+                        |v| {
+                            v
+                                .missing(
+                                    "size",
+                                    "if-then",
+                                    "`size` is required when `kind` is 2 (Stocked)",
+                                )
+                        },
+                    );
+                }
             }
         }
     }
@@ -328,19 +331,22 @@ impl Shaped for Thing {
             Member::optional("when", MemberKind::Value),
             Member::optional("details", MemberKind::Object(&Details::SHAPE)),
         ],
+        open: false,
     };
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, remote = "Self")]
 pub struct Details {
     #[serde(
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub size: Option<i64>,
 }
+
+crate::runtime::json_object!(Details);
 
 impl Details {
     /// A `Details` with its required members; the optional ones start as `None`.
@@ -357,6 +363,7 @@ impl Shaped for Details {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Details",
         members: &[Member::optional("size", MemberKind::Value)],
+        open: false,
     };
 }
 
@@ -395,7 +402,7 @@ impl Serialize for Kind {
 
 impl<'de> Deserialize<'de> for Kind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let code = crate::runtime::lenient::whole_i64(deserializer)?;
+        let code = crate::runtime::lenient::whole(deserializer)?;
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code("Kind", code, &[1, 2]))
     }
@@ -475,7 +482,10 @@ impl Validate for Rate {
     Deserialize
 )]
 #[serde(transparent)]
-pub struct Millis(#[serde(deserialize_with = "crate::runtime::lenient::i64")] pub i64);
+pub struct Millis(
+    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    pub i64,
+);
 
 impl From<i64> for Millis {
     fn from(value: i64) -> Self {
@@ -495,7 +505,7 @@ pub struct PutThingsResponse {
     #[serde(
         alias = "retcode",
         default,
-        deserialize_with = "crate::runtime::lenient::option_whole_i64",
+        deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
     pub code: Option<i64>,
@@ -551,6 +561,6 @@ impl Serialize for State {
 
 impl<'de> Deserialize<'de> for State {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from_code(crate::runtime::lenient::whole_i64(deserializer)?))
+        Ok(Self::from_code(crate::runtime::lenient::whole(deserializer)?))
     }
 }

@@ -1,9 +1,12 @@
-//! Step 1: schema files on disk -> parsed [`Document`]s.
+//! Step 1: schema files on disk -> parsed [`Document`]s, with every problem of every file.
+
+mod json;
+mod read;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{push_segment, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::schema::Document;
 
 /// A parsed schema file and where it came from.
@@ -11,6 +14,8 @@ pub struct Loaded {
     /// Path relative to the schema directory, with `/` separators: `tencent/salesinfo_add.json`.
     pub file: String,
     pub document: Document,
+    /// What was wrong in the file's text; lowering still looks at the rest of it.
+    pub problems: Vec<Diagnostic>,
 }
 
 /// Reads every `*.json` file below `dir`, in a stable (sorted) order.
@@ -25,56 +30,49 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Loaded>, Vec<Diagnostic>> {
     })?;
     files.sort();
     let mut loaded = Vec::new();
-    let mut problems = Vec::new();
+    let mut unreadable = Vec::new();
     for path in files {
         let file = relative_name(dir, &path);
         match fs::read_to_string(&path) {
-            Ok(text) => match parse(&file, &text) {
-                Ok(document) => loaded.push(Loaded { file, document }),
-                Err(problem) => problems.push(problem),
-            },
-            Err(err) => problems.push(Diagnostic {
+            Ok(text) => loaded.push(parse(&file, &text)),
+            Err(err) => unreadable.push(Diagnostic {
                 file,
                 pointer: String::new(),
                 message: format!("cannot read: {err}"),
             }),
         }
     }
-    if problems.is_empty() {
+    if unreadable.is_empty() {
         Ok(loaded)
     } else {
-        Err(problems)
+        Err(unreadable)
     }
 }
 
-/// Parses one schema text; an unknown keyword is reported as unsupported, at its own pointer.
-pub fn parse(file: &str, text: &str) -> Result<Document, Diagnostic> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let mut pointer = String::new();
-        for segment in err.path().iter() {
-            match segment {
-                serde_path_to_error::Segment::Seq { index } => {
-                    push_segment(&mut pointer, &index.to_string())
-                }
-                serde_path_to_error::Segment::Map { key } => push_segment(&mut pointer, key),
-                _ => {}
+/// Parses one schema text. Text that is not JSON yields an empty document and one problem; otherwise every
+/// unknown or malformed keyword is a problem at its own pointer, and the rest is still read.
+pub fn parse(file: &str, text: &str) -> Loaded {
+    let value: json::Json = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(err) => {
+            return Loaded {
+                file: file.to_owned(),
+                document: Document::default(),
+                problems: vec![Diagnostic {
+                    file: file.to_owned(),
+                    pointer: String::new(),
+                    message: format!("not valid JSON: {err}"),
+                }],
             }
         }
-        let inner = err.into_inner().to_string();
-        let message = match inner.strip_prefix("unknown field `") {
-            Some(rest) => {
-                let keyword = rest.split('`').next().unwrap_or(rest);
-                format!("unsupported keyword `{keyword}` (see schemas/README.md for the supported subset)")
-            }
-            None => inner,
-        };
-        Diagnostic {
-            file: file.to_owned(),
-            pointer,
-            message,
-        }
-    })
+    };
+    let mut reader = read::Reader::new(file);
+    let document = reader.document(&value);
+    Loaded {
+        file: file.to_owned(),
+        document,
+        problems: reader.problems,
+    }
 }
 
 fn collect_json_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

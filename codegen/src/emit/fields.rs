@@ -1,0 +1,179 @@
+//! Struct fields: their Rust types (absent and `null` told apart where the schema makes them differ), their
+//! serde attributes, and the constructor of a type's required members.
+
+use proc_macro2::{Ident, Literal as Lit, TokenStream};
+use quote::quote;
+
+use super::names::{doc, ident};
+use super::types::rust_type;
+use super::Cx;
+use crate::model::{Direction, Field, Literal, Shape, Ty};
+
+/// How a member's presence and `null` map to Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// Required, never null: `T`.
+    Always,
+    /// Required, may be null: `Option<T>`, `None` sent as `null`.
+    RequiredNullable,
+    /// Optional: `Option<T>`, `None` left out (a `null` received reads as absent).
+    Optional,
+    /// Optional and nullable in a validated type: `Nullable<T>`, absent and `null` told apart.
+    Nullable,
+}
+
+pub(crate) fn presence(field: &Field, direction: Direction) -> Presence {
+    match (field.required, field.shape.nullable) {
+        (true, false) => Presence::Always,
+        (true, true) => Presence::RequiredNullable,
+        (false, true) if direction.validated() => Presence::Nullable,
+        (false, _) => Presence::Optional,
+    }
+}
+
+/// The runtime function that reads the integers in a value of this shape (outside named types): whole-number
+/// floats (`5.0`) are integers, as in JSON Schema, and lenient integers also take a string of digits.
+pub(crate) fn integer_reader(shape: &Shape, cx: &Cx) -> Option<String> {
+    fn find(ty: &Ty) -> Option<bool> {
+        match ty {
+            Ty::Integer { lenient } => Some(*lenient),
+            Ty::Array(items) => find(&items.ty),
+            Ty::Map(map) => find(&map.values.ty),
+            _ => None,
+        }
+    }
+    find(&shape.ty).map(|lenient| {
+        cx.rt_str(if lenient {
+            "lenient::integer"
+        } else {
+            "lenient::whole"
+        })
+    })
+}
+
+/// A struct field with its doc comment and serde attributes.
+pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream {
+    let name = ident(&field.rust);
+    let docs = doc(field.doc.as_deref());
+    let inner = rust_type(&field.shape.ty, cx);
+    let presence = presence(field, direction);
+    let mut serde = Vec::new();
+    if field.rust != field.name {
+        let member = &field.name;
+        serde.push(quote!(rename = #member));
+    }
+    serde.extend(field.aliases.iter().map(|alias| quote!(alias = #alias)));
+    let reader = integer_reader(&field.shape, cx);
+    let needs_default =
+        matches!(presence, Presence::Optional | Presence::Nullable) && reader.is_some();
+    if needs_default {
+        serde.push(quote!(default));
+    }
+    match (reader, presence) {
+        (Some(path), _) => serde.push(quote!(deserialize_with = #path)),
+        (None, Presence::RequiredNullable) => {
+            let path = cx.rt_str("wire::required_nullable");
+            serde.push(quote!(deserialize_with = #path));
+        }
+        (None, Presence::Nullable) => serde.push(quote!(default)),
+        _ => {}
+    }
+    let ty = match presence {
+        Presence::Always => inner,
+        Presence::RequiredNullable => quote!(Option<#inner>),
+        Presence::Optional => {
+            serde.push(quote!(skip_serializing_if = "Option::is_none"));
+            quote!(Option<#inner>)
+        }
+        Presence::Nullable => {
+            let nullable = cx.rt("Nullable");
+            serde.push(quote!(skip_serializing_if = "Nullable::is_absent"));
+            quote!(#nullable<#inner>)
+        }
+    };
+    let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    quote! {
+        #docs
+        #attr
+        pub #name: #ty
+    }
+}
+
+/// `new(required members...)`: members fixed by a `const` are filled in, the optional ones start empty (set
+/// them with struct update syntax).
+pub(crate) fn constructor(name: &Ident, fields: &[Field], extra: bool, cx: &Cx) -> TokenStream {
+    let given: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.required && f.fixed().is_none())
+        .collect();
+    let params = given.iter().map(|f| {
+        let name = ident(&f.rust);
+        match (&f.shape.ty, f.shape.nullable) {
+            (Ty::String, false) => quote!(#name: impl Into<String>),
+            (ty, nullable) => {
+                let ty = rust_type(ty, cx);
+                if nullable {
+                    quote!(#name: Option<#ty>)
+                } else {
+                    quote!(#name: #ty)
+                }
+            }
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let name = ident(&f.rust);
+        match (f.fixed(), f.required, &f.shape.ty) {
+            (Some(value), _, _) => {
+                let value = literal_value(value, cx);
+                quote!(#name: #value)
+            }
+            (None, true, Ty::String) if !f.shape.nullable => quote!(#name: #name.into()),
+            (None, true, _) => quote!(#name),
+            (None, false, _)
+                if f.shape.nullable && presence(f, Direction::Request) == Presence::Nullable =>
+            {
+                let nullable = cx.rt("Nullable");
+                quote!(#name: #nullable::Absent)
+            }
+            (None, false, _) => quote!(#name: None),
+        }
+    });
+    let extra = extra.then(|| quote!(extra: Default::default()));
+    let doc = format!(" A `{name}` with its required members; the optional ones start as `None`.");
+    // Clippy's default limit; past it a struct literal would be the idiom, but `new` keeps one way to build.
+    let allow = (given.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let comma = (!fields.is_empty() && extra.is_some()).then(|| quote!(,));
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* #comma #extra }
+            }
+        }
+    }
+}
+
+/// A constant as a Rust value of its member's type.
+pub(crate) fn literal_value(value: &Literal, cx: &Cx) -> TokenStream {
+    match value {
+        Literal::String(text) => quote!(#text.to_owned()),
+        Literal::Integer(number) => {
+            let number = Lit::i64_unsuffixed(*number);
+            quote!(#number)
+        }
+        Literal::Boolean(flag) => quote!(#flag),
+        Literal::Decimal { mantissa, scale } => {
+            let decimal = cx.rt("Decimal");
+            let mantissa = Lit::i64_unsuffixed(*mantissa);
+            let scale = Lit::u32_unsuffixed(*scale);
+            quote!(#decimal::from_parts(#mantissa, #scale))
+        }
+        Literal::Variant {
+            enum_name, variant, ..
+        } => {
+            let (enum_name, variant) = (ident(enum_name), ident(variant));
+            quote!(#enum_name::#variant)
+        }
+    }
+}

@@ -6,7 +6,7 @@
 #[allow(dead_code)]
 #[rustfmt::skip]
 #[path = "../codegen/tests/golden/kitchen_sink.rs"]
-mod kitchen_sink;
+pub(crate) mod kitchen_sink;
 
 use self::kitchen_sink::{Kind, PutThings, PutThingsRequest, PutThingsResponse, State, Thing};
 use crate::runtime::{parse, DynOperation, Operation, Validate};
@@ -68,6 +68,7 @@ fn every_construct_reports_at_its_pointer() {
         ("/things/0/price", "x-compare"),
         ("/things/0/stock", "if-then"),
         ("/things/0/details/size", "if-then"),
+        ("/things/0/rate", "if-else"),
     ];
     let expected: Vec<(String, &str)> = expected.iter().map(|(p, r)| (p.to_string(), *r)).collect();
     assert_eq!(found, expected);

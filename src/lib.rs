@@ -17,6 +17,8 @@ mod generated;
 
 #[cfg(test)]
 mod generated_constructs_tests;
+#[cfg(test)]
+mod generated_vocabulary_tests;
 
 pub use client::{Prepared, Response, ShoplineClient, TencentClient};
 pub use error::{Error, Vendor};

@@ -1447,6 +1447,13 @@ impl ProductType {
     }
 }
 
+impl std::fmt::Display for ProductType {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl Serialize for ProductType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
@@ -1492,6 +1499,13 @@ impl AvailableStatus {
     }
 }
 
+impl std::fmt::Display for AvailableStatus {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl Serialize for AvailableStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
@@ -1534,6 +1548,13 @@ impl SkuStockStatus {
             2 => Some(Self::OutOfStock),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Display for SkuStockStatus {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
     }
 }
 
@@ -1586,6 +1607,13 @@ impl CouponType {
     }
 }
 
+impl std::fmt::Display for CouponType {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl Serialize for CouponType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
@@ -1628,6 +1656,13 @@ impl CouponStatus {
             1 => Some(Self::Expired),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Display for CouponStatus {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
     }
 }
 
@@ -1676,6 +1711,13 @@ impl PromoteStatus {
     }
 }
 
+impl std::fmt::Display for PromoteStatus {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl Serialize for PromoteStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
@@ -1721,6 +1763,13 @@ impl ExclusiveStatus {
     }
 }
 
+impl std::fmt::Display for ExclusiveStatus {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl Serialize for ExclusiveStatus {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
@@ -1763,6 +1812,13 @@ impl IsDeleted {
             1 => Some(Self::Deleted),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Display for IsDeleted {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
     }
 }
 

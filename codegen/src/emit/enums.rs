@@ -86,6 +86,12 @@ pub fn int_enum(
         #non_exhaustive
         pub enum #name { #(#variant_items,)* #unknown_variant }
         impl #name { #conversions }
+        impl std::fmt::Display for #name {
+            /// The code, as sent.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.code())
+            }
+        }
         impl Serialize for #name {
             fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_i64(self.code())
@@ -178,6 +184,12 @@ pub fn str_enum(
                 match self { #(Self::#names => #wires,)* #as_str_unknown }
             }
             #from_wire
+        }
+        impl std::fmt::Display for #name {
+            /// The string, as sent.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
         }
         impl Serialize for #name {
             fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -13,7 +13,8 @@ use crate::model::{
     NamedKind, ObjectRule, Test, Ty,
 };
 
-pub fn object_rule(rule: &ObjectRule, fields: &[Field], cx: &Cx) -> TokenStream {
+/// One rule of an object; `extra` says whether the struct has an `extra` map of other members.
+pub fn object_rule(rule: &ObjectRule, fields: &[Field], extra: bool, cx: &Cx) -> TokenStream {
     match rule {
         ObjectRule::DependentRequired { when, then } => {
             dependent_required(find(fields, when), then, fields)
@@ -23,7 +24,7 @@ pub fn object_rule(rule: &ObjectRule, fields: &[Field], cx: &Cx) -> TokenStream 
         }
         ObjectRule::Conditional(conditional) => self::conditional(conditional, fields, cx),
         ObjectRule::AnyOfRequired(groups) => any_of_required(groups, fields),
-        ObjectRule::PropertyCount { min, max } => property_count(*min, *max, fields),
+        ObjectRule::PropertyCount { min, max } => property_count(*min, *max, fields, extra),
     }
 }
 
@@ -143,7 +144,12 @@ fn any_of_required(groups: &[Vec<String>], fields: &[Field]) -> TokenStream {
     }
 }
 
-fn property_count(min: Option<u64>, max: Option<u64>, fields: &[Field]) -> TokenStream {
+fn property_count(
+    min: Option<u64>,
+    max: Option<u64>,
+    fields: &[Field],
+    extra: bool,
+) -> TokenStream {
     let always = Literal::usize_unsuffixed(fields.iter().filter(|f| present(f).is_none()).count());
     let sometimes = fields
         .iter()
@@ -157,8 +163,9 @@ fn property_count(min: Option<u64>, max: Option<u64>, fields: &[Field]) -> Token
         let max = Literal::u64_unsuffixed(max);
         quote!(v.max_properties(count, #max);)
     });
+    let extra = extra.then(|| quote!(+ self.extra.len()));
     quote! {
-        let count = #always #(#sometimes)* + self.extra.len();
+        let count = #always #(#sometimes)* #extra;
         #min
         #max
     }
@@ -191,8 +198,14 @@ fn conditional(rule: &Conditional, fields: &[Field], cx: &Cx) -> TokenStream {
         ([Statement::Guarded { test: inner, body }], true) => quote!(if #test && #inner { #body }),
         _ => {
             let then = then.iter().map(Statement::tokens);
-            let otherwise = otherwise.iter().map(Statement::tokens);
-            let else_block = (!rule.otherwise.is_empty()).then(|| quote!(else { #(#otherwise)* }));
+            let else_block = match otherwise.as_slice() {
+                [] => None,
+                [Statement::Guarded { test, body }] => Some(quote!(else if #test { #body })),
+                many => {
+                    let many = many.iter().map(Statement::tokens);
+                    Some(quote!(else { #(#many)* }))
+                }
+            };
             quote!(if #test { #(#then)* } #else_block)
         }
     }
@@ -304,20 +317,19 @@ fn matches_value(
     newtype: bool,
     values: &[Constant],
 ) -> TokenStream {
-    let place = match (by_reference, newtype) {
-        (true, true) => quote!(#x.0),
-        (true, false) => quote!((*#x)),
-        (false, true) => quote!(#x.0),
-        (false, false) => quote!(#x),
+    // `place` for `==` (the value itself), `scrutinee` for `matches!` (a reference matches by ergonomics).
+    let (place, scrutinee) = match (by_reference, newtype) {
+        (_, true) => (quote!(#x.0), quote!(#x.0)),
+        (true, false) => (quote!(*#x), quote!(#x)),
+        (false, false) => (quote!(#x), quote!(#x)),
     };
     let patterns: Vec<TokenStream> = values.iter().map(simple_constant).collect();
     match (values, patterns.as_slice()) {
-        ([Constant::String(_)], [pattern]) => quote!(#place == #pattern),
         ([Constant::Boolean(true)], _) => quote!(#place),
         ([Constant::Boolean(false)], _) => quote!(!#place),
         ([_], [pattern]) => quote!(#place == #pattern),
-        ([Constant::String(_), ..], _) => quote!(matches!(#place.as_str(), #(#patterns)|*)),
-        _ => quote!(matches!(#place, #(#patterns)|*)),
+        ([Constant::String(_), ..], _) => quote!(matches!(#scrutinee.as_str(), #(#patterns)|*)),
+        _ => quote!(matches!(#scrutinee, #(#patterns)|*)),
     }
 }
 

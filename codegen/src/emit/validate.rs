@@ -17,10 +17,11 @@ pub fn struct_impl(name: &Ident, s: &Struct, direction: Direction, cx: &Cx) -> T
         .iter()
         .filter_map(|f| field_checks(f, direction, cx));
     let extra = extra_checks(name, s, direction, cx);
+    let has_extra = !(direction == Direction::Request && s.additional == Additional::Refused);
     let rules = s
         .rules
         .iter()
-        .map(|rule| rules::object_rule(rule, &s.fields, cx));
+        .map(|rule| rules::object_rule(rule, &s.fields, has_extra, cx));
     let body: TokenStream = fields.chain(extra).chain(rules).collect();
     let v = if body.is_empty() {
         quote!(_v)

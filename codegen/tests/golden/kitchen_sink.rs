@@ -3,8 +3,9 @@
 
 //! Puts things (a fixture, not a real API).
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind, Decimal, Comparison, DecimalError, Pattern,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, IndexMap, Nullable,
+    Pattern, Format, Validate, Validator, Shaped, ObjectShape, Member, MemberKind,
+    Decimal, Comparison, DecimalError, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -80,6 +81,31 @@ pub struct PutThingsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_pin: Option<String>,
     pub things: Vec<Thing>,
+    /// An inline string enum: lifted into `PutThingsRequestMode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<PutThingsRequestMode>,
+    /// A map: member names are language codes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels_by_lang: Option<IndexMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    /// Absent and null differ: null clears the note.
+    #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    pub note: Nullable<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<Promotion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extras: Option<Extras>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counters: Option<Counters>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
 }
 
 crate::runtime::json_object!(PutThingsRequest);
@@ -90,6 +116,17 @@ impl std::fmt::Debug for PutThingsRequest {
             .field("owner", &crate::runtime::Redacted)
             .field("owner_pin", &crate::runtime::Redacted)
             .field("things", &self.things)
+            .field("mode", &self.mode)
+            .field("labels_by_lang", &self.labels_by_lang)
+            .field("contact", &self.contact)
+            .field("callback", &self.callback)
+            .field("sent_on", &self.sent_on)
+            .field("sent_at", &self.sent_at)
+            .field("note", &self.note)
+            .field("promotion", &self.promotion)
+            .field("extras", &self.extras)
+            .field("counters", &self.counters)
+            .field("settings", &self.settings)
             .finish()
     }
 }
@@ -101,6 +138,17 @@ impl PutThingsRequest {
             owner: owner.into(),
             owner_pin: None,
             things,
+            mode: None,
+            labels_by_lang: None,
+            contact: None,
+            callback: None,
+            sent_on: None,
+            sent_at: None,
+            note: Nullable::Absent,
+            promotion: None,
+            extras: None,
+            counters: None,
+            settings: None,
         }
     }
 }
@@ -122,6 +170,55 @@ impl Validate for PutThingsRequest {
                 v.each(&self.things, |v, item| item.validate_into(v));
             },
         );
+        if let Some(value) = &self.labels_by_lang {
+            v.at(
+                "labels_by_lang",
+                |v| {
+                    v.min_properties(value.len(), 1);
+                    v.max_properties(value.len(), 3);
+                    v.each_entry(
+                        value,
+                        |v, key, value| {
+                            v.member_name(
+                                key,
+                                |v| {
+                                    static PATTERN: Pattern = Pattern::new("^[a-z]{2}$");
+                                    v.pattern(key, &PATTERN)
+                                },
+                            );
+                            v.max_length(value, 3)
+                        },
+                    );
+                },
+            );
+        }
+        if let Some(value) = &self.contact {
+            v.at("contact", |v| v.format(value, Format::Email));
+        }
+        if let Some(value) = &self.callback {
+            v.at("callback", |v| v.format(value, Format::Uri));
+        }
+        if let Some(value) = &self.sent_on {
+            v.at("sent_on", |v| v.format(value, Format::Date));
+        }
+        if let Some(value) = &self.sent_at {
+            v.at("sent_at", |v| v.format(value, Format::DateTime));
+        }
+        if let Some(value) = self.note.as_option() {
+            v.at("note", |v| v.max_length(value, 10));
+        }
+        if let Some(value) = &self.promotion {
+            v.at("promotion", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.extras {
+            v.at("extras", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.counters {
+            v.at("counters", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.settings {
+            v.at("settings", |v| value.validate_into(v));
+        }
     }
 }
 
@@ -132,9 +229,71 @@ impl Shaped for PutThingsRequest {
             Member::required("owner", MemberKind::Value),
             Member::optional("owner_pin", MemberKind::Value),
             Member::required("things", MemberKind::ArrayOf(&Thing::SHAPE)),
+            Member::optional("mode", MemberKind::Value),
+            Member::optional("labels_by_lang", MemberKind::Value),
+            Member::optional("contact", MemberKind::Value),
+            Member::optional("callback", MemberKind::Value),
+            Member::optional("sent_on", MemberKind::Value),
+            Member::optional("sent_at", MemberKind::Value),
+            Member::optional("note", MemberKind::Value),
+            Member::optional("promotion", MemberKind::Union(&Promotion::UNION)),
+            Member::optional("extras", MemberKind::Object(&Extras::SHAPE)),
+            Member::optional("counters", MemberKind::Object(&Counters::SHAPE)),
+            Member::optional("settings", MemberKind::Object(&Settings::SHAPE)),
         ],
         open: false,
     };
+}
+
+/// An inline string enum: lifted into `PutThingsRequestMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PutThingsRequestMode {
+    /// `"full"`
+    Full,
+    /// `"delta"`
+    Delta,
+}
+
+impl PutThingsRequestMode {
+    /// The string the platform uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Delta => "delta",
+        }
+    }
+    /// The variant for a string, if it is one.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        match text {
+            "full" => Some(Self::Full),
+            "delta" => Some(Self::Delta),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for PutThingsRequestMode {
+    /// The string, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PutThingsRequestMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PutThingsRequestMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::wire::str_enum(
+            deserializer,
+            "PutThingsRequestMode",
+            Self::from_wire,
+            &["full", "delta"],
+        )
+    }
 }
 
 /// One thing.
@@ -179,6 +338,34 @@ pub struct Thing {
     pub when: Option<Millis>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Details>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<Color>,
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::whole",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub size_code: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::whole",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quantity: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::whole",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub matrix: Option<Vec<Vec<i64>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Dimensions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
 }
 
 crate::runtime::json_object!(Thing);
@@ -209,6 +396,14 @@ impl Thing {
             labels: None,
             when: None,
             details: None,
+            color: None,
+            size_code: None,
+            quantity: None,
+            discount: None,
+            tags: None,
+            matrix: None,
+            dimensions: None,
+            active: None,
         }
     }
 }
@@ -264,6 +459,58 @@ impl Validate for Thing {
         if let Some(value) = &self.details {
             v.at("details", |v| value.validate_into(v));
         }
+        if let Some(value) = &self.color {
+            v.at("color", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.size_code {
+            v.at("size_code", |v| v.enumerated(value, &[1, 2, 3]));
+        }
+        if let Some(value) = &self.quantity {
+            v.at(
+                "quantity",
+                |v| {
+                    v.exclusive_minimum(*value, 0);
+                    v.exclusive_maximum(*value, 100);
+                    v.multiple_of(*value, 5);
+                },
+            );
+        }
+        if let Some(value) = &self.discount {
+            v.at(
+                "discount",
+                |v| {
+                    v.exclusive_maximum(*value, Decimal::from_i64(1));
+                    v.multiple_of(*value, Decimal::from_parts(5, 2));
+                },
+            );
+        }
+        if let Some(value) = &self.tags {
+            v.at(
+                "tags",
+                |v| {
+                    v.unique_items(value);
+                    v.each(
+                        value,
+                        |v, item| {
+                            v.min_length(item, 1);
+                            v.max_length(item, 5);
+                        },
+                    );
+                },
+            );
+        }
+        if let Some(value) = &self.matrix {
+            v.at(
+                "matrix",
+                |v| v.each(value, |v, item| v.each(item, |v, item| v.minimum(*item, 0))),
+            );
+        }
+        if let Some(value) = &self.dimensions {
+            v.at("dimensions", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.active {
+            v.at("active", |v| v.constant(value, &true));
+        }
         if self.coupon_id.is_some() && self.coupon_value.is_none() {
             v.missing(
                 "coupon_value",
@@ -307,6 +554,48 @@ impl Validate for Thing {
                 }
             }
         }
+        if self.color == Some(Color::Red) {
+            if self.rate.is_none() {
+                v.missing(
+                    "rate",
+                    "if-then",
+                    "`rate` is required when `color` is \"red\" (Red)",
+                );
+            }
+        } else if self.rate.is_some() {
+            v.at(
+                "rate",
+                |v| {
+                    v
+                        .report(
+                            "if-else",
+                            "`rate` must be absent unless `color` is \"red\" (Red)",
+                        )
+                },
+            );
+        }
+        if self.fragile.as_ref().is_none_or(|x| *x) {
+            if let Some(value) = self.weight.as_ref() {
+                v.at("weight", |v| v.maximum(*value, Decimal::from_i64(5)));
+            }
+        }
+        if self.size_code.as_ref().is_some_and(|x| matches!(x, 2 | 3)) {
+            if let Some(parent) = self.dimensions.as_ref() {
+                if parent.depth.is_none() {
+                    v.at(
+                        "dimensions",
+                        |v| {
+                            v
+                                .missing(
+                                    "depth",
+                                    "if-then",
+                                    "`depth` is required when `size_code` is one of 2, 3",
+                                )
+                        },
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -330,6 +619,14 @@ impl Shaped for Thing {
             Member::optional("labels", MemberKind::Value),
             Member::optional("when", MemberKind::Value),
             Member::optional("details", MemberKind::Object(&Details::SHAPE)),
+            Member::optional("color", MemberKind::Value),
+            Member::optional("size_code", MemberKind::Value),
+            Member::optional("quantity", MemberKind::Value),
+            Member::optional("discount", MemberKind::Value),
+            Member::optional("tags", MemberKind::Value),
+            Member::optional("matrix", MemberKind::Value),
+            Member::optional("dimensions", MemberKind::Object(&Dimensions::SHAPE)),
+            Member::optional("active", MemberKind::Value),
         ],
         open: false,
     };
@@ -391,6 +688,13 @@ impl Kind {
             2 => Some(Self::Stocked),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
     }
 }
 
@@ -514,6 +818,20 @@ pub struct PutThingsResponse {
     /// Anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<PutThingsResponseStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<Color>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<Dimensions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<IndexMap<String, Decimal>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<Option<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<PutThingsResponseEvent>,
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -523,6 +841,118 @@ impl crate::runtime::ResponseBody for PutThingsResponse {
     const ALIASES: &'static [(&'static str, &'static str)] = &[("retcode", "code")];
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PutThingsResponseStatus {
+    /// `"ok"`
+    Ok,
+    /// `"partial"`
+    Partial,
+    /// A value this version of salesync does not know, kept as received.
+    Unknown(String),
+}
+
+impl PutThingsResponseStatus {
+    /// The string the platform uses.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ok => "ok",
+            Self::Partial => "partial",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant for a string; an unknown one is kept as `Unknown`.
+    pub fn from_wire(text: &str) -> Self {
+        match text {
+            "ok" => Self::Ok,
+            "partial" => Self::Partial,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for PutThingsResponseStatus {
+    /// The string, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PutThingsResponseStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PutThingsResponseStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::wire::str_enum(
+            deserializer,
+            "PutThingsResponseStatus",
+            |text| Some(Self::from_wire(text)),
+            &["ok", "partial"],
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum PutThingsResponseEvent {
+    /// `kind`: 1
+    Created(Created),
+    /// `kind`: 2
+    Removed(Removed),
+    /// A object this version of salesync does not know, kept as received.
+    Unknown(serde_json::Value),
+}
+
+impl Serialize for PutThingsResponseEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Created(value) => value.serialize(serializer),
+            Self::Removed(value) => value.serialize(serializer),
+            Self::Unknown(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PutThingsResponseEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (tag, value) = crate::runtime::wire::tagged(deserializer, "kind")?;
+        match tag.as_i64() {
+            Some(1) => crate::runtime::wire::variant(value).map(Self::Created),
+            Some(2) => crate::runtime::wire::variant(value).map(Self::Removed),
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Created {
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    pub kind: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Members this version of salesync does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl crate::runtime::ResponseBody for Created {}
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Removed {
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    pub kind: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Members this version of salesync does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl crate::runtime::ResponseBody for Removed {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum State {
@@ -553,6 +983,13 @@ impl State {
     }
 }
 
+impl std::fmt::Display for State {
+    /// The code, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
 impl Serialize for State {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(self.code())
@@ -563,4 +1000,407 @@ impl<'de> Deserialize<'de> for State {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(Self::from_code(crate::runtime::lenient::whole(deserializer)?))
     }
+}
+
+/// A union told apart by its `type` member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Promotion {
+    /// `type`: "discount"
+    Discount(Discount),
+    /// `type`: "gift"
+    Gift(Gift),
+}
+
+impl Serialize for Promotion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Discount(value) => value.serialize(serializer),
+            Self::Gift(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Promotion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (tag, value) = crate::runtime::wire::tagged(deserializer, "type")?;
+        match tag.as_str() {
+            Some("discount") => crate::runtime::wire::variant(value).map(Self::Discount),
+            Some("gift") => crate::runtime::wire::variant(value).map(Self::Gift),
+            _ => {
+                Err(
+                    crate::runtime::wire::unknown_tag(
+                        "Promotion",
+                        "type",
+                        &tag,
+                        &["\"discount\"", "\"gift\""],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl Validate for Promotion {
+    fn validate_into(&self, v: &mut Validator) {
+        match self {
+            Self::Discount(value) => value.validate_into(v),
+            Self::Gift(value) => value.validate_into(v),
+        }
+    }
+}
+
+impl Promotion {
+    /// The tag and each variant's members, for the shape pass.
+    pub const UNION: UnionShape = UnionShape {
+        tag: "type",
+        variants: &[
+            (TagValue::Str("discount"), &Discount::SHAPE),
+            (TagValue::Str("gift"), &Gift::SHAPE),
+        ],
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct Gift {
+    pub r#type: String,
+    pub sku: String,
+}
+
+crate::runtime::json_object!(Gift);
+
+impl Gift {
+    /// A `Gift` with its required members; the optional ones start as `None`.
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self {
+            r#type: "gift".to_owned(),
+            sku: sku.into(),
+        }
+    }
+}
+
+impl Validate for Gift {
+    fn validate_into(&self, v: &mut Validator) {
+        v.at("type", |v| v.constant(&self.r#type, "gift"));
+        v.at("sku", |v| v.min_length(&self.sku, 1));
+    }
+}
+
+impl Shaped for Gift {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Gift",
+        members: &[
+            Member::required("type", MemberKind::Value),
+            Member::required("sku", MemberKind::Value),
+        ],
+        open: false,
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct Discount {
+    pub r#type: String,
+    pub rate: Decimal,
+}
+
+crate::runtime::json_object!(Discount);
+
+impl Discount {
+    /// A `Discount` with its required members; the optional ones start as `None`.
+    pub fn new(rate: Decimal) -> Self {
+        Self {
+            r#type: "discount".to_owned(),
+            rate,
+        }
+    }
+}
+
+impl Validate for Discount {
+    fn validate_into(&self, v: &mut Validator) {
+        v.at("type", |v| v.constant(&self.r#type, "discount"));
+        v.at(
+            "rate",
+            |v| {
+                v.maximum(self.rate, Decimal::from_i64(1));
+                v.exclusive_minimum(self.rate, Decimal::ZERO);
+            },
+        );
+    }
+}
+
+impl Shaped for Discount {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Discount",
+        members: &[
+            Member::required("type", MemberKind::Value),
+            Member::required("rate", MemberKind::Value),
+        ],
+        open: false,
+    };
+}
+
+/// Sent and received: unknown values are read, never sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Color {
+    /// `"red"`
+    Red,
+    /// `"dark-blue"`
+    DarkBlue,
+    /// `"green"`
+    Green,
+    /// A value this version of salesync does not know, kept as received.
+    Unknown(String),
+}
+
+impl Color {
+    /// The string the platform uses.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Red => "red",
+            Self::DarkBlue => "dark-blue",
+            Self::Green => "green",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant for a string; an unknown one is kept as `Unknown`.
+    pub fn from_wire(text: &str) -> Self {
+        match text {
+            "red" => Self::Red,
+            "dark-blue" => Self::DarkBlue,
+            "green" => Self::Green,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for Color {
+    /// The string, as sent.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Color {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::runtime::wire::str_enum(
+            deserializer,
+            "Color",
+            |text| Some(Self::from_wire(text)),
+            &["red", "dark-blue", "green"],
+        )
+    }
+}
+
+impl Validate for Color {
+    fn validate_into(&self, v: &mut Validator) {
+        if let Self::Unknown(value) = self {
+            v.report(
+                "enum",
+                format!(
+                    "\"{value}\" is not a {}; expected one of {}", "Color",
+                    "red, dark-blue, green"
+                ),
+            );
+        }
+    }
+}
+
+/// Sent and received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dimensions {
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    pub width: i64,
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    pub height: i64,
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::whole",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub depth: Option<i64>,
+    /// Members this version of salesync does not know, kept as received (never sent: validation refuses them).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Dimensions {
+    /// A `Dimensions` with its required members; the optional ones start as `None`.
+    pub fn new(width: i64, height: i64) -> Self {
+        Self {
+            width,
+            height,
+            depth: None,
+            extra: Default::default(),
+        }
+    }
+}
+
+impl Validate for Dimensions {
+    fn validate_into(&self, v: &mut Validator) {
+        v.at("width", |v| v.minimum(self.width, 1));
+        v.unknown_members(&self.extra, "Dimensions", &["width", "height", "depth"]);
+    }
+}
+
+impl Shaped for Dimensions {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Dimensions",
+        members: &[
+            Member::required("width", MemberKind::Value),
+            Member::required("height", MemberKind::Value),
+            Member::optional("depth", MemberKind::Value),
+        ],
+        open: false,
+    };
+}
+
+impl crate::runtime::ResponseBody for Dimensions {}
+/// An open request object: members it does not name are kept and sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extras {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Members the schema does not name, which it allows: kept and sent as they are.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Extras {
+    /// A `Extras` with its required members; the optional ones start as `None`.
+    pub fn new() -> Self {
+        Self {
+            source: None,
+            extra: Default::default(),
+        }
+    }
+}
+
+impl Validate for Extras {
+    fn validate_into(&self, _v: &mut Validator) {}
+}
+
+impl Shaped for Extras {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Extras",
+        members: &[Member::optional("source", MemberKind::Value)],
+        open: true,
+    };
+}
+
+/// Named members, and any other member a count of at least 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counters {
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::whole",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total: Option<i64>,
+    /// Members the schema does not name, each checked against its `additionalProperties` schema.
+    #[serde(flatten, deserialize_with = "crate::runtime::lenient::whole")]
+    pub extra: IndexMap<String, i64>,
+}
+
+impl Counters {
+    /// A `Counters` with its required members; the optional ones start as `None`.
+    pub fn new() -> Self {
+        Self {
+            total: None,
+            extra: Default::default(),
+        }
+    }
+}
+
+impl Validate for Counters {
+    fn validate_into(&self, v: &mut Validator) {
+        v.each_entry(&self.extra, |v, _, value| v.minimum(*value, 0));
+    }
+}
+
+impl Shaped for Counters {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Counters",
+        members: &[Member::optional("total", MemberKind::Value)],
+        open: true,
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, remote = "Self")]
+pub struct Settings {
+    #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    pub version: i64,
+    /// Required, but may be null.
+    #[serde(deserialize_with = "crate::runtime::wire::required_nullable")]
+    pub batch_note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
+}
+
+crate::runtime::json_object!(Settings);
+
+impl Settings {
+    /// A `Settings` with its required members; the optional ones start as `None`.
+    pub fn new(batch_note: Option<String>) -> Self {
+        Self {
+            version: 2,
+            batch_note,
+            email: None,
+            phone: None,
+            sent: None,
+        }
+    }
+}
+
+impl Validate for Settings {
+    fn validate_into(&self, v: &mut Validator) {
+        v.at("version", |v| v.constant(&self.version, &2));
+        if let Some(value) = &self.email {
+            v.at("email", |v| v.format(value, Format::Email));
+        }
+        if let Some(value) = &self.phone {
+            v.at(
+                "phone",
+                |v| {
+                    static PATTERN: Pattern = Pattern::new("^[0-9]{5,15}$");
+                    v.pattern(value, &PATTERN)
+                },
+            );
+        }
+        if let Some(value) = &self.sent {
+            v.at("sent", |v| v.format(value, Format::Time));
+        }
+        if (self.email.is_none()) && (self.phone.is_none()) {
+            v.report("anyOf", "at least one of `email` or `phone` is required");
+        }
+        let count = 2 + usize::from(self.email.is_some())
+            + usize::from(self.phone.is_some()) + usize::from(self.sent.is_some());
+        v.max_properties(count, 4);
+    }
+}
+
+impl Shaped for Settings {
+    const SHAPE: ObjectShape = ObjectShape {
+        name: "Settings",
+        members: &[
+            Member::required("version", MemberKind::Value),
+            Member::required("batch_note", MemberKind::Value),
+            Member::optional("email", MemberKind::Value),
+            Member::optional("phone", MemberKind::Value),
+            Member::optional("sent", MemberKind::Value),
+        ],
+        open: false,
+    };
 }

@@ -14,11 +14,11 @@ use std::env;
 use std::error::Error as StdError;
 use std::time::Duration;
 
-use salesync::shopline::{
+use salesync::shopline::batch_sync_flow_data::{
     BatchSyncFlowData, BatchSyncFlowDataRequest, FlowData, FlowNodeData, PercentRate,
     TimestampMillis,
 };
-use salesync::tencent::{
+use salesync::tencent::salesinfo_add::{
     Price, ProductType, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
 };
 use salesync::{ShoplineClient, TencentClient};

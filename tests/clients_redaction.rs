@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use clients_common::*;
 use salesync::client::{RetryPolicy, Secret, TokenFuture, TokenProvider, REDACTED};
-use salesync::shopline::BatchSyncFlowData;
-use salesync::tencent::SalesinfoAdd;
+use salesync::shopline::batch_sync_flow_data::BatchSyncFlowData;
+use salesync::tencent::salesinfo_add::SalesinfoAdd;
 use salesync::{Error, ShoplineClient, TencentClient};
 use salesync_mock::{AfterStore, Fault, MockServer, Vendor as MockVendor};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

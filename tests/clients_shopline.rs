@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clients_common::*;
 use hmac::{Hmac, Mac};
 use salesync::client::{Pace, DEFAULT_USER_AGENT};
-use salesync::shopline::BatchSyncFlowData;
+use salesync::shopline::batch_sync_flow_data::BatchSyncFlowData;
 use salesync::{Error, ShoplineClient, Vendor};
 use salesync_mock::{AfterStore, Fault, MockServer, RateLimit, Vendor as MockVendor};
 use sha2::Sha256;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clients_common::*;
 use salesync::client::{RetryPolicy, DEFAULT_USER_AGENT};
-use salesync::tencent::SalesinfoAdd;
+use salesync::tencent::salesinfo_add::SalesinfoAdd;
 use salesync::{Error, Prepared, TencentClient, Vendor};
 use salesync_mock::{AfterStore, Fault, RecordedRequest, Vendor as MockVendor};
 
@@ -336,7 +336,7 @@ async fn one_call_with(
     fault: Fault,
     policy: RetryPolicy,
 ) -> (
-    Result<salesync::Response<salesync::tencent::SalesinfoAddResponse>, Error>,
+    Result<salesync::Response<salesync::tencent::salesinfo_add::SalesinfoAddResponse>, Error>,
     Vec<RecordedRequest>,
     usize,
 ) {

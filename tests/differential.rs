@@ -867,7 +867,7 @@ fn the_schema_files_accept_the_document_examples() {
 #[test]
 fn tencent_salesinfo_add_agrees_with_jsonschema() {
     agree(
-        &salesync::tencent::SalesinfoAdd,
+        &salesync::tencent::salesinfo_add::SalesinfoAdd,
         "schemas/tencent/salesinfo_add.json",
         tencent::bodies(),
     );
@@ -907,7 +907,7 @@ fn tencent_whole_numbers_written_with_a_fraction_are_integers() {
     }
     for body in bodies {
         assert!(validator.is_valid(&body), "jsonschema rejects {body}");
-        let found = salesync::tencent::SalesinfoAdd.check_body(&body.to_string());
+        let found = salesync::tencent::salesinfo_add::SalesinfoAdd.check_body(&body.to_string());
         assert_eq!(found, vec![], "{body}");
     }
 }
@@ -915,7 +915,7 @@ fn tencent_whole_numbers_written_with_a_fraction_are_integers() {
 #[test]
 fn shopline_batch_sync_flow_data_agrees_with_jsonschema() {
     agree(
-        &salesync::shopline::BatchSyncFlowData,
+        &salesync::shopline::batch_sync_flow_data::BatchSyncFlowData,
         "schemas/shopline/batch_sync_flow_data.json",
         shopline::bodies(),
     );
@@ -934,7 +934,7 @@ fn shopline_negative_zero_strings_break_the_pattern() {
         let mut body = example.clone();
         body["flow_data_list"][0]["trigger_num"] = json!(text);
         assert!(!validator.is_valid(&body), "jsonschema accepts {text}");
-        let found: Vec<(String, &str)> = salesync::shopline::BatchSyncFlowData
+        let found: Vec<(String, &str)> = salesync::shopline::batch_sync_flow_data::BatchSyncFlowData
             .check_body(&body.to_string())
             .into_iter()
             .map(|v| (v.pointer, v.rule))

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use salesync::runtime::{parse, DynOperation};
-use salesync::shopline::{BatchSyncFlowDataRequest, BatchSyncFlowDataResponse, ShoplineErrorBody};
-use salesync::tencent::{
+use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, BatchSyncFlowDataResponse, ShoplineErrorBody};
+use salesync::tencent::salesinfo_add::{
     Price, ProductType, SalesInfo, SalesinfoAddRequest, SalesinfoAddResponse, SkuPromotion,
     SkuStockStatus, Stock, TargetUrlProps, Yuan,
 };
@@ -165,7 +165,7 @@ fn shopline_examples_parse_validate_and_round_trip() {
             &file,
             &text,
             "schemas/shopline/batch_sync_flow_data.json",
-            &salesync::shopline::BatchSyncFlowData,
+            &salesync::shopline::batch_sync_flow_data::BatchSyncFlowData,
         );
     }
 }
@@ -201,7 +201,7 @@ fn tencent_example_parses_validates_and_round_trips() {
             &file,
             &text,
             "schemas/tencent/salesinfo_add.json",
-            &salesync::tencent::SalesinfoAdd,
+            &salesync::tencent::salesinfo_add::SalesinfoAdd,
         );
     }
 }

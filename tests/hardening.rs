@@ -14,8 +14,8 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use salesync::runtime::{check, parse, DynOperation, Violation};
-use salesync::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
-use salesync::tencent::{SalesinfoAdd, SalesinfoAddRequest, Yuan};
+use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest, Yuan};
 use salesync::{Decimal, Validate};
 use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@
 //! the exact list of `(pointer, rule)` pairs, sorted.
 
 use salesync::runtime::{parse, DynOperation};
-use salesync::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
 use salesync::Validate;
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 //! `SalesinfoAdd.check_body` and compares the exact list of `(pointer, rule)` pairs, sorted.
 
 use salesync::runtime::{parse, DynOperation};
-use salesync::tencent::{SalesinfoAdd, SalesinfoAddRequest};
+use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};
 use salesync::Validate;
 use serde_json::{json, Value};
 

@@ -15,11 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use salesync::client::RetryPolicy;
-use salesync::shopline::{
+use salesync::shopline::batch_sync_flow_data::{
     BatchSyncFlowData, BatchSyncFlowDataRequest, FlowData, FlowNodeData, PercentRate,
     TimestampMillis,
 };
-use salesync::tencent::{
+use salesync::tencent::salesinfo_add::{
     Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuPromotion, SkuStockStatus, Stock, Yuan,
 };
 use salesync::{Decimal, ShoplineClient, TencentClient};

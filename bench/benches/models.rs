@@ -144,7 +144,7 @@ fn tencent(c: &mut Criterion) {
     let body: Body<_, handwritten::tencent::SalesinfoAddRequest> = Body::new(
         "tencent50",
         fixtures::tencent_request(),
-        &salesync::tencent::SalesinfoAdd,
+        &salesync::tencent::salesinfo_add::SalesinfoAdd,
     );
     eprintln!("tencent50: {} bytes", body.text.len());
     body.serialize(c);
@@ -155,7 +155,7 @@ fn shopline(c: &mut Criterion) {
     let body: Body<_, handwritten::shopline::BatchSyncFlowDataRequest> = Body::new(
         "shopline100",
         fixtures::shopline_request(),
-        &salesync::shopline::BatchSyncFlowData,
+        &salesync::shopline::batch_sync_flow_data::BatchSyncFlowData,
     );
     eprintln!("shopline100: {} bytes", body.text.len());
     body.serialize(c);

@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use salesync::runtime::{parse, DynOperation};
-use salesync::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
-use salesync::tencent::{SalesinfoAdd, SalesinfoAddRequest};
+use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};
 use salesync::Validate;
 use salesync_bench::{fixtures, handwritten};
 use serde::de::DeserializeOwned;

@@ -1,10 +1,10 @@
 //! Realistic request bodies, built with the generated models: every optional member filled, values varied per
 //! item so that no two items are the same and the numbers are not all whole.
 
-use salesync::shopline::{
+use salesync::shopline::batch_sync_flow_data::{
     BatchSyncFlowDataRequest, FlowData, FlowNodeData, PercentRate, TimestampMillis,
 };
-use salesync::tencent::{
+use salesync::tencent::salesinfo_add::{
     AvailableStatus, CouponInfo, CouponStatus, CouponType, CustomTag, DeliveryInfo, ExclusiveInfo,
     ExclusiveStatus, IsDeleted, Location, MillisString, NormalProductInfo, Price, ProductType,
     PromoteStatus, SalesInfo, SalesinfoAddRequest, SkuPromotion, SkuStockStatus, Stock, TagInfo,

@@ -1,5 +1,6 @@
-//! Golden-file tests of the generator: each `golden/*.json` schema generates exactly `golden/*.rs`, and each
-//! `errors/*.json` schema fails with exactly the diagnostics in `errors/*.txt`.
+//! Golden-file tests of the generator: each `golden/*.json` schema generates exactly `golden/*.rs`; the schema
+//! directory `golden_dir/` (endpoints sharing a file of definitions) generates exactly the files under
+//! `golden_dir.expected/`; and each `errors/*.json` schema fails with exactly the diagnostics in `errors/*.txt`.
 //!
 //! After an intended change, rewrite the expected files with `UPDATE_GOLDEN=1 cargo test -p codegen` and
 //! review the diff. The golden outputs are generated exactly as salesync's own modules are, and salesync's
@@ -8,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use codegen::{generate_module, Runtime};
+use codegen::{generate, generate_module, Config, Runtime};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -84,4 +85,33 @@ fn generation_is_deterministic() {
     for schema in fixtures("golden") {
         assert_eq!(run(&schema), run(&schema));
     }
+}
+
+#[test]
+fn a_schema_directory_generates_its_golden_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let config = Config {
+        schema_dir: root.join("golden_dir"),
+        out_dir: root.join("golden_dir.expected"),
+        runtime: Runtime::new("crate::runtime").with_clients("crate"),
+    };
+    let files = generate(&config).unwrap_or_else(|found| panic!("{found}"));
+    for file in &files {
+        let expected = config.out_dir.join(&file.path);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            fs::create_dir_all(expected.parent().unwrap()).unwrap();
+        }
+        assert_golden(&expected, &file.contents);
+    }
+    let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "acme/common.rs",
+            "acme/mod.rs",
+            "acme/put_widgets.rs",
+            "acme/remove_widgets.rs",
+            "mod.rs"
+        ]
+    );
 }

@@ -13,8 +13,8 @@ use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
 use salesync::runtime::Operation;
-use salesync::shopline::BatchSyncFlowData;
-use salesync::tencent::SalesinfoAdd;
+use salesync::shopline::batch_sync_flow_data::BatchSyncFlowData;
+use salesync::tencent::salesinfo_add::SalesinfoAdd;
 
 use crate::bucket::{Buckets, RateLimit};
 use crate::config::MockConfig;

@@ -2,8 +2,8 @@
 
 use std::sync::PoisonError;
 
-use salesync::shopline::FlowData;
-use salesync::tencent::SalesInfo;
+use salesync::shopline::batch_sync_flow_data::FlowData;
+use salesync::tencent::salesinfo_add::SalesInfo;
 
 use crate::app::lock;
 use crate::bucket::RateLimit;

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use salesync::runtime::{parse, DynOperation, Operation};
-use salesync::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
 use serde::Deserialize;
 use serde_json::{json, Value};
 

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use salesync::shopline::{BatchSyncFlowDataRequest, FlowData, FlowNodeData};
-use salesync::tencent::{SalesInfo, SalesinfoAddRequest};
+use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, FlowData, FlowNodeData};
+use salesync::tencent::salesinfo_add::{SalesInfo, SalesinfoAddRequest};
 
 /// A stored Shopline flow, keyed by `(store_id, flow_id, occurred_on)`, with its request's envelope.
 #[derive(Debug, Clone, PartialEq)]

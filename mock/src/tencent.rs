@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::http::header;
 use axum::http::request::Parts;
 use salesync::runtime::{parse, DynOperation, Operation, Violation};
-use salesync::tencent::{SalesinfoAdd, SalesinfoAddRequest};
+use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};
 use serde_json::{json, Value};
 
 use crate::app::{lock, App};

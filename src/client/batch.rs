@@ -227,7 +227,7 @@ fn item_violations<T: Validate>(item: &T, member: &str, index: usize) -> Vec<Vio
 mod tests {
     use super::*;
     use crate::error::Vendor;
-    use crate::tencent::{
+    use crate::tencent::salesinfo_add::{
         Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SalesinfoAddResponse, SkuStockStatus,
         Stock, Yuan,
     };

@@ -90,7 +90,7 @@ impl<O: Operation> fmt::Debug for Prepared<O> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+    use crate::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
 
     fn request(app_key: &str) -> BatchSyncFlowDataRequest {
         BatchSyncFlowDataRequest::new(app_key, "42", "crm", Vec::new())

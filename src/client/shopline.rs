@@ -33,7 +33,7 @@ const JSON_UTF8: &str = "application/json; charset=utf-8";
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), salesync::Error> {
-/// use salesync::shopline::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+/// use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
 /// let client = salesync::ShoplineClient::builder()
 ///     .store("my-store")
 ///     .access_token(std::env::var("SHOPLINE_TOKEN").unwrap_or_default())

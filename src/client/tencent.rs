@@ -30,8 +30,8 @@ pub const DEFAULT_TENCENT_BASE_URL: &str = "https://api.e.qq.com";
 /// pool and the pace.
 ///
 /// ```no_run
-/// # async fn run(request: salesync::tencent::SalesinfoAddRequest) -> Result<(), salesync::Error> {
-/// use salesync::tencent::SalesinfoAdd;
+/// # async fn run(request: salesync::tencent::salesinfo_add::SalesinfoAddRequest) -> Result<(), salesync::Error> {
+/// use salesync::tencent::salesinfo_add::SalesinfoAdd;
 /// let client = salesync::TencentClient::builder()
 ///     .access_token(std::env::var("TENCENT_ACCESS_TOKEN").unwrap_or_default())
 ///     .build()?;

@@ -304,8 +304,8 @@ impl<O: Batched> Sender<O> for Client {
 #[cfg(test)]
 mod tests {
     use salesync::runtime::Operation;
-    use salesync::shopline::BatchSyncFlowData;
-    use salesync::tencent::SalesinfoAdd;
+    use salesync::shopline::batch_sync_flow_data::BatchSyncFlowData;
+    use salesync::tencent::salesinfo_add::SalesinfoAdd;
 
     use super::*;
 

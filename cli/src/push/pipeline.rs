@@ -156,7 +156,7 @@ fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Eve
 
 #[cfg(test)]
 mod tests {
-    use salesync::tencent::SalesinfoAdd;
+    use salesync::tencent::salesinfo_add::SalesinfoAdd;
 
     use super::*;
 
@@ -169,7 +169,7 @@ mod tests {
         }
     }
 
-    fn errors(event: Event<salesync::tencent::SalesInfo>) -> (RowText, Vec<(String, String)>) {
+    fn errors(event: Event<salesync::tencent::salesinfo_add::SalesInfo>) -> (RowText, Vec<(String, String)>) {
         match event {
             Event::Reject { reject, .. } => (
                 reject.row,

@@ -230,7 +230,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
 
-    use salesync::tencent::{
+    use salesync::tencent::salesinfo_add::{
         Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
     };
 

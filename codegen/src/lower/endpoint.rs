@@ -69,7 +69,7 @@ pub(crate) fn lower_endpoint(
     })
 }
 
-/// A body: an object definition of this file.
+/// A body: an object definition, of this file or (a shared envelope) of another file of the vendor.
 fn body(ctx: &mut Ctx, target: &str, pointer: &str) -> Option<String> {
     let pointer = join(pointer, "$ref");
     let def = ctx.resolve_reporting(target, &pointer)?;
@@ -80,14 +80,7 @@ fn body(ctx: &mut Ctx, target: &str, pointer: &str) -> Option<String> {
         );
         return None;
     }
-    if def.file != ctx.file {
-        ctx.error(
-            &pointer,
-            "a body is defined in the endpoint's own file (it may use shared types)",
-        );
-        return None;
-    }
-    Some(def.name.clone())
+    Some(ctx.named(def).name)
 }
 
 /// Fills in the batch member's item type and limits from the request's lowered field.

@@ -6,8 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::{Client, Response};
 use salesync::runtime::Operation;
-use salesync::shopline::BatchSyncFlowData;
-use salesync::tencent::SalesinfoAdd;
+use salesync::shopline::batch_sync_flow_data::BatchSyncFlowData;
+use salesync::tencent::salesinfo_add::SalesinfoAdd;
 use salesync_mock::{MockServer, DEFAULT_SHOPLINE_TOKEN, DEFAULT_TENCENT_TOKEN};
 use serde_json::{json, Value};
 

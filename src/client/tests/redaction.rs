@@ -5,8 +5,8 @@ use std::time::Duration;
 use super::capture;
 use super::stub::{Reply, Stub};
 use super::{quick, shopline_request, tencent_request};
-use crate::shopline::BatchSyncFlowData;
-use crate::tencent::SalesinfoAdd;
+use crate::shopline::batch_sync_flow_data::BatchSyncFlowData;
+use crate::tencent::salesinfo_add::SalesinfoAdd;
 use crate::{Error, ShoplineClient, TencentClient, Vendor};
 
 const TOKEN: &str = "tencent-token-456";

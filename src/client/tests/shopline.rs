@@ -8,7 +8,7 @@ use sha2::Sha256;
 use super::stub::{Reply, Stub};
 use super::{flow, quick, shopline_request};
 use crate::client::{Secret, TokenFuture, TokenProvider, DEFAULT_USER_AGENT};
-use crate::shopline::BatchSyncFlowData;
+use crate::shopline::batch_sync_flow_data::BatchSyncFlowData;
 use crate::{Error, ShoplineClient, Vendor};
 
 const PATH: &str = "/admin/openapi/v20260301/sales/flow/batch_sync_flow_data.json";
@@ -403,7 +403,7 @@ async fn builder_errors_are_config_errors() {
     assert_eq!(client.base_url(), "https://my-store.myshopline.com");
     // A Tencent endpoint through the Shopline client is refused before anything is sent.
     let error = client
-        .call::<crate::tencent::SalesinfoAdd>(&super::tencent_request(1))
+        .call::<crate::tencent::salesinfo_add::SalesinfoAdd>(&super::tencent_request(1))
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Config(_)));

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::stub::{Reply, Stub};
 use super::{quick, sales_item, tencent_request};
 use crate::client::{ItemOutcome, DEFAULT_TENCENT_BASE_URL};
-use crate::tencent::SalesinfoAdd;
+use crate::tencent::salesinfo_add::SalesinfoAdd;
 use crate::{Error, TencentClient, Vendor};
 
 fn client(stub: &Stub, attempts: u32) -> TencentClient {

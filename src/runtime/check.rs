@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::endpoint::{BatchMeta, Batched, Operation};
+use super::recover::parse_and_validate;
 use super::shape::{self, Shaped};
 use super::{parse, Validate, Validator, Violation};
 
@@ -26,26 +27,28 @@ pub fn check_batched<O: Batched>(body: &str) -> Vec<Violation> {
 
 /// Parses and validates a body of an endpoint without a batch.
 pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
-    match parse::from_str::<O::Request>(body) {
-        Ok(request) => violations_of(&request, ""),
-        Err(violation) => vec![violation],
+    if let Ok(request) = serde_json::from_str::<O::Request>(body) {
+        return violations_of(&request, "");
     }
+    let value: Value = match parse::from_str(body) {
+        Ok(value) => value,
+        Err(violation) => return vec![violation],
+    };
+    let misshapen = shape::check(&value, &<O::Request as Shaped>::SHAPE, "");
+    if !misshapen.is_empty() {
+        return misshapen;
+    }
+    parse_and_validate::<O::Request>(&value, "").err().unwrap_or_default()
 }
 
 /// Parses and validates one batch item (one row of an export); pointers start with `prefix`. Every missing
-/// and unknown member is reported at once; otherwise parsing stops at the item's first type error.
+/// and unknown member is reported at once; then every type error and, past them, every validation error.
 pub fn check_item<O: Batched>(value: &Value, prefix: &str) -> Result<O::Item, Vec<Violation>> {
     let misshapen = shape::check(value, &<O::Item as Shaped>::SHAPE, prefix);
     if !misshapen.is_empty() {
         return Err(misshapen);
     }
-    let item: O::Item = parse::from_value(value, prefix).map_err(|v| vec![v])?;
-    let violations = violations_of(&item, prefix);
-    if violations.is_empty() {
-        Ok(item)
-    } else {
-        Err(violations)
-    }
+    parse_and_validate(value, prefix)
 }
 
 fn violations_of<T: Validate>(value: &T, prefix: &str) -> Vec<Violation> {
@@ -81,21 +84,15 @@ fn check_envelope<O: Batched>(
     envelope[batch.items] = Value::Array(Vec::new());
     let batch_pointer = format!("/{}", batch.items);
     let misshapen = shape::check(&envelope, &<O::Request as Shaped>::SHAPE, "");
-    let parsed = if misshapen.is_empty() {
-        parse::from_value::<O::Request>(&envelope, "").map_err(|violation| vec![violation])
+    let mut violations: Vec<Violation> = if misshapen.is_empty() {
+        parse_and_validate::<O::Request>(&envelope, "")
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|found| found.pointer != batch_pointer)
+            .collect()
     } else {
-        Err(misshapen)
-    };
-    let mut violations: Vec<Violation> = match parsed {
-        Ok(request) => {
-            let mut v = Validator::new();
-            request.validate_into(&mut v);
-            v.into_violations()
-                .into_iter()
-                .filter(|found| found.pointer != batch_pointer)
-                .collect()
-        }
-        Err(found) => found,
+        misshapen
     };
     let mut size = Validator::with_prefix(&batch_pointer);
     size.min_items(items, batch.min_items);

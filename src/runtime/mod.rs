@@ -9,6 +9,7 @@ pub mod lenient;
 mod nullable;
 pub mod parse;
 mod pattern;
+mod recover;
 pub mod shape;
 mod validate;
 pub mod wire;

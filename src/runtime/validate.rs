@@ -165,16 +165,12 @@ impl Validator {
 
     /// Runs `check` on a map's member name (`propertyNames`): what it finds is reported at the member, with
     /// rule `propertyNames`.
-    pub fn member_name(&mut self, name: &str, check: impl FnOnce(&mut Self)) {
+    pub fn member_name(&mut self, check: impl FnOnce(&mut Self)) {
         let before = self.violations.len();
         check(self);
         for violation in &mut self.violations[before..] {
             violation.rule = "propertyNames";
-            violation.message = format!(
-                "the member name `{}` {}",
-                super::excerpt(name),
-                violation.message
-            );
+            violation.message = format!("member name: {}", violation.message);
         }
     }
 

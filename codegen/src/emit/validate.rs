@@ -217,7 +217,7 @@ pub(crate) fn shape_checks(shape: &Shape, value: &Value, cx: &Cx) -> Vec<TokenSt
                 .collect();
             let keys = (!key_checks.is_empty()).then(|| {
                 let checks = closure(key_checks);
-                quote!(v.member_name(key, #checks);)
+                quote!(v.member_name(#checks);)
             });
             let values = has_checks(&map.values)
                 .then(|| value_checks(&map.values, &Value::reference(quote!(value)), cx));

@@ -179,13 +179,10 @@ impl Validate for PutThingsRequest {
                     v.each_entry(
                         value,
                         |v, key, value| {
-                            v.member_name(
-                                key,
-                                |v| {
-                                    static PATTERN: Pattern = Pattern::new("^[a-z]{2}$");
-                                    v.pattern(key, &PATTERN)
-                                },
-                            );
+                            v.member_name(|v| {
+                                static PATTERN: Pattern = Pattern::new("^[a-z]{2}$");
+                                v.pattern(key, &PATTERN)
+                            });
                             v.max_length(value, 3)
                         },
                     );

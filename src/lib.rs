@@ -18,6 +18,8 @@ mod generated;
 #[cfg(test)]
 mod generated_constructs_tests;
 #[cfg(test)]
+mod generated_fixture_tests;
+#[cfg(test)]
 mod generated_shared_tests;
 #[cfg(test)]
 mod generated_vocabulary_tests;

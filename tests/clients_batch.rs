@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use clients_common::*;
 use salesync::client::BatchReport;
-use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, FlowData, FlowNodeData, PercentRate, TimestampMillis};
+use salesync::shopline::batch_sync_flow_data::{
+    BatchSyncFlowData, FlowData, FlowNodeData, PercentRate, TimestampMillis,
+};
 use salesync::tencent::salesinfo_add::{ProductType, SalesInfo, SalesinfoAdd, Yuan};
 use salesync::{Decimal, Error};
 use salesync_mock::{AfterStore, Fault, RandomFaults, RecordedRequest, Vendor as MockVendor};

@@ -934,11 +934,12 @@ fn shopline_negative_zero_strings_break_the_pattern() {
         let mut body = example.clone();
         body["flow_data_list"][0]["trigger_num"] = json!(text);
         assert!(!validator.is_valid(&body), "jsonschema accepts {text}");
-        let found: Vec<(String, &str)> = salesync::shopline::batch_sync_flow_data::BatchSyncFlowData
-            .check_body(&body.to_string())
-            .into_iter()
-            .map(|v| (v.pointer, v.rule))
-            .collect();
+        let found: Vec<(String, &str)> =
+            salesync::shopline::batch_sync_flow_data::BatchSyncFlowData
+                .check_body(&body.to_string())
+                .into_iter()
+                .map(|v| (v.pointer, v.rule))
+                .collect();
         assert_eq!(
             found,
             [("/flow_data_list/0/trigger_num".to_owned(), "pattern")],

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use salesync::runtime::{parse, DynOperation};
-use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, BatchSyncFlowDataResponse, ShoplineErrorBody};
+use salesync::shopline::batch_sync_flow_data::{
+    BatchSyncFlowDataRequest, BatchSyncFlowDataResponse, ShoplineErrorBody,
+};
 use salesync::tencent::salesinfo_add::{
     Price, ProductType, SalesInfo, SalesinfoAddRequest, SalesinfoAddResponse, SkuPromotion,
     SkuStockStatus, Stock, TargetUrlProps, Yuan,

@@ -1,5 +1,5 @@
 //! A new schema file is all it takes: a copy of the workspace gets one more file in `schemas/tencent/` (the
-//! fixture `tests/fixtures/new_schema/promotion_plan_add.json`, written in plain JSON Schema 2020-12 and not a
+//! fixture `codegen/tests/golden/promotion_plan_add.json`, written in plain JSON Schema 2020-12 and not a
 //! real endpoint), and nothing else changes by hand. `cargo run -p codegen` accepts it, the CLI builds, and
 //! `salesync validate --json tencent.promotion_plan_add` judges bodies: the valid one passes, the invalid one
 //! fails at each pointer with each keyword.
@@ -132,7 +132,7 @@ fn a_schema_file_dropped_into_schemas_is_all_it_takes() {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     copy_workspace(&dir);
-    let fixture = workspace().join("tests/fixtures/new_schema/promotion_plan_add.json");
+    let fixture = workspace().join("codegen/tests/golden/promotion_plan_add.json");
     fs::copy(
         &fixture,
         dir.join("schemas/tencent/promotion_plan_add.json"),

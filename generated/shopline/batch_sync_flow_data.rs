@@ -68,21 +68,26 @@ impl crate::ShoplineClient {
 
 /// Request body of batch_sync_flow_data: the envelope (app, store, source) and up to 100 flows' statistics.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct BatchSyncFlowDataRequest {
     /// The calling app's key (appKey). A credential: `Debug` prints it redacted.
     ///
     /// Example: `ee89294e244543bd9422b446de9dece9cf0ea14e`
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub app_key: String,
     /// Store id.
     ///
     /// Example: `1658921299465`
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub store_id: String,
     /// Source type: the app or channel the statistics come from.
     ///
     /// Example: `smartpush-app`
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub source_type: String,
     /// Data list: statistics of each flow, at most 100 per call.
+    #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 100)))]
     pub flow_data_list: Vec<FlowData>,
 }
 
@@ -147,11 +152,13 @@ impl Shaped for BatchSyncFlowDataRequest {
 
 /// Statistics of one marketing flow (automation) at one point in time, with its nodes' statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct FlowData {
     /// Flow (process) id.
     ///
     /// Example: `5598349859474639045`
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub flow_id: String,
     /// Data time: the time the statistics refer to, Unix timestamp in milliseconds.
     ///
@@ -161,21 +168,49 @@ pub struct FlowData {
     ///
     /// Example: `0`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub order_amount: i64,
     /// Order quantity: number of orders attributed to the flow.
     ///
     /// Example: `0`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub order_num: i64,
     /// Number of sends.
     ///
     /// Example: `1`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub send_count: i64,
     /// Trigger count: how many times the flow was triggered.
     ///
     /// Example: `4`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub trigger_num: i64,
     /// Statistics of the flow's nodes (activities).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -258,11 +293,13 @@ impl Shaped for FlowData {
 
 /// Statistics of one node (activity) of a flow at one point in time. Used by both flow_node_data_list and delete_flow_node_data_list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct FlowNodeData {
     /// Node id.
     ///
     /// Example: `5a206848-5e7e-4e50-93de-01bb4d9c7ac5`
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub node_id: String,
     /// Parent node id, used for sorting and for merging nodes in the display.
     ///
@@ -277,26 +314,61 @@ pub struct FlowNodeData {
     ///
     /// Example: `5`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub has_send_num: i64,
     /// Delivered quantity.
     ///
     /// Example: `5`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub has_delivery_num: i64,
     /// Number of users who placed an order.
     ///
     /// Example: `5`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub buyer_num: i64,
     /// Number of orders.
     ///
     /// Example: `5`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub order_num: i64,
     /// Sales amount attributed to the node, in minor currency units (cents; the document's "unit division" is 分, fen).
     ///
     /// Example: `344`
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub order_amount: i64,
     /// Open rate, percent as a decimal string ("4" = 4 %).
     ///
@@ -427,9 +499,17 @@ impl Shaped for FlowNodeData {
     Serialize,
     Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct TimestampMillis(
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub i64,
 );
 
@@ -449,8 +529,15 @@ impl Validate for TimestampMillis {
 ///
 /// Example: `56.6`
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct PercentRate(pub String);
+pub struct PercentRate(
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("pattern" = "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"))
+    )]
+    pub String,
+);
 
 impl From<String> for PercentRate {
     fn from(value: String) -> Self {
@@ -475,6 +562,7 @@ impl Validate for PercentRate {
 
 /// Success body (HTTP 200). Documented as the empty object {}; the request's trace id is in the traceId response header.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BatchSyncFlowDataResponse {
     /// Members this version of salesync does not know, kept as received.
@@ -485,6 +573,7 @@ pub struct BatchSyncFlowDataResponse {
 impl crate::runtime::ResponseBody for BatchSyncFlowDataResponse {}
 /// Body sent with an error status (400, 401, 402, 403, 404, 406, 412, 422, 423, 429, 433-436, 5xx): {"errors": ...} where the value may be a string, an array or an object; some errors also carry code and message.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ShoplineErrorBody {
     /// Error detail: a string, an array or an object, depending on the error.

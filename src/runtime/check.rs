@@ -38,7 +38,9 @@ pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
     if !misshapen.is_empty() {
         return misshapen;
     }
-    parse_and_validate::<O::Request>(&value, "").err().unwrap_or_default()
+    parse_and_validate::<O::Request>(&value, "")
+        .err()
+        .unwrap_or_default()
 }
 
 /// Parses and validates one batch item (one row of an export); pointers start with `prefix`. Every missing

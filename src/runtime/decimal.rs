@@ -287,6 +287,22 @@ impl Visitor<'_> for DecimalVisitor {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Decimal {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Decimal".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    /// A JSON number (read exactly, never through a binary float).
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "number"})
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

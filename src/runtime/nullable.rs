@@ -69,3 +69,19 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
         Option::<T>::deserialize(deserializer).map(Nullable::from)
     }
 }
+
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Nullable<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Nullable_{}", T::schema_name()).into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    /// `T` or `null`; the member may be left out, which the struct's `required` list says.
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Option::<T>::json_schema(generator)
+    }
+}

@@ -28,11 +28,18 @@ const STAND_INS: [fn() -> Value; 7] = [
 
 /// Every parse error of `value` as a `T` and, when a stand-in version of it parses, that version's validation
 /// violations (outside the stand-ins); pointers start with `prefix`. `Ok` only when `value` itself is valid.
-pub fn parse_and_validate<T: DeserializeOwned + Validate>(value: &Value, prefix: &str) -> Result<T, Vec<Violation>> {
+pub fn parse_and_validate<T: DeserializeOwned + Validate>(
+    value: &Value,
+    prefix: &str,
+) -> Result<T, Vec<Violation>> {
     let first = match parse::from_value::<T>(value, prefix) {
         Ok(parsed) => {
             let found = violations_of(&parsed, prefix);
-            return if found.is_empty() { Ok(parsed) } else { Err(found) };
+            return if found.is_empty() {
+                Ok(parsed)
+            } else {
+                Err(found)
+            };
         }
         Err(first) => first,
     };
@@ -54,12 +61,19 @@ pub fn parse_and_validate<T: DeserializeOwned + Validate>(value: &Value, prefix:
                 found.extend(
                     violations_of(&parsed, prefix)
                         .into_iter()
-                        .filter(|violation| !stand_ins.iter().any(|s| within(&violation.pointer, &s.pointer))),
+                        .filter(|violation| {
+                            !stand_ins
+                                .iter()
+                                .any(|s| within(&violation.pointer, &s.pointer))
+                        }),
                 );
                 return Err(found);
             }
             Err(next) => {
-                let known = repair.stand_ins.iter().any(|s| within(&next.pointer, &s.pointer));
+                let known = repair
+                    .stand_ins
+                    .iter()
+                    .any(|s| within(&next.pointer, &s.pointer));
                 if !known && !repair.found.contains(&next) {
                     repair.found.push(next.clone());
                 }
@@ -78,7 +92,10 @@ fn violations_of<T: Validate>(value: &T, prefix: &str) -> Vec<Violation> {
 
 /// Whether `pointer` is `at` or below it.
 fn within(pointer: &str, at: &str) -> bool {
-    pointer == at || pointer.strip_prefix(at).is_some_and(|rest| rest.starts_with('/'))
+    pointer == at
+        || pointer
+            .strip_prefix(at)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 struct Repair<'a> {
@@ -104,14 +121,22 @@ impl Repair<'_> {
         }
         // An unknown union tag: stand in for the whole union, not for its tag.
         let pointer = if error.rule == "oneOf" {
-            error.pointer.rsplit_once('/').map_or("", |(parent, _)| parent).to_owned()
+            error
+                .pointer
+                .rsplit_once('/')
+                .map_or("", |(parent, _)| parent)
+                .to_owned()
         } else {
             error.pointer.clone()
         };
         if error.rule == "additionalProperties" {
             return self.remove(&pointer);
         }
-        let index = match self.stand_ins.iter().position(|s| within(&pointer, &s.pointer)) {
+        let index = match self
+            .stand_ins
+            .iter()
+            .position(|s| within(&pointer, &s.pointer))
+        {
             Some(index) => index,
             None => {
                 self.stand_ins.push(StandIn {
@@ -178,7 +203,11 @@ impl Repair<'_> {
 
 /// Values the error itself suggests: the first of the values an enum or union lists.
 fn hints(error: &Violation) -> Vec<Value> {
-    let Some((_, listed)) = error.message.split_once("expected one of ").or_else(|| error.message.split_once("must be one of ")) else {
+    let Some((_, listed)) = error
+        .message
+        .split_once("expected one of ")
+        .or_else(|| error.message.split_once("must be one of "))
+    else {
         return Vec::new();
     };
     let first = listed.split(", ").next().unwrap_or_default().trim();
@@ -225,7 +254,8 @@ mod tests {
 
     #[test]
     fn every_type_error_and_the_remaining_validation_are_reported() {
-        let value = serde_json::json!({"id": 7, "count": -1, "note": 5, "tags": ["a", 1, "b", false]});
+        let value =
+            serde_json::json!({"id": 7, "count": -1, "note": 5, "tags": ["a", 1, "b", false]});
         assert_eq!(
             found(value),
             [
@@ -243,6 +273,9 @@ mod tests {
     fn a_valid_value_parses_and_text_that_is_not_an_object_stops_at_once() {
         let valid = serde_json::json!({"id": "ab", "count": 1, "tags": []});
         assert!(parse_and_validate::<Row>(&valid, "").is_ok());
-        assert_eq!(found(serde_json::json!([1, 2])), [("/rows/4".to_owned(), "type")]);
+        assert_eq!(
+            found(serde_json::json!([1, 2])),
+            [("/rows/4".to_owned(), "type")]
+        );
     }
 }

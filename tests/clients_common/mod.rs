@@ -6,8 +6,12 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use salesync::client::{RetryPolicy, ShoplineClientBuilder, TencentClientBuilder};
-use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, FlowData, TimestampMillis};
-use salesync::tencent::salesinfo_add::{Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan};
+use salesync::shopline::batch_sync_flow_data::{
+    BatchSyncFlowDataRequest, FlowData, TimestampMillis,
+};
+use salesync::tencent::salesinfo_add::{
+    Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
+};
 use salesync::{Decimal, ShoplineClient, TencentClient};
 use salesync_mock::{MockConfig, MockServer, RecordedRequest};
 

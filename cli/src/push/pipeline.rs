@@ -169,7 +169,9 @@ mod tests {
         }
     }
 
-    fn errors(event: Event<salesync::tencent::salesinfo_add::SalesInfo>) -> (RowText, Vec<(String, String)>) {
+    fn errors(
+        event: Event<salesync::tencent::salesinfo_add::SalesInfo>,
+    ) -> (RowText, Vec<(String, String)>) {
         match event {
             Event::Reject { reject, .. } => (
                 reject.row,

@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::names::{doc, ident};
-use super::{shape, Cx};
+use super::{json_schema, shape, Cx};
 use crate::model::{Direction, Literal as Value, StrVariant, Union, Variant};
 
 pub fn int_enum(
@@ -67,6 +67,7 @@ pub fn int_enum(
         }
     };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
+    let schema = json_schema::int_enum_impl(name, variants, open);
     let validation = (direction == Direction::Both).then(|| {
         let known = codes
             .iter()
@@ -103,6 +104,7 @@ pub fn int_enum(
             }
         }
         #validation
+        #schema
     }
 }
 
@@ -164,6 +166,7 @@ pub fn str_enum(
         quote!(Self::from_wire)
     };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
+    let schema = json_schema::str_enum_impl(name, variants, open);
     let validation = (direction == Direction::Both).then(|| {
         let known = wires.join(", ");
         refuse_unknown(
@@ -202,6 +205,7 @@ pub fn str_enum(
             }
         }
         #validation
+        #schema
     }
 }
 
@@ -284,6 +288,7 @@ pub fn union(
     let union_shape = direction
         .validated()
         .then(|| shape::union_shape(name, union, cx));
+    let schema = json_schema::union_impl(name, union, open);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +310,7 @@ pub fn union(
         }
         #validation
         #union_shape
+        #schema
     }
 }
 

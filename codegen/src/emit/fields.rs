@@ -92,9 +92,11 @@ pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream
         }
     };
     let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    let schema = super::json_schema::field_attr(field, direction, cx);
     quote! {
         #docs
         #attr
+        #schema
         pub #name: #ty
     }
 }

@@ -3,6 +3,7 @@
 mod endpoint;
 mod enums;
 mod fields;
+mod json_schema;
 mod names;
 mod rules;
 mod shape;

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::fields::{constructor, field, integer_reader};
 use super::names::{doc, ident};
-use super::{enums, shape, validate, Cx};
+use super::{enums, json_schema, shape, validate, Cx};
 use crate::model::{Additional, Direction, Shape, Struct, Ty, TypeDef, TypeKind};
 
 /// Every item of one named type.
@@ -92,10 +92,16 @@ fn structure(
         .validated()
         .then(|| shape::shape_impl(name, s, cx));
     let response_body = (direction.tolerant()).then(|| response_body(name, s, cx));
+    let (derive_schema, schema) = (
+        json_schema::derive(),
+        json_schema::struct_attr(s, direction),
+    );
     quote! {
         #docs
         #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize)]
+        #derive_schema
         #serde
+        #schema
         #non_exhaustive
         pub struct #name {
             #(#fields,)*
@@ -229,11 +235,13 @@ fn newtype(
     let validation = direction
         .validated()
         .then(|| validate::newtype_impl(name, shape, cx));
+    let (derive_schema, schema) = (json_schema::derive(), json_schema::newtype_attr(shape, cx));
     quote! {
         #docs
         #[derive(#derives, Serialize, Deserialize)]
+        #derive_schema
         #[serde(transparent)]
-        pub struct #name(#reader pub #inner);
+        pub struct #name(#reader #schema pub #inner);
         impl From<#inner> for #name {
             fn from(value: #inner) -> Self { Self(value) }
         }

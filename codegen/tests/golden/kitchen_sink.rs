@@ -71,32 +71,55 @@ impl crate::ShoplineClient {
 
 /// The request.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct PutThingsRequest {
     /// Owner id, a credential.
     ///
     /// Example: `abc`
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("minLength" = 1, "x-maxBytes" = 8))
+    )]
     pub owner: String,
     /// An optional second credential.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_pin: Option<String>,
+    #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 3)))]
     pub things: Vec<Thing>,
     /// An inline string enum: lifted into `PutThingsRequestMode`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<PutThingsRequestMode>,
     /// A map: member names are language codes.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            extend(
+                "minProperties" = 1,
+                "maxProperties" = 3,
+                "additionalProperties" = {"maxLength":3,
+                "type":"string"},
+                "propertyNames" = {"pattern":"^[a-z]{2}$"}
+            )
+        )
+    )]
     pub labels_by_lang: Option<IndexMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("format" = "email")))]
     pub contact: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("format" = "uri")))]
     pub callback: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("format" = "date")))]
     pub sent_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("format" = "date-time")))]
     pub sent_at: Option<String>,
     /// Absent and null differ: null clears the note.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+    #[cfg_attr(feature = "schemars", schemars(extend("maxLength" = 10)))]
     pub note: Nullable<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promotion: Option<Promotion>,
@@ -293,26 +316,89 @@ impl<'de> Deserialize<'de> for PutThingsRequestMode {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PutThingsRequestMode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PutThingsRequestMode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "enum" : ["full", "delta"], "type" : "string" })
+    }
+}
+
 /// One thing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        extend(
+            "x-compare" = [{"left":"price",
+            "op":"<=",
+            "right":"list_price"}],
+            "dependentRequired" = {"coupon_id":["coupon_value"],
+            "coupon_value":["coupon_id"]},
+            "allOf" = [{"if":{"properties":{"kind":{"const":2}},
+            "required":["kind"]},
+            "then":{"properties":{"details":{"required":["size"]}},
+            "required":["stock"]}},
+            {"else":{"properties":{"rate":false}},
+            "if":{"properties":{"color":{"const":"red"}},
+            "required":["color"]},
+            "then":{"required":["rate"]}},
+            {"if":{"properties":{"fragile":{"const":true}},
+            "required":[]},
+            "then":{"properties":{"weight":{"maximum":5}}}},
+            {"if":{"properties":{"size_code":{"enum":[2,
+            3]}},
+            "required":["size_code"]},
+            "then":{"properties":{"dimensions":{"required":["depth"]}}}}]
+        )
+    )
+)]
 pub struct Thing {
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("x-minBytes" = 2, "x-maxBytes" = 6))
+    )]
     pub id: String,
     /// A member named like a Rust keyword.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     pub kind: Kind,
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend(
+                "type" = ["integer",
+                "string"],
+                "pattern" = "^[0-9]+$",
+                "minimum" = 0,
+                "maximum" = 1000
+            )
+        )
+    )]
     pub count: i64,
     #[serde(
         default,
         deserialize_with = "crate::runtime::lenient::integer",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "Option<i64>",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
+        )
+    )]
     pub spare: Option<i64>,
     pub price: Money,
     pub list_price: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("minimum" = 0.5, "maximum" = 20)))]
     pub weight: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<Rate>,
@@ -324,12 +410,20 @@ pub struct Thing {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("minimum" = 0))
+    )]
     pub stock: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_value: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("maxItems" = 2, "items" = {"type":"string", "x-maxBytes":4}))
+    )]
     pub labels: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<Millis>,
@@ -342,26 +436,60 @@ pub struct Thing {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("enum" = [1, 2, 3]))
+    )]
     pub size_code: Option<i64>,
     #[serde(
         default,
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "Option<i64>",
+            extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 100, "multipleOf" = 5)
+        )
+    )]
     pub quantity: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("exclusiveMaximum" = 1, "multipleOf" = 0.05))
+    )]
     pub discount: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            extend(
+                "uniqueItems" = true,
+                "items" = {"maxLength":5,
+                "minLength":1,
+                "type":"string"}
+            )
+        )
+    )]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "Option<Vec<Vec<i64>>>",
+            extend("items" = {"items":{"minimum":0, "type":"integer"}, "type":"array"})
+        )
+    )]
     pub matrix: Option<Vec<Vec<i64>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("const" = true)))]
     pub active: Option<bool>,
 }
 
@@ -630,6 +758,7 @@ impl Shaped for Thing {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct Details {
     #[serde(
@@ -637,6 +766,7 @@ pub struct Details {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
     pub size: Option<i64>,
 }
 
@@ -709,6 +839,16 @@ impl<'de> Deserialize<'de> for Kind {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Kind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Kind".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "enum" : [1, 2], "type" : "integer" })
+    }
+}
+
 /// Yuan, exact.
 #[derive(
     Debug,
@@ -722,8 +862,15 @@ impl<'de> Deserialize<'de> for Kind {
     Serialize,
     Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct Money(pub Decimal);
+pub struct Money(
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
+    )]
+    pub Decimal,
+);
 
 impl From<Decimal> for Money {
     fn from(value: Decimal) -> Self {
@@ -746,8 +893,15 @@ impl Validate for Money {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct Rate(pub String);
+pub struct Rate(
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("pattern" = "^[0-9]+(\\.[0-9]+)?$"))
+    )]
+    pub String,
+);
 
 impl From<String> for Rate {
     fn from(value: String) -> Self {
@@ -782,9 +936,17 @@ impl Validate for Rate {
     Serialize,
     Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Millis(
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+        )
+    )]
     pub i64,
 );
 
@@ -801,6 +963,7 @@ impl Validate for Millis {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PutThingsResponse {
     #[serde(
@@ -809,6 +972,7 @@ pub struct PutThingsResponse {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
     pub code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
@@ -822,8 +986,16 @@ pub struct PutThingsResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("additionalProperties" = {"type":"number"}))
+    )]
     pub scores: Option<IndexMap<String, Decimal>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("items" = {"type":["string", "null"]}))
+    )]
     pub warnings: Option<Vec<Option<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
@@ -892,6 +1064,16 @@ impl<'de> Deserialize<'de> for PutThingsResponseStatus {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PutThingsResponseStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PutThingsResponseStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string" })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PutThingsResponseEvent {
@@ -924,10 +1106,22 @@ impl<'de> Deserialize<'de> for PutThingsResponseEvent {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PutThingsResponseEvent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PutThingsResponseEvent".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "object" })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Created {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("const" = 1)))]
     pub kind: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -938,9 +1132,11 @@ pub struct Created {
 
 impl crate::runtime::ResponseBody for Created {}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Removed {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("const" = 2)))]
     pub kind: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -996,6 +1192,16 @@ impl Serialize for State {
 impl<'de> Deserialize<'de> for State {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(Self::from_code(crate::runtime::lenient::whole(deserializer)?))
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for State {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "State".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "integer" })
     }
 }
 
@@ -1057,10 +1263,26 @@ impl Promotion {
     };
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Promotion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Promotion".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "oneOf" : [generator.subschema_for:: < Discount > (), generator
+            .subschema_for:: < Gift > ()] }
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct Gift {
+    #[cfg_attr(feature = "schemars", schemars(extend("const" = "gift")))]
     pub r#type: String,
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub sku: String,
 }
 
@@ -1095,9 +1317,15 @@ impl Shaped for Gift {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct Discount {
+    #[cfg_attr(feature = "schemars", schemars(extend("const" = "discount")))]
     pub r#type: String,
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("maximum" = 1, "exclusiveMinimum" = 0))
+    )]
     pub rate: Decimal,
 }
 
@@ -1210,18 +1438,33 @@ impl Validate for Color {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Color {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Color".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string" })
+    }
+}
+
 /// Sent and received.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct Dimensions {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("minimum" = 1)))]
     pub width: i64,
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub height: i64,
     #[serde(
         default,
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
     pub depth: Option<i64>,
     /// Members this version of salesync does not know, kept as received (never sent: validation refuses them).
     #[serde(flatten)]
@@ -1262,6 +1505,7 @@ impl Shaped for Dimensions {
 impl crate::runtime::ResponseBody for Dimensions {}
 /// An open request object: members it does not name are kept and sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Extras {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -1294,12 +1538,18 @@ impl Shaped for Extras {
 
 /// Named members, and any other member a count of at least 0.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(extend("additionalProperties" = {"minimum":0, "type":"integer"}))
+)]
 pub struct Counters {
     #[serde(
         default,
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
     pub total: Option<i64>,
     /// Members the schema does not name, each checked against its `additionalProperties` schema.
     #[serde(flatten, deserialize_with = "crate::runtime::lenient::whole")]
@@ -1331,18 +1581,34 @@ impl Shaped for Counters {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(
+        extend(
+            "maxProperties" = 4,
+            "allOf" = [{"anyOf":[{"required":["email"]},
+            {"required":["phone"]}]}]
+        )
+    )
+)]
 pub struct Settings {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("const" = 2)))]
     pub version: i64,
     /// Required, but may be null.
     #[serde(deserialize_with = "crate::runtime::wire::required_nullable")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>", required))]
     pub batch_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("format" = "email")))]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9]{5,15}$")))]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("format" = "time")))]
     pub sent: Option<String>,
 }
 

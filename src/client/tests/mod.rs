@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use crate::client::RetryPolicy;
 use crate::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, FlowData, TimestampMillis};
-use crate::tencent::salesinfo_add::{Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan};
+use crate::tencent::salesinfo_add::{
+    Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
+};
 use crate::Decimal;
 
 /// Fast retries for tests: `attempts` attempts, 1..8 ms apart, 10 s in all.
@@ -65,7 +67,12 @@ fn futures_are_send(shopline: crate::ShoplineClient, tencent: crate::TencentClie
     share(&tencent);
     let request = shopline_request(1);
     send(shopline.call::<crate::shopline::batch_sync_flow_data::BatchSyncFlowData>(&request));
-    send(shopline.sync_all::<crate::shopline::batch_sync_flow_data::BatchSyncFlowData>(&request, Vec::new()));
+    send(
+        shopline.sync_all::<crate::shopline::batch_sync_flow_data::BatchSyncFlowData>(
+            &request,
+            Vec::new(),
+        ),
+    );
     let request = tencent_request(1);
     send(tencent.call::<crate::tencent::salesinfo_add::SalesinfoAdd>(&request));
     send(tencent.sync_all::<crate::tencent::salesinfo_add::SalesinfoAdd>(&request, Vec::new()));

@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize, Serializer, Deserializer};
 
 /// The response envelope every acme endpoint answers with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Envelope {
     /// 0 on success.
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub code: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -39,8 +41,15 @@ impl crate::runtime::ResponseBody for Envelope {}
     Serialize,
     Deserialize
 )]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct Money(pub Decimal);
+pub struct Money(
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
+    )]
+    pub Decimal,
+);
 
 impl From<Decimal> for Money {
     fn from(value: Decimal) -> Self {
@@ -135,11 +144,27 @@ impl Validate for Currency {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string" })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct Address {
+    #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[A-Z]{2}$")))]
     pub country: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("minLength" = 1, "maxLength" = 64))
+    )]
     pub city: Option<String>,
 }
 

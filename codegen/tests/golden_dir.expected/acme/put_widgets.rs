@@ -65,11 +65,14 @@ impl crate::TencentClient {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct PutWidgetsRequest {
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub store: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
+    #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 10)))]
     pub widgets: Vec<Widget>,
 }
 
@@ -116,8 +119,10 @@ impl Shaped for PutWidgetsRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct Widget {
+    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub id: String,
     pub price: Money,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -50,8 +50,20 @@ impl crate::TencentClient {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 pub struct RemoveWidgetsRequest {
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            extend(
+                "minItems" = 1,
+                "uniqueItems" = true,
+                "items" = {"minLength":1,
+                "type":"string"}
+            )
+        )
+    )]
     pub ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_from: Option<Address>,

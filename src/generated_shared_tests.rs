@@ -5,7 +5,7 @@
 #[allow(dead_code)]
 #[rustfmt::skip]
 #[path = "../codegen/tests/golden_dir.expected/acme/mod.rs"]
-mod acme;
+pub(crate) mod acme;
 
 use serde_json::json;
 

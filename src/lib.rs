@@ -16,6 +16,8 @@ pub mod runtime;
 mod generated;
 
 #[cfg(test)]
+mod differential_tests;
+#[cfg(test)]
 mod generated_constructs_tests;
 #[cfg(test)]
 mod generated_fixture_tests;

@@ -577,6 +577,33 @@ fn current_price_is_at_most_sku_price() {
 }
 
 #[test]
+fn h5_landing_pages_are_absolute_urls_within_their_byte_limits() {
+    let mut cases = Cases::full();
+    let limits = [
+        ("/target_url_props/url_h5", 100),
+        ("/target_url_props/url_h5_2", 1000),
+        ("/target_url_props/url_h5_3", 1000),
+    ];
+    for (member, limit) in limits {
+        let pointer = at(member);
+        let url = |len: usize| json!(format!("https://a.cn/{}", text('a', len - 13)));
+        cases.set_ok(&pointer, url(limit));
+        cases.set_breaks(&pointer, url(limit + 1), "x-maxBytes");
+        // RFC 3986: non-ASCII is percent-encoded (9 bytes for one Chinese character), a scheme is required.
+        cases.set_ok(&pointer, json!("https://a.cn/%E6%B1%89"));
+        cases.set_breaks(&pointer, json!("https://a.cn/汉"), "format");
+        cases.set_breaks(&pointer, json!("/relative/path"), "format");
+        let name = format!("{pointer} = \"\"");
+        let empty = [
+            (pointer.as_str(), "minLength"),
+            (pointer.as_str(), "format"),
+        ];
+        cases.edit(&name, |b| set(b, &pointer, json!("")), &empty);
+    }
+    cases.finish();
+}
+
+#[test]
 fn minimum_length_of_strings() {
     let mut cases = Cases::full();
     for member in [
@@ -593,9 +620,6 @@ fn minimum_length_of_strings() {
         "/target_url_props/miniprogram_username",
         "/target_url_props/url_miniprogram_qq",
         "/target_url_props/miniprogram_appid_qq",
-        "/target_url_props/url_h5",
-        "/target_url_props/url_h5_2",
-        "/target_url_props/url_h5_3",
         "/coupon_info/0/coupon_id",
     ] {
         cases.set_breaks(&at(member), json!(""), "minLength");
@@ -633,9 +657,6 @@ fn byte_limits_count_utf8_bytes() {
         ("/target_url_props/miniprogram_username", 100),
         ("/target_url_props/url_miniprogram_qq", 100),
         ("/target_url_props/miniprogram_appid_qq", 100),
-        ("/target_url_props/url_h5", 100),
-        ("/target_url_props/url_h5_2", 1000),
-        ("/target_url_props/url_h5_3", 1000),
         ("/coupon_info/0/coupon_id", 100),
         ("/tag_info/custom_tag/0/tag_name", 2048),
         ("/tag_info/custom_tag/0/tag_value/0", 2048),
@@ -912,6 +933,8 @@ fn a_parse_error_in_one_item_does_not_hide_the_others() {
             ("/salesinfo/2/stock", "required"),
             // One parse error per item: item 3's negative sales_num is only found once sku_price parses.
             ("/salesinfo/3/price/sku_price", "type"),
+            // Past the type error, the rest of the item is checked (not the comparison with the bad price).
+            ("/salesinfo/3/stock/sales_num", "minimum"),
             ("/salesinfo/4/seller_id", "x-maxBytes"),
         ])
     );

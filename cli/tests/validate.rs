@@ -211,7 +211,7 @@ fn every_bad_item_of_a_batch_is_reported() {
     body["salesinfo"] = json!([item.clone(), item.clone()]);
     let both_compare = scratch.write_json("both.json", &body);
 
-    // One item that does not even parse (an unknown product_type code) and one that breaks a rule.
+    // One item with an unknown product_type code (and the broken rule), and one that breaks the rule.
     let mut unparsable = item.clone();
     unparsable["product_type"] = json!(99);
     body["salesinfo"] = json!([unparsable, item]);
@@ -232,6 +232,8 @@ fn every_bad_item_of_a_batch_is_reported() {
         errors(&lines[1]),
         [
             pair("/salesinfo/0/product_type", "enum"),
+            // The unknown code does not hide the rest of its item.
+            pair("/salesinfo/0/price/current_price", "x-compare"),
             pair("/salesinfo/1/price/current_price", "x-compare"),
         ]
     );

@@ -251,7 +251,11 @@ pub enum Check {
     MaxLength(u64),
     MinBytes(u64),
     MaxBytes(u64),
-    Pattern(String),
+    /// `source` as the schema writes it (ECMA-262), `rust` as the runtime compiles it.
+    Pattern {
+        source: String,
+        rust: String,
+    },
     /// A validated `format` (`date-time`, `date`, `uri`, `email`, ...), by its schema name.
     Format(String),
     Minimum(Bound),
@@ -278,7 +282,7 @@ impl Check {
             Check::MaxLength(_) => "maxLength",
             Check::MinBytes(_) => "x-minBytes",
             Check::MaxBytes(_) => "x-maxBytes",
-            Check::Pattern(_) => "pattern",
+            Check::Pattern { .. } => "pattern",
             Check::Format(_) => "format",
             Check::Minimum(_) => "minimum",
             Check::Maximum(_) => "maximum",

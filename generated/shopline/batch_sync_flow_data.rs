@@ -214,9 +214,11 @@ pub struct FlowData {
     pub trigger_num: i64,
     /// Statistics of the flow's nodes (activities).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
     pub flow_node_data_list: Option<Vec<FlowNodeData>>,
     /// Statistics of nodes (process activities) removed from the flow.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
     pub delete_flow_node_data_list: Option<Vec<FlowNodeData>>,
 }
 
@@ -305,6 +307,7 @@ pub struct FlowNodeData {
     ///
     /// Example: `5a206848-5e7e-4e50-93de-01bb4d9c7ac5`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub parent_node_id: Option<String>,
     /// Data time: the time the statistics refer to, Unix timestamp in milliseconds.
     ///
@@ -399,6 +402,7 @@ pub struct FlowNodeData {
     ///
     /// Example: `https://kmalgo.oss-ap-southeast-1.aliyuncs.com/material_ec2/2022-09-24/be7a1b5b947d47529c97bc78de6b`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub preview_image_url: Option<String>,
 }
 
@@ -586,6 +590,7 @@ pub struct ShoplineErrorBody {
     pub code: Option<serde_json::Value>,
     /// Error message, when present.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub message: Option<String>,
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]

@@ -16,6 +16,8 @@ type Dfa = DFA<Vec<u32>>;
 #[derive(Debug)]
 pub struct Pattern {
     source: &'static str,
+    /// What is compiled: `source`, or its Rust spelling when the schema's ECMA-262 syntax differs.
+    rust: &'static str,
     compiled: OnceLock<Option<Compiled>>,
 }
 
@@ -32,6 +34,17 @@ impl Pattern {
     pub const fn new(source: &'static str) -> Self {
         Pattern {
             source,
+            rust: source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// A pattern the schema writes in ECMA-262 syntax (`\d`, `\w`, `\s`), with the Rust syntax of the same
+    /// language (`[0-9]`, ...) that is compiled; messages show the schema's.
+    pub const fn translated(source: &'static str, rust: &'static str) -> Self {
+        Pattern {
+            source,
+            rust,
             compiled: OnceLock::new(),
         }
     }
@@ -45,7 +58,7 @@ impl Pattern {
     /// does not compile matches nothing, so nothing slips through.
     pub fn is_match(&self, value: &str) -> bool {
         let compiled = self.compiled.get_or_init(|| {
-            let dfa = Dfa::new(self.source).ok()?;
+            let dfa = Dfa::new(self.rust).ok()?;
             Some(Table::of(&dfa).map_or_else(|| Compiled::Search(Box::new(dfa)), Compiled::Table))
         });
         match compiled {

@@ -61,11 +61,7 @@ pub fn parse_and_validate<T: DeserializeOwned + Validate>(
                 found.extend(
                     violations_of(&parsed, prefix)
                         .into_iter()
-                        .filter(|violation| {
-                            !stand_ins
-                                .iter()
-                                .any(|s| within(&violation.pointer, &s.pointer))
-                        }),
+                        .filter(|violation| !about_stand_ins(violation, &stand_ins)),
                 );
                 return Err(found);
             }
@@ -82,6 +78,45 @@ pub fn parse_and_validate<T: DeserializeOwned + Validate>(
         }
     }
     Err(repair.found)
+}
+
+/// Rules between the members of one object: their violation may be about a stand-in beside it.
+const BETWEEN_MEMBERS: [&str; 7] = [
+    "x-compare",
+    "dependentRequired",
+    "if-then",
+    "if-else",
+    "anyOf",
+    "minProperties",
+    "maxProperties",
+];
+
+/// Whether a violation is about a stand-in: at or below one, or a rule between members of the object holding
+/// one that names it (`current_price <= sku_price` says nothing when `sku_price` was not a number).
+fn about_stand_ins(violation: &Violation, stand_ins: &[StandIn]) -> bool {
+    stand_ins.iter().any(|stand_in| {
+        if within(&violation.pointer, &stand_in.pointer) {
+            return true;
+        }
+        let Some((object, member)) = stand_in.pointer.rsplit_once('/') else {
+            return false;
+        };
+        let in_object = violation.pointer == object
+            || violation.pointer.rsplit_once('/').map(|(parent, _)| parent) == Some(object);
+        in_object
+            && BETWEEN_MEMBERS.contains(&violation.rule)
+            && names(&violation.message, &unescape(member))
+    })
+}
+
+/// Whether `message` names `member` as a word (`sku_price (10)`, `` `sku_price` ``), not inside another name.
+fn names(message: &str, member: &str) -> bool {
+    message.match_indices(member).any(|(at, _)| {
+        let before = message[..at].chars().next_back();
+        let after = message[at + member.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
 }
 
 fn violations_of<T: Validate>(value: &T, prefix: &str) -> Vec<Violation> {

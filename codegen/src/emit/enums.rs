@@ -2,7 +2,7 @@
 //! type used both ways) keeps a value this version does not know in an `Unknown` variant; a type that is
 //! only sent has no such variant, so a request can only hold values the schema allows.
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::names::{doc, ident};
@@ -30,7 +30,7 @@ pub fn int_enum(
     let names: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
     let codes: Vec<_> = variants
         .iter()
-        .map(|v| Literal::i64_unsuffixed(v.code))
+        .map(|v| json_schema::signed_number(&v.code.to_string()))
         .collect();
     let (unknown_variant, non_exhaustive) = unknown(open, quote!(i64), "code");
     let conversions = if open {
@@ -67,11 +67,11 @@ pub fn int_enum(
         }
     };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
-    let schema = json_schema::int_enum_impl(name, variants, open);
+    let schema = json_schema::int_enum_impl(name, variants, !direction.validated());
     let validation = (direction == Direction::Both).then(|| {
-        let known = codes
+        let known = variants
             .iter()
-            .map(|code| code.to_string())
+            .map(|v| v.code.to_string())
             .collect::<Vec<_>>()
             .join(", ");
         refuse_unknown(
@@ -166,7 +166,7 @@ pub fn str_enum(
         quote!(Self::from_wire)
     };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
-    let schema = json_schema::str_enum_impl(name, variants, open);
+    let schema = json_schema::str_enum_impl(name, variants, !direction.validated());
     let validation = (direction == Direction::Both).then(|| {
         let known = wires.join(", ");
         refuse_unknown(
@@ -251,7 +251,7 @@ pub fn union(
                 .iter()
                 .map(|v| match &v.tag {
                     Value::Integer(code) => {
-                        let code = Literal::i64_unsuffixed(*code);
+                        let code = json_schema::signed_number(&code.to_string());
                         quote!(Some(#code))
                     }
                     _ => quote!(None),
@@ -288,7 +288,7 @@ pub fn union(
     let union_shape = direction
         .validated()
         .then(|| shape::union_shape(name, union, cx));
-    let schema = json_schema::union_impl(name, union, open);
+    let schema = json_schema::union_impl(name, union, !direction.validated());
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]

@@ -87,7 +87,8 @@ pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream
         }
         Presence::Nullable => {
             let nullable = cx.rt("Nullable");
-            serde.push(quote!(skip_serializing_if = "Nullable::is_absent"));
+            let is_absent = format!("{}::is_absent", nullable.to_string().replace(' ', ""));
+            serde.push(quote!(skip_serializing_if = #is_absent));
             quote!(#nullable<#inner>)
         }
     };
@@ -160,14 +161,11 @@ pub(crate) fn constructor(name: &Ident, fields: &[Field], extra: bool, cx: &Cx) 
 pub(crate) fn literal_value(value: &Literal, cx: &Cx) -> TokenStream {
     match value {
         Literal::String(text) => quote!(#text.to_owned()),
-        Literal::Integer(number) => {
-            let number = Lit::i64_unsuffixed(*number);
-            quote!(#number)
-        }
+        Literal::Integer(number) => super::json_schema::signed_number(&number.to_string()),
         Literal::Boolean(flag) => quote!(#flag),
         Literal::Decimal { mantissa, scale } => {
             let decimal = cx.rt("Decimal");
-            let mantissa = Lit::i64_unsuffixed(*mantissa);
+            let mantissa = super::json_schema::signed_number(&mantissa.to_string());
             let scale = Lit::u32_unsuffixed(*scale);
             quote!(#decimal::from_parts(#mantissa, #scale))
         }

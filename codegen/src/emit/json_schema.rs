@@ -25,13 +25,52 @@ fn attribute(parts: Vec<TokenStream>) -> Option<TokenStream> {
     (!parts.is_empty()).then(|| quote!(#[cfg_attr(feature = "schemars", schemars(#(#parts),*))]))
 }
 
+/// A JSON value as the tokens of `json!`-style syntax (strings as Rust literals, so any text is safe).
+fn json_tokens(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote!(null),
+        Value::Bool(flag) => quote!(#flag),
+        Value::Number(number) => signed_number(&number.to_string()),
+        Value::String(text) => {
+            let literal = proc_macro2::Literal::string(text);
+            quote!(#literal)
+        }
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote!([#(#items),*])
+        }
+        Value::Object(members) => {
+            let members = members.iter().map(|(key, value)| {
+                let key = proc_macro2::Literal::string(key);
+                let value = json_tokens(value);
+                quote!(#key: #value)
+            });
+            quote!({#(#members),*})
+        }
+    }
+}
+
+/// A number written as JSON writes it (`-1.5`, `2e+20`): the sign as its own token, as Rust reads it.
+pub(crate) fn signed_number(text: &str) -> TokenStream {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, text),
+    };
+    let literal: TokenStream = digits.parse().unwrap_or_else(|_| quote!(0));
+    if negative {
+        quote!(-#literal)
+    } else {
+        literal
+    }
+}
+
 /// One `extend("keyword" = value, ...)` with every pair; nothing when there are none.
 fn extend(pairs: Vec<(String, Value)>) -> Vec<TokenStream> {
     if pairs.is_empty() {
         return Vec::new();
     }
     let pairs = pairs.into_iter().map(|(key, value)| {
-        let value: TokenStream = value.to_string().parse().expect("JSON is Rust tokens");
+        let value = json_tokens(&value);
         quote!(#key = #value)
     });
     vec![quote!(extend(#(#pairs),*))]
@@ -46,7 +85,10 @@ pub fn field_attr(field: &Field, direction: Direction, cx: &Cx) -> Option<TokenS
         let inner = rust_type(&field.shape.ty, cx);
         let ty = match presence {
             Presence::Always => inner,
-            Presence::Nullable => quote!(Nullable<#inner>),
+            Presence::Nullable => {
+                let nullable = cx.rt("Nullable");
+                quote!(#nullable<#inner>)
+            }
             _ => quote!(Option<#inner>),
         };
         let with = ty.to_string().replace(' ', "");
@@ -55,7 +97,26 @@ pub fn field_attr(field: &Field, direction: Direction, cx: &Cx) -> Option<TokenS
     if presence == Presence::RequiredNullable {
         parts.push(quote!(required));
     }
-    parts.extend(extend(keywords(&field.shape)));
+    let mut pairs = keywords(&field.shape);
+    // schemars lets an `Option` be `null`; the schema does not (salesync only reads `null` there as absent).
+    let single = match &field.shape.ty {
+        Ty::String => Some("string"),
+        Ty::Integer { lenient: false } => Some("integer"),
+        Ty::Number => Some("number"),
+        Ty::Boolean => Some("boolean"),
+        Ty::Array(_) => Some("array"),
+        Ty::Map(_) => Some("object"),
+        _ => None,
+    };
+    match (presence, field.shape.nullable, single) {
+        (Presence::Optional, false, Some(single)) => {
+            pairs.insert(0, ("type".to_owned(), json!(single)))
+        }
+        // ... and a required `Option` not: say `null` where the schema allows it.
+        (_, true, Some(single)) => pairs.insert(0, ("type".to_owned(), json!([single, "null"]))),
+        _ => {}
+    }
+    parts.extend(extend(pairs));
     attribute(parts)
 }
 
@@ -194,7 +255,7 @@ fn check_pair(check: &Check) -> (String, Value) {
         | Check::MaxItems(n)
         | Check::MinProperties(n)
         | Check::MaxProperties(n) => json!(n),
-        Check::Pattern(pattern) => json!(pattern),
+        Check::Pattern { source, .. } => json!(source),
         Check::Format(format) => json!(format),
         Check::Minimum(bound)
         | Check::Maximum(bound)
@@ -312,7 +373,8 @@ fn consequences_json(consequences: &[Consequence]) -> Value {
     Value::Object(then)
 }
 
-/// `impl JsonSchema` written out for a type whose serde impls are.
+/// `impl JsonSchema` written out for a type whose serde impls are. A type that is sent (requests, and types
+/// used both ways) is described closed, by the values validation lets through; one only received, open.
 fn manual_impl(name: &Ident, schema: TokenStream, uses_generator: bool) -> TokenStream {
     let type_name = name.to_string();
     let generator = if uses_generator {
@@ -339,11 +401,7 @@ pub fn int_enum_impl(name: &Ident, variants: &[Variant], open: bool) -> TokenStr
     } else {
         json!({"type": "integer", "enum": variants.iter().map(|v| v.code).collect::<Vec<_>>()})
     };
-    manual_impl(
-        name,
-        schema.to_string().parse().expect("JSON is Rust tokens"),
-        false,
-    )
+    manual_impl(name, json_tokens(&schema), false)
 }
 
 pub fn str_enum_impl(name: &Ident, variants: &[StrVariant], open: bool) -> TokenStream {
@@ -352,11 +410,7 @@ pub fn str_enum_impl(name: &Ident, variants: &[StrVariant], open: bool) -> Token
     } else {
         json!({"type": "string", "enum": variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>()})
     };
-    manual_impl(
-        name,
-        schema.to_string().parse().expect("JSON is Rust tokens"),
-        false,
-    )
+    manual_impl(name, json_tokens(&schema), false)
 }
 
 pub fn union_impl(name: &Ident, union: &Union, open: bool) -> TokenStream {

@@ -56,14 +56,23 @@ impl Runtime {
 /// used so the `use` lines list exactly those (generated code needs no `unused` allowances).
 pub(crate) struct Cx<'a> {
     rt: &'a Runtime,
+    /// The module's own type names: a runtime item of the same name is named by its path, not imported.
+    locals: std::collections::BTreeSet<String>,
     runtime_uses: RefCell<Vec<&'static str>>,
     serde_uses: RefCell<Vec<&'static str>>,
 }
 
 impl<'a> Cx<'a> {
-    fn new(rt: &'a Runtime) -> Self {
+    fn new(rt: &'a Runtime, module: &Module) -> Self {
+        let mut locals: std::collections::BTreeSet<String> =
+            module.types.iter().map(|def| def.name.clone()).collect();
+        locals.extend(module.imports.iter().map(|(_, name)| name.clone()));
+        if let Some(endpoint) = &module.endpoint {
+            locals.insert(crate::model::marker_name(&endpoint.operation));
+        }
         Cx {
             rt,
+            locals,
             runtime_uses: RefCell::new(Vec::new()),
             serde_uses: RefCell::new(vec!["Deserialize", "Serialize"]),
         }
@@ -71,6 +80,9 @@ impl<'a> Cx<'a> {
 
     /// A runtime item by its imported name (`Validator`), recorded for the `use` line.
     pub(crate) fn rt(&self, item: &'static str) -> TokenStream {
+        if self.locals.contains(item) {
+            return self.rt_path(item);
+        }
         let mut uses = self.runtime_uses.borrow_mut();
         if !uses.contains(&item) {
             uses.push(item);
@@ -138,7 +150,7 @@ impl<'a> Cx<'a> {
 
 /// The tokens of one schema file's module.
 pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
-    let cx = Cx::new(rt);
+    let cx = Cx::new(rt, module);
     let shared = format!("Types shared by the `{}` endpoints.", module.vendor);
     let doc = names::module_doc(match &module.endpoint {
         Some(endpoint) => endpoint.doc.as_deref(),

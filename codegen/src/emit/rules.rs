@@ -295,10 +295,7 @@ fn test_expr(test: &Test, field: &Field) -> Option<TokenStream> {
 fn simple_constant(constant: &Constant) -> TokenStream {
     match constant {
         Constant::String(text) => quote!(#text),
-        Constant::Integer(number) => {
-            let number = Literal::i64_unsuffixed(*number);
-            quote!(#number)
-        }
+        Constant::Integer(number) => super::json_schema::signed_number(&number.to_string()),
         Constant::Boolean(flag) => quote!(#flag),
         Constant::Variant {
             enum_name, variant, ..

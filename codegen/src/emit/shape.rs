@@ -74,7 +74,7 @@ pub fn union_shape(name: &Ident, union: &Union, cx: &Cx) -> TokenStream {
         let value = match &v.tag {
             Literal::String(text) => quote!(#tag_value::Str(#text)),
             Literal::Integer(code) => {
-                let code = proc_macro2::Literal::i64_unsuffixed(*code);
+                let code = super::json_schema::signed_number(&code.to_string());
                 quote!(#tag_value::Int(#code))
             }
             _ => quote!(#tag_value::Str("")),

@@ -260,10 +260,15 @@ pub(crate) fn check_call(check: &Check, value: &Value, cx: &Cx) -> TokenStream {
             let max = count(*max);
             quote!(v.max_bytes(#value, #max))
         }
-        Check::Pattern(pattern) => {
+        Check::Pattern { source, rust } => {
             let ty = cx.rt("Pattern");
+            let pattern = if source == rust {
+                quote!(#ty::new(#source))
+            } else {
+                quote!(#ty::translated(#source, #rust))
+            };
             quote!({
-                static PATTERN: #ty = #ty::new(#pattern);
+                static PATTERN: #ty = #pattern;
                 v.pattern(#value, &PATTERN)
             })
         }
@@ -345,17 +350,14 @@ fn count(value: u64) -> Literal {
 
 pub(crate) fn bound_literal(bound: &Bound, cx: &Cx) -> TokenStream {
     match bound {
-        Bound::Integer(value) => {
-            let value = Literal::i64_unsuffixed(*value);
-            quote!(#value)
-        }
+        Bound::Integer(value) => super::json_schema::signed_number(&value.to_string()),
         Bound::Decimal { mantissa: 0, .. } => {
             let decimal = cx.rt("Decimal");
             quote!(#decimal::ZERO)
         }
         Bound::Decimal { mantissa, scale } => {
             let decimal = cx.rt("Decimal");
-            let mantissa = Literal::i64_unsuffixed(*mantissa);
+            let mantissa = super::json_schema::signed_number(&mantissa.to_string());
             if *scale == 0 {
                 quote!(#decimal::from_i64(#mantissa))
             } else {

@@ -45,10 +45,16 @@ pub(crate) fn lower_int_enum(ctx: &mut Ctx, def: &Def) -> Option<Vec<Variant>> {
 /// A variant name from a `title`: itself when PascalCase, else made PascalCase (`"In stock"` -> `InStock`).
 fn option_name(title: Option<&str>) -> Option<String> {
     let title = title?;
-    if is_pascal_case(title) {
-        return Some(title.to_owned());
-    }
-    pascal(title).filter(|name| is_pascal_case(name))
+    let name = if is_pascal_case(title) {
+        title.to_owned()
+    } else {
+        pascal(title).filter(|name| is_pascal_case(name))?
+    };
+    // `Unknown` is the variant of values a received enum does not know.
+    Some(match name.as_str() {
+        "Unknown" | "Self" => format!("{name}Value"),
+        _ => name,
+    })
 }
 
 /// A string enum: `enum` of strings (named by `x-enumNames`, or after the strings themselves), or `oneOf` of

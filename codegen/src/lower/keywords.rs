@@ -30,13 +30,21 @@ pub(crate) const MAP: &[&str] = &[
     "propertyNames",
     "minProperties",
     "maxProperties",
+    "x-name",
 ];
 pub(crate) const INT_ENUM: &[&str] = &["type", "oneOf", "x-name"];
 pub(crate) const STR_ENUM: &[&str] = &["type", "oneOf", "enum", "x-enumNames", "x-name"];
 pub(crate) const UNION: &[&str] = &["type", "oneOf", "x-name"];
 pub(crate) const VARIANT: &[&str] = &["const", "type"];
 pub(crate) const REFERENCE: &[&str] = &["$ref", "x-aliases", "x-sensitive"];
-pub(crate) const ARRAY: &[&str] = &["type", "items", "minItems", "maxItems", "uniqueItems"];
+pub(crate) const ARRAY: &[&str] = &[
+    "type",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "x-name",
+];
 pub(crate) const STRING: &[&str] = &[
     "type",
     "minLength",
@@ -49,6 +57,7 @@ pub(crate) const STRING: &[&str] = &[
     "enum",
     "x-aliases",
     "x-sensitive",
+    "x-name",
 ];
 pub(crate) const INTEGER: &[&str] = &[
     "type",
@@ -61,6 +70,7 @@ pub(crate) const INTEGER: &[&str] = &[
     "const",
     "enum",
     "x-aliases",
+    "x-name",
 ];
 pub(crate) const LENIENT_INTEGER: &[&str] = &[
     "type",
@@ -72,6 +82,7 @@ pub(crate) const LENIENT_INTEGER: &[&str] = &[
     "pattern",
     "format",
     "x-aliases",
+    "x-name",
 ];
 pub(crate) const NUMBER: &[&str] = &[
     "type",
@@ -85,9 +96,10 @@ pub(crate) const NUMBER: &[&str] = &[
     "const",
     "enum",
     "x-aliases",
+    "x-name",
 ];
-pub(crate) const BOOLEAN: &[&str] = &["type", "const", "enum", "x-aliases"];
-pub(crate) const ANY: &[&str] = &["x-aliases"];
+pub(crate) const BOOLEAN: &[&str] = &["type", "const", "enum", "x-aliases", "x-name"];
+pub(crate) const ANY: &[&str] = &["x-aliases", "x-name"];
 /// What `propertyNames` may say about a map's member names.
 pub(crate) const PROPERTY_NAMES: &[&str] = &[
     "type",

@@ -7,6 +7,7 @@ mod enums;
 mod keywords;
 mod names;
 mod object;
+mod pattern;
 mod registry;
 mod shape;
 

@@ -65,6 +65,10 @@ pub(crate) fn pascal(name: &str) -> Option<String> {
 /// The Rust field name of a member: itself when snake_case, else its snake_case form (`storeId` ->
 /// `store_id`); `None` when no Rust name can be made of it.
 pub(crate) fn field_name(member: &str) -> Option<String> {
+    // `self`, `super` and `crate` cannot be fields, not even as raw identifiers.
+    if matches!(member, "self" | "super" | "crate") {
+        return Some(format!("{member}_"));
+    }
     if is_snake_case(member) {
         return Some(member.to_owned());
     }
@@ -88,6 +92,15 @@ pub(crate) fn field_name(member: &str) -> Option<String> {
 /// start with a digit (`"1"` of `Level` -> `Level1`); values with no ASCII letter or digit are spelt by their
 /// code points (`"男"` -> `U7537`).
 pub(crate) fn variant_name(enum_name: &str, wire: &str) -> String {
+    let name = variant_from(enum_name, wire);
+    // `Unknown` is the variant of values a received enum does not know; `Self` is no variant name.
+    match name.as_str() {
+        "Unknown" | "Self" => format!("{name}Value"),
+        _ => name,
+    }
+}
+
+fn variant_from(enum_name: &str, wire: &str) -> String {
     match pascal(wire) {
         Some(name) if name.starts_with(|c: char| c.is_ascii_digit()) => {
             format!("{enum_name}{name}")
@@ -114,5 +127,7 @@ mod tests {
         assert_eq!(variant_name("Level", "1"), "Level1");
         assert_eq!(variant_name("Gender", "男"), "U7537");
         assert_eq!(variant_name("Kind", "in_stock"), "InStock");
+        assert_eq!(variant_name("State", "unknown"), "UnknownValue");
+        assert_eq!(field_name("self").as_deref(), Some("self_"));
     }
 }

@@ -10,6 +10,35 @@ use crate::load::Loaded;
 use crate::model::Direction;
 use crate::schema::Node;
 
+/// Names generated code uses from the Rust prelude and serde: a type of one of these names would hide them.
+const RESERVED: [&str; 25] = [
+    "Self",
+    "String",
+    "Vec",
+    "Option",
+    "Result",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "From",
+    "Into",
+    "Send",
+    "Sync",
+    "Serialize",
+    "Deserialize",
+    "Serializer",
+    "Deserializer",
+];
+
 /// The `$ref` prefix of a lifted inline type: not a `$defs` entry, so a schema cannot name it by accident.
 const INLINE: &str = "#/$inline/";
 
@@ -48,7 +77,10 @@ pub(crate) enum DefKind {
 pub(crate) struct Registry {
     pub files: Vec<FileInfo>,
     pub defs: Vec<Def>,
+    /// `(file, $ref key)` -> definition.
     index: BTreeMap<(usize, String), usize>,
+    /// `(file, Rust name)` -> definition, to find two types of one name.
+    names: BTreeMap<(usize, String), usize>,
     pub problems: Vec<Diagnostic>,
 }
 
@@ -59,6 +91,7 @@ impl Registry {
             files: Vec::new(),
             defs: Vec::new(),
             index: BTreeMap::new(),
+            names: BTreeMap::new(),
             problems: Vec::new(),
         };
         for (number, file) in loaded.iter().enumerate() {
@@ -122,21 +155,30 @@ impl Registry {
                 self.file_error(number, "", format!("a file of shared definitions is a Rust module named after the file: `{stem}` is not snake_case"));
             }
         }
-        for (name, node) in &document.defs {
-            let pointer = join("/$defs", name);
-            if !is_pascal_case(name) {
+        for (key, node) in &document.defs {
+            let pointer = join("/$defs", key);
+            let name = node.x_name.clone().unwrap_or_else(|| key.clone());
+            if !is_pascal_case(&name) {
                 self.file_error(
                     number,
                     &pointer,
-                    format!("definition names are Rust type names: `{name}` is not PascalCase"),
+                    format!("definition names are Rust type names: `{name}` is not PascalCase (name it with `x-name`)"),
                 );
             }
-            self.add_def(number, name.clone(), pointer, node.clone());
+            self.add_def(number, key.clone(), name, pointer, node.clone());
         }
     }
 
     /// Adds a definition, lifting the inline types inside it into definitions of their own.
-    fn add_def(&mut self, file: usize, name: String, pointer: String, mut node: Node) -> usize {
+    /// `key` is what a `$ref` names (the `$defs` key, or the lifted type's name), `name` the Rust type name.
+    fn add_def(
+        &mut self,
+        file: usize,
+        key: String,
+        name: String,
+        pointer: String,
+        mut node: Node,
+    ) -> usize {
         let id = self.defs.len();
         self.defs.push(Def {
             file,
@@ -147,9 +189,13 @@ impl Registry {
             nullable: false,
             direction: Direction::Request,
         });
-        if let Some(other) = self.index.insert((file, name.clone()), id) {
+        self.index.insert((file, key), id);
+        if let Some(other) = self.names.insert((file, name.clone()), id) {
             let other = self.defs[other].pointer.clone();
             self.error(id, &pointer, format!("the type name `{name}` is also the name of the type at {other}: name one of them with `x-name` (or `title`)"));
+        }
+        if RESERVED.contains(&name.as_str()) {
+            self.error(id, &pointer, format!("`{name}` is a name generated code uses from Rust or serde: name this type with `x-name`"));
         }
         self.lift_inside(file, &name, &pointer, &mut node);
         self.defs[id].node = node;
@@ -213,7 +259,7 @@ impl Registry {
         }
         let description = node.description.clone();
         let lifted = std::mem::take(node);
-        self.add_def(file, name.clone(), pointer.to_owned(), lifted);
+        self.add_def(file, name.clone(), name.clone(), pointer.to_owned(), lifted);
         *node = Node {
             keywords: vec!["$ref"],
             reference: Some(format!("{INLINE}{name}")),
@@ -302,6 +348,7 @@ impl Registry {
         let edges: Vec<Vec<usize>> = (0..self.defs.len())
             .map(|def| self.references_of(def))
             .collect();
+        self.check_cycles(&edges);
         let mut sent = BTreeSet::new();
         let mut received = BTreeSet::new();
         for (file, loaded) in loaded.iter().enumerate() {
@@ -325,6 +372,30 @@ impl Registry {
                 (false, true) => Direction::Response,
                 (true, true) => Direction::Both,
             };
+        }
+    }
+
+    /// A type that contains itself (directly or through others) is an error: the shape pass describes types in
+    /// constants, which cannot refer to themselves.
+    fn check_cycles(&mut self, edges: &[Vec<usize>]) {
+        for start in 0..self.defs.len() {
+            let mut seen = BTreeSet::new();
+            let mut pending: Vec<usize> = edges[start].clone();
+            while let Some(def) = pending.pop() {
+                if def == start {
+                    let pointer = self.defs[start].pointer.clone();
+                    let name = self.defs[start].name.clone();
+                    self.error(
+                        start,
+                        &pointer,
+                        format!("`{name}` contains itself: recursive schemas are not supported"),
+                    );
+                    break;
+                }
+                if seen.insert(def) {
+                    pending.extend(&edges[def]);
+                }
+            }
         }
     }
 
@@ -440,11 +511,13 @@ pub(crate) fn def_kind(node: &Node) -> (Option<DefKind>, bool) {
             None
         }
     } else if is_object(node, &types) {
+        // A map has a schema for its values and no named members; `{"type": "object"}` alone is an object
+        // that keeps whatever it holds.
         let is_map = node.properties.is_none()
             && node
                 .additional_properties
                 .as_ref()
-                .is_none_or(|extra| extra.boolean != Some(false));
+                .is_some_and(|extra| extra.boolean.is_none());
         Some(if is_map {
             DefKind::Newtype
         } else {

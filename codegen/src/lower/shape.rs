@@ -316,11 +316,21 @@ fn string_checks(ctx: &mut Ctx, node: &Node, pointer: &str) -> Vec<Check> {
     checks
 }
 
-/// A pattern, compiled with the engine the runtime matches with (a dense DFA): what compiles here compiles
-/// there.
+/// A pattern, in the Rust spelling of its ECMA-262 syntax, compiled with the engine the runtime matches with
+/// (a dense DFA): what compiles here compiles there.
 fn pattern_check(ctx: &mut Ctx, pattern: &str, pointer: &str) -> Option<Check> {
-    match regex_automata::dfa::dense::DFA::new(pattern) {
-        Ok(_) => Some(Check::Pattern(pattern.to_owned())),
+    let rust = match super::pattern::to_rust(pattern) {
+        Ok(rust) => rust,
+        Err(reason) => {
+            ctx.error(pointer, format!("invalid pattern: {reason}"));
+            return None;
+        }
+    };
+    match regex_automata::dfa::dense::DFA::new(&rust) {
+        Ok(_) => Some(Check::Pattern {
+            source: pattern.to_owned(),
+            rust,
+        }),
         Err(err) => {
             // The root cause is the syntax error, which draws the pattern and a caret over several lines;
             // its last line says what is wrong.

@@ -4,8 +4,8 @@
 //! Puts things (a fixture, not a real API).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, IndexMap, Nullable,
-    Pattern, Format, Validate, Validator, Shaped, ObjectShape, Member, MemberKind,
-    Decimal, Comparison, DecimalError, UnionShape, TagValue,
+    Pattern, Format, Validate, Validator, Shaped, ObjectShape, MemberKind, Decimal,
+    Comparison, DecimalError, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -84,6 +84,7 @@ pub struct PutThingsRequest {
     pub owner: String,
     /// An optional second credential.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub owner_pin: Option<String>,
     #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 3)))]
     pub things: Vec<Thing>,
@@ -96,6 +97,7 @@ pub struct PutThingsRequest {
         feature = "schemars",
         schemars(
             extend(
+                "type" = "object",
                 "minProperties" = 1,
                 "maxProperties" = 3,
                 "additionalProperties" = {"maxLength":3,
@@ -106,20 +108,35 @@ pub struct PutThingsRequest {
     )]
     pub labels_by_lang: Option<IndexMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "email")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "email"))
+    )]
     pub contact: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "uri")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "uri"))
+    )]
     pub callback: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "date")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "date"))
+    )]
     pub sent_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "date-time")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "date-time"))
+    )]
     pub sent_at: Option<String>,
     /// Absent and null differ: null clears the note.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    #[cfg_attr(feature = "schemars", schemars(extend("maxLength" = 10)))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = ["string", "null"], "maxLength" = 10))
+    )]
     pub note: Nullable<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promotion: Option<Promotion>,
@@ -246,20 +263,35 @@ impl Shaped for PutThingsRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "PutThingsRequest",
         members: &[
-            Member::required("owner", MemberKind::Value),
-            Member::optional("owner_pin", MemberKind::Value),
-            Member::required("things", MemberKind::ArrayOf(&Thing::SHAPE)),
-            Member::optional("mode", MemberKind::Value),
-            Member::optional("labels_by_lang", MemberKind::Value),
-            Member::optional("contact", MemberKind::Value),
-            Member::optional("callback", MemberKind::Value),
-            Member::optional("sent_on", MemberKind::Value),
-            Member::optional("sent_at", MemberKind::Value),
-            Member::optional("note", MemberKind::Value),
-            Member::optional("promotion", MemberKind::Union(&Promotion::UNION)),
-            Member::optional("extras", MemberKind::Object(&Extras::SHAPE)),
-            Member::optional("counters", MemberKind::Object(&Counters::SHAPE)),
-            Member::optional("settings", MemberKind::Object(&Settings::SHAPE)),
+            crate::runtime::Member::required("owner", MemberKind::Value),
+            crate::runtime::Member::optional("owner_pin", MemberKind::Value),
+            crate::runtime::Member::required(
+                "things",
+                MemberKind::ArrayOf(&Thing::SHAPE),
+            ),
+            crate::runtime::Member::optional("mode", MemberKind::Value),
+            crate::runtime::Member::optional("labels_by_lang", MemberKind::Value),
+            crate::runtime::Member::optional("contact", MemberKind::Value),
+            crate::runtime::Member::optional("callback", MemberKind::Value),
+            crate::runtime::Member::optional("sent_on", MemberKind::Value),
+            crate::runtime::Member::optional("sent_at", MemberKind::Value),
+            crate::runtime::Member::optional("note", MemberKind::Value),
+            crate::runtime::Member::optional(
+                "promotion",
+                MemberKind::Union(&Promotion::UNION),
+            ),
+            crate::runtime::Member::optional(
+                "extras",
+                MemberKind::Object(&Extras::SHAPE),
+            ),
+            crate::runtime::Member::optional(
+                "counters",
+                MemberKind::Object(&Counters::SHAPE),
+            ),
+            crate::runtime::Member::optional(
+                "settings",
+                MemberKind::Object(&Settings::SHAPE),
+            ),
         ],
         open: false,
     };
@@ -365,6 +397,7 @@ pub struct Thing {
     pub id: String,
     /// A member named like a Rust keyword.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub r#type: Option<String>,
     pub kind: Kind,
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
@@ -398,12 +431,16 @@ pub struct Thing {
     pub price: Money,
     pub list_price: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("minimum" = 0.5, "maximum" = 20)))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "number", "minimum" = 0.5, "maximum" = 20))
+    )]
     pub weight: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<Rate>,
     /// Default: `false`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
     pub fragile: Option<bool>,
     #[serde(
         default,
@@ -412,17 +449,25 @@ pub struct Thing {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
     pub stock: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub coupon_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon_value: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("maxItems" = 2, "items" = {"type":"string", "x-maxBytes":4}))
+        schemars(
+            extend(
+                "type" = "array",
+                "maxItems" = 2,
+                "items" = {"type":"string",
+                "x-maxBytes":4}
+            )
+        )
     )]
     pub labels: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -438,7 +483,7 @@ pub struct Thing {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("enum" = [1, 2, 3]))
+        schemars(with = "Option<i64>", extend("type" = "integer", "enum" = [1, 2, 3]))
     )]
     pub size_code: Option<i64>,
     #[serde(
@@ -450,14 +495,19 @@ pub struct Thing {
         feature = "schemars",
         schemars(
             with = "Option<i64>",
-            extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 100, "multipleOf" = 5)
+            extend(
+                "type" = "integer",
+                "exclusiveMinimum" = 0,
+                "exclusiveMaximum" = 100,
+                "multipleOf" = 5
+            )
         )
     )]
     pub quantity: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("exclusiveMaximum" = 1, "multipleOf" = 0.05))
+        schemars(extend("type" = "number", "exclusiveMaximum" = 1, "multipleOf" = 0.05))
     )]
     pub discount: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -465,6 +515,7 @@ pub struct Thing {
         feature = "schemars",
         schemars(
             extend(
+                "type" = "array",
                 "uniqueItems" = true,
                 "items" = {"maxLength":5,
                 "minLength":1,
@@ -482,15 +533,26 @@ pub struct Thing {
         feature = "schemars",
         schemars(
             with = "Option<Vec<Vec<i64>>>",
-            extend("items" = {"items":{"minimum":0, "type":"integer"}, "type":"array"})
+            extend(
+                "type" = "array",
+                "items" = {"items":{"minimum":0,
+                "type":"integer"},
+                "type":"array"}
+            )
         )
     )]
     pub matrix: Option<Vec<Vec<i64>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("const" = true)))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "boolean", "const" = true))
+    )]
     pub active: Option<bool>,
+    /// A type named like a runtime item: the runtime's is named by its path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<Member>,
 }
 
 crate::runtime::json_object!(Thing);
@@ -529,6 +591,7 @@ impl Thing {
             matrix: None,
             dimensions: None,
             active: None,
+            member: None,
         }
     }
 }
@@ -636,6 +699,9 @@ impl Validate for Thing {
         if let Some(value) = &self.active {
             v.at("active", |v| v.constant(value, &true));
         }
+        if let Some(value) = &self.member {
+            v.at("member", |v| value.validate_into(v));
+        }
         if self.coupon_id.is_some() && self.coupon_value.is_none() {
             v.missing(
                 "coupon_value",
@@ -728,30 +794,37 @@ impl Shaped for Thing {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Thing",
         members: &[
-            Member::required("id", MemberKind::Value),
-            Member::optional("type", MemberKind::Value),
-            Member::required("kind", MemberKind::Value),
-            Member::required("count", MemberKind::Value),
-            Member::optional("spare", MemberKind::Value),
-            Member::required("price", MemberKind::Value),
-            Member::required("list_price", MemberKind::Value),
-            Member::optional("weight", MemberKind::Value),
-            Member::optional("rate", MemberKind::Value),
-            Member::optional("fragile", MemberKind::Value),
-            Member::optional("stock", MemberKind::Value),
-            Member::optional("coupon_id", MemberKind::Value),
-            Member::optional("coupon_value", MemberKind::Value),
-            Member::optional("labels", MemberKind::Value),
-            Member::optional("when", MemberKind::Value),
-            Member::optional("details", MemberKind::Object(&Details::SHAPE)),
-            Member::optional("color", MemberKind::Value),
-            Member::optional("size_code", MemberKind::Value),
-            Member::optional("quantity", MemberKind::Value),
-            Member::optional("discount", MemberKind::Value),
-            Member::optional("tags", MemberKind::Value),
-            Member::optional("matrix", MemberKind::Value),
-            Member::optional("dimensions", MemberKind::Object(&Dimensions::SHAPE)),
-            Member::optional("active", MemberKind::Value),
+            crate::runtime::Member::required("id", MemberKind::Value),
+            crate::runtime::Member::optional("type", MemberKind::Value),
+            crate::runtime::Member::required("kind", MemberKind::Value),
+            crate::runtime::Member::required("count", MemberKind::Value),
+            crate::runtime::Member::optional("spare", MemberKind::Value),
+            crate::runtime::Member::required("price", MemberKind::Value),
+            crate::runtime::Member::required("list_price", MemberKind::Value),
+            crate::runtime::Member::optional("weight", MemberKind::Value),
+            crate::runtime::Member::optional("rate", MemberKind::Value),
+            crate::runtime::Member::optional("fragile", MemberKind::Value),
+            crate::runtime::Member::optional("stock", MemberKind::Value),
+            crate::runtime::Member::optional("coupon_id", MemberKind::Value),
+            crate::runtime::Member::optional("coupon_value", MemberKind::Value),
+            crate::runtime::Member::optional("labels", MemberKind::Value),
+            crate::runtime::Member::optional("when", MemberKind::Value),
+            crate::runtime::Member::optional(
+                "details",
+                MemberKind::Object(&Details::SHAPE),
+            ),
+            crate::runtime::Member::optional("color", MemberKind::Value),
+            crate::runtime::Member::optional("size_code", MemberKind::Value),
+            crate::runtime::Member::optional("quantity", MemberKind::Value),
+            crate::runtime::Member::optional("discount", MemberKind::Value),
+            crate::runtime::Member::optional("tags", MemberKind::Value),
+            crate::runtime::Member::optional("matrix", MemberKind::Value),
+            crate::runtime::Member::optional(
+                "dimensions",
+                MemberKind::Object(&Dimensions::SHAPE),
+            ),
+            crate::runtime::Member::optional("active", MemberKind::Value),
+            crate::runtime::Member::optional("member", MemberKind::Value),
         ],
         open: false,
     };
@@ -766,8 +839,15 @@ pub struct Details {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("type" = "integer"))
+    )]
     pub size: Option<i64>,
+    /// A member no Rust field can be named: the field is `self_`.
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    pub self_: Option<String>,
 }
 
 crate::runtime::json_object!(Details);
@@ -775,7 +855,7 @@ crate::runtime::json_object!(Details);
 impl Details {
     /// A `Details` with its required members; the optional ones start as `None`.
     pub fn new() -> Self {
-        Self { size: None }
+        Self { size: None, self_: None }
     }
 }
 
@@ -786,7 +866,10 @@ impl Validate for Details {
 impl Shaped for Details {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Details",
-        members: &[Member::optional("size", MemberKind::Value)],
+        members: &[
+            crate::runtime::Member::optional("size", MemberKind::Value),
+            crate::runtime::Member::optional("self", MemberKind::Value),
+        ],
         open: false,
     };
 }
@@ -972,7 +1055,10 @@ pub struct PutThingsResponse {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("type" = "integer"))
+    )]
     pub code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<State>,
@@ -988,16 +1074,17 @@ pub struct PutThingsResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("additionalProperties" = {"type":"number"}))
+        schemars(extend("type" = "object", "additionalProperties" = {"type":"number"}))
     )]
     pub scores: Option<IndexMap<String, Decimal>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("items" = {"type":["string", "null"]}))
+        schemars(extend("type" = "array", "items" = {"type":["string", "null"]}))
     )]
     pub warnings: Option<Vec<Option<String>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = ["string", "null"])))]
     pub etag: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<PutThingsResponseEvent>,
@@ -1017,6 +1104,8 @@ pub enum PutThingsResponseStatus {
     Ok,
     /// `"partial"`
     Partial,
+    /// `"unknown"`
+    UnknownValue,
     /// A value this version of salesync does not know, kept as received.
     Unknown(String),
 }
@@ -1027,6 +1116,7 @@ impl PutThingsResponseStatus {
         match self {
             Self::Ok => "ok",
             Self::Partial => "partial",
+            Self::UnknownValue => "unknown",
             Self::Unknown(value) => value,
         }
     }
@@ -1035,6 +1125,7 @@ impl PutThingsResponseStatus {
         match text {
             "ok" => Self::Ok,
             "partial" => Self::Partial,
+            "unknown" => Self::UnknownValue,
             other => Self::Unknown(other.to_owned()),
         }
     }
@@ -1059,7 +1150,7 @@ impl<'de> Deserialize<'de> for PutThingsResponseStatus {
             deserializer,
             "PutThingsResponseStatus",
             |text| Some(Self::from_wire(text)),
-            &["ok", "partial"],
+            &["ok", "partial", "unknown"],
         )
     }
 }
@@ -1124,6 +1215,7 @@ pub struct Created {
     #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("const" = 1)))]
     pub kind: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub id: Option<String>,
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]
@@ -1139,6 +1231,7 @@ pub struct Removed {
     #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("const" = 2)))]
     pub kind: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub reason: Option<String>,
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]
@@ -1309,8 +1402,8 @@ impl Shaped for Gift {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Gift",
         members: &[
-            Member::required("type", MemberKind::Value),
-            Member::required("sku", MemberKind::Value),
+            crate::runtime::Member::required("type", MemberKind::Value),
+            crate::runtime::Member::required("sku", MemberKind::Value),
         ],
         open: false,
     };
@@ -1358,8 +1451,8 @@ impl Shaped for Discount {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Discount",
         members: &[
-            Member::required("type", MemberKind::Value),
-            Member::required("rate", MemberKind::Value),
+            crate::runtime::Member::required("type", MemberKind::Value),
+            crate::runtime::Member::required("rate", MemberKind::Value),
         ],
         open: false,
     };
@@ -1444,7 +1537,9 @@ impl schemars::JsonSchema for Color {
         "Color".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string" })
+        schemars::json_schema!(
+            { "enum" : ["red", "dark-blue", "green"], "type" : "string" }
+        )
     }
 }
 
@@ -1464,7 +1559,10 @@ pub struct Dimensions {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("type" = "integer"))
+    )]
     pub depth: Option<i64>,
     /// Members this version of salesync does not know, kept as received (never sent: validation refuses them).
     #[serde(flatten)]
@@ -1494,9 +1592,9 @@ impl Shaped for Dimensions {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Dimensions",
         members: &[
-            Member::required("width", MemberKind::Value),
-            Member::required("height", MemberKind::Value),
-            Member::optional("depth", MemberKind::Value),
+            crate::runtime::Member::required("width", MemberKind::Value),
+            crate::runtime::Member::required("height", MemberKind::Value),
+            crate::runtime::Member::optional("depth", MemberKind::Value),
         ],
         open: false,
     };
@@ -1508,6 +1606,7 @@ impl crate::runtime::ResponseBody for Dimensions {}
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Extras {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub source: Option<String>,
     /// Members the schema does not name, which it allows: kept and sent as they are.
     #[serde(flatten)]
@@ -1531,7 +1630,7 @@ impl Validate for Extras {
 impl Shaped for Extras {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Extras",
-        members: &[Member::optional("source", MemberKind::Value)],
+        members: &[crate::runtime::Member::optional("source", MemberKind::Value)],
         open: true,
     };
 }
@@ -1549,7 +1648,10 @@ pub struct Counters {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("type" = "integer"))
+    )]
     pub total: Option<i64>,
     /// Members the schema does not name, each checked against its `additionalProperties` schema.
     #[serde(flatten, deserialize_with = "crate::runtime::lenient::whole")]
@@ -1575,7 +1677,7 @@ impl Validate for Counters {
 impl Shaped for Counters {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Counters",
-        members: &[Member::optional("total", MemberKind::Value)],
+        members: &[crate::runtime::Member::optional("total", MemberKind::Value)],
         open: true,
     };
 }
@@ -1599,16 +1701,28 @@ pub struct Settings {
     pub version: i64,
     /// Required, but may be null.
     #[serde(deserialize_with = "crate::runtime::wire::required_nullable")]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>", required))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<String>", required, extend("type" = ["string", "null"]))
+    )]
     pub batch_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "email")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "email"))
+    )]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9]{5,15}$")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "pattern" = "^\\d{5,15}$"))
+    )]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "time")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "time"))
+    )]
     pub sent: Option<String>,
 }
 
@@ -1637,7 +1751,10 @@ impl Validate for Settings {
             v.at(
                 "phone",
                 |v| {
-                    static PATTERN: Pattern = Pattern::new("^[0-9]{5,15}$");
+                    static PATTERN: Pattern = Pattern::translated(
+                        "^\\d{5,15}$",
+                        "^[0-9]{5,15}$",
+                    );
                     v.pattern(value, &PATTERN)
                 },
             );
@@ -1658,12 +1775,38 @@ impl Shaped for Settings {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Settings",
         members: &[
-            Member::required("version", MemberKind::Value),
-            Member::required("batch_note", MemberKind::Value),
-            Member::optional("email", MemberKind::Value),
-            Member::optional("phone", MemberKind::Value),
-            Member::optional("sent", MemberKind::Value),
+            crate::runtime::Member::required("version", MemberKind::Value),
+            crate::runtime::Member::required("batch_note", MemberKind::Value),
+            crate::runtime::Member::optional("email", MemberKind::Value),
+            crate::runtime::Member::optional("phone", MemberKind::Value),
+            crate::runtime::Member::optional("sent", MemberKind::Value),
         ],
         open: false,
     };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Member(
+    #[cfg_attr(feature = "schemars", schemars(extend("maxLength" = 8)))]
+    pub String,
+);
+
+impl From<String> for Member {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Member {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl Validate for Member {
+    fn validate_into(&self, v: &mut Validator) {
+        v.max_length(&self.0, 8);
+    }
 }

@@ -229,22 +229,39 @@ pub struct Plan {
     #[cfg_attr(feature = "schemars", schemars(extend("format" = "date")))]
     pub starts_on: String,
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "date-time")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = ["string", "null"], "format" = "date-time"))
+    )]
     pub ends_at: Nullable<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "uri")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "uri"))
+    )]
     pub landing_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("format" = "email")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "format" = "email"))
+    )]
     pub contact_email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[0-9]{6,15}$")))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "string", "pattern" = "^\\d{6,15}$"))
+    )]
     pub contact_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(
-            extend("minimum" = 0, "exclusiveMaximum" = 1000000, "multipleOf" = 0.01)
+            extend(
+                "type" = "number",
+                "minimum" = 0,
+                "exclusiveMaximum" = 1000000,
+                "multipleOf" = 0.01
+            )
         )
     )]
     pub budget: Option<Decimal>,
@@ -255,14 +272,19 @@ pub struct Plan {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("minimum" = 1, "multipleOf" = 10))
+        schemars(
+            with = "Option<i64>",
+            extend("type" = "integer", "minimum" = 1, "multipleOf" = 10)
+        )
     )]
     pub daily_cap: Option<i64>,
     pub kind: PlanKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1))
+        schemars(
+            extend("type" = "number", "exclusiveMinimum" = 0, "exclusiveMaximum" = 1)
+        )
     )]
     pub discount_rate: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -270,6 +292,7 @@ pub struct Plan {
         feature = "schemars",
         schemars(
             extend(
+                "type" = "array",
                 "minItems" = 2,
                 "uniqueItems" = true,
                 "items" = {"maxLength":64,
@@ -293,11 +316,12 @@ pub struct Plan {
         schemars(
             with = "Option<IndexMap<String,i64>>",
             extend(
+                "type" = "object",
                 "minProperties" = 1,
                 "maxProperties" = 50,
                 "additionalProperties" = {"minimum":0,
                 "type":"integer"},
-                "propertyNames" = {"pattern":"^store-[0-9]+$"}
+                "propertyNames" = {"pattern":"^store-\\d+$"}
             )
         )
     )]
@@ -312,6 +336,7 @@ pub struct Plan {
         schemars(
             with = "Option<Vec<Vec<i64>>>",
             extend(
+                "type" = "array",
                 "maxItems" = 7,
                 "items" = {"items":{"maximum":1439,
                 "minimum":0,
@@ -326,7 +351,7 @@ pub struct Plan {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("items" = {"maxLength":8, "type":"string"}))
+        schemars(extend("type" = "array", "items" = {"maxLength":8, "type":"string"}))
     )]
     pub tags: Option<Vec<String>>,
     #[serde(
@@ -336,13 +361,17 @@ pub struct Plan {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("enum" = [1, 2, 3]))
+        schemars(with = "Option<i64>", extend("type" = "integer", "enum" = [1, 2, 3]))
     )]
     pub priority: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
     pub exclusive: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("const" = false)))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "boolean", "const" = false))
+    )]
     pub test_mode: Option<bool>,
 }
 
@@ -415,7 +444,10 @@ impl Validate for Plan {
             v.at(
                 "contact_phone",
                 |v| {
-                    static PATTERN: Pattern = Pattern::new("^[0-9]{6,15}$");
+                    static PATTERN: Pattern = Pattern::translated(
+                        "^\\d{6,15}$",
+                        "^[0-9]{6,15}$",
+                    );
                     v.pattern(value, &PATTERN)
                 },
             );
@@ -480,7 +512,10 @@ impl Validate for Plan {
                         value,
                         |v, key, value| {
                             v.member_name(|v| {
-                                static PATTERN: Pattern = Pattern::new("^store-[0-9]+$");
+                                static PATTERN: Pattern = Pattern::translated(
+                                    "^store-\\d+$",
+                                    "^store-[0-9]+$",
+                                );
                                 v.pattern(key, &PATTERN)
                             });
                             v.minimum(*value, 0)
@@ -698,7 +733,10 @@ pub struct PlanGift {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("minimum" = 1, "maximum" = 10))
+        schemars(
+            with = "Option<i64>",
+            extend("type" = "integer", "minimum" = 1, "maximum" = 10)
+        )
     )]
     pub quantity: Option<i64>,
 }
@@ -891,6 +929,7 @@ pub struct AudienceTargeting {
     )]
     pub audience_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
     pub exclude: Option<bool>,
 }
 
@@ -935,9 +974,13 @@ pub struct PromotionPlanAddResponse {
         deserialize_with = "crate::runtime::lenient::whole",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "schemars", schemars(with = "Option<i64>"))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<i64>", extend("type" = "integer"))
+    )]
     pub code: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<PromotionPlanAddResponseData>,
@@ -952,7 +995,10 @@ impl crate::runtime::ResponseBody for PromotionPlanAddResponse {}
 #[non_exhaustive]
 pub struct PromotionPlanAddResponseData {
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(extend("items" = {"type":"string"})))]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("type" = "array", "items" = {"type":"string"}))
+    )]
     pub plan_ids: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<PromotionPlanAddResponseDataState>,

@@ -19,6 +19,7 @@ pub struct Envelope {
     #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub code: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
     pub message: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
@@ -150,7 +151,7 @@ impl schemars::JsonSchema for Currency {
         "Currency".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string" })
+        schemars::json_schema!({ "enum" : ["CNY", "USD", "HKD"], "type" : "string" })
     }
 }
 
@@ -163,7 +164,7 @@ pub struct Address {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(extend("minLength" = 1, "maxLength" = 64))
+        schemars(extend("type" = "string", "minLength" = 1, "maxLength" = 64))
     )]
     pub city: Option<String>,
 }

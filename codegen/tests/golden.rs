@@ -115,3 +115,39 @@ fn a_schema_directory_generates_its_golden_files() {
         ]
     );
 }
+
+#[test]
+fn every_problem_of_every_file_is_reported_in_one_run() {
+    let errors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/errors");
+    let scratch = std::env::temp_dir().join(format!("salesync-codegen-all-{}", std::process::id()));
+    let vendor = scratch.join("acme");
+    fs::create_dir_all(&vendor).unwrap();
+    for file in [
+        "unsupported_keyword.json",
+        "bad_rules.json",
+        "inline_name_taken.json",
+    ] {
+        fs::copy(errors.join(file), vendor.join(file)).unwrap();
+    }
+    let config = Config {
+        schema_dir: scratch.clone(),
+        out_dir: scratch.join("out"),
+        runtime: Runtime::new("crate::runtime"),
+    };
+    let found = generate(&config).unwrap_err();
+    fs::remove_dir_all(&scratch).unwrap();
+    for file in [
+        "unsupported_keyword.json",
+        "bad_rules.json",
+        "inline_name_taken.json",
+    ] {
+        let expected = fs::read_to_string(errors.join(file).with_extension("txt")).unwrap();
+        for line in expected.lines() {
+            let line = line.replace(&format!("error: {file}#"), &format!("error: acme/{file}#"));
+            assert!(
+                found.to_string().contains(&line),
+                "missing: {line}\nfound:\n{found}"
+            );
+        }
+    }
+}

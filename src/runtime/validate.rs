@@ -95,15 +95,18 @@ impl<T: Validate> Validate for Box<T> {
 pub struct Validator {
     prefix: String,
     path: Vec<Segment>,
+    /// The names of the map members on the path (`Segment::Key` indexes them), kept apart so that a segment
+    /// stays a plain `Copy` value on the hot path.
+    keys: Vec<String>,
     violations: Vec<Violation>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Segment {
     Member(&'static str),
     Index(usize),
-    /// A member of a map, whose names come from the data.
-    Key(String),
+    /// A member of a map, whose name comes from the data: an index into `keys`.
+    Key(usize),
 }
 
 impl Validator {
@@ -157,10 +160,20 @@ impl Validator {
         mut check: impl FnMut(&mut Self, &str, &T),
     ) {
         for (key, value) in entries {
-            self.path.push(Segment::Key(key.clone()));
+            self.push_key(key);
             check(self, key, value);
-            self.path.pop();
+            self.pop_key();
         }
+    }
+
+    fn push_key(&mut self, key: &str) {
+        self.path.push(Segment::Key(self.keys.len()));
+        self.keys.push(key.to_owned());
+    }
+
+    fn pop_key(&mut self) {
+        self.path.pop();
+        self.keys.pop();
     }
 
     /// Runs `check` on a map's member name (`propertyNames`): what it finds is reported at the member, with
@@ -184,7 +197,7 @@ impl Validator {
                     pointer.push('/');
                     pointer.push_str(&index.to_string());
                 }
-                Segment::Key(key) => push_segment(&mut pointer, key),
+                Segment::Key(key) => push_segment(&mut pointer, &self.keys[*key]),
             }
         }
         self.violations.push(Violation {
@@ -421,7 +434,7 @@ impl Validator {
         known: &[&str],
     ) {
         for key in extra.keys() {
-            self.path.push(Segment::Key(key.clone()));
+            self.push_key(key);
             self.report(
                 "additionalProperties",
                 format!(
@@ -429,7 +442,7 @@ impl Validator {
                     known.join(", ")
                 ),
             );
-            self.path.pop();
+            self.pop_key();
         }
     }
 

@@ -23,6 +23,7 @@ pub use serde;
 macro_rules! __json_object {
     ($name:ident) => {
         impl<'de> $crate::runtime::wire::serde::Deserialize<'de> for $name {
+            #[inline]
             fn deserialize<D: $crate::runtime::wire::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
@@ -30,6 +31,7 @@ macro_rules! __json_object {
             }
         }
         impl $crate::runtime::wire::serde::Serialize for $name {
+            #[inline]
             fn serialize<S: $crate::runtime::wire::serde::Serializer>(
                 &self,
                 serializer: S,
@@ -50,10 +52,12 @@ pub struct ObjectOnly<D>(pub D);
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
     type Error = D::Error;
 
+    #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         self.0.deserialize_any(visitor)
     }
 
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -79,6 +83,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for MapOnly<V> {
         self.0.expecting(f)
     }
 
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         self.0.visit_map(map)
     }

@@ -69,15 +69,12 @@ fn shared_types_are_validated_where_they_are_used() {
     let body = json!({"ids": ["a", "a"], "ship_from": {"city": ""}});
     assert_eq!(
         violations(&RemoveWidgets, body),
-        [("/ship_from/country".to_owned(), "required")]
-    );
-    let body = json!({"ids": ["a", "a"], "ship_from": {"country": "CN", "city": ""}});
-    assert_eq!(
-        violations(&RemoveWidgets, body),
         [
+            ("/ship_from/country".to_owned(), "required"),
             ("/ids/1".to_owned(), "uniqueItems"),
             ("/ship_from/city".to_owned(), "minLength"),
-        ]
+        ],
+        "a missing member does not hide the other problems"
     );
 }
 

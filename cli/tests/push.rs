@@ -479,6 +479,39 @@ fn dry_run_needs_no_credentials_and_sends_nothing() {
 }
 
 #[test]
+fn a_row_written_as_an_array_is_rejected_as_a_type_error() {
+    let dir = scratch("array-row");
+    let file = dir.join("rows.jsonl");
+    let good = tencent_row(0).0;
+    // serde's positional form of the same item: never read as an object.
+    let positional = r#"["store-1", "seller", "sku-1", 1, {"current_price": 8.9, "sku_price": 10}, {"sku_stock_status": 1}]"#;
+    let nested = good.replace(r#""stock":{"#, r#""stock":[1],"unused":{"#);
+    fs::write(
+        &file,
+        [good.as_str(), positional, nested.as_str()].join("\n"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_salesync"))
+        .args(["push", TENCENT, "--dry-run", "--json", "--progress", "off"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let (code, summary) = summary_of(&output);
+    assert_eq!(code, 1, "{summary}");
+    assert_eq!(summary["invalid"], 2, "{summary}");
+    let rejects = lines(&dir.join("rows.jsonl.rejects.jsonl"));
+    assert_eq!(rejects[0]["errors"][0]["pointer"], "", "{rejects:?}");
+    assert_eq!(rejects[0]["errors"][0]["rule"], "type", "{rejects:?}");
+    let rules: Vec<(&str, &str)> = rejects[1]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["pointer"].as_str().unwrap(), e["rule"].as_str().unwrap()))
+        .collect();
+    assert!(rules.contains(&("/stock", "type")), "{rules:?}");
+}
+
+#[test]
 fn a_checkpoint_of_another_file_is_refused_and_secrets_never_print() {
     let dir = scratch("mismatch");
     let file = dir.join("rows.jsonl");

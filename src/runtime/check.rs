@@ -3,6 +3,8 @@
 use serde_json::Value;
 
 use super::endpoint::{BatchMeta, Batched, Operation};
+use serde::de::DeserializeOwned;
+
 use super::recover::parse_and_validate;
 use super::shape::{self, Shaped};
 use super::{parse, Validate, Validator, Violation};
@@ -34,23 +36,37 @@ pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
         Ok(value) => value,
         Err(violation) => return vec![violation],
     };
-    let misshapen = shape::check(&value, &<O::Request as Shaped>::SHAPE, "");
-    if !misshapen.is_empty() {
-        return misshapen;
-    }
-    parse_and_validate::<O::Request>(&value, "")
-        .err()
-        .unwrap_or_default()
+    checked::<O::Request>(&value, "").err().unwrap_or_default()
 }
 
 /// Parses and validates one batch item (one row of an export); pointers start with `prefix`. Every missing
 /// and unknown member is reported at once; then every type error and, past them, every validation error.
 pub fn check_item<O: Batched>(value: &Value, prefix: &str) -> Result<O::Item, Vec<Violation>> {
-    let misshapen = shape::check(value, &<O::Item as Shaped>::SHAPE, prefix);
-    if !misshapen.is_empty() {
-        return Err(misshapen);
+    checked::<O::Item>(value, prefix)
+}
+
+/// Every missing and unknown member (the shape pass), then every type error and every validation error of
+/// the rest (the parse goes on past each problem); each problem once.
+fn checked<T: Shaped + Validate + DeserializeOwned>(
+    value: &Value,
+    prefix: &str,
+) -> Result<T, Vec<Violation>> {
+    let mut found = shape::check(value, &T::SHAPE, prefix);
+    match parse_and_validate::<T>(value, prefix) {
+        Ok(parsed) if found.is_empty() => Ok(parsed),
+        Ok(_) => Err(found),
+        Err(more) => {
+            for violation in more {
+                let repeated = found
+                    .iter()
+                    .any(|seen| seen.pointer == violation.pointer && seen.rule == violation.rule);
+                if !repeated {
+                    found.push(violation);
+                }
+            }
+            Err(found)
+        }
     }
-    parse_and_validate(value, prefix)
 }
 
 fn violations_of<T: Validate>(value: &T, prefix: &str) -> Vec<Violation> {
@@ -85,17 +101,12 @@ fn check_envelope<O: Batched>(
 ) -> Vec<Violation> {
     envelope[batch.items] = Value::Array(Vec::new());
     let batch_pointer = format!("/{}", batch.items);
-    let misshapen = shape::check(&envelope, &<O::Request as Shaped>::SHAPE, "");
-    let mut violations: Vec<Violation> = if misshapen.is_empty() {
-        parse_and_validate::<O::Request>(&envelope, "")
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|found| found.pointer != batch_pointer)
-            .collect()
-    } else {
-        misshapen
-    };
+    let mut violations: Vec<Violation> = checked::<O::Request>(&envelope, "")
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|found| found.pointer != batch_pointer)
+        .collect();
     let mut size = Validator::with_prefix(&batch_pointer);
     size.min_items(items, batch.min_items);
     size.max_items(items, batch.max_items);

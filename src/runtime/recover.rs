@@ -143,9 +143,9 @@ struct Repair<'a> {
 /// A value replaced at `pointer`, and which candidate it holds now.
 struct StandIn {
     pointer: String,
-    tried: usize,
-    /// Candidates taken from the error itself (an enum's first value), tried before the generic ones.
-    hints: Vec<Value>,
+    /// The values still to try, in order: those an error suggests (an enum's first value) first, then
+    /// [`STAND_INS`].
+    candidates: std::collections::VecDeque<Value>,
 }
 
 impl Repair<'_> {
@@ -172,25 +172,27 @@ impl Repair<'_> {
             .iter()
             .position(|s| within(&pointer, &s.pointer))
         {
-            Some(index) => index,
+            Some(index) => {
+                // The last candidate did not fit; the error may say what would (an enum's values).
+                for hint in hints(error) {
+                    self.stand_ins[index].candidates.push_front(hint);
+                }
+                index
+            }
             None => {
+                let mut candidates: std::collections::VecDeque<Value> = hints(error).into();
+                candidates.extend(STAND_INS.iter().map(|make| make()));
                 self.stand_ins.push(StandIn {
                     pointer: pointer.clone(),
-                    tried: 0,
-                    hints: hints(error),
+                    candidates,
                 });
                 self.stand_ins.len() - 1
             }
         };
         let stand_in = &mut self.stand_ins[index];
-        let candidate = match stand_in.hints.get(stand_in.tried) {
-            Some(hint) => hint.clone(),
-            None => match STAND_INS.get(stand_in.tried - stand_in.hints.len()) {
-                Some(make) => make(),
-                None => return false,
-            },
+        let Some(candidate) = stand_in.candidates.pop_front() else {
+            return false;
         };
-        stand_in.tried += 1;
         let at = stand_in.pointer.clone();
         self.put(&at, candidate)
     }

@@ -4,6 +4,7 @@
 
 use super::enums::variant_literal;
 use super::keywords::check_allowed;
+use super::object::field as find;
 use super::shape::constraint_checks;
 use super::Ctx;
 use crate::diagnostic::join;
@@ -42,17 +43,6 @@ pub(crate) fn conditionals(
         then,
         otherwise,
     }))
-}
-
-fn find<'a>(ctx: &mut Ctx, fields: &'a [Field], name: &str, pointer: &str) -> Option<&'a Field> {
-    let found = fields.iter().find(|f| f.name == name);
-    if found.is_none() {
-        ctx.error(
-            pointer,
-            format!("`{name}` is not a property of this object"),
-        );
-    }
-    found
 }
 
 /// `if`: `{"properties": {M: {"const": V}}, "required": [M]}`, with any number of members, `enum` for

@@ -131,7 +131,13 @@ fn additional(ctx: &mut Ctx, node: &Node, direction: Direction, pointer: &str) -
     }
 }
 
-fn field<'a>(ctx: &mut Ctx, fields: &'a [Field], name: &str, pointer: &str) -> Option<&'a Field> {
+/// The member `name` of an object's fields; a name that is none of them is reported at `pointer`.
+pub(crate) fn field<'a>(
+    ctx: &mut Ctx,
+    fields: &'a [Field],
+    name: &str,
+    pointer: &str,
+) -> Option<&'a Field> {
     let found = fields.iter().find(|f| f.name == name);
     if found.is_none() {
         ctx.error(

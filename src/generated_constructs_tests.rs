@@ -99,20 +99,28 @@ fn parse_errors_name_the_member_and_do_not_hide_other_items() {
 }
 
 #[test]
-fn constructors_take_the_required_members() {
-    let thing = Thing {
-        stock: Some(3),
-        ..Thing::new(
-            "ab",
-            Kind::Stocked,
-            1,
-            "1.5".parse().unwrap(),
-            "2".parse().unwrap(),
-        )
-    };
-    let request = PutThingsRequest::new("owner", vec![thing]);
+fn builders_take_the_required_members_by_name() {
+    let thing = Thing::builder()
+        .id("ab")
+        .kind(Kind::Stocked)
+        .count(1)
+        .price("1.5".parse::<crate::Decimal>().unwrap())
+        .list_price("2".parse::<crate::Decimal>().unwrap())
+        .stock(3)
+        .build();
+    let request = PutThingsRequest::builder()
+        .owner("owner")
+        .things(vec![thing])
+        .build();
     assert!(request.validate().is_ok());
     assert_eq!(<PutThings as Operation>::META.batch.unwrap().max_items, 3);
+}
+
+fn owned_by(owner: &str) -> PutThingsRequest {
+    PutThingsRequest::builder()
+        .owner(owner)
+        .things(Vec::new())
+        .build()
 }
 
 #[test]
@@ -128,7 +136,7 @@ fn responses_are_tolerant() {
 
 #[test]
 fn sensitive_members_are_redacted_in_debug() {
-    let request = PutThingsRequest::new("owner-secret", Vec::new());
+    let request = owned_by("owner-secret");
     let printed = format!("{request:?}");
     assert!(!printed.contains("owner-secret"), "{printed}");
     assert!(printed.contains("owner: *** redacted ***"), "{printed}");
@@ -136,7 +144,7 @@ fn sensitive_members_are_redacted_in_debug() {
 
 #[test]
 fn credentials_list_the_sensitive_members_that_are_present() {
-    let mut request = PutThingsRequest::new("owner-secret", Vec::new());
+    let mut request = owned_by("owner-secret");
     assert_eq!(PutThings::credentials(&request), ["owner-secret"]);
     request.owner_pin = Some("1234".into());
     let printed = format!("{request:?}");

@@ -18,16 +18,27 @@ use crate::runtime::{DynOperation, Validate};
 
 #[test]
 fn inline_types_get_names_from_where_they_sit() {
-    let mut plan = Plan::new("p-1", "name", "2026-11-11", PlanKind::Gift);
-    plan.contact_phone = Some("1234567".into());
-    plan.gift = Some(promotion_plan_add::PlanGift {
-        quantity: Some(1),
-        ..promotion_plan_add::PlanGift::new("sku")
-    });
-    plan.targeting = Some(PlanTargeting::RegionTargeting(RegionTargeting::new(vec![
-        440000,
-    ])));
-    let request = PromotionPlanAddRequest::new(1, PromotionPlanAddRequestChannel::Qq, vec![plan]);
+    let gift = promotion_plan_add::PlanGift::builder()
+        .sku("sku")
+        .quantity(1)
+        .build();
+    let targeting = RegionTargeting::builder()
+        .province_codes(vec![440000])
+        .build();
+    let plan = Plan::builder()
+        .plan_id("p-1")
+        .name("name")
+        .starts_on("2026-11-11")
+        .kind(PlanKind::Gift)
+        .contact_phone("1234567")
+        .gift(gift)
+        .targeting(PlanTargeting::RegionTargeting(targeting))
+        .build();
+    let request = PromotionPlanAddRequest::builder()
+        .account_id(1)
+        .channel(PromotionPlanAddRequestChannel::Qq)
+        .plans(vec![plan])
+        .build();
     assert_eq!(request.validate(), Ok(()));
     let body = serde_json::to_value(&request).unwrap();
     assert_eq!(

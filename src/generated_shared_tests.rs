@@ -38,8 +38,13 @@ fn shared_definitions_are_one_type_used_by_every_endpoint() {
         TypeId::of::<<RemoveWidgets as Operation>::Response>(),
         envelope
     );
-    let widget = put_widgets::Widget::new("w", common::Money::from(crate::Decimal::from_i64(1)));
-    let request = remove_widgets::RemoveWidgetsRequest::new(vec!["a".into()]);
+    let widget = put_widgets::Widget::builder()
+        .id("w")
+        .price(common::Money::from(crate::Decimal::from_i64(1)))
+        .build();
+    let request = remove_widgets::RemoveWidgetsRequest::builder()
+        .ids(vec!["a".to_owned()])
+        .build();
     assert_eq!(
         serde_json::to_value(widget).unwrap(),
         json!({"id": "w", "price": 1})

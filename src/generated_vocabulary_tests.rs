@@ -277,7 +277,7 @@ fn nullable_members_tell_absent_from_null() {
         "10 characters, 30 bytes"
     );
     // Required but nullable: present as null passes, missing fails; the constructor takes the Option.
-    let settings = Settings::new(None);
+    let settings = Settings::builder().batch_note(None::<String>).build();
     assert_eq!(
         serde_json::to_value(&settings).unwrap(),
         json!({"version": 2, "batch_note": null})
@@ -319,9 +319,17 @@ fn unions_are_read_by_their_tag_and_checked_as_their_variant() {
     );
     let request: PutThingsRequest =
         parse::from_str(&promotion(json!({"type": "gift", "sku": "s"})).to_string()).unwrap();
-    assert_eq!(request.promotion, Some(Promotion::Gift(Gift::new("s"))));
     assert_eq!(
-        serde_json::to_value(Promotion::Discount(Discount::new("0.5".parse().unwrap()))).unwrap(),
+        request.promotion,
+        Some(Promotion::Gift(Gift::builder().sku("s").build()))
+    );
+    assert_eq!(
+        serde_json::to_value(Promotion::Discount(
+            Discount::builder()
+                .rate("0.5".parse::<crate::Decimal>().unwrap())
+                .build()
+        ))
+        .unwrap(),
         json!({"type": "discount", "rate": 0.5})
     );
 }
@@ -392,10 +400,10 @@ fn types_used_both_ways_read_anything_and_send_only_what_the_schema_allows() {
 
 #[test]
 fn open_request_objects_keep_and_send_members_they_do_not_name() {
-    let mut extras = Extras::new();
+    let mut extras = Extras::builder().build();
     extras.extra.insert("batch".into(), json!(7));
     assert_eq!(serde_json::to_value(&extras).unwrap(), json!({"batch": 7}));
-    let mut counters = Counters::new();
+    let mut counters = Counters::builder().build();
     counters.extra.insert("returns".into(), -1);
     let found: Vec<_> = counters
         .validate()

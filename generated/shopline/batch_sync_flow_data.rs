@@ -3,8 +3,8 @@
 
 //! Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind, Pattern,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -67,9 +67,11 @@ impl crate::ShoplineClient {
 }
 
 /// Request body of batch_sync_flow_data: the envelope (app, store, source) and up to 100 flows' statistics.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct BatchSyncFlowDataRequest {
     /// The calling app's key (appKey). A credential: `Debug` prints it redacted.
     ///
@@ -104,23 +106,6 @@ impl std::fmt::Debug for BatchSyncFlowDataRequest {
     }
 }
 
-impl BatchSyncFlowDataRequest {
-    /// A `BatchSyncFlowDataRequest` with its required members; the optional ones start as `None`.
-    pub fn new(
-        app_key: impl Into<String>,
-        store_id: impl Into<String>,
-        source_type: impl Into<String>,
-        flow_data_list: Vec<FlowData>,
-    ) -> Self {
-        Self {
-            app_key: app_key.into(),
-            store_id: store_id.into(),
-            source_type: source_type.into(),
-            flow_data_list,
-        }
-    }
-}
-
 impl Validate for BatchSyncFlowDataRequest {
     fn validate_into(&self, v: &mut Validator) {
         v.at("app_key", |v| v.min_length(&self.app_key, 1));
@@ -151,9 +136,11 @@ impl Shaped for BatchSyncFlowDataRequest {
 }
 
 /// Statistics of one marketing flow (automation) at one point in time, with its nodes' statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct FlowData {
     /// Flow (process) id.
     ///
@@ -215,37 +202,16 @@ pub struct FlowData {
     /// Statistics of the flow's nodes (activities).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub flow_node_data_list: Option<Vec<FlowNodeData>>,
     /// Statistics of nodes (process activities) removed from the flow.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub delete_flow_node_data_list: Option<Vec<FlowNodeData>>,
 }
 
 crate::runtime::json_object!(FlowData);
-
-impl FlowData {
-    /// A `FlowData` with its required members; the optional ones start as `None`.
-    pub fn new(
-        flow_id: impl Into<String>,
-        occurred_on: TimestampMillis,
-        order_amount: i64,
-        order_num: i64,
-        send_count: i64,
-        trigger_num: i64,
-    ) -> Self {
-        Self {
-            flow_id: flow_id.into(),
-            occurred_on,
-            order_amount,
-            order_num,
-            send_count,
-            trigger_num,
-            flow_node_data_list: None,
-            delete_flow_node_data_list: None,
-        }
-    }
-}
 
 impl Validate for FlowData {
     fn validate_into(&self, v: &mut Validator) {
@@ -294,9 +260,11 @@ impl Shaped for FlowData {
 }
 
 /// Statistics of one node (activity) of a flow at one point in time. Used by both flow_node_data_list and delete_flow_node_data_list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct FlowNodeData {
     /// Node id.
     ///
@@ -308,6 +276,7 @@ pub struct FlowNodeData {
     /// Example: `5a206848-5e7e-4e50-93de-01bb4d9c7ac5`
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub parent_node_id: Option<String>,
     /// Data time: the time the statistics refer to, Unix timestamp in milliseconds.
     ///
@@ -377,66 +346,42 @@ pub struct FlowNodeData {
     ///
     /// Example: `4`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub open_rate: Option<PercentRate>,
     /// Click-through rate, percent as a decimal string ("56.6" = 56.6 %).
     ///
     /// Example: `56.6`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub click_rate: Option<PercentRate>,
     /// Bounce rate, percent as a decimal string.
     ///
     /// Example: `10`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub bounce_rate: Option<PercentRate>,
     /// Failure rate, percent as a decimal string.
     ///
     /// Example: `0`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub fail_rate: Option<PercentRate>,
     /// Unsubscribe (cancellation) rate, percent as a decimal string.
     ///
     /// Example: `0`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub unsubscribe_rate: Option<PercentRate>,
     /// Preview picture URL of the node's content. May be empty.
     ///
     /// Example: `https://kmalgo.oss-ap-southeast-1.aliyuncs.com/material_ec2/2022-09-24/be7a1b5b947d47529c97bc78de6b`
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub preview_image_url: Option<String>,
 }
 
 crate::runtime::json_object!(FlowNodeData);
-
-impl FlowNodeData {
-    /// A `FlowNodeData` with its required members; the optional ones start as `None`.
-    pub fn new(
-        node_id: impl Into<String>,
-        occurred_on: TimestampMillis,
-        has_send_num: i64,
-        has_delivery_num: i64,
-        buyer_num: i64,
-        order_num: i64,
-        order_amount: i64,
-    ) -> Self {
-        Self {
-            node_id: node_id.into(),
-            parent_node_id: None,
-            occurred_on,
-            has_send_num,
-            has_delivery_num,
-            buyer_num,
-            order_num,
-            order_amount,
-            open_rate: None,
-            click_rate: None,
-            bounce_rate: None,
-            fail_rate: None,
-            unsubscribe_rate: None,
-            preview_image_url: None,
-        }
-    }
-}
 
 impl Validate for FlowNodeData {
     fn validate_into(&self, v: &mut Validator) {

@@ -3,9 +3,9 @@
 
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind, Comparison, Format, Decimal, DecimalError,
-    Pattern,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Comparison, Format, Decimal,
+    DecimalError, Pattern,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -65,9 +65,11 @@ impl crate::TencentClient {
 }
 
 /// Request body of salesinfo/add: the account, data source and data set, and up to 50 sales info records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct SalesinfoAddRequest {
     /// Advertiser account id or DataNexus account id. 推广帐号 id或 DataNexus 账号 id
     ///
@@ -93,23 +95,6 @@ pub struct SalesinfoAddRequest {
 }
 
 crate::runtime::json_object!(SalesinfoAddRequest);
-
-impl SalesinfoAddRequest {
-    /// A `SalesinfoAddRequest` with its required members; the optional ones start as `None`.
-    pub fn new(
-        account_id: i64,
-        user_action_set_id: i64,
-        data_set_id: i64,
-        salesinfo: Vec<SalesInfo>,
-    ) -> Self {
-        Self {
-            account_id,
-            user_action_set_id,
-            data_set_id,
-            salesinfo,
-        }
-    }
-}
 
 impl Validate for SalesinfoAddRequest {
     fn validate_into(&self, v: &mut Validator) {
@@ -141,7 +126,7 @@ impl Shaped for SalesinfoAddRequest {
 }
 
 /// Sales info of one product SKU in one store or warehouse.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -154,6 +139,8 @@ impl Shaped for SalesinfoAddRequest {
         )
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct SalesInfo {
     /// Your store or warehouse id, 1 to 32 bytes. 客户侧店铺/仓库 id 字段长度最小 1 字节,长度最大 32 字节
     ///
@@ -169,6 +156,7 @@ pub struct SalesInfo {
         feature = "schemars",
         schemars(extend("type" = "string", "x-maxBytes" = 128))
     )]
+    #[builder(default, setter(strip_option))]
     pub seller_id: Option<String>,
     /// The unique id you assign to the product SKU; required for colour/size variant products; 1 to 128 bytes. 您为商品 sku 分配的唯一 id。 色码款商品必填。 字段长度最小 1 字节,长度最大 128 字节
     ///
@@ -180,6 +168,7 @@ pub struct SalesInfo {
     pub external_sku_id: String,
     /// Product type: 1 normal, 2 gift, 3 sample, 4 bundle. 商品类型,1:普通商品;2:赠品;3:小样;4:套装商品
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub product_type: Option<ProductType>,
     /// Product price info. 商品价格信息
     pub price: Price,
@@ -188,57 +177,38 @@ pub struct SalesInfo {
     /// Delivery info. 配送信息
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub delivery_info: Option<Vec<DeliveryInfo>>,
     /// Product landing page info. 商品目标页信息
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub target_url_props: Option<TargetUrlProps>,
     /// Coupon info. 优惠券信息
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub coupon_info: Option<Vec<CouponInfo>>,
     /// Product tag info. 商品的标签信息 数组最大长度 10
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub tag_info: Option<TagInfo>,
     /// Third-party promotion info; required for CPS business. CPS业务必填,第三方推广信息
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub third_promotion_info: Option<ThirdPromotionInfo>,
     /// Exclusive product info. 专属商品信息
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub exclusive_info: Option<ExclusiveInfo>,
     /// Merchant marks the product's salesinfo as deleted: 0 not deleted, 1 deleted; empty means 0. 商家标记商品 salesinfo 信息已删除,0:未删除;1:已删除,为空默认为 0
     ///
     /// Default: `0`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub is_deleted: Option<IsDeleted>,
 }
 
 crate::runtime::json_object!(SalesInfo);
-
-impl SalesInfo {
-    /// A `SalesInfo` with its required members; the optional ones start as `None`.
-    pub fn new(
-        external_store_id: impl Into<String>,
-        external_sku_id: impl Into<String>,
-        price: Price,
-        stock: Stock,
-    ) -> Self {
-        Self {
-            external_store_id: external_store_id.into(),
-            seller_id: None,
-            external_sku_id: external_sku_id.into(),
-            product_type: None,
-            price,
-            stock,
-            delivery_info: None,
-            target_url_props: None,
-            coupon_info: None,
-            tag_info: None,
-            third_promotion_info: None,
-            exclusive_info: None,
-            is_deleted: None,
-        }
-    }
-}
 
 impl Validate for SalesInfo {
     fn validate_into(&self, v: &mut Validator) {
@@ -329,7 +299,7 @@ impl Shaped for SalesInfo {
 }
 
 /// Product price info, amounts in yuan with at most 2 decimals. 商品价格信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -338,11 +308,14 @@ impl Shaped for SalesInfo {
         extend("x-compare" = [{"left":"current_price", "op":"<=", "right":"sku_price"}])
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Price {
     /// Everyday selling price, yuan, 2 decimals. 商品日常售价,单位:元,保留两位小数
     ///
     /// Example: `10.0`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub daily_price: Option<Yuan>,
     /// Current selling price, yuan, 2 decimals, >= 0; must be <= sku_price. 商品目前售价,单位:元,保留2位小数;大于等于0,最小值0;current_price需≤sku_price
     ///
@@ -354,12 +327,14 @@ pub struct Price {
     pub sku_price: Yuan,
     /// Price after coupon = current price - coupon face value, yuan, 2 decimals. 券后价,券后价=商品现价-券面额,单位元,保留 2 位小数
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub after_coupon_price: Option<Yuan>,
     /// Whether the prices were converted from a foreign currency at an exchange rate: true yes, false no; default false. 商品价格是否为外币汇率折算后价格,true:是;false:否,默认为false
     ///
     /// Default: `false`
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
+    #[builder(default, setter(strip_option))]
     pub currency_translation: Option<bool>,
     /// Product campaigns and promotion prices, at most 50. 商品活动及促销价列表 数组最大长度 50
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -367,29 +342,16 @@ pub struct Price {
         feature = "schemars",
         schemars(extend("type" = "array", "maxItems" = 50))
     )]
+    #[builder(default, setter(strip_option))]
     pub sku_promotions: Option<Vec<SkuPromotion>>,
     /// Prices of the related full-size (normal) products; fill in when this product is a sample; yuan, 2 decimals. 关联的正品的价格,当该商品为小样时需填写,单位元,保留 2 位小数
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub normal_product_info: Option<Vec<NormalProductInfo>>,
 }
 
 crate::runtime::json_object!(Price);
-
-impl Price {
-    /// A `Price` with its required members; the optional ones start as `None`.
-    pub fn new(current_price: Yuan, sku_price: Yuan) -> Self {
-        Self {
-            daily_price: None,
-            current_price,
-            sku_price,
-            after_coupon_price: None,
-            currency_translation: None,
-            sku_promotions: None,
-            normal_product_info: None,
-        }
-    }
-}
 
 impl Validate for Price {
     fn validate_into(&self, v: &mut Validator) {
@@ -447,7 +409,7 @@ impl Shaped for Price {
 }
 
 /// One campaign and its promotion price. external_promotion_id and promotion_price are required together.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -459,31 +421,25 @@ impl Shaped for Price {
         )
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct SkuPromotion {
     /// Campaign id; required when promotion_price is given. 活动 id,当填写了 promotion_price 必填
     ///
     /// Example: `XB-S-fcmjsb280g`
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub external_promotion_id: Option<String>,
     /// Campaign price, yuan, 2 decimals; required when external_promotion_id is given. 活动价格,当填写了 external_promotion_id 必填
     ///
     /// Example: `7.9`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub promotion_price: Option<Yuan>,
 }
 
 crate::runtime::json_object!(SkuPromotion);
-
-impl SkuPromotion {
-    /// A `SkuPromotion` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            external_promotion_id: None,
-            promotion_price: None,
-        }
-    }
-}
 
 impl Validate for SkuPromotion {
     fn validate_into(&self, v: &mut Validator) {
@@ -519,9 +475,11 @@ impl Shaped for SkuPromotion {
 }
 
 /// A related full-size (normal) product of a sample and its price.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct NormalProductInfo {
     /// Related product id, 1 to 128 bytes. 关联的商品id字段长度最小 1 字节,长度最大 128 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -529,23 +487,15 @@ pub struct NormalProductInfo {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 128))
     )]
+    #[builder(default, setter(strip_option))]
     pub sku_id: Option<String>,
     /// Price of the normal product, yuan, 2 decimals. 正品价格
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub normal_product_price: Option<Yuan>,
 }
 
 crate::runtime::json_object!(NormalProductInfo);
-
-impl NormalProductInfo {
-    /// A `NormalProductInfo` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            sku_id: None,
-            normal_product_price: None,
-        }
-    }
-}
 
 impl Validate for NormalProductInfo {
     fn validate_into(&self, v: &mut Validator) {
@@ -576,14 +526,17 @@ impl Shaped for NormalProductInfo {
 }
 
 /// Stock info of the product in this store or warehouse. 库存信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Stock {
     /// Listing status of the product in this store or warehouse: 1 listed, 2 delisted; empty means listed. 同一个商品在不同店仓中的上下架状态,1:上架;2:下架,为空默认为上架
     ///
     /// Default: `1`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub available_status: Option<AvailableStatus>,
     /// Sales status of the product in this store or warehouse: 1 stock > 0; 2 stock <= 0 (sold-out / temporarily unavailable products usually shown at the bottom of the page can be marked 2). 同一个商品在不同店仓中的销售状态 1:库存>0;2:库存≤0(常见为售罄/暂无库存商品在页面底部展示,可标记为状态2)
     ///
@@ -599,6 +552,7 @@ pub struct Stock {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub stock_total: Option<i64>,
     /// Displayed sales volume. 展示销量
     #[serde(
@@ -610,22 +564,11 @@ pub struct Stock {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub sales_num: Option<i64>,
 }
 
 crate::runtime::json_object!(Stock);
-
-impl Stock {
-    /// A `Stock` with its required members; the optional ones start as `None`.
-    pub fn new(sku_stock_status: SkuStockStatus) -> Self {
-        Self {
-            available_status: None,
-            sku_stock_status,
-            stock_total: None,
-            sales_num: None,
-        }
-    }
-}
 
 impl Validate for Stock {
     fn validate_into(&self, v: &mut Validator) {
@@ -652,30 +595,24 @@ impl Shaped for Stock {
 }
 
 /// Delivery info: freight and delivery locations. 配送信息
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct DeliveryInfo {
     /// Freight amount, yuan, 2 decimals. 运费金额,单位元,保留 2 位小数
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub freight_amount: Option<Yuan>,
     /// Address info. 地址信息
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub location: Option<Vec<Location>>,
 }
 
 crate::runtime::json_object!(DeliveryInfo);
-
-impl DeliveryInfo {
-    /// A `DeliveryInfo` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            freight_amount: None,
-            location: None,
-        }
-    }
-}
 
 impl Validate for DeliveryInfo {
     fn validate_into(&self, v: &mut Validator) {
@@ -700,9 +637,11 @@ impl Shaped for DeliveryInfo {
 }
 
 /// A delivery location; codes follow the Ministry of Civil Affairs administrative division codes (《民政部行政区划代码》).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Location {
     /// Country code, e.g. CN; 1 to 64 bytes. 国家编码,CN 字段长度最小 1 字节,长度最大 64 字节
     ///
@@ -712,11 +651,13 @@ pub struct Location {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 64))
     )]
+    #[builder(default, setter(strip_option))]
     pub country_code: Option<String>,
     /// Country name, e.g. 中国; 1 to 64 bytes. 国家名称,中国 字段长度最小 1 字节,长度最大 64 字节
     ///
     /// Example: `中国`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub country_name: Option<RegionName>,
     /// Province code (administrative division code), e.g. 440000. 省份编码,使用《民政部行政区划代码》,440000
     ///
@@ -730,9 +671,11 @@ pub struct Location {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub province_code: Option<i64>,
     /// Province name, e.g. XX省; 1 to 64 bytes. 省份名称,XX省 字段长度最小 1 字节,长度最大 64 字节
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub province_name: Option<RegionName>,
     /// City code (administrative division code). 城市编码,使用《民政部行政区划代码》
     #[serde(
@@ -744,9 +687,11 @@ pub struct Location {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub city_code: Option<i64>,
     /// City name, e.g. XX市; 1 to 64 bytes. 城市名称,XX市 字段长度最小 1 字节,长度最大 64 字节
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub city_name: Option<RegionName>,
     /// District/county code (administrative division code). 区/县编码,使用《民政部行政区划代码》
     #[serde(
@@ -758,29 +703,15 @@ pub struct Location {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub district_code: Option<i64>,
     /// District/county name; 1 to 64 bytes. 区/县名称,XX市 字段长度最小 1 字节,长度最大 64 字节
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub district_name: Option<RegionName>,
 }
 
 crate::runtime::json_object!(Location);
-
-impl Location {
-    /// A `Location` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            country_code: None,
-            country_name: None,
-            province_code: None,
-            province_name: None,
-            city_code: None,
-            city_name: None,
-            district_code: None,
-            district_name: None,
-        }
-    }
-}
 
 impl Validate for Location {
     fn validate_into(&self, v: &mut Validator) {
@@ -835,7 +766,7 @@ impl Shaped for Location {
 }
 
 /// Product landing pages: WeChat mini program, QQ mini program and H5. 商品目标页信息
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -851,6 +782,8 @@ impl Shaped for Location {
         )
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct TargetUrlProps {
     /// WeChat mini program landing page path; required when the landing page is a WeChat mini program; 1 to 100 bytes. 微信小程序落地页 url,当落地页为微信小程序时必填 字段长度最小 1 字节,长度最大 100 字节
     ///
@@ -860,6 +793,7 @@ pub struct TargetUrlProps {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
+    #[builder(default, setter(strip_option))]
     pub url_miniprogram: Option<String>,
     /// WeChat mini program appid; required when the landing page is a WeChat mini program; 1 to 100 bytes. 微信小程序 appid,当落地页为微信小程序时必填 字段长度最小 1 字节,长度最大 100 字节
     ///
@@ -869,6 +803,7 @@ pub struct TargetUrlProps {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
+    #[builder(default, setter(strip_option))]
     pub miniprogram_appid: Option<String>,
     /// Mini program original id (gh_xx; mini program admin console - Settings - Basic settings - Account info); required when the landing page is a WeChat mini program; 1 to 100 bytes. 小程序原始ID,登录小程序管理后台-设置-基本设置-帐号信息中,gh_xx,当落地页为微信小程序时必填字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -876,6 +811,7 @@ pub struct TargetUrlProps {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
+    #[builder(default, setter(strip_option))]
     pub miniprogram_username: Option<String>,
     /// QQ mini program landing page path; required when the landing page is a QQ mini program; 1 to 100 bytes. qq小程序落地页 url,当落地页为QQ小程序时必填 字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -883,6 +819,7 @@ pub struct TargetUrlProps {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
+    #[builder(default, setter(strip_option))]
     pub url_miniprogram_qq: Option<String>,
     /// QQ mini program appid; required when the landing page is a QQ mini program; 1 to 100 bytes. qq小程序 appid,当落地页为QQ小程序时必填 字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -890,6 +827,7 @@ pub struct TargetUrlProps {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
+    #[builder(default, setter(strip_option))]
     pub miniprogram_appid_qq: Option<String>,
     /// H5 landing page URL, 1 to 100 bytes. h5落地页url 字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -904,6 +842,7 @@ pub struct TargetUrlProps {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub url_h5: Option<String>,
     /// Second H5 landing page URL, 1 to 1000 bytes. h5落地页url 字段长度最小 1 字节,长度最大 1000 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -918,6 +857,7 @@ pub struct TargetUrlProps {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub url_h5_2: Option<String>,
     /// Third H5 landing page URL, 1 to 1000 bytes. h5落地页url 字段长度最小 1 字节,长度最大 1000 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -932,26 +872,11 @@ pub struct TargetUrlProps {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub url_h5_3: Option<String>,
 }
 
 crate::runtime::json_object!(TargetUrlProps);
-
-impl TargetUrlProps {
-    /// A `TargetUrlProps` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            url_miniprogram: None,
-            miniprogram_appid: None,
-            miniprogram_username: None,
-            url_miniprogram_qq: None,
-            miniprogram_appid_qq: None,
-            url_h5: None,
-            url_h5_2: None,
-            url_h5_3: None,
-        }
-    }
-}
 
 impl Validate for TargetUrlProps {
     fn validate_into(&self, v: &mut Validator) {
@@ -1093,9 +1018,11 @@ impl Shaped for TargetUrlProps {
 }
 
 /// One coupon batch applicable to the product. 优惠券信息
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct CouponInfo {
     /// Coupon batch id, 1 to 100 bytes. 券批次id 字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1103,31 +1030,40 @@ pub struct CouponInfo {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
+    #[builder(default, setter(strip_option))]
     pub coupon_id: Option<String>,
     /// Coupon type: 1 public coupon, 2 CPS coupon, 3 channel-exclusive coupon. 券类型,1:公开券;2:CPS优惠券;3:渠道专享券
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub coupon_type: Option<CouponType>,
     /// Coupon face value, yuan, 2 decimals. 券面额,单位元,保留 2 位小数,字段长度最小 1 字节,长度最大 100 字节
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub amount_coupon: Option<Yuan>,
     /// Coupon URL (where to claim the coupon). 券地址
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub url_list: Option<String>,
     /// Minimum spend to use the coupon, yuan, 2 decimals. 使用卡券的最低消费金额,单位元,保留 2 位小数
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub amount_minimum: Option<Yuan>,
     /// Display start time / coupon claim start time, Unix milliseconds as a string; empty means forever. 展示开始时间/券领取开始时间,unix毫秒级时间戳,为空表示永久
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub show_start_time: Option<MillisString>,
     /// Display end time / coupon claim end time, Unix milliseconds as a string; empty means forever. 展示结束时间/券领取结束时间,unix毫秒级时间戳,为空表示永久
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub show_end_time: Option<MillisString>,
     /// Coupon validity start time, Unix milliseconds as a string; empty means forever. 券有效使用开始时间,unix毫秒级时间戳,为空表示永久
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub start_time: Option<MillisString>,
     /// Coupon validity end time, Unix milliseconds as a string; empty means forever. 券有效使用结束时间,unix毫秒级时间戳,为空表示永久
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub end_time: Option<MillisString>,
     /// Maximum number of coupons one user can claim. 每个用户可领取优惠券数量上限
     #[serde(
@@ -1139,6 +1075,7 @@ pub struct CouponInfo {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub available_num_per_person: Option<i64>,
     /// Actual total number of coupons. 实际总数量
     #[serde(
@@ -1150,6 +1087,7 @@ pub struct CouponInfo {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub total_num: Option<i64>,
     /// Number of coupons remaining. 优惠券剩余张数
     #[serde(
@@ -1161,34 +1099,15 @@ pub struct CouponInfo {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub store_num: Option<i64>,
     /// Coupon status: 1 expired, 0 not expired. 优惠券状态,1:过期;0:未过期
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub status: Option<CouponStatus>,
 }
 
 crate::runtime::json_object!(CouponInfo);
-
-impl CouponInfo {
-    /// A `CouponInfo` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            coupon_id: None,
-            coupon_type: None,
-            amount_coupon: None,
-            url_list: None,
-            amount_minimum: None,
-            show_start_time: None,
-            show_end_time: None,
-            start_time: None,
-            end_time: None,
-            available_num_per_person: None,
-            total_num: None,
-            store_num: None,
-            status: None,
-        }
-    }
-}
 
 impl Validate for CouponInfo {
     fn validate_into(&self, v: &mut Validator) {
@@ -1254,9 +1173,11 @@ impl Shaped for CouponInfo {
 }
 
 /// Product tag info. 商品的标签信息
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct TagInfo {
     /// Custom product tags, at most 50. 商品的标签信息 数组最大长度 50
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1264,17 +1185,11 @@ pub struct TagInfo {
         feature = "schemars",
         schemars(extend("type" = "array", "maxItems" = 50))
     )]
+    #[builder(default, setter(strip_option))]
     pub custom_tag: Option<Vec<CustomTag>>,
 }
 
 crate::runtime::json_object!(TagInfo);
-
-impl TagInfo {
-    /// A `TagInfo` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self { custom_tag: None }
-    }
-}
 
 impl Validate for TagInfo {
     fn validate_into(&self, v: &mut Validator) {
@@ -1301,34 +1216,28 @@ impl Shaped for TagInfo {
 }
 
 /// One custom tag: a name and its values.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct CustomTag {
     /// Tag name, at most 2048 bytes. 标签名称,长度最大 2048 字节
     ///
     /// Example: `商品规格`
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub tag_name: Option<TagText>,
     /// Tag values, each at most 2048 bytes. 标签值,长度最大 2048 字节
     ///
     /// Example: `["30ml"]`
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "array")))]
+    #[builder(default, setter(strip_option))]
     pub tag_value: Option<Vec<TagText>>,
 }
 
 crate::runtime::json_object!(CustomTag);
-
-impl CustomTag {
-    /// A `CustomTag` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            tag_name: None,
-            tag_value: None,
-        }
-    }
-}
 
 impl Validate for CustomTag {
     fn validate_into(&self, v: &mut Validator) {
@@ -1353,9 +1262,11 @@ impl Shaped for CustomTag {
 }
 
 /// Third-party (CPS) promotion info; required for CPS business. CPS业务必填,第三方推广信息
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct ThirdPromotionInfo {
     /// Commission rate in percent, 2 decimals, without the % sign: 10% is 10.00. 佣金比例,2位小数,不带百分号,如 10% 填10.00
     ///
@@ -1369,33 +1280,23 @@ pub struct ThirdPromotionInfo {
     pub promote_status: PromoteStatus,
     /// Commission = current price * commission rate, yuan. 佣金 = 商品现价*佣金比例
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub commission_amount: Option<Yuan>,
     /// Commission after coupon = (current price - coupon face value) * commission rate, yuan. 券后佣金 =(商品现价-券面额)*佣金比例
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub commission_amount_after_coupon: Option<Yuan>,
     /// Promotion plan start time, Unix milliseconds as a string; empty means forever. 推广计划开始时间,unix毫秒级时间戳,为空表示永久
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub start_time: Option<MillisString>,
     /// Promotion plan end time, Unix milliseconds as a string; empty means forever. 推广计划结束时间,unix毫秒级时间戳,为空表示永久
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub end_time: Option<MillisString>,
 }
 
 crate::runtime::json_object!(ThirdPromotionInfo);
-
-impl ThirdPromotionInfo {
-    /// A `ThirdPromotionInfo` with its required members; the optional ones start as `None`.
-    pub fn new(commission_rate: Decimal, promote_status: PromoteStatus) -> Self {
-        Self {
-            commission_rate,
-            promote_status,
-            commission_amount: None,
-            commission_amount_after_coupon: None,
-            start_time: None,
-            end_time: None,
-        }
-    }
-}
 
 impl Validate for ThirdPromotionInfo {
     fn validate_into(&self, v: &mut Validator) {
@@ -1437,12 +1338,15 @@ impl Shaped for ThirdPromotionInfo {
 }
 
 /// Exclusive product info. 专属商品信息
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct ExclusiveInfo {
     /// Exclusive product flag: 1 exclusive product, 0 normal product. 专属商品标识,1:专属商品;0:普通商品
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub exclusive_status: Option<ExclusiveStatus>,
     /// Ids of the creators (KOLs) who may promote the product, e.g. 54321836. 可推广商品的达人ID,如54321836
     ///
@@ -1459,20 +1363,11 @@ pub struct ExclusiveInfo {
             extend("type" = "array", "items" = {"type":"integer"})
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub kol_id: Option<Vec<i64>>,
 }
 
 crate::runtime::json_object!(ExclusiveInfo);
-
-impl ExclusiveInfo {
-    /// A `ExclusiveInfo` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            exclusive_status: None,
-            kol_id: None,
-        }
-    }
-}
 
 impl Validate for ExclusiveInfo {
     fn validate_into(&self, _v: &mut Validator) {}

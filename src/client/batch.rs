@@ -235,19 +235,34 @@ mod tests {
     use std::sync::Mutex;
 
     fn item(sku: &str, current: i64, list: i64) -> SalesInfo {
-        SalesInfo::new(
-            "store-1",
-            sku,
-            Price::new(
-                Yuan(Decimal::from_i64(current)),
-                Yuan(Decimal::from_i64(list)),
-            ),
-            Stock::new(SkuStockStatus::InStock),
-        )
+        SalesInfo::builder()
+            .external_store_id("store-1")
+            .external_sku_id(sku)
+            .price(
+                Price::builder()
+                    .current_price(Yuan(Decimal::from_i64(current)))
+                    .sku_price(Yuan(Decimal::from_i64(list)))
+                    .build(),
+            )
+            .stock(
+                Stock::builder()
+                    .sku_stock_status(SkuStockStatus::InStock)
+                    .build(),
+            )
+            .build()
+    }
+
+    fn request(account_id: i64, salesinfo: Vec<SalesInfo>) -> SalesinfoAddRequest {
+        SalesinfoAddRequest::builder()
+            .account_id(account_id)
+            .user_action_set_id(2)
+            .data_set_id(3)
+            .salesinfo(salesinfo)
+            .build()
     }
 
     fn envelope() -> SalesinfoAddRequest {
-        SalesinfoAddRequest::new(1, 2, 3, Vec::new())
+        request(1, Vec::new())
     }
 
     fn ok(trace: &str) -> Result<Response<SalesinfoAddResponse>, Error> {
@@ -371,7 +386,7 @@ mod tests {
     #[tokio::test]
     async fn an_invalid_envelope_rejects_every_item_and_sends_nothing() {
         let items: Vec<SalesInfo> = (0..3).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
-        let bad = SalesinfoAddRequest::new(0, 2, 3, vec![item("ignored", 20, 10)]);
+        let bad = request(0, vec![item("ignored", 20, 10)]);
         let report =
             sync_all::<SalesinfoAdd, _, _>(&bad, items, true, 2, |_| async { ok("t") }).await;
         report.assert_accounts_for(3);

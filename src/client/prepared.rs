@@ -93,7 +93,12 @@ mod tests {
     use crate::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
 
     fn request(app_key: &str) -> BatchSyncFlowDataRequest {
-        BatchSyncFlowDataRequest::new(app_key, "42", "crm", Vec::new())
+        BatchSyncFlowDataRequest::builder()
+            .app_key(app_key)
+            .store_id("42")
+            .source_type("crm")
+            .flow_data_list(Vec::new())
+            .build()
     }
 
     #[test]

@@ -38,7 +38,12 @@ const JSON_UTF8: &str = "application/json; charset=utf-8";
 ///     .store("my-store")
 ///     .access_token(std::env::var("SHOPLINE_TOKEN").unwrap_or_default())
 ///     .build()?;
-/// let request = BatchSyncFlowDataRequest::new("app-key", "1658921299465", "smartpush-app", vec![]);
+/// let request = BatchSyncFlowDataRequest::builder()
+///     .app_key("app-key")
+///     .store_id("1658921299465")
+///     .source_type("smartpush-app")
+///     .flow_data_list(vec![])
+///     .build();
 /// let response = client.call::<BatchSyncFlowData>(&request).await?;
 /// println!("trace id {:?}", response.trace_id);
 /// # Ok(()) }

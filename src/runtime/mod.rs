@@ -19,6 +19,8 @@ pub use format::Format;
 /// The map of an object whose members are data (`additionalProperties` as a schema): input order is kept.
 pub use indexmap::IndexMap;
 pub use nullable::Nullable;
+#[doc(hidden)]
+pub use typed_builder::TypedBuilder;
 pub use wire::json_object;
 
 /// A value quoted in a message, cut to a readable length: a 1 MB string must not make a 1 MB error.

@@ -1,7 +1,7 @@
 //! Struct fields: their Rust types (absent and `null` told apart where the schema makes them differ), their
 //! serde attributes, and the constructor of a type's required members.
 
-use proc_macro2::{Ident, Literal as Lit, TokenStream};
+use proc_macro2::{Literal as Lit, TokenStream};
 use quote::quote;
 
 use super::names::{doc, ident};
@@ -94,66 +94,27 @@ pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream
     };
     let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     let schema = super::json_schema::field_attr(field, direction, cx);
+    let builder = direction.validated().then(|| builder_attr(field, presence, cx)).flatten();
     quote! {
         #docs
         #attr
         #schema
+        #builder
         pub #name: #ty
     }
 }
 
-/// `new(required members...)`: members fixed by a `const` are filled in, the optional ones start empty (set
-/// them with struct update syntax).
-pub(crate) fn constructor(name: &Ident, fields: &[Field], extra: bool, cx: &Cx) -> TokenStream {
-    let given: Vec<&Field> = fields
-        .iter()
-        .filter(|f| f.required && f.fixed().is_none())
-        .collect();
-    let params = given.iter().map(|f| {
-        let name = ident(&f.rust);
-        match (&f.shape.ty, f.shape.nullable) {
-            (Ty::String, false) => quote!(#name: impl Into<String>),
-            (ty, nullable) => {
-                let ty = rust_type(ty, cx);
-                if nullable {
-                    quote!(#name: Option<#ty>)
-                } else {
-                    quote!(#name: #ty)
-                }
-            }
-        }
-    });
-    let inits = fields.iter().map(|f| {
-        let name = ident(&f.rust);
-        match (f.fixed(), f.required, &f.shape.ty) {
-            (Some(value), _, _) => {
-                let value = literal_value(value, cx);
-                quote!(#name: #value)
-            }
-            (None, true, Ty::String) if !f.shape.nullable => quote!(#name: #name.into()),
-            (None, true, _) => quote!(#name),
-            (None, false, _)
-                if f.shape.nullable && presence(f, Direction::Request) == Presence::Nullable =>
-            {
-                let nullable = cx.rt("Nullable");
-                quote!(#name: #nullable::Absent)
-            }
-            (None, false, _) => quote!(#name: None),
-        }
-    });
-    let extra = extra.then(|| quote!(extra: Default::default()));
-    let doc = format!(" A `{name}` with its required members; the optional ones start as `None`.");
-    // Clippy's default limit; past it a struct literal would be the idiom, but `new` keeps one way to build.
-    let allow = (given.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let comma = (!fields.is_empty() && extra.is_some()).then(|| quote!(,));
-    quote! {
-        impl #name {
-            #[doc = #doc]
-            #allow
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits),* #comma #extra }
-            }
-        }
+/// The builder's setter of a member: optional members start empty (the setter takes the value itself), a
+/// member fixed by a `const` is filled in and has no setter.
+fn builder_attr(field: &Field, presence: Presence, cx: &Cx) -> Option<TokenStream> {
+    if let Some(value) = field.fixed() {
+        let value = literal_value(value, cx);
+        return Some(quote!(#[builder(default = #value, setter(skip))]));
+    }
+    match presence {
+        Presence::Optional => Some(quote!(#[builder(default, setter(strip_option))])),
+        Presence::Nullable => Some(quote!(#[builder(default)])),
+        Presence::Always | Presence::RequiredNullable => None,
     }
 }
 

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::fields::{constructor, field, integer_reader};
+use super::fields::{field, integer_reader};
 use super::names::{doc, ident};
 use super::{enums, json_schema, shape, validate, Cx};
 use crate::model::{Additional, Direction, Shape, Struct, Ty, TypeDef, TypeKind};
@@ -81,10 +81,17 @@ fn structure(
     } else {
         (quote!(), None)
     };
-    let non_exhaustive = (direction == Direction::Response).then(|| quote!(#[non_exhaustive]));
-    let built = direction
-        .validated()
-        .then(|| constructor(name, &s.fields, extra.is_some(), cx));
+    // Members may be added to any type without breaking code written against it: no struct literals outside
+    // salesync; sent types are built with `X::builder()`, which checks required members at compile time.
+    let (builder, builder_attr) = if direction.validated() {
+        let derive = cx.rt("TypedBuilder");
+        (
+            quote!(#derive,),
+            Some(quote!(#[builder(field_defaults(setter(into)))])),
+        )
+    } else {
+        (quote!(), None)
+    };
     let validation = direction
         .validated()
         .then(|| validate::struct_impl(name, s, direction, cx));
@@ -98,18 +105,18 @@ fn structure(
     );
     quote! {
         #docs
-        #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize)]
+        #[derive(#debug Clone, #default PartialEq, Serialize, Deserialize, #builder)]
         #derive_schema
         #serde
         #schema
-        #non_exhaustive
+        #builder_attr
+        #[non_exhaustive]
         pub struct #name {
             #(#fields,)*
             #extra
         }
         #json_object
         #redacting_debug
-        #built
         #validation
         #shape
         #response_body
@@ -147,9 +154,11 @@ fn extra_field(additional: &Additional, direction: Direction, cx: &Cx) -> Option
         }
         _ => None,
     };
+    let builder = direction.validated().then(|| quote!(#[builder(default)]));
     Some(quote! {
         #[doc = #doc]
         #[serde(flatten #reader)]
+        #builder
         pub extra: #ty,
     })
 }

@@ -4,8 +4,8 @@
 //! Puts things (a fixture, not a real API).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, IndexMap, Nullable,
-    Pattern, Format, Validate, Validator, Shaped, ObjectShape, MemberKind, Decimal,
-    Comparison, DecimalError, UnionShape, TagValue,
+    TypedBuilder, Pattern, Format, Validate, Validator, Shaped, ObjectShape, MemberKind,
+    Decimal, Comparison, DecimalError, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -70,9 +70,11 @@ impl crate::ShoplineClient {
 }
 
 /// The request.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct PutThingsRequest {
     /// Owner id, a credential.
     ///
@@ -85,11 +87,13 @@ pub struct PutThingsRequest {
     /// An optional second credential.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub owner_pin: Option<String>,
     #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 3)))]
     pub things: Vec<Thing>,
     /// An inline string enum: lifted into `PutThingsRequestMode`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub mode: Option<PutThingsRequestMode>,
     /// A map: member names are language codes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,30 +110,35 @@ pub struct PutThingsRequest {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub labels_by_lang: Option<IndexMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "email"))
     )]
+    #[builder(default, setter(strip_option))]
     pub contact: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "uri"))
     )]
+    #[builder(default, setter(strip_option))]
     pub callback: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "date"))
     )]
+    #[builder(default, setter(strip_option))]
     pub sent_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "date-time"))
     )]
+    #[builder(default, setter(strip_option))]
     pub sent_at: Option<String>,
     /// Absent and null differ: null clears the note.
     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
@@ -137,14 +146,19 @@ pub struct PutThingsRequest {
         feature = "schemars",
         schemars(extend("type" = ["string", "null"], "maxLength" = 10))
     )]
+    #[builder(default)]
     pub note: Nullable<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub promotion: Option<Promotion>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub extras: Option<Extras>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub counters: Option<Counters>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub settings: Option<Settings>,
 }
 
@@ -168,28 +182,6 @@ impl std::fmt::Debug for PutThingsRequest {
             .field("counters", &self.counters)
             .field("settings", &self.settings)
             .finish()
-    }
-}
-
-impl PutThingsRequest {
-    /// A `PutThingsRequest` with its required members; the optional ones start as `None`.
-    pub fn new(owner: impl Into<String>, things: Vec<Thing>) -> Self {
-        Self {
-            owner: owner.into(),
-            owner_pin: None,
-            things,
-            mode: None,
-            labels_by_lang: None,
-            contact: None,
-            callback: None,
-            sent_on: None,
-            sent_at: None,
-            note: Nullable::Absent,
-            promotion: None,
-            extras: None,
-            counters: None,
-            settings: None,
-        }
     }
 }
 
@@ -359,7 +351,7 @@ impl schemars::JsonSchema for PutThingsRequestMode {
 }
 
 /// One thing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -389,6 +381,8 @@ impl schemars::JsonSchema for PutThingsRequestMode {
         )
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Thing {
     #[cfg_attr(
         feature = "schemars",
@@ -398,6 +392,7 @@ pub struct Thing {
     /// A member named like a Rust keyword.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub r#type: Option<String>,
     pub kind: Kind,
     #[serde(deserialize_with = "crate::runtime::lenient::integer")]
@@ -427,6 +422,7 @@ pub struct Thing {
             extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub spare: Option<i64>,
     pub price: Money,
     pub list_price: Money,
@@ -435,12 +431,15 @@ pub struct Thing {
         feature = "schemars",
         schemars(extend("type" = "number", "minimum" = 0.5, "maximum" = 20))
     )]
+    #[builder(default, setter(strip_option))]
     pub weight: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub rate: Option<Rate>,
     /// Default: `false`
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
+    #[builder(default, setter(strip_option))]
     pub fragile: Option<bool>,
     #[serde(
         default,
@@ -451,11 +450,14 @@ pub struct Thing {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
     )]
+    #[builder(default, setter(strip_option))]
     pub stock: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub coupon_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub coupon_value: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -469,12 +471,16 @@ pub struct Thing {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub labels: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub when: Option<Millis>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub details: Option<Details>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub color: Option<Color>,
     #[serde(
         default,
@@ -485,6 +491,7 @@ pub struct Thing {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "enum" = [1, 2, 3]))
     )]
+    #[builder(default, setter(strip_option))]
     pub size_code: Option<i64>,
     #[serde(
         default,
@@ -503,12 +510,14 @@ pub struct Thing {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub quantity: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "number", "exclusiveMaximum" = 1, "multipleOf" = 0.05))
     )]
+    #[builder(default, setter(strip_option))]
     pub discount: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -523,6 +532,7 @@ pub struct Thing {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
@@ -541,60 +551,25 @@ pub struct Thing {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub matrix: Option<Vec<Vec<i64>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub dimensions: Option<Dimensions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "boolean", "const" = true))
     )]
+    #[builder(default, setter(strip_option))]
     pub active: Option<bool>,
     /// A type named like a runtime item: the runtime's is named by its path.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub member: Option<Member>,
 }
 
 crate::runtime::json_object!(Thing);
-
-impl Thing {
-    /// A `Thing` with its required members; the optional ones start as `None`.
-    pub fn new(
-        id: impl Into<String>,
-        kind: Kind,
-        count: i64,
-        price: Money,
-        list_price: Money,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            r#type: None,
-            kind,
-            count,
-            spare: None,
-            price,
-            list_price,
-            weight: None,
-            rate: None,
-            fragile: None,
-            stock: None,
-            coupon_id: None,
-            coupon_value: None,
-            labels: None,
-            when: None,
-            details: None,
-            color: None,
-            size_code: None,
-            quantity: None,
-            discount: None,
-            tags: None,
-            matrix: None,
-            dimensions: None,
-            active: None,
-            member: None,
-        }
-    }
-}
 
 impl Validate for Thing {
     fn validate_into(&self, v: &mut Validator) {
@@ -830,9 +805,11 @@ impl Shaped for Thing {
     };
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Details {
     #[serde(
         default,
@@ -843,21 +820,16 @@ pub struct Details {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
+    #[builder(default, setter(strip_option))]
     pub size: Option<i64>,
     /// A member no Rust field can be named: the field is `self_`.
     #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub self_: Option<String>,
 }
 
 crate::runtime::json_object!(Details);
-
-impl Details {
-    /// A `Details` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self { size: None, self_: None }
-    }
-}
 
 impl Validate for Details {
     fn validate_into(&self, _v: &mut Validator) {}
@@ -1369,27 +1341,20 @@ impl schemars::JsonSchema for Promotion {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Gift {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "gift")))]
+    #[builder(default = "gift".to_owned(), setter(skip))]
     pub r#type: String,
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub sku: String,
 }
 
 crate::runtime::json_object!(Gift);
-
-impl Gift {
-    /// A `Gift` with its required members; the optional ones start as `None`.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self {
-            r#type: "gift".to_owned(),
-            sku: sku.into(),
-        }
-    }
-}
 
 impl Validate for Gift {
     fn validate_into(&self, v: &mut Validator) {
@@ -1409,11 +1374,14 @@ impl Shaped for Gift {
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Discount {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "discount")))]
+    #[builder(default = "discount".to_owned(), setter(skip))]
     pub r#type: String,
     #[cfg_attr(
         feature = "schemars",
@@ -1423,16 +1391,6 @@ pub struct Discount {
 }
 
 crate::runtime::json_object!(Discount);
-
-impl Discount {
-    /// A `Discount` with its required members; the optional ones start as `None`.
-    pub fn new(rate: Decimal) -> Self {
-        Self {
-            r#type: "discount".to_owned(),
-            rate,
-        }
-    }
-}
 
 impl Validate for Discount {
     fn validate_into(&self, v: &mut Validator) {
@@ -1544,9 +1502,11 @@ impl schemars::JsonSchema for Color {
 }
 
 /// Sent and received.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Dimensions {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("minimum" = 1)))]
@@ -1563,22 +1523,12 @@ pub struct Dimensions {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
+    #[builder(default, setter(strip_option))]
     pub depth: Option<i64>,
     /// Members this version of salesync does not know, kept as received (never sent: validation refuses them).
     #[serde(flatten)]
+    #[builder(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}
-
-impl Dimensions {
-    /// A `Dimensions` with its required members; the optional ones start as `None`.
-    pub fn new(width: i64, height: i64) -> Self {
-        Self {
-            width,
-            height,
-            depth: None,
-            extra: Default::default(),
-        }
-    }
 }
 
 impl Validate for Dimensions {
@@ -1602,25 +1552,19 @@ impl Shaped for Dimensions {
 
 impl crate::runtime::ResponseBody for Dimensions {}
 /// An open request object: members it does not name are kept and sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Extras {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "string")))]
+    #[builder(default, setter(strip_option))]
     pub source: Option<String>,
     /// Members the schema does not name, which it allows: kept and sent as they are.
     #[serde(flatten)]
+    #[builder(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}
-
-impl Extras {
-    /// A `Extras` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            source: None,
-            extra: Default::default(),
-        }
-    }
 }
 
 impl Validate for Extras {
@@ -1636,12 +1580,14 @@ impl Shaped for Extras {
 }
 
 /// Named members, and any other member a count of at least 0.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schemars",
     schemars(extend("additionalProperties" = {"minimum":0, "type":"integer"}))
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Counters {
     #[serde(
         default,
@@ -1652,20 +1598,12 @@ pub struct Counters {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
+    #[builder(default, setter(strip_option))]
     pub total: Option<i64>,
     /// Members the schema does not name, each checked against its `additionalProperties` schema.
     #[serde(flatten, deserialize_with = "crate::runtime::lenient::whole")]
+    #[builder(default)]
     pub extra: IndexMap<String, i64>,
-}
-
-impl Counters {
-    /// A `Counters` with its required members; the optional ones start as `None`.
-    pub fn new() -> Self {
-        Self {
-            total: None,
-            extra: Default::default(),
-        }
-    }
 }
 
 impl Validate for Counters {
@@ -1682,7 +1620,7 @@ impl Shaped for Counters {
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -1695,9 +1633,12 @@ impl Shaped for Counters {
         )
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Settings {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("const" = 2)))]
+    #[builder(default = 2, setter(skip))]
     pub version: i64,
     /// Required, but may be null.
     #[serde(deserialize_with = "crate::runtime::wire::required_nullable")]
@@ -1711,35 +1652,25 @@ pub struct Settings {
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "email"))
     )]
+    #[builder(default, setter(strip_option))]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "pattern" = "^\\d{5,15}$"))
     )]
+    #[builder(default, setter(strip_option))]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "time"))
     )]
+    #[builder(default, setter(strip_option))]
     pub sent: Option<String>,
 }
 
 crate::runtime::json_object!(Settings);
-
-impl Settings {
-    /// A `Settings` with its required members; the optional ones start as `None`.
-    pub fn new(batch_note: Option<String>) -> Self {
-        Self {
-            version: 2,
-            batch_note,
-            email: None,
-            phone: None,
-            sent: None,
-        }
-    }
-}
 
 impl Validate for Settings {
     fn validate_into(&self, v: &mut Validator) {

@@ -3,9 +3,9 @@
 
 //! Adds promotion plans of SKUs (test fixture, not a real endpoint).
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind, Nullable, Decimal, IndexMap, Pattern,
-    Format, UnionShape, TagValue,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Nullable, Decimal, IndexMap,
+    Pattern, Format, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -64,9 +64,11 @@ impl crate::TencentClient {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct PromotionPlanAddRequest {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     #[cfg_attr(
@@ -80,17 +82,6 @@ pub struct PromotionPlanAddRequest {
 }
 
 crate::runtime::json_object!(PromotionPlanAddRequest);
-
-impl PromotionPlanAddRequest {
-    /// A `PromotionPlanAddRequest` with its required members; the optional ones start as `None`.
-    pub fn new(
-        account_id: i64,
-        channel: PromotionPlanAddRequestChannel,
-        plans: Vec<Plan>,
-    ) -> Self {
-        Self { account_id, channel, plans }
-    }
-}
 
 impl Validate for PromotionPlanAddRequest {
     fn validate_into(&self, v: &mut Validator) {
@@ -184,7 +175,7 @@ impl schemars::JsonSchema for PromotionPlanAddRequestChannel {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
 #[cfg_attr(
@@ -213,6 +204,8 @@ impl schemars::JsonSchema for PromotionPlanAddRequestChannel {
         )
     )
 )]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Plan {
     #[cfg_attr(
         feature = "schemars",
@@ -233,24 +226,28 @@ pub struct Plan {
         feature = "schemars",
         schemars(extend("type" = ["string", "null"], "format" = "date-time"))
     )]
+    #[builder(default)]
     pub ends_at: Nullable<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "uri"))
     )]
+    #[builder(default, setter(strip_option))]
     pub landing_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "format" = "email"))
     )]
+    #[builder(default, setter(strip_option))]
     pub contact_email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "string", "pattern" = "^\\d{6,15}$"))
     )]
+    #[builder(default, setter(strip_option))]
     pub contact_phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -264,6 +261,7 @@ pub struct Plan {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub budget: Option<Decimal>,
     #[serde(
         default,
@@ -277,6 +275,7 @@ pub struct Plan {
             extend("type" = "integer", "minimum" = 1, "multipleOf" = 10)
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub daily_cap: Option<i64>,
     pub kind: PlanKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -286,6 +285,7 @@ pub struct Plan {
             extend("type" = "number", "exclusiveMinimum" = 0, "exclusiveMaximum" = 1)
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub discount_rate: Option<Decimal>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -301,10 +301,13 @@ pub struct Plan {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub bundle_skus: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub gift: Option<PlanGift>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub targeting: Option<PlanTargeting>,
     #[serde(
         default,
@@ -325,6 +328,7 @@ pub struct Plan {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub store_quotas: Option<IndexMap<String, i64>>,
     #[serde(
         default,
@@ -347,12 +351,14 @@ pub struct Plan {
             )
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub schedule: Option<Vec<Vec<i64>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "array", "items" = {"maxLength":8, "type":"string"}))
     )]
+    #[builder(default, setter(strip_option))]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
@@ -363,52 +369,22 @@ pub struct Plan {
         feature = "schemars",
         schemars(with = "Option<i64>", extend("type" = "integer", "enum" = [1, 2, 3]))
     )]
+    #[builder(default, setter(strip_option))]
     pub priority: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
+    #[builder(default, setter(strip_option))]
     pub exclusive: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
         schemars(extend("type" = "boolean", "const" = false))
     )]
+    #[builder(default, setter(strip_option))]
     pub test_mode: Option<bool>,
 }
 
 crate::runtime::json_object!(Plan);
-
-impl Plan {
-    /// A `Plan` with its required members; the optional ones start as `None`.
-    pub fn new(
-        plan_id: impl Into<String>,
-        name: impl Into<String>,
-        starts_on: impl Into<String>,
-        kind: PlanKind,
-    ) -> Self {
-        Self {
-            plan_id: plan_id.into(),
-            name: name.into(),
-            starts_on: starts_on.into(),
-            ends_at: Nullable::Absent,
-            landing_url: None,
-            contact_email: None,
-            contact_phone: None,
-            budget: None,
-            daily_cap: None,
-            kind,
-            discount_rate: None,
-            bundle_skus: None,
-            gift: None,
-            targeting: None,
-            store_quotas: None,
-            schedule: None,
-            tags: None,
-            priority: None,
-            exclusive: None,
-            test_mode: None,
-        }
-    }
-}
 
 impl Validate for Plan {
     fn validate_into(&self, v: &mut Validator) {
@@ -720,9 +696,11 @@ impl schemars::JsonSchema for PlanKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct PlanGift {
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub sku: String,
@@ -738,20 +716,11 @@ pub struct PlanGift {
             extend("type" = "integer", "minimum" = 1, "maximum" = 10)
         )
     )]
+    #[builder(default, setter(strip_option))]
     pub quantity: Option<i64>,
 }
 
 crate::runtime::json_object!(PlanGift);
-
-impl PlanGift {
-    /// A `PlanGift` with its required members; the optional ones start as `None`.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self {
-            sku: sku.into(),
-            quantity: None,
-        }
-    }
-}
 
 impl Validate for PlanGift {
     fn validate_into(&self, v: &mut Validator) {
@@ -853,11 +822,14 @@ impl schemars::JsonSchema for PlanTargeting {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct RegionTargeting {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "region")))]
+    #[builder(default = "region".to_owned(), setter(skip))]
     pub by: String,
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
     #[cfg_attr(
@@ -876,16 +848,6 @@ pub struct RegionTargeting {
 }
 
 crate::runtime::json_object!(RegionTargeting);
-
-impl RegionTargeting {
-    /// A `RegionTargeting` with its required members; the optional ones start as `None`.
-    pub fn new(province_codes: Vec<i64>) -> Self {
-        Self {
-            by: "region".to_owned(),
-            province_codes,
-        }
-    }
-}
 
 impl Validate for RegionTargeting {
     fn validate_into(&self, v: &mut Validator) {
@@ -917,11 +879,14 @@ impl Shaped for RegionTargeting {
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct AudienceTargeting {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "audience")))]
+    #[builder(default = "audience".to_owned(), setter(skip))]
     pub by: String,
     #[cfg_attr(
         feature = "schemars",
@@ -930,21 +895,11 @@ pub struct AudienceTargeting {
     pub audience_ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(extend("type" = "boolean")))]
+    #[builder(default, setter(strip_option))]
     pub exclude: Option<bool>,
 }
 
 crate::runtime::json_object!(AudienceTargeting);
-
-impl AudienceTargeting {
-    /// A `AudienceTargeting` with its required members; the optional ones start as `None`.
-    pub fn new(audience_ids: Vec<String>) -> Self {
-        Self {
-            by: "audience".to_owned(),
-            audience_ids,
-            exclude: None,
-        }
-    }
-}
 
 impl Validate for AudienceTargeting {
     fn validate_into(&self, v: &mut Validator) {

@@ -26,36 +26,57 @@ fn quick(attempts: u32) -> RetryPolicy {
 }
 
 fn flow(id: &str) -> FlowData {
-    FlowData::new(id, TimestampMillis(1_700_000_000_000), 1200, 3, 10, 5)
+    FlowData::builder()
+        .flow_id(id)
+        .occurred_on(TimestampMillis(1_700_000_000_000))
+        .order_amount(1200)
+        .order_num(3)
+        .send_count(10)
+        .trigger_num(5)
+        .build()
 }
 
 fn shopline_request(flows: usize) -> BatchSyncFlowDataRequest {
-    BatchSyncFlowDataRequest::new(
-        "app-key-in-body",
-        "1658921299465",
-        "smartpush-app",
-        (0..flows).map(|i| flow(&format!("flow-{i}"))).collect(),
-    )
+    BatchSyncFlowDataRequest::builder()
+        .app_key("app-key-in-body")
+        .store_id("1658921299465")
+        .source_type("smartpush-app")
+        .flow_data_list(
+            (0..flows)
+                .map(|i| flow(&format!("flow-{i}")))
+                .collect::<Vec<_>>(),
+        )
+        .build()
 }
 
 fn sales_item(sku: &str) -> SalesInfo {
-    SalesInfo::new(
-        "store-1",
-        sku,
-        Price::new(Yuan(Decimal::from_cents(890)), Yuan(Decimal::from_i64(10))),
-        Stock::new(SkuStockStatus::InStock),
-    )
+    let price = Price::builder()
+        .current_price(Yuan(Decimal::from_cents(890)))
+        .sku_price(Yuan(Decimal::from_i64(10)))
+        .build();
+    SalesInfo::builder()
+        .external_store_id("store-1")
+        .external_sku_id(sku)
+        .price(price)
+        .stock(
+            Stock::builder()
+                .sku_stock_status(SkuStockStatus::InStock)
+                .build(),
+        )
+        .build()
 }
 
 fn tencent_request(items: usize) -> SalesinfoAddRequest {
-    SalesinfoAddRequest::new(
-        111,
-        222,
-        333,
-        (0..items)
-            .map(|i| sales_item(&format!("sku-{i}")))
-            .collect(),
-    )
+    SalesinfoAddRequest::builder()
+        .account_id(111)
+        .user_action_set_id(222)
+        .data_set_id(333)
+        .salesinfo(
+            (0..items)
+                .map(|i| sales_item(&format!("sku-{i}")))
+                .collect::<Vec<_>>(),
+        )
+        .build()
 }
 
 /// Calls and `sync_all` can be spawned on a multi-threaded runtime, and clients shared across tasks.

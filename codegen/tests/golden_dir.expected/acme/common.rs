@@ -3,8 +3,8 @@
 
 //! Types shared by the `acme` endpoints.
 use crate::runtime::{
-    Decimal, DecimalError, Validate, Validator, Pattern, Shaped, ObjectShape, Member,
-    MemberKind,
+    Decimal, DecimalError, Validate, Validator, TypedBuilder, Pattern, Shaped,
+    ObjectShape, Member, MemberKind,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -155,9 +155,11 @@ impl schemars::JsonSchema for Currency {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Address {
     #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[A-Z]{2}$")))]
     pub country: String,
@@ -166,20 +168,11 @@ pub struct Address {
         feature = "schemars",
         schemars(extend("type" = "string", "minLength" = 1, "maxLength" = 64))
     )]
+    #[builder(default, setter(strip_option))]
     pub city: Option<String>,
 }
 
 crate::runtime::json_object!(Address);
-
-impl Address {
-    /// A `Address` with its required members; the optional ones start as `None`.
-    pub fn new(country: impl Into<String>) -> Self {
-        Self {
-            country: country.into(),
-            city: None,
-        }
-    }
-}
 
 impl Validate for Address {
     fn validate_into(&self, v: &mut Validator) {

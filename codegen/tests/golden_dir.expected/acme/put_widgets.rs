@@ -3,8 +3,8 @@
 
 //! Puts widgets.
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Batched, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind,
+    Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
+    Validator, Shaped, ObjectShape, Member, MemberKind,
 };
 
 use serde::{Deserialize, Serialize};
@@ -64,30 +64,22 @@ impl crate::TencentClient {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct PutWidgetsRequest {
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub store: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub currency: Option<Currency>,
     #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 10)))]
     pub widgets: Vec<Widget>,
 }
 
 crate::runtime::json_object!(PutWidgetsRequest);
-
-impl PutWidgetsRequest {
-    /// A `PutWidgetsRequest` with its required members; the optional ones start as `None`.
-    pub fn new(store: impl Into<String>, widgets: Vec<Widget>) -> Self {
-        Self {
-            store: store.into(),
-            currency: None,
-            widgets,
-        }
-    }
-}
 
 impl Validate for PutWidgetsRequest {
     fn validate_into(&self, v: &mut Validator) {
@@ -118,29 +110,21 @@ impl Shaped for PutWidgetsRequest {
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct Widget {
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub id: String,
     pub price: Money,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub ship_to: Option<Address>,
 }
 
 crate::runtime::json_object!(Widget);
-
-impl Widget {
-    /// A `Widget` with its required members; the optional ones start as `None`.
-    pub fn new(id: impl Into<String>, price: Money) -> Self {
-        Self {
-            id: id.into(),
-            price,
-            ship_to: None,
-        }
-    }
-}
 
 impl Validate for Widget {
     fn validate_into(&self, v: &mut Validator) {

@@ -2,8 +2,8 @@
 // Do not edit by hand: change the schema or the generator, then regenerate.
 
 use crate::runtime::{
-    Operation, EndpointMeta, DynOperation, Violation, Validate, Validator, Shaped,
-    ObjectShape, Member, MemberKind,
+    Operation, EndpointMeta, DynOperation, Violation, TypedBuilder, Validate, Validator,
+    Shaped, ObjectShape, Member, MemberKind,
 };
 
 use serde::{Deserialize, Serialize};
@@ -49,9 +49,11 @@ impl crate::TencentClient {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
+#[builder(field_defaults(setter(into)))]
+#[non_exhaustive]
 pub struct RemoveWidgetsRequest {
     #[cfg_attr(
         feature = "schemars",
@@ -66,17 +68,11 @@ pub struct RemoveWidgetsRequest {
     )]
     pub ids: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
     pub ship_from: Option<Address>,
 }
 
 crate::runtime::json_object!(RemoveWidgetsRequest);
-
-impl RemoveWidgetsRequest {
-    /// A `RemoveWidgetsRequest` with its required members; the optional ones start as `None`.
-    pub fn new(ids: Vec<String>) -> Self {
-        Self { ids, ship_from: None }
-    }
-}
 
 impl Validate for RemoveWidgetsRequest {
     fn validate_into(&self, v: &mut Validator) {

@@ -1523,6 +1523,7 @@ impl Validate for TagText {
 
 /// Product type. 商品类型,1:普通商品;2:赠品;3:小样;4:套装商品
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProductType {
     /// `1`: Normal product. 普通商品
     Normal,
@@ -1593,6 +1594,7 @@ impl schemars::JsonSchema for ProductType {
 
 /// Listing status in a store or warehouse; empty means listed. 上下架状态,1:上架;2:下架,为空默认为上架
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AvailableStatus {
     /// `1`: Listed (on shelf). 上架
     Listed,
@@ -1655,6 +1657,7 @@ impl schemars::JsonSchema for AvailableStatus {
 
 /// Sales (stock) status in a store or warehouse. 销售状态 1:库存>0;2:库存≤0
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SkuStockStatus {
     /// `1`: Stock > 0. 库存>0
     InStock,
@@ -1717,6 +1720,7 @@ impl schemars::JsonSchema for SkuStockStatus {
 
 /// Coupon type. 券类型,1:公开券;2:CPS优惠券;3:渠道专享券
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CouponType {
     /// `1`: Public coupon. 公开券
     Public,
@@ -1783,6 +1787,7 @@ impl schemars::JsonSchema for CouponType {
 
 /// Coupon status. 优惠券状态,1:过期;0:未过期
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CouponStatus {
     /// `0`: Not expired. 未过期
     Valid,
@@ -1845,6 +1850,7 @@ impl schemars::JsonSchema for CouponStatus {
 
 /// Promotion status. 推广状态;1:推广中;0:停止推广
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PromoteStatus {
     /// `0`: Promotion stopped. 停止推广
     Stopped,
@@ -1907,6 +1913,7 @@ impl schemars::JsonSchema for PromoteStatus {
 
 /// Exclusive product flag. 专属商品标识,1:专属商品;0:普通商品
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExclusiveStatus {
     /// `0`: Normal product. 普通商品
     Normal,
@@ -1969,6 +1976,7 @@ impl schemars::JsonSchema for ExclusiveStatus {
 
 /// Deletion mark of a salesinfo record; empty means 0. 0:未删除;1:已删除,为空默认为 0
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IsDeleted {
     /// `0`: Not deleted. 未删除
     NotDeleted,

@@ -291,6 +291,7 @@ impl Shaped for PutThingsRequest {
 
 /// An inline string enum: lifted into `PutThingsRequestMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PutThingsRequestMode {
     /// `"full"`
     Full,
@@ -848,6 +849,7 @@ impl Shaped for Details {
 
 /// What a thing is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `1`: A plain thing.
     Plain,
@@ -1272,6 +1274,7 @@ impl schemars::JsonSchema for State {
 
 /// A union told apart by its `type` member.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Promotion {
     /// `type`: "discount"
     Discount(Discount),

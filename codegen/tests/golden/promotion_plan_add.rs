@@ -110,6 +110,7 @@ impl Shaped for PromotionPlanAddRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PromotionPlanAddRequestChannel {
     /// `"wechat"`
     Wechat,
@@ -631,6 +632,7 @@ impl Shaped for Plan {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PlanKind {
     /// `"discount"`
     Discount,
@@ -749,6 +751,7 @@ impl Shaped for PlanGift {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PlanTargeting {
     /// `by`: "region"
     RegionTargeting(RegionTargeting),

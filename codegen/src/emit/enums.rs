@@ -314,8 +314,8 @@ pub fn union(
     }
 }
 
-/// The `Unknown` variant of a type that is received, and `#[non_exhaustive]`.
-/// Every enum is `#[non_exhaustive]`: a value added to the schema breaks no `match` written against it.
+/// The `Unknown` variant of a type that is received, and `#[non_exhaustive]`, which every enum is: a value
+/// added to the schema breaks no `match` written against it.
 fn unknown(open: bool, held: TokenStream, what: &str) -> (TokenStream, TokenStream) {
     if !open {
         return (quote!(), quote!(#[non_exhaustive]));

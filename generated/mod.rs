@@ -2,25 +2,27 @@
 // Do not edit by hand: change the schema or the generator, then regenerate.
 
 pub mod shopline;
-
 pub mod tencent;
 
 /// Every endpoint generated from `schemas/`, in schema-file order.
 pub static ENDPOINTS: &[&dyn crate::runtime::DynOperation] = &[
-    &shopline::BatchSyncFlowData,
-    &tencent::SalesinfoAdd,
+    &shopline::batch_sync_flow_data::BatchSyncFlowData,
+    &tencent::salesinfo_add::SalesinfoAdd,
 ];
 
-/// Runs `visitor` with the batched endpoint named `name` (`vendor.operation`), if there is one.
+/// Runs `visitor` with the batched endpoint named `name`, if there is one: `vendor.operation@version`, or
+/// `vendor.operation` for the operation's default version.
 pub fn visit_batched<V: crate::runtime::BatchedVisitor>(
     name: &str,
     visitor: V,
 ) -> Option<V::Output> {
     match name {
-        "shopline.batch_sync_flow_data" => {
-            Some(visitor.visit::<shopline::BatchSyncFlowData>())
+        "shopline.batch_sync_flow_data" | "shopline.batch_sync_flow_data@v20260301" => {
+            Some(visitor.visit::<shopline::batch_sync_flow_data::BatchSyncFlowData>())
         }
-        "tencent.salesinfo_add" => Some(visitor.visit::<tencent::SalesinfoAdd>()),
+        "tencent.salesinfo_add" | "tencent.salesinfo_add@v1.3" => {
+            Some(visitor.visit::<tencent::salesinfo_add::SalesinfoAdd>())
+        }
         _ => None,
     }
 }

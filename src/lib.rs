@@ -24,6 +24,8 @@ mod generated_fixture_tests;
 #[cfg(test)]
 mod generated_shared_tests;
 #[cfg(test)]
+mod generated_versions_tests;
+#[cfg(test)]
 mod generated_vocabulary_tests;
 
 pub use client::{Prepared, Response, ShoplineClient, TencentClient};

@@ -77,9 +77,36 @@ fn emit_files(
     };
     for module in modules {
         let source = format!("schemas/{}", module.source);
+        let path = match &module.version_module {
+            None => PathBuf::from(&module.vendor).join(format!("{}.rs", module.name)),
+            Some(version) => PathBuf::from(&module.vendor)
+                .join(&module.name)
+                .join(format!("{version}.rs")),
+        };
         files.push(GeneratedFile {
-            path: PathBuf::from(&module.vendor).join(format!("{}.rs", module.name)),
+            path,
             contents: rendered(emit::module(module, runtime), &source, &module.source)?,
+        });
+    }
+    // An operation with versions side by side: its module lists them and re-exports the default.
+    let mut operations: Vec<(&str, &str)> = modules
+        .iter()
+        .filter(|m| m.version_module.is_some())
+        .map(|m| (m.vendor.as_str(), m.name.as_str()))
+        .collect();
+    operations.dedup();
+    for (vendor, operation) in operations {
+        let versions: Vec<&model::Module> = modules
+            .iter()
+            .filter(|m| m.vendor == vendor && m.name == operation)
+            .collect();
+        files.push(GeneratedFile {
+            path: PathBuf::from(vendor).join(operation).join("mod.rs"),
+            contents: rendered(
+                emit::operation_module(operation, &versions),
+                &format!("schemas/{vendor}/"),
+                operation,
+            )?,
         });
     }
     let vendors: BTreeSet<&str> = modules.iter().map(|m| m.vendor.as_str()).collect();

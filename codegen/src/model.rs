@@ -9,6 +9,9 @@ pub struct Module {
     pub vendor: String,
     /// The Rust module name: the operation of an endpoint file, the file's stem for a file of shared types.
     pub name: String,
+    /// When the operation has several versions side by side: this one's module inside the operation's
+    /// (`v20260301`, `v1_3`).
+    pub version_module: Option<String>,
     /// The call, for an endpoint file; `None` for a file of shared definitions.
     pub endpoint: Option<Endpoint>,
     /// Named types in schema order (inline types right after the type that holds them).
@@ -33,6 +36,11 @@ pub struct Endpoint {
     pub batch: Option<Batch>,
     /// The request's credential members (`x-sensitive`), which the clients scrub from what they report.
     pub credentials: Vec<Credential>,
+    /// Whether this is the version `vendor.operation` (without `@version`) names: the only one, the one marked
+    /// `"default": true`, or else the newest.
+    pub is_default: bool,
+    /// Whether `x-endpoint` says `"default": true`.
+    pub marked_default: bool,
 }
 
 /// A credential member of the request object.

@@ -20,7 +20,9 @@ fn spaced(code: &str) -> String {
         let ends_item = previous == "}" || (previous.ends_with(';') && !previous.starts_with(' '));
         let starts_item = !line.starts_with(' ') && !line.starts_with('}') && !line.is_empty();
         let same_group = previous.starts_with("use ") && line.starts_with("use ")
-            || previous.starts_with("pub mod ") && line.starts_with("pub use ");
+            || previous.starts_with("pub mod ")
+                && (line.starts_with("pub use ")
+                    || line.starts_with("pub mod ") && !previous.contains('{'));
         if ends_item && starts_item && !same_group {
             out.push('\n');
         }

@@ -33,6 +33,8 @@ pub struct EndpointSchema {
     pub response: String,
     pub error_response: Option<String>,
     pub batch_items: Option<String>,
+    /// `true` on the version of an operation that `vendor::operation` names when several versions exist.
+    pub default: Option<bool>,
 }
 
 /// Any schema node: a definition, a property, an array's items, a map's values, part of a conditional.

@@ -67,9 +67,14 @@ fn a_new_schema_file_yields_a_new_module_with_no_generator_change() {
         .unwrap()
         .contents;
     assert!(registry.contains("pub mod acme;"), "{registry}");
-    assert!(registry.contains("&acme::PutThings"), "{registry}");
     assert!(
-        registry.contains("\"acme.put_things\" => Some(visitor.visit::<acme::PutThings>())"),
+        registry.contains("&acme::put_things::PutThings"),
+        "{registry}"
+    );
+    assert!(
+        registry.contains(
+            "\"acme.put_things\" | \"acme.put_things@v1\" => {\n            Some(visitor.visit::<acme::put_things::PutThings>())"
+        ),
         "{registry}"
     );
 }

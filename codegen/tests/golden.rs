@@ -151,3 +151,64 @@ fn every_problem_of_every_file_is_reported_in_one_run() {
         }
     }
 }
+
+/// Two versions of one operation side by side: the real Shopline schema and a made-up next version that
+/// exists only as this fixture (`tests/versions/`); their generated files are `versions.expected/`.
+#[test]
+fn two_versions_of_an_operation_generate_side_by_side() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scratch = std::env::temp_dir().join(format!("salesync-versions-{}", std::process::id()));
+    let vendor = scratch.join("shopline");
+    fs::create_dir_all(&vendor).unwrap();
+    fs::copy(
+        root.join("../schemas/shopline/batch_sync_flow_data.json"),
+        vendor.join("batch_sync_flow_data.json"),
+    )
+    .unwrap();
+    fs::copy(
+        root.join("tests/versions/batch_sync_flow_data_v20260601.json"),
+        vendor.join("batch_sync_flow_data_v20260601.json"),
+    )
+    .unwrap();
+    // Without typed calls: compiled beside the real Shopline module, two `batch_sync_flow_data` calls would clash.
+    let config = Config {
+        schema_dir: scratch.clone(),
+        out_dir: root.join("tests/versions.expected"),
+        runtime: Runtime::new("crate::runtime"),
+    };
+    let files = generate(&config).unwrap_or_else(|found| panic!("{found}"));
+    // With typed calls: the default version's is `batch_sync_flow_data`, the other's says its version.
+    let with_calls = Config {
+        runtime: Runtime::new("crate::runtime").with_clients("crate"),
+        ..config.clone()
+    };
+    let called = generate(&with_calls).unwrap();
+    fs::remove_dir_all(&scratch).unwrap();
+    let text = |name: &str| {
+        &called
+            .iter()
+            .find(|f| f.path.ends_with(name))
+            .unwrap()
+            .contents
+    };
+    assert!(text("v20260601.rs").contains("pub async fn batch_sync_flow_data("));
+    assert!(text("v20260301.rs").contains("pub async fn batch_sync_flow_data_v20260301("));
+    for file in &files {
+        let expected = config.out_dir.join(&file.path);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            fs::create_dir_all(expected.parent().unwrap()).unwrap();
+        }
+        assert_golden(&expected, &file.contents);
+    }
+    let paths: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "mod.rs",
+            "shopline/batch_sync_flow_data/mod.rs",
+            "shopline/batch_sync_flow_data/v20260301.rs",
+            "shopline/batch_sync_flow_data/v20260601.rs",
+            "shopline/mod.rs",
+        ]
+    );
+}

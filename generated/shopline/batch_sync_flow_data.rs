@@ -29,6 +29,7 @@ impl Operation for BatchSyncFlowData {
             max_items: 100,
         }),
         schema: "schemas/shopline/batch_sync_flow_data.json",
+        default: true,
     };
     fn credentials(request: &Self::Request) -> Vec<&str> {
         vec![request.app_key.as_str()]

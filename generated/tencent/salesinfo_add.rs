@@ -30,6 +30,7 @@ impl Operation for SalesinfoAdd {
             max_items: 50,
         }),
         schema: "schemas/tencent/salesinfo_add.json",
+        default: true,
     };
 }
 

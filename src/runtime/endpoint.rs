@@ -44,12 +44,20 @@ pub struct EndpointMeta {
     pub batch: Option<BatchMeta>,
     /// The schema file this endpoint was generated from, relative to the workspace.
     pub schema: &'static str,
+    /// Whether this is the version `vendor.operation` names: the operation's only version, or the default one
+    /// among versions side by side.
+    pub default: bool,
 }
 
 impl EndpointMeta {
-    /// `vendor.operation`, the name the CLI takes.
+    /// `vendor.operation`, the name the CLI takes for the default version.
     pub fn name(&self) -> String {
         format!("{}.{}", self.vendor, self.operation)
+    }
+
+    /// `vendor.operation@version`, the name of this very version.
+    pub fn versioned_name(&self) -> String {
+        format!("{}.{}@{}", self.vendor, self.operation, self.version)
     }
 
     /// The request path for an API version, e.g. `/v1.3/salesinfo/add`.

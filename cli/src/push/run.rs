@@ -26,7 +26,7 @@ use super::Args;
 
 /// Runs `salesync push` and gives the exit code.
 pub fn run(args: &Args) -> u8 {
-    let name = args.endpoint.0.meta().name();
+    let name = args.endpoint.0.meta().versioned_name();
     let code = salesync::visit_batched(&name, RunFor(args)).unwrap_or_else(|| {
         Err(format!(
             "{name} carries no batch of items: push sends batches"

@@ -33,6 +33,7 @@ pub fn operation(module: &Module, endpoint: &Endpoint, cx: &Cx) -> TokenStream {
         AuthStyle::TencentQueryToken => quote!(TencentQueryToken),
     };
     let schema = format!("schemas/{}", module.source);
+    let is_default = endpoint.is_default;
     let doc = format!(
         " `{method} {path}`: the `{vendor}.{operation}` endpoint, generated from `{schema}`."
     );
@@ -79,6 +80,7 @@ pub fn operation(module: &Module, endpoint: &Endpoint, cx: &Cx) -> TokenStream {
                 auth: #rt::Auth::#auth,
                 batch: #batch_meta,
                 schema: #schema,
+                default: #is_default,
             };
             #credentials
         }
@@ -92,12 +94,20 @@ pub fn operation(module: &Module, endpoint: &Endpoint, cx: &Cx) -> TokenStream {
 
 /// The typed call on the client that speaks the endpoint's auth style:
 /// `impl crate::ShoplineClient { pub async fn batch_sync_flow_data(&self, request) -> ... }`.
-pub fn call(endpoint: &Endpoint, clients: &TokenStream) -> TokenStream {
+pub fn call(
+    endpoint: &Endpoint,
+    version_module: Option<&str>,
+    clients: &TokenStream,
+) -> TokenStream {
     let client = match endpoint.auth {
         AuthStyle::ShoplineBearer => quote!(ShoplineClient),
         AuthStyle::TencentQueryToken => quote!(TencentClient),
     };
-    let method = ident(&endpoint.operation);
+    // The default version's call is `client.operation(..)`; another version's `client.operation_v20260601(..)`.
+    let method = match (&endpoint.is_default, version_module) {
+        (false, Some(version)) => ident(&format!("{}_{version}", endpoint.operation)),
+        _ => ident(&endpoint.operation),
+    };
     let marker = pascal(&endpoint.operation);
     let (request, response) = (ident(&endpoint.request), ident(&endpoint.response));
     let mut doc = format!(" `{} {}`", endpoint.method, endpoint.path);
@@ -122,8 +132,14 @@ pub fn call(endpoint: &Endpoint, clients: &TokenStream) -> TokenStream {
 /// define is reachable only through its module, and the vendor module says so.
 pub fn vendor_module(vendor: &str, modules: &[&Module]) -> TokenStream {
     let doc = format!(" Every `{vendor}` endpoint, one module each, re-exported here.");
+    // What the vendor module re-exports: each operation's default version, and the shared files.
+    let modules: Vec<&Module> = modules
+        .iter()
+        .copied()
+        .filter(|m| m.endpoint.as_ref().is_none_or(|e| e.is_default))
+        .collect();
     let mut defined: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for module in modules {
+    for module in &modules {
         for def in &module.types {
             defined
                 .entry(def.name.as_str())
@@ -159,6 +175,37 @@ pub fn vendor_module(vendor: &str, modules: &[&Module]) -> TokenStream {
     }
 }
 
+/// `generated/<vendor>/<operation>/mod.rs`: the versions of one operation side by side, and the default one
+/// re-exported, so that `vendor::operation::X` and `vendor::X` name the default version's types.
+pub fn operation_module(operation: &str, versions: &[&Module]) -> TokenStream {
+    let default = versions
+        .iter()
+        .find(|m| m.endpoint.as_ref().is_some_and(|e| e.is_default))
+        .and_then(|m| m.version_module.as_deref())
+        .unwrap_or_default();
+    let listed: Vec<String> = versions
+        .iter()
+        .filter_map(|m| m.endpoint.as_ref().map(|e| format!("`{}`", e.version)))
+        .collect();
+    let doc = format!(
+        " Every version of `{operation}`, one module each: {}. This module re-exports the default, `{default}`.",
+        listed.join(", ")
+    );
+    let mods = versions
+        .iter()
+        .filter_map(|m| m.version_module.as_deref())
+        .map(|version| {
+            let name = ident(version);
+            quote!(pub mod #name;)
+        });
+    let default = ident(default);
+    quote! {
+        #![doc = #doc]
+        #(#mods)*
+        pub use #default::*;
+    }
+}
+
 /// `generated/mod.rs`: the vendor modules and `ENDPOINTS`, the list the CLI looks names up in.
 pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
     let rt = rt.tokens();
@@ -172,25 +219,42 @@ pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
         let name = ident(vendor);
         quote!(pub mod #name;)
     });
-    let entries = modules.iter().map(|(_, endpoint)| {
-        let vendor = ident(&endpoint.vendor);
+    // The marker of an endpoint by its module path: `shopline::batch_sync_flow_data::v20260301::BatchSyncFlowData`.
+    let marker_path = |module: &Module, endpoint: &Endpoint| {
+        let (vendor, operation) = (ident(&endpoint.vendor), ident(&module.name));
         let marker = pascal(&endpoint.operation);
-        quote!(&#vendor::#marker)
+        match &module.version_module {
+            Some(version) => {
+                let version = ident(version);
+                quote!(#vendor::#operation::#version::#marker)
+            }
+            None => quote!(#vendor::#operation::#marker),
+        }
+    };
+    let entries = modules.iter().map(|(module, endpoint)| {
+        let path = marker_path(module, endpoint);
+        quote!(&#path)
     });
     let batched = modules
         .iter()
         .filter(|(_, endpoint)| endpoint.batch.is_some())
-        .map(|(_, endpoint)| {
-            let name = format!("{}.{}", endpoint.vendor, endpoint.operation);
-            let vendor = ident(&endpoint.vendor);
-            let marker = pascal(&endpoint.operation);
-            quote!(#name => Some(visitor.visit::<#vendor::#marker>()))
+        .map(|(module, endpoint)| {
+            let bare = format!("{}.{}", endpoint.vendor, endpoint.operation);
+            let versioned = format!("{bare}@{}", endpoint.version);
+            let names = if endpoint.is_default {
+                quote!(#bare | #versioned)
+            } else {
+                quote!(#versioned)
+            };
+            let path = marker_path(module, endpoint);
+            quote!(#names => Some(visitor.visit::<#path>()))
         });
     quote! {
         #(#vendor_mods)*
         /// Every endpoint generated from `schemas/`, in schema-file order.
         pub static ENDPOINTS: &[&dyn #rt::DynOperation] = &[#(#entries),*];
-        /// Runs `visitor` with the batched endpoint named `name` (`vendor.operation`), if there is one.
+        /// Runs `visitor` with the batched endpoint named `name`, if there is one: `vendor.operation@version`, or
+        /// `vendor.operation` for the operation's default version.
         pub fn visit_batched<V: #rt::BatchedVisitor>(name: &str, visitor: V) -> Option<V::Output> {
             match name {
                 #(#batched,)*

@@ -94,7 +94,10 @@ pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream
     };
     let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
     let schema = super::json_schema::field_attr(field, direction, cx);
-    let builder = direction.validated().then(|| builder_attr(field, presence, cx)).flatten();
+    let builder = direction
+        .validated()
+        .then(|| builder_attr(field, presence, cx))
+        .flatten();
     quote! {
         #docs
         #attr

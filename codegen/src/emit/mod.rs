@@ -17,7 +17,7 @@ use quote::quote;
 
 use crate::model::Module;
 
-pub use endpoint::{registry, vendor_module};
+pub use endpoint::{operation_module, registry, vendor_module};
 
 /// Where generated code finds the handwritten runtime: `crate::runtime` inside salesync.
 #[derive(Debug, Clone)]
@@ -135,10 +135,16 @@ impl<'a> Cx<'a> {
                 None => by_module.push((from, vec![name])),
             }
         }
+        // A version's module sits one level deeper, inside its operation's.
+        let up = if module.version_module.is_some() {
+            quote!(super::super)
+        } else {
+            quote!(super)
+        };
         let shared = by_module.iter().map(|(from, names)| {
             let from = names::ident(from);
             let names = names.iter().map(|name| names::ident(name));
-            quote!(use super::#from::{#(#names),*};)
+            quote!(use #up::#from::{#(#names),*};)
         });
         quote! {
             #runtime
@@ -163,7 +169,7 @@ pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
     let call = module.endpoint.as_ref().and_then(|endpoint| {
         rt.clients.as_ref().map(|clients| {
             let clients: TokenStream = clients.parse().expect("the clients path is a Rust path");
-            endpoint::call(endpoint, &clients)
+            endpoint::call(endpoint, module.version_module.as_deref(), &clients)
         })
     });
     let types: Vec<TokenStream> = module

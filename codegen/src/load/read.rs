@@ -126,6 +126,7 @@ impl<'a> Reader<'a> {
                 }
                 "error_response" => endpoint.error_response = self.reference(value, &member),
                 "batch_items" => endpoint.batch_items = self.string(value, &member),
+                "default" => endpoint.default = self.boolean(value, &member),
                 "docs" | "$comment" => _ = self.string(value, &member),
                 other => {
                     self.error(&member, format!("unknown `x-endpoint` member `{other}`"));

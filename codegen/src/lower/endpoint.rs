@@ -66,6 +66,8 @@ pub(crate) fn lower_endpoint(
             max_items: 0,
         }),
         credentials: Vec::new(),
+        is_default: true,
+        marked_default: schema.default == Some(true),
     })
 }
 
@@ -176,9 +178,13 @@ fn item_limits(shape: &Shape) -> (u64, u64) {
 
 /// One module per `vendor.operation`, shared-definition files included, and no type named like a marker.
 pub(crate) fn check_unique_names(modules: &[Module], problems: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut seen: BTreeMap<(&str, &str, Option<&str>), &str> = BTreeMap::new();
     for module in modules {
-        let name = (module.vendor.as_str(), module.name.as_str());
+        let name = (
+            module.vendor.as_str(),
+            module.name.as_str(),
+            module.version_module.as_deref(),
+        );
         if let Some(other) = seen.insert(name, &module.source) {
             problems.push(Diagnostic {
                 file: module.source.clone(),

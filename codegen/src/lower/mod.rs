@@ -10,6 +10,7 @@ mod object;
 mod pattern;
 mod registry;
 mod shape;
+mod versions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,6 +43,7 @@ pub fn lower_all(loaded: &[Loaded]) -> Result<Vec<Module>, Vec<Diagnostic>> {
         lowering.extend(ctx.problems);
         modules.extend(module);
     }
+    versions::arrange(&mut modules, &mut lowering);
     endpoint::check_unique_names(&modules, &mut lowering);
     lowering.retain(|problem| !repeats(problem, &reading));
     let mut problems = reading;
@@ -197,6 +199,7 @@ fn lower_file(ctx: &mut Ctx, loaded: &Loaded) -> Option<Module> {
         source: loaded.file.clone(),
         vendor: info.vendor.clone(),
         name: info.module.clone(),
+        version_module: None,
         endpoint,
         types,
         imports: ctx.imports.iter().cloned().collect(),

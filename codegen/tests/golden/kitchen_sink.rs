@@ -30,6 +30,7 @@ impl Operation for PutThings {
             max_items: 3,
         }),
         schema: "schemas/kitchen_sink.json",
+        default: true,
     };
     fn credentials(request: &Self::Request) -> Vec<&str> {
         let mut found = vec![request.owner.as_str()];

@@ -30,6 +30,7 @@ impl Operation for PromotionPlanAdd {
             max_items: 20,
         }),
         schema: "schemas/promotion_plan_add.json",
+        default: true,
     };
 }
 

@@ -5,17 +5,20 @@ pub mod acme;
 
 /// Every endpoint generated from `schemas/`, in schema-file order.
 pub static ENDPOINTS: &[&dyn crate::runtime::DynOperation] = &[
-    &acme::PutWidgets,
-    &acme::RemoveWidgets,
+    &acme::put_widgets::PutWidgets,
+    &acme::remove_widgets::RemoveWidgets,
 ];
 
-/// Runs `visitor` with the batched endpoint named `name` (`vendor.operation`), if there is one.
+/// Runs `visitor` with the batched endpoint named `name`, if there is one: `vendor.operation@version`, or
+/// `vendor.operation` for the operation's default version.
 pub fn visit_batched<V: crate::runtime::BatchedVisitor>(
     name: &str,
     visitor: V,
 ) -> Option<V::Output> {
     match name {
-        "acme.put_widgets" => Some(visitor.visit::<acme::PutWidgets>()),
+        "acme.put_widgets" | "acme.put_widgets@v2" => {
+            Some(visitor.visit::<acme::put_widgets::PutWidgets>())
+        }
         _ => None,
     }
 }

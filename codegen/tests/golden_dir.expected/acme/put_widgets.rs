@@ -30,6 +30,7 @@ impl Operation for PutWidgets {
             max_items: 10,
         }),
         schema: "schemas/acme/put_widgets.json",
+        default: true,
     };
 }
 

@@ -25,6 +25,7 @@ impl Operation for RemoveWidgets {
         auth: crate::runtime::Auth::TencentQueryToken,
         batch: None,
         schema: "schemas/acme/remove_widgets.json",
+        default: true,
     };
 }
 

@@ -101,29 +101,37 @@ async fn target() -> Result<Target> {
 /// One flow with one node, as a marketing tool would report a day of statistics.
 fn flow(flow_id: &str, sends: i64) -> FlowData {
     let day = TimestampMillis(1672365600000);
-    let node = FlowNodeData {
-        open_rate: Some(PercentRate::from("56.6")),
-        click_rate: Some(PercentRate::from("12.5")),
-        ..FlowNodeData::new(
-            "5a206848-5e7e-4e50-93de-01bb4d9c7ac5",
-            day,
-            sends,
-            sends,
-            3,
-            4,
-            34400,
-        )
-    };
-    FlowData {
-        flow_node_data_list: Some(vec![node]),
-        ..FlowData::new(flow_id, day, 34400, 4, sends, sends + 2)
-    }
+    let node = FlowNodeData::builder()
+        .node_id("5a206848-5e7e-4e50-93de-01bb4d9c7ac5")
+        .occurred_on(day)
+        .has_send_num(sends)
+        .has_delivery_num(sends)
+        .buyer_num(3)
+        .order_num(4)
+        .order_amount(34400)
+        .open_rate(PercentRate::from("56.6"))
+        .click_rate(PercentRate::from("12.5"))
+        .build();
+    FlowData::builder()
+        .flow_id(flow_id)
+        .occurred_on(day)
+        .order_amount(34400)
+        .order_num(4)
+        .send_count(sends)
+        .trigger_num(sends + 2)
+        .flow_node_data_list(vec![node])
+        .build()
 }
 
 async fn shopline(target: &Target) -> Result<()> {
     let (app_key, store_id) = target.shopline_envelope.clone();
     let flows = vec![flow("5598349859474639045", 120)];
-    let request = BatchSyncFlowDataRequest::new(app_key, store_id, "smartpush-app", flows);
+    let request = BatchSyncFlowDataRequest::builder()
+        .app_key(app_key)
+        .store_id(store_id)
+        .source_type("smartpush-app")
+        .flow_data_list(flows)
+        .build();
     if let Some(mock) = &target.mock {
         mock.push_fault(
             Vendor::Shopline,
@@ -164,17 +172,37 @@ async fn shopline(target: &Target) -> Result<()> {
 
 /// One SKU in one store, priced in exact yuan.
 fn sku(store: &str, sku: &str, current: &str) -> Result<SalesInfo> {
-    let price = Price::new(current.parse::<Yuan>()?, "10".parse::<Yuan>()?);
-    Ok(SalesInfo {
-        product_type: Some(ProductType::Normal),
-        ..SalesInfo::new(store, sku, price, Stock::new(SkuStockStatus::InStock))
-    })
+    let price = Price::builder()
+        .current_price(current.parse::<Yuan>()?)
+        .sku_price("10".parse::<Yuan>()?)
+        .build();
+    Ok(SalesInfo::builder()
+        .external_store_id(store)
+        .external_sku_id(sku)
+        .product_type(ProductType::Normal)
+        .price(price)
+        .stock(
+            Stock::builder()
+                .sku_stock_status(SkuStockStatus::InStock)
+                .build(),
+        )
+        .build())
+}
+
+/// A salesinfo/add request for the target's account, data source and data set.
+fn salesinfo(target: &Target, items: Vec<SalesInfo>) -> SalesinfoAddRequest {
+    let (account_id, user_action_set_id, data_set_id) = target.tencent_ids;
+    SalesinfoAddRequest::builder()
+        .account_id(account_id)
+        .user_action_set_id(user_action_set_id)
+        .data_set_id(data_set_id)
+        .salesinfo(items)
+        .build()
 }
 
 async fn tencent(target: &Target) -> Result<()> {
-    let (account_id, user_action_set_id, data_set_id) = target.tencent_ids;
     let item = sku("MRYXBJN-SHIFUOYING", "HB-P-fcmjsb280g", "8.9")?;
-    let request = SalesinfoAddRequest::new(account_id, user_action_set_id, data_set_id, vec![item]);
+    let request = salesinfo(target, vec![item]);
     let response = target.tencent.salesinfo_add(&request).await?;
     println!(
         "\ntencent: salesinfo_add accepted (code {:?}) after {} attempt(s)",
@@ -182,8 +210,7 @@ async fn tencent(target: &Target) -> Result<()> {
     );
 
     let too_dear = sku("MRYXBJN-SHIFUOYING", "HB-P-dear", "12")?;
-    let invalid =
-        SalesinfoAddRequest::new(account_id, user_action_set_id, data_set_id, vec![too_dear]);
+    let invalid = salesinfo(target, vec![too_dear]);
     if let Err(err) = target.tencent.salesinfo_add(&invalid).await {
         println!("tencent: invalid request refused before sending:\n  {err}");
     }

@@ -361,32 +361,26 @@ fn invalid_flow(index: usize, kind: usize) -> (FlowData, String) {
     let at = |rest: &str| format!("/flow_data_list/{index}/{rest}");
     match kind {
         0 => (bad_flow(index), at("send_count")),
-        1 => (
-            FlowData {
-                flow_id: String::new(),
-                ..flow(index)
-            },
+        1 => {
+            let mut flow = flow(index);
+            flow.flow_id = String::new();
             // An empty flow id would collide in the store; it is never sent anyway.
-            at("flow_id"),
-        ),
+            (flow, at("flow_id"))
+        }
         _ => {
-            let mut node = FlowNodeData::new(
-                "node-1",
-                TimestampMillis(1_700_000_000_000),
-                5,
-                5,
-                1,
-                1,
-                300,
-            );
-            node.open_rate = Some(PercentRate::from("4%"));
-            (
-                FlowData {
-                    flow_node_data_list: Some(vec![node]),
-                    ..flow(index)
-                },
-                at("flow_node_data_list/0/open_rate"),
-            )
+            let node = FlowNodeData::builder()
+                .node_id("node-1")
+                .occurred_on(TimestampMillis(1_700_000_000_000))
+                .has_send_num(5)
+                .has_delivery_num(5)
+                .buyer_num(1)
+                .order_num(1)
+                .order_amount(300)
+                .open_rate(PercentRate::from("4%"))
+                .build();
+            let mut flow = flow(index);
+            flow.flow_node_data_list = Some(vec![node]);
+            (flow, at("flow_node_data_list/0/open_rate"))
         }
     }
 }

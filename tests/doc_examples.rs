@@ -1,6 +1,6 @@
 //! The documents' own examples: the request bodies parse into the typed requests, validate, and re-serialize to
 //! equivalent JSON; the response examples (and the documented envelopes) parse into the response types. One test
-//! builds a Tencent request in Rust with the generated constructors: it is the README example.
+//! builds a Tencent request in Rust with the generated builders: it is the README example.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -308,32 +308,38 @@ fn tencent_response_success_with_data_parses() {
 /// The README example: a Tencent request built in Rust and the exact JSON it sends.
 #[test]
 fn readme_example_builds_a_tencent_request() -> Result<(), Box<dyn std::error::Error>> {
-    let price = Price {
-        daily_price: Some("10".parse::<Yuan>()?),
-        sku_promotions: Some(vec![SkuPromotion {
-            external_promotion_id: Some("XB-S-fcmjsb280g".into()),
-            promotion_price: Some(Yuan::from(Decimal::from_cents(790))),
-        }]),
-        ..Price::new(
-            "8.9".parse::<Yuan>()?,
-            Yuan::from(Decimal::from_cents(1000)),
+    let price = Price::builder()
+        .daily_price("10".parse::<Yuan>()?)
+        .current_price("8.9".parse::<Yuan>()?)
+        .sku_price(Decimal::from_cents(1000))
+        .sku_promotions(vec![SkuPromotion::builder()
+            .external_promotion_id("XB-S-fcmjsb280g")
+            .promotion_price(Decimal::from_cents(790))
+            .build()])
+        .build();
+    let item = SalesInfo::builder()
+        .external_store_id("MRYXBJN-SHIFUOYING")
+        .external_sku_id("HB-P-fcmjsb280g")
+        .product_type(ProductType::Normal)
+        .price(price)
+        .stock(
+            Stock::builder()
+                .sku_stock_status(SkuStockStatus::InStock)
+                .build(),
         )
-    };
-    let item = SalesInfo {
-        product_type: Some(ProductType::Normal),
-        target_url_props: Some(TargetUrlProps {
-            url_miniprogram: Some("pages/index/index?productSku=HB-P-fcmjsb280g".into()),
-            miniprogram_appid: Some("wx8186e1f37ac111ec".into()),
-            ..TargetUrlProps::new()
-        }),
-        ..SalesInfo::new(
-            "MRYXBJN-SHIFUOYING",
-            "HB-P-fcmjsb280g",
-            price,
-            Stock::new(SkuStockStatus::InStock),
+        .target_url_props(
+            TargetUrlProps::builder()
+                .url_miniprogram("pages/index/index?productSku=HB-P-fcmjsb280g")
+                .miniprogram_appid("wx8186e1f37ac111ec")
+                .build(),
         )
-    };
-    let request = SalesinfoAddRequest::new(1111111111, 1111111111, 1111111111, vec![item]);
+        .build();
+    let request = SalesinfoAddRequest::builder()
+        .account_id(1111111111)
+        .user_action_set_id(1111111111)
+        .data_set_id(1111111111)
+        .salesinfo(vec![item])
+        .build();
 
     request.validate()?;
     let expected = r#"{

@@ -86,25 +86,26 @@ fn tencent_rows(n: usize) -> Vec<SalesInfo> {
         .map(|i| {
             let list = 1_000 + (i as i64 * 37) % 9_000;
             let current = if invalid(i) { list + 1 } else { list - 10 };
-            let price = Price {
-                sku_promotions: Some(vec![SkuPromotion {
-                    external_promotion_id: Some(format!("P-{i}")),
-                    promotion_price: Some(Yuan(Decimal::from_cents(current - 1))),
-                }]),
-                ..Price::new(
-                    Yuan(Decimal::from_cents(current)),
-                    Yuan(Decimal::from_cents(list)),
+            let promotion = SkuPromotion::builder()
+                .external_promotion_id(format!("P-{i}"))
+                .promotion_price(Yuan(Decimal::from_cents(current - 1)))
+                .build();
+            let price = Price::builder()
+                .current_price(Yuan(Decimal::from_cents(current)))
+                .sku_price(Yuan(Decimal::from_cents(list)))
+                .sku_promotions(vec![promotion])
+                .build();
+            SalesInfo::builder()
+                .external_store_id(format!("store-{}", i % 40))
+                .seller_id(format!("seller-{}", i % 13))
+                .external_sku_id(format!("SKU-{i:07}"))
+                .price(price)
+                .stock(
+                    Stock::builder()
+                        .sku_stock_status(SkuStockStatus::InStock)
+                        .build(),
                 )
-            };
-            SalesInfo {
-                seller_id: Some(format!("seller-{}", i % 13)),
-                ..SalesInfo::new(
-                    format!("store-{}", i % 40),
-                    format!("SKU-{i:07}"),
-                    price,
-                    Stock::new(SkuStockStatus::InStock),
-                )
-            }
+                .build()
         })
         .collect()
 }
@@ -113,21 +114,25 @@ fn shopline_rows(n: usize) -> Vec<FlowData> {
     (0..n)
         .map(|i| {
             let at = TimestampMillis(1_672_365_600_000 + (i as i64 % 24) * 3_600_000);
-            let node = FlowNodeData {
-                open_rate: Some(PercentRate::from("41.5")),
-                ..FlowNodeData::new(format!("node-{i}"), at, 10, 9, 1, 1, 990)
-            };
-            FlowData {
-                flow_node_data_list: Some(vec![node]),
-                ..FlowData::new(
-                    format!("flow-{i:07}"),
-                    at,
-                    990,
-                    1,
-                    if invalid(i) { -1 } else { 10 },
-                    12,
-                )
-            }
+            let node = FlowNodeData::builder()
+                .node_id(format!("node-{i}"))
+                .occurred_on(at)
+                .has_send_num(10)
+                .has_delivery_num(9)
+                .buyer_num(1)
+                .order_num(1)
+                .order_amount(990)
+                .open_rate(PercentRate::from("41.5"))
+                .build();
+            FlowData::builder()
+                .flow_id(format!("flow-{i:07}"))
+                .occurred_on(at)
+                .order_amount(990)
+                .order_num(1)
+                .send_count(if invalid(i) { -1 } else { 10 })
+                .trigger_num(12)
+                .flow_node_data_list(vec![node])
+                .build()
         })
         .collect()
 }
@@ -158,7 +163,12 @@ async fn soak_tencent(rows: usize, seed: u64) -> Seen {
         .build()
         .unwrap();
     let items = tencent_rows(rows);
-    let envelope = SalesinfoAddRequest::new(11, 22, 33, Vec::new());
+    let envelope = SalesinfoAddRequest::builder()
+        .account_id(11)
+        .user_action_set_id(22)
+        .data_set_id(33)
+        .salesinfo(Vec::new())
+        .build();
     let report = client
         .sync_all::<SalesinfoAdd>(&envelope, items.clone())
         .await;
@@ -224,7 +234,12 @@ async fn soak_shopline(rows: usize, seed: u64) -> Seen {
         .build()
         .unwrap();
     let items = shopline_rows(rows);
-    let envelope = BatchSyncFlowDataRequest::new("app-key-1", "1658921299465", "crm", Vec::new());
+    let envelope = BatchSyncFlowDataRequest::builder()
+        .app_key("app-key-1")
+        .store_id("1658921299465")
+        .source_type("crm")
+        .flow_data_list(Vec::new())
+        .build();
     let report = client
         .sync_all::<BatchSyncFlowData>(&envelope, items.clone())
         .await;

@@ -36,122 +36,139 @@ pub fn tencent_item(i: usize) -> SalesInfo {
     let coupon_cents = 500;
     let start = 1_767_225_600_000 + n * 3_600_000;
     let end = start + 30 * 86_400_000;
-    SalesInfo {
-        external_store_id: format!("MRYXBJN-SHIFUOYING-{:03}", i % 40),
-        seller_id: Some(format!("seller-{:06}", 880_000 + i % 97)),
-        external_sku_id: sku.clone(),
-        product_type: Some(ProductType::Sample),
-        price: Price {
-            daily_price: Some(yuan(sku_cents - 10)),
-            current_price: yuan(current_cents),
-            sku_price: yuan(sku_cents),
-            after_coupon_price: Some(yuan(current_cents - coupon_cents)),
-            currency_translation: Some(false),
-            sku_promotions: Some(vec![
-                SkuPromotion {
-                    external_promotion_id: Some(format!("XB-S-fcmjsb{:04}g", i)),
-                    promotion_price: Some(yuan(current_cents - 100)),
-                },
-                SkuPromotion {
-                    external_promotion_id: Some(format!("618-FLASH-{:04}", i)),
-                    promotion_price: Some(yuan(current_cents - 250)),
-                },
-            ]),
-            normal_product_info: Some(vec![NormalProductInfo {
-                sku_id: Some(format!("HB-N-fcmjsb{:04}g", i)),
-                normal_product_price: Some(yuan(sku_cents * 4 + 90)),
-            }]),
-        },
-        stock: Stock {
-            available_status: Some(AvailableStatus::Listed),
-            sku_stock_status: SkuStockStatus::InStock,
-            stock_total: Some(1_200 + n),
-            sales_num: Some(348 + n * 3),
-        },
-        delivery_info: Some(vec![DeliveryInfo {
-            freight_amount: Some(yuan(600 + (n % 3) * 150)),
-            location: Some(vec![Location {
-                country_code: Some("CN".into()),
-                country_name: Some("中国".into()),
-                province_code: Some(440_000),
-                province_name: Some("广东省".into()),
-                city_code: Some(440_300),
-                city_name: Some("深圳市".into()),
-                district_code: Some(440_305),
-                district_name: Some("南山区".into()),
-            }]),
-        }]),
-        target_url_props: Some(TargetUrlProps {
-            url_miniprogram: Some(format!(
-                "pages/index/index?productSku={sku}&fromSource=soso&goPage=productDetail"
-            )),
-            miniprogram_appid: Some("wx8186e1f37ac111ec".into()),
-            miniprogram_username: Some("gh_3f6b2c1d9a7e".into()),
-            url_miniprogram_qq: Some(format!("pages/detail/detail?sku={sku}")),
-            miniprogram_appid_qq: Some("1109876543".into()),
-            url_h5: Some(format!("https://m.example-shop.cn/p/{sku}")),
-            url_h5_2: Some(format!(
-                "https://m.example-shop.cn/p/{sku}?utm_source=tencent&utm_medium=cps"
-            )),
-            url_h5_3: Some(format!("https://www.example-shop.cn/item/{sku}.html")),
-        }),
-        coupon_info: Some(vec![CouponInfo {
-            coupon_id: Some(format!("CPN-2026-{:05}", i)),
-            coupon_type: Some(CouponType::Public),
-            amount_coupon: Some(yuan(coupon_cents)),
-            url_list: Some(format!(
+    SalesInfo::builder()
+        .external_store_id(format!("MRYXBJN-SHIFUOYING-{:03}", i % 40))
+        .seller_id(format!("seller-{:06}", 880_000 + i % 97))
+        .external_sku_id(sku.clone())
+        .product_type(ProductType::Sample)
+        .price(
+            Price::builder()
+                .daily_price(yuan(sku_cents - 10))
+                .current_price(yuan(current_cents))
+                .sku_price(yuan(sku_cents))
+                .after_coupon_price(yuan(current_cents - coupon_cents))
+                .currency_translation(false)
+                .sku_promotions(vec![
+                    SkuPromotion::builder()
+                        .external_promotion_id(format!("XB-S-fcmjsb{:04}g", i))
+                        .promotion_price(yuan(current_cents - 100))
+                        .build(),
+                    SkuPromotion::builder()
+                        .external_promotion_id(format!("618-FLASH-{:04}", i))
+                        .promotion_price(yuan(current_cents - 250))
+                        .build(),
+                ])
+                .normal_product_info(vec![NormalProductInfo::builder()
+                    .sku_id(format!("HB-N-fcmjsb{:04}g", i))
+                    .normal_product_price(yuan(sku_cents * 4 + 90))
+                    .build()])
+                .build(),
+        )
+        .stock(
+            Stock::builder()
+                .available_status(AvailableStatus::Listed)
+                .sku_stock_status(SkuStockStatus::InStock)
+                .stock_total(1_200 + n)
+                .sales_num(348 + n * 3)
+                .build(),
+        )
+        .delivery_info(vec![DeliveryInfo::builder()
+            .freight_amount(yuan(600 + (n % 3) * 150))
+            .location(vec![Location::builder()
+                .country_code("CN")
+                .country_name("中国")
+                .province_code(440_000)
+                .province_name("广东省")
+                .city_code(440_300)
+                .city_name("深圳市")
+                .district_code(440_305)
+                .district_name("南山区")
+                .build()])
+            .build()])
+        .target_url_props(
+            TargetUrlProps::builder()
+                .url_miniprogram(format!(
+                    "pages/index/index?productSku={sku}&fromSource=soso&goPage=productDetail"
+                ))
+                .miniprogram_appid("wx8186e1f37ac111ec")
+                .miniprogram_username("gh_3f6b2c1d9a7e")
+                .url_miniprogram_qq(format!("pages/detail/detail?sku={sku}"))
+                .miniprogram_appid_qq("1109876543")
+                .url_h5(format!("https://m.example-shop.cn/p/{sku}"))
+                .url_h5_2(format!(
+                    "https://m.example-shop.cn/p/{sku}?utm_source=tencent&utm_medium=cps"
+                ))
+                .url_h5_3(format!("https://www.example-shop.cn/item/{sku}.html"))
+                .build(),
+        )
+        .coupon_info(vec![CouponInfo::builder()
+            .coupon_id(format!("CPN-2026-{:05}", i))
+            .coupon_type(CouponType::Public)
+            .amount_coupon(yuan(coupon_cents))
+            .url_list(format!(
                 "https://m.example-shop.cn/coupon/CPN-2026-{:05}",
                 i
-            )),
-            amount_minimum: Some(yuan(current_cents - 1)),
-            show_start_time: Some(millis(start)),
-            show_end_time: Some(millis(end)),
-            start_time: Some(millis(start)),
-            end_time: Some(millis(end + 86_400_000)),
-            available_num_per_person: Some(1),
-            total_num: Some(10_000),
-            store_num: Some(7_342 - n),
-            status: Some(CouponStatus::Valid),
-        }]),
-        tag_info: Some(TagInfo {
-            custom_tag: Some(vec![
-                tag("商品规格", &["30ml"]),
-                tag("营销卖点", &["法式浪漫甜美", "鲜活愉悦", "自信清新"]),
-                tag("适合肤质", &["适合任何肤质"]),
-                tag("原产国", &["法国"]),
-            ]),
-        }),
-        third_promotion_info: Some(ThirdPromotionInfo {
-            commission_rate: Decimal::new(1_050 + n % 5 * 25, 2).expect("scale 2"),
-            promote_status: PromoteStatus::Promoting,
-            commission_amount: Some(yuan(current_cents / 10)),
-            commission_amount_after_coupon: Some(yuan((current_cents - coupon_cents) / 10)),
-            start_time: Some(millis(start)),
-            end_time: Some(millis(end)),
-        }),
-        exclusive_info: Some(ExclusiveInfo {
-            exclusive_status: Some(ExclusiveStatus::Exclusive),
-            kol_id: Some(vec![54_321_836, 54_321_837 + n]),
-        }),
-        is_deleted: Some(IsDeleted::NotDeleted),
-    }
+            ))
+            .amount_minimum(yuan(current_cents - 1))
+            .show_start_time(millis(start))
+            .show_end_time(millis(end))
+            .start_time(millis(start))
+            .end_time(millis(end + 86_400_000))
+            .available_num_per_person(1)
+            .total_num(10_000)
+            .store_num(7_342 - n)
+            .status(CouponStatus::Valid)
+            .build()])
+        .tag_info(
+            TagInfo::builder()
+                .custom_tag(vec![
+                    tag("商品规格", &["30ml"]),
+                    tag("营销卖点", &["法式浪漫甜美", "鲜活愉悦", "自信清新"]),
+                    tag("适合肤质", &["适合任何肤质"]),
+                    tag("原产国", &["法国"]),
+                ])
+                .build(),
+        )
+        .third_promotion_info(
+            ThirdPromotionInfo::builder()
+                .commission_rate(Decimal::new(1_050 + n % 5 * 25, 2).expect("scale 2"))
+                .promote_status(PromoteStatus::Promoting)
+                .commission_amount(yuan(current_cents / 10))
+                .commission_amount_after_coupon(yuan((current_cents - coupon_cents) / 10))
+                .start_time(millis(start))
+                .end_time(millis(end))
+                .build(),
+        )
+        .exclusive_info(
+            ExclusiveInfo::builder()
+                .exclusive_status(ExclusiveStatus::Exclusive)
+                .kol_id(vec![54_321_836, 54_321_837 + n])
+                .build(),
+        )
+        .is_deleted(IsDeleted::NotDeleted)
+        .build()
 }
 
 fn tag(name: &str, values: &[&str]) -> CustomTag {
-    CustomTag {
-        tag_name: Some(TagText(name.into())),
-        tag_value: Some(values.iter().map(|v| TagText((*v).into())).collect()),
-    }
+    CustomTag::builder()
+        .tag_name(TagText(name.into()))
+        .tag_value(
+            values
+                .iter()
+                .map(|v| TagText((*v).into()))
+                .collect::<Vec<_>>(),
+        )
+        .build()
 }
 
 /// A full Tencent request: 50 items, every optional member filled.
 pub fn tencent_request() -> SalesinfoAddRequest {
-    SalesinfoAddRequest::new(
-        1_111_111_111,
-        1_111_111_112,
-        1_111_111_113,
-        (0..TENCENT_ITEMS).map(tencent_item).collect(),
-    )
+    SalesinfoAddRequest::builder()
+        .account_id(1_111_111_111)
+        .user_action_set_id(1_111_111_112)
+        .data_set_id(1_111_111_113)
+        .salesinfo((0..TENCENT_ITEMS).map(tencent_item).collect::<Vec<_>>())
+        .build()
 }
 
 fn rate(tenths: i64) -> PercentRate {
@@ -164,54 +181,54 @@ fn rate(tenths: i64) -> PercentRate {
 
 fn node(flow: usize, index: usize, occurred_on: i64) -> FlowNodeData {
     let n = (flow * 7 + index) as i64;
-    FlowNodeData {
-        node_id: format!("5a206848-5e7e-4e50-93de-{:012x}", flow * 16 + index),
-        parent_node_id: Some(format!(
+    FlowNodeData::builder()
+        .node_id(format!("5a206848-5e7e-4e50-93de-{:012x}", flow * 16 + index))
+        .parent_node_id(format!(
             "5a206848-5e7e-4e50-93de-{:012x}",
             flow * 16 + index.saturating_sub(1)
-        )),
-        occurred_on: TimestampMillis(occurred_on),
-        has_send_num: 500 + n,
-        has_delivery_num: 490 + n,
-        buyer_num: 5 + n % 11,
-        order_num: 6 + n % 13,
-        order_amount: 34_400 + n * 113,
-        open_rate: Some(rate(400 + n % 200)),
-        click_rate: Some(rate(566 - n % 100)),
-        bounce_rate: Some(rate(10 + n % 30)),
-        fail_rate: Some(rate(n % 20)),
-        unsubscribe_rate: Some(rate(n % 5)),
-        preview_image_url: Some(format!(
+        ))
+        .occurred_on(TimestampMillis(occurred_on))
+        .has_send_num(500 + n)
+        .has_delivery_num(490 + n)
+        .buyer_num(5 + n % 11)
+        .order_num(6 + n % 13)
+        .order_amount(34_400 + n * 113)
+        .open_rate(rate(400 + n % 200))
+        .click_rate(rate(566 - n % 100))
+        .bounce_rate(rate(10 + n % 30))
+        .fail_rate(rate(n % 20))
+        .unsubscribe_rate(rate(n % 5))
+        .preview_image_url(format!(
             "https://kmalgo.oss-ap-southeast-1.aliyuncs.com/material_ec2/2022-09-24/be7a1b5b947d47529c97bc78{:04x}",
             n
-        )),
-    }
+        ))
+        .build()
 }
 
 /// One flow with three nodes and one deleted node, every optional member filled.
 pub fn shopline_flow(i: usize) -> FlowData {
     let occurred_on = 1_672_365_600_000 + i as i64 * 3_600_000;
     let n = i as i64;
-    FlowData {
-        flow_id: format!("{}", 5_598_349_859_474_639_045_i64 - n),
-        occurred_on: TimestampMillis(occurred_on),
-        order_amount: 98_700 + n * 131,
-        order_num: 17 + n % 9,
-        send_count: 1_500 + n,
-        trigger_num: 400 + n * 2,
-        flow_node_data_list: Some((0..3).map(|k| node(i, k, occurred_on)).collect()),
-        delete_flow_node_data_list: Some(vec![node(i, 9, occurred_on)]),
-    }
+    FlowData::builder()
+        .flow_id(format!("{}", 5_598_349_859_474_639_045_i64 - n))
+        .occurred_on(TimestampMillis(occurred_on))
+        .order_amount(98_700 + n * 131)
+        .order_num(17 + n % 9)
+        .send_count(1_500 + n)
+        .trigger_num(400 + n * 2)
+        .flow_node_data_list((0..3).map(|k| node(i, k, occurred_on)).collect::<Vec<_>>())
+        .delete_flow_node_data_list(vec![node(i, 9, occurred_on)])
+        .build()
 }
 
 /// A full Shopline request: 100 flows.
 pub fn shopline_request() -> BatchSyncFlowDataRequest {
-    BatchSyncFlowDataRequest::new(
-        "ee89294e244543bd9422b446de9dece9cf0ea14e",
-        "1658921299465",
-        "smartpush-app",
-        (0..SHOPLINE_FLOWS).map(shopline_flow).collect(),
-    )
+    BatchSyncFlowDataRequest::builder()
+        .app_key("ee89294e244543bd9422b446de9dece9cf0ea14e")
+        .store_id("1658921299465")
+        .source_type("smartpush-app")
+        .flow_data_list((0..SHOPLINE_FLOWS).map(shopline_flow).collect::<Vec<_>>())
+        .build()
 }
 
 /// One `salesync push` row for Tencent: a typical export line (prices, stock, a promotion, two tags), about

@@ -76,33 +76,34 @@ pub fn tencent(mock: &MockServer) -> TencentClientBuilder {
 
 /// Flow `i`: its natural key in the mock is `(STORE_ID, flow-i, occurred_on)`.
 pub fn flow(i: usize) -> FlowData {
-    FlowData::new(
-        format!("flow-{i}"),
-        TimestampMillis(1_700_000_000_000 + i as i64),
-        100 * i as i64,
-        1,
-        10,
-        4,
-    )
+    FlowData::builder()
+        .flow_id(format!("flow-{i}"))
+        .occurred_on(TimestampMillis(1_700_000_000_000 + i as i64))
+        .order_amount(100 * i as i64)
+        .order_num(1)
+        .send_count(10)
+        .trigger_num(4)
+        .build()
 }
 
 /// A flow the schema refuses (a negative send count), at `/flow_data_list/<index>/send_count`.
 pub fn bad_flow(i: usize) -> FlowData {
-    FlowData {
-        send_count: -1,
-        ..flow(i)
-    }
+    let mut flow = flow(i);
+    flow.send_count = -1;
+    flow
 }
 
 pub fn shopline_envelope() -> BatchSyncFlowDataRequest {
-    BatchSyncFlowDataRequest::new(APP_KEY, STORE_ID, "smartpush-app", Vec::new())
+    shopline_request(Vec::new())
 }
 
 pub fn shopline_request(flows: Vec<FlowData>) -> BatchSyncFlowDataRequest {
-    BatchSyncFlowDataRequest {
-        flow_data_list: flows,
-        ..shopline_envelope()
-    }
+    BatchSyncFlowDataRequest::builder()
+        .app_key(APP_KEY)
+        .store_id(STORE_ID)
+        .source_type("smartpush-app")
+        .flow_data_list(flows)
+        .build()
 }
 
 /// Flows `range` in one request.
@@ -112,15 +113,21 @@ pub fn flows(range: std::ops::Range<usize>) -> Vec<FlowData> {
 
 /// Item `i`: its natural key in the mock is `(ACCOUNT_ID, DATA_SET_ID, store-1, sku-i)`.
 pub fn sales_item(i: usize) -> SalesInfo {
-    SalesInfo::new(
-        "store-1",
-        format!("sku-{i}"),
-        Price::new(
-            Yuan(Decimal::from_cents(890 + i as i64)),
-            Yuan(Decimal::from_i64(100)),
-        ),
-        Stock::new(SkuStockStatus::InStock),
-    )
+    SalesInfo::builder()
+        .external_store_id("store-1")
+        .external_sku_id(format!("sku-{i}"))
+        .price(
+            Price::builder()
+                .current_price(Yuan(Decimal::from_cents(890 + i as i64)))
+                .sku_price(Yuan(Decimal::from_i64(100)))
+                .build(),
+        )
+        .stock(
+            Stock::builder()
+                .sku_stock_status(SkuStockStatus::InStock)
+                .build(),
+        )
+        .build()
 }
 
 /// An item the schema refuses: its current price is above its list price (`x-compare`).
@@ -131,14 +138,16 @@ pub fn overpriced_item(i: usize) -> SalesInfo {
 }
 
 pub fn tencent_envelope() -> SalesinfoAddRequest {
-    SalesinfoAddRequest::new(ACCOUNT_ID, USER_ACTION_SET_ID, DATA_SET_ID, Vec::new())
+    tencent_request(Vec::new())
 }
 
 pub fn tencent_request(items: Vec<SalesInfo>) -> SalesinfoAddRequest {
-    SalesinfoAddRequest {
-        salesinfo: items,
-        ..tencent_envelope()
-    }
+    SalesinfoAddRequest::builder()
+        .account_id(ACCOUNT_ID)
+        .user_action_set_id(USER_ACTION_SET_ID)
+        .data_set_id(DATA_SET_ID)
+        .salesinfo(items)
+        .build()
 }
 
 pub fn items(range: std::ops::Range<usize>) -> Vec<SalesInfo> {

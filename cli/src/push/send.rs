@@ -294,9 +294,20 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(n, sku)| {
-                let price = Price::new("1".parse::<Yuan>().unwrap(), "2".parse::<Yuan>().unwrap());
-                let item =
-                    SalesInfo::new("store", *sku, price, Stock::new(SkuStockStatus::InStock));
+                let price = Price::builder()
+                    .current_price("1".parse::<Yuan>().unwrap())
+                    .sku_price("2".parse::<Yuan>().unwrap())
+                    .build();
+                let item = SalesInfo::builder()
+                    .external_store_id("store")
+                    .external_sku_id(*sku)
+                    .price(price)
+                    .stock(
+                        Stock::builder()
+                            .sku_stock_status(SkuStockStatus::InStock)
+                            .build(),
+                    )
+                    .build();
                 Row {
                     line: n as u64 + 10,
                     index: None,
@@ -310,7 +321,12 @@ mod tests {
     }
 
     fn envelope() -> SalesinfoAddRequest {
-        SalesinfoAddRequest::new(1, 2, 3, Vec::new())
+        SalesinfoAddRequest::builder()
+            .account_id(1)
+            .user_action_set_id(2)
+            .data_set_id(3)
+            .salesinfo(Vec::new())
+            .build()
     }
 
     async fn run(skus: &[&str]) -> (Outcome, Vec<Vec<String>>) {

@@ -6,6 +6,7 @@
 //! -> [`render`] (-> formatted text).
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod load;
 pub mod lower;

@@ -95,6 +95,8 @@ pub struct TypeDef {
     pub doc: Option<String>,
     pub direction: Direction,
     pub kind: TypeKind,
+    /// Where its schema is in its file (for `codegen diff`).
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,6 +173,8 @@ pub struct Field {
     pub aliases: Vec<String>,
     /// A credential (`x-sensitive`): never printed by `Debug`.
     pub sensitive: bool,
+    /// Where its schema is in its file (for `codegen diff`).
+    pub pointer: String,
 }
 
 impl Field {

@@ -179,6 +179,7 @@ fn lower_file(ctx: &mut Ctx, loaded: &Loaded) -> Option<Module> {
                 doc: shape::doc_of(&def.node),
                 direction: def.direction,
                 kind,
+                pointer: def.pointer.clone(),
             });
         }
     }

@@ -96,6 +96,7 @@ pub(crate) fn fields(
                 shape,
                 aliases,
                 sensitive: property.x_sensitive == Some(true),
+                pointer: property_pointer.clone(),
             });
         }
     }

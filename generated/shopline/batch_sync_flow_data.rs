@@ -71,7 +71,10 @@ impl crate::ShoplineClient {
 #[derive(Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct BatchSyncFlowDataRequest {
     /// The calling app's key (appKey). A credential: `Debug` prints it redacted.
@@ -140,7 +143,10 @@ impl Shaped for BatchSyncFlowDataRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct FlowData {
     /// Flow (process) id.
@@ -264,7 +270,10 @@ impl Shaped for FlowData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct FlowNodeData {
     /// Node id.

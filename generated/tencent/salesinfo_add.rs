@@ -69,7 +69,10 @@ impl crate::TencentClient {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct SalesinfoAddRequest {
     /// Advertiser account id or DataNexus account id. 推广帐号 id或 DataNexus 账号 id
@@ -140,7 +143,10 @@ impl Shaped for SalesinfoAddRequest {
         )
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct SalesInfo {
     /// Your store or warehouse id, 1 to 32 bytes. 客户侧店铺/仓库 id 字段长度最小 1 字节,长度最大 32 字节
@@ -309,7 +315,10 @@ impl Shaped for SalesInfo {
         extend("x-compare" = [{"left":"current_price", "op":"<=", "right":"sku_price"}])
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Price {
     /// Everyday selling price, yuan, 2 decimals. 商品日常售价,单位:元,保留两位小数
@@ -422,7 +431,10 @@ impl Shaped for Price {
         )
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct SkuPromotion {
     /// Campaign id; required when promotion_price is given. 活动 id,当填写了 promotion_price 必填
@@ -479,7 +491,10 @@ impl Shaped for SkuPromotion {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct NormalProductInfo {
     /// Related product id, 1 to 128 bytes. 关联的商品id字段长度最小 1 字节,长度最大 128 字节
@@ -530,7 +545,10 @@ impl Shaped for NormalProductInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Stock {
     /// Listing status of the product in this store or warehouse: 1 listed, 2 delisted; empty means listed. 同一个商品在不同店仓中的上下架状态,1:上架;2:下架,为空默认为上架
@@ -599,7 +617,10 @@ impl Shaped for Stock {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct DeliveryInfo {
     /// Freight amount, yuan, 2 decimals. 运费金额,单位元,保留 2 位小数
@@ -641,7 +662,10 @@ impl Shaped for DeliveryInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Location {
     /// Country code, e.g. CN; 1 to 64 bytes. 国家编码,CN 字段长度最小 1 字节,长度最大 64 字节
@@ -783,7 +807,10 @@ impl Shaped for Location {
         )
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct TargetUrlProps {
     /// WeChat mini program landing page path; required when the landing page is a WeChat mini program; 1 to 100 bytes. 微信小程序落地页 url,当落地页为微信小程序时必填 字段长度最小 1 字节,长度最大 100 字节
@@ -1022,7 +1049,10 @@ impl Shaped for TargetUrlProps {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct CouponInfo {
     /// Coupon batch id, 1 to 100 bytes. 券批次id 字段长度最小 1 字节,长度最大 100 字节
@@ -1177,7 +1207,10 @@ impl Shaped for CouponInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct TagInfo {
     /// Custom product tags, at most 50. 商品的标签信息 数组最大长度 50
@@ -1220,7 +1253,10 @@ impl Shaped for TagInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct CustomTag {
     /// Tag name, at most 2048 bytes. 标签名称,长度最大 2048 字节
@@ -1266,7 +1302,10 @@ impl Shaped for CustomTag {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct ThirdPromotionInfo {
     /// Commission rate in percent, 2 decimals, without the % sign: 10% is 10.00. 佣金比例,2位小数,不带百分号,如 10% 填10.00
@@ -1342,7 +1381,10 @@ impl Shaped for ThirdPromotionInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct ExclusiveInfo {
     /// Exclusive product flag: 1 exclusive product, 0 normal product. 专属商品标识,1:专属商品;0:普通商品

@@ -20,7 +20,7 @@ pub use format::Format;
 pub use indexmap::IndexMap;
 pub use nullable::Nullable;
 #[doc(hidden)]
-pub use typed_builder::TypedBuilder;
+pub use typed_builder::{self, TypedBuilder};
 pub use wire::json_object;
 
 /// A value quoted in a message, cut to a readable length: a 1 MB string must not make a 1 MB error.

@@ -85,9 +85,12 @@ fn structure(
     // salesync; sent types are built with `X::builder()`, which checks required members at compile time.
     let (builder, builder_attr) = if direction.validated() {
         let derive = cx.rt("TypedBuilder");
+        // The derive names its support crate by this path, so code generated outside salesync needs no
+        // `typed-builder` dependency of its own.
+        let support = cx.rt_path("typed_builder");
         (
             quote!(#derive,),
-            Some(quote!(#[builder(field_defaults(setter(into)))])),
+            Some(quote!(#[builder(crate_module_path = #support, field_defaults(setter(into)))])),
         )
     } else {
         (quote!(), None)

@@ -74,7 +74,10 @@ impl crate::ShoplineClient {
 #[derive(Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct PutThingsRequest {
     /// Owner id, a credential.
@@ -383,7 +386,10 @@ impl schemars::JsonSchema for PutThingsRequestMode {
         )
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Thing {
     #[cfg_attr(
@@ -810,7 +816,10 @@ impl Shaped for Thing {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Details {
     #[serde(
@@ -1348,7 +1357,10 @@ impl schemars::JsonSchema for Promotion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Gift {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "gift")))]
@@ -1381,7 +1393,10 @@ impl Shaped for Gift {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Discount {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "discount")))]
@@ -1509,7 +1524,10 @@ impl schemars::JsonSchema for Color {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Dimensions {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
@@ -1558,7 +1576,10 @@ impl crate::runtime::ResponseBody for Dimensions {}
 /// An open request object: members it does not name are kept and sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Extras {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1590,7 +1611,10 @@ impl Shaped for Extras {
     feature = "schemars",
     schemars(extend("additionalProperties" = {"minimum":0, "type":"integer"}))
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Counters {
     #[serde(
@@ -1637,7 +1661,10 @@ impl Shaped for Counters {
         )
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Settings {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]

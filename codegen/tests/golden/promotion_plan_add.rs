@@ -68,7 +68,10 @@ impl crate::TencentClient {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct PromotionPlanAddRequest {
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
@@ -206,7 +209,10 @@ impl schemars::JsonSchema for PromotionPlanAddRequestChannel {
         )
     )
 )]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Plan {
     #[cfg_attr(
@@ -702,7 +708,10 @@ impl schemars::JsonSchema for PlanKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct PlanGift {
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
@@ -829,7 +838,10 @@ impl schemars::JsonSchema for PlanTargeting {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct RegionTargeting {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "region")))]
@@ -886,7 +898,10 @@ impl Shaped for RegionTargeting {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct AudienceTargeting {
     #[cfg_attr(feature = "schemars", schemars(extend("const" = "audience")))]

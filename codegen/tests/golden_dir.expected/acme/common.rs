@@ -158,7 +158,10 @@ impl schemars::JsonSchema for Currency {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Address {
     #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^[A-Z]{2}$")))]

@@ -68,7 +68,10 @@ impl crate::TencentClient {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct PutWidgetsRequest {
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
@@ -114,7 +117,10 @@ impl Shaped for PutWidgetsRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
-#[builder(field_defaults(setter(into)))]
+#[builder(
+    crate_module_path = crate::runtime::typed_builder,
+    field_defaults(setter(into))
+)]
 #[non_exhaustive]
 pub struct Widget {
     #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]

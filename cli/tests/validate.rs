@@ -353,13 +353,34 @@ fn every_generated_endpoint_is_accepted() {
     let scratch = Scratch::new("all-endpoints");
     let file = scratch.write("empty-object.json", "{}");
     for endpoint in salesync::ENDPOINTS {
-        let output = validate(&endpoint.meta().name(), &[&file], true);
-        // `{}` misses required members of every request: a validation result, not a usage error.
-        assert_eq!(code(&output), 1, "{}", endpoint.meta().name());
-        assert!(errors(&json_lines(&output)[0])
-            .iter()
-            .all(|(_, rule)| rule == "required"));
+        let meta = endpoint.meta();
+        // By `vendor.operation@version` always; by `vendor.operation` when it is the default version.
+        let mut names = vec![meta.versioned_name()];
+        names.extend(meta.default.then(|| meta.name()));
+        for name in names {
+            let output = validate(&name, &[&file], true);
+            // `{}` misses required members of every request: a validation result, not a usage error.
+            assert_eq!(code(&output), 1, "{name}");
+            assert!(errors(&json_lines(&output)[0])
+                .iter()
+                .all(|(_, rule)| rule == "required"));
+        }
     }
+}
+
+#[test]
+fn an_endpoint_is_named_with_or_without_its_version() {
+    let file = fixture("shopline/doc_example_explorer.json");
+    for name in [SHOPLINE, "shopline.batch_sync_flow_data@v20260301"] {
+        assert_eq!(code(&validate(name, &[&file], true)), 0, "{name}");
+    }
+    let output = validate("shopline.batch_sync_flow_data@v20990101", &[&file], true);
+    assert_eq!(code(&output), 2);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("shopline.batch_sync_flow_data@v20260301"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -408,7 +408,7 @@ fn a_breaking_change_exits_1_and_a_schema_error_exits_2_naming_file_and_pointer(
             "change": "required-to-optional",
             "wire": "compatible",
             "api": "breaking",
-            "note": "`Order.quantity` is optional now: OLD's client expects it in what it reads."
+            "note": "`Order.quantity` is optional now: OLD's client expects it in what it reads; in reverse, NEW's client may send what a platform still on OLD refuses."
         })]
     );
     order(&mut edited)["properties"]["quantity"]["maxLenght"] = json!(3);
@@ -421,4 +421,38 @@ fn a_breaking_change_exits_1_and_a_schema_error_exits_2_naming_file_and_pointer(
         "{stderr}"
     );
     std::fs::remove_dir_all(&scratch).unwrap();
+}
+
+#[test]
+fn a_change_that_breaks_only_a_rollout_says_so_in_its_note() {
+    let notes = |edit: fn(&mut Value)| {
+        let mut new = fixture();
+        edit(&mut new);
+        let model = |value: &Value| {
+            let loaded = codegen::load::parse("put_orders.json", &value.to_string());
+            codegen::lower::lower_all(&[loaded]).unwrap()
+        };
+        diff::diff(&model(&fixture()), &model(&new))
+            .into_iter()
+            .map(|c| c.note)
+            .collect::<Vec<_>>()
+    };
+    // A client generated from NEW may send "app"; a platform still on OLD refuses it.
+    let added = notes(|s| s["$defs"]["Channel"]["enum"] = json!(["web", "shop", "app"]));
+    assert!(added[0]
+        .ends_with("in reverse, NEW's client may send what a platform still on OLD refuses."));
+    // A value added to a response enum: NEW's client reads everything OLD's platform sends.
+    let added = notes(|s| s["$defs"]["Status"]["enum"] = json!(["ok", "partial", "queued"]));
+    assert!(!added[0].contains("in reverse"), "{added:?}");
+    // A required member added to a response: NEW's client misses it in what OLD's platform sends.
+    let required = notes(|s| {
+        let response = &mut s["$defs"]["PutOrdersResponse"];
+        response["properties"]["request_id"] = json!({"type": "string"});
+        response["required"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("request_id"));
+    });
+    assert!(required[0]
+        .ends_with("in reverse, NEW's client cannot read what a platform still on OLD sends."));
 }

@@ -11,26 +11,30 @@ use crate::model::{
 
 /// How a change breaks, by the side of the wire a type is on: a sent type breaks when NEW's platform would
 /// refuse what OLD's client sends; a received type when OLD's client could not read what NEW's platform sends.
+/// The `reverse_` pair is the other direction, a client generated from NEW against a platform still on OLD
+/// (a rollout): it does not make the verdict, the note says it.
 #[derive(Clone, Copy, Default)]
 struct Breaks {
     sent: bool,
     received: bool,
     api: bool,
+    reverse_sent: bool,
+    reverse_received: bool,
 }
 
 impl Breaks {
     fn sent(api: bool) -> Self {
         Breaks {
             sent: true,
-            received: false,
             api,
+            ..Breaks::default()
         }
     }
     fn received(api: bool) -> Self {
         Breaks {
-            sent: false,
             received: true,
             api,
+            ..Breaks::default()
         }
     }
     fn wire(api: bool) -> Self {
@@ -38,6 +42,7 @@ impl Breaks {
             sent: true,
             received: true,
             api,
+            ..Breaks::default()
         }
     }
     fn api_only() -> Self {
@@ -48,6 +53,13 @@ impl Breaks {
     }
     fn none() -> Self {
         Breaks::default()
+    }
+    /// Only a client generated from NEW may send what a platform still on OLD refuses.
+    fn reverse_sent() -> Self {
+        Breaks {
+            reverse_sent: true,
+            ..Breaks::default()
+        }
     }
 }
 
@@ -72,6 +84,19 @@ impl Pair<'_> {
     ) {
         let wire =
             (direction.validated() && breaks.sent) || (direction.tolerant() && breaks.received);
+        let reverse = (direction.validated() && breaks.reverse_sent)
+            || (direction.tolerant() && breaks.reverse_received);
+        let note = match (wire, reverse) {
+            (false, true) if direction.validated() && breaks.reverse_sent => format!(
+                "{}; in reverse, NEW's client may send what a platform still on OLD refuses.",
+                note.trim_end_matches('.')
+            ),
+            (false, true) => format!(
+                "{}; in reverse, NEW's client cannot read what a platform still on OLD sends.",
+                note.trim_end_matches('.')
+            ),
+            _ => note,
+        };
         self.out.push(Change {
             schema: self.schema.clone(),
             pointer: pointer.to_owned(),
@@ -508,7 +533,13 @@ fn enum_values(
         match old.iter().find(|(w, _)| w == wire) {
             None => {
                 let note = format!("`{name}` gains {wire} (`{rust}`); enums are non_exhaustive, so matches still compile.");
-                pair.push(pointer, "enum-value-added", direction, Breaks::none(), note);
+                pair.push(
+                    pointer,
+                    "enum-value-added",
+                    direction,
+                    Breaks::reverse_sent(),
+                    note,
+                );
             }
             Some((_, old_rust)) if old_rust != rust => {
                 let note = format!("{wire} is `{name}::{rust}` now, was `{old_rust}`.");
@@ -546,7 +577,7 @@ fn struct_pair(
     for new_field in &new.fields {
         match old.fields.iter().find(|f| f.name == new_field.name) {
             Some(old_field) => field_pair(pair, name, old_field, new_field, direction),
-            None => member_added(pair, name, new_field, direction),
+            None => member_added(pair, name, new_field, direction, &old.additional),
         }
     }
     for old_field in old
@@ -560,6 +591,8 @@ fn struct_pair(
             sent: refused,
             received: old_field.required,
             api: true,
+            reverse_sent: old_field.required,
+            ..Breaks::default()
         };
         let note = format!("`{name}` loses `{}`.", old_field.name);
         pair.push(
@@ -590,7 +623,13 @@ fn struct_pair(
             "`{name}` loses a rule between its members: {}.",
             rule_name(rule)
         );
-        pair.push(pointer, "rule-removed", direction, Breaks::none(), note);
+        pair.push(
+            pointer,
+            "rule-removed",
+            direction,
+            Breaks::reverse_sent(),
+            note,
+        );
     }
 }
 
@@ -604,13 +643,21 @@ fn rule_name(rule: &crate::model::ObjectRule) -> &'static str {
     }
 }
 
-fn member_added(pair: &mut Pair, name: &str, field: &Field, direction: Direction) {
+fn member_added(
+    pair: &mut Pair,
+    name: &str,
+    field: &Field,
+    direction: Direction,
+    old_additional: &Additional,
+) {
     // A required member a `const` fills in needs no caller to set it.
     let must_set = field.required && field.fixed().is_none();
     let breaks = Breaks {
         sent: field.required,
-        received: false,
         api: must_set && direction.validated(),
+        reverse_sent: *old_additional == Additional::Refused,
+        reverse_received: field.required,
+        ..Breaks::default()
     };
     let what = if field.required {
         "required"
@@ -637,7 +684,7 @@ fn additional_pair(
                 pointer,
                 "additional-allowed",
                 direction,
-                Breaks::none(),
+                Breaks::reverse_sent(),
                 note,
             );
         }
@@ -684,7 +731,10 @@ fn field_pair(pair: &mut Pair, name: &str, old: &Field, new: &Field, direction: 
         let (change, breaks, note) = if new.required {
             (
                 "optional-to-required",
-                Breaks::sent(api),
+                Breaks {
+                    reverse_received: true,
+                    ..Breaks::sent(api)
+                },
                 format!(
                     "`{name}.{}` is required now: OLD's client may leave it out.",
                     new.name
@@ -693,7 +743,10 @@ fn field_pair(pair: &mut Pair, name: &str, old: &Field, new: &Field, direction: 
         } else {
             (
                 "required-to-optional",
-                Breaks::received(api),
+                Breaks {
+                    reverse_sent: true,
+                    ..Breaks::received(api)
+                },
                 format!(
                     "`{name}.{}` is optional now: OLD's client expects it in what it reads.",
                     new.name
@@ -705,9 +758,10 @@ fn field_pair(pair: &mut Pair, name: &str, old: &Field, new: &Field, direction: 
         // OLD's client reads a required member as a value, never null; it may send null where NEW refuses it.
         let (change, breaks, note) = if new.shape.nullable {
             let breaks = Breaks {
-                sent: false,
                 received: new.required,
                 api,
+                reverse_sent: true,
+                ..Breaks::default()
             };
             (
                 "now-nullable",
@@ -717,8 +771,8 @@ fn field_pair(pair: &mut Pair, name: &str, old: &Field, new: &Field, direction: 
         } else {
             let breaks = Breaks {
                 sent: true,
-                received: false,
                 api,
+                ..Breaks::default()
             };
             (
                 "no-longer-nullable",
@@ -886,7 +940,10 @@ fn checks_pair(
             (_, change) => change,
         };
         let note = if direction.validated() && tighter {
-            format!("{note} OLD's client may send what NEW's platform refuses.")
+            format!(
+                "{}; OLD's client may send what NEW's platform refuses.",
+                note.trim_end_matches('.')
+            )
         } else {
             note
         };
@@ -896,8 +953,8 @@ fn checks_pair(
             direction,
             Breaks {
                 sent: tighter,
-                received: false,
-                api: false,
+                reverse_sent: !tighter,
+                ..Breaks::default()
             },
             note,
         );

@@ -456,3 +456,64 @@ fn a_change_that_breaks_only_a_rollout_says_so_in_its_note() {
     assert!(required[0]
         .ends_with("in reverse, NEW's client cannot read what a platform still on OLD sends."));
 }
+
+#[test]
+fn base_compares_the_schema_directory_with_a_git_revision() {
+    let repo = std::env::temp_dir().join(format!("salesync-evolution-git-{}", std::process::id()));
+    let schemas = repo.join("schemas/acme");
+    std::fs::create_dir_all(&schemas).unwrap();
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    std::fs::write(schemas.join("put_orders.json"), fixture().to_string()).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "old"]);
+    let mut edited = fixture();
+    edited["$defs"]["Status"]["enum"] = json!(["ok"]);
+    std::fs::write(schemas.join("put_orders.json"), edited.to_string()).unwrap();
+    let diff = |rev: &str| {
+        Command::new(env!("CARGO_BIN_EXE_codegen"))
+            .args(["diff", "--base", rev, "--json", "--schemas"])
+            .arg(repo.join("schemas"))
+            .output()
+            .unwrap()
+    };
+    let output = diff("HEAD");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["schema"], "acme/put_orders.json");
+    assert_eq!(line["change"], "enum-value-removed");
+    assert_eq!(
+        (line["wire"].as_str(), line["api"].as_str()),
+        (Some(C), Some(B))
+    );
+    let output = diff("no-such-revision");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("cannot read the schemas at `no-such-revision`"));
+    std::fs::remove_dir_all(&repo).unwrap();
+}

@@ -13,6 +13,7 @@ pub mod lower;
 pub mod model;
 pub mod render;
 pub mod schema;
+mod written;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -981,11 +981,11 @@ fn compare_check(old: &Check, new: &Check) -> Move {
         (Check::DecimalPlaces(a), Check::DecimalPlaces(b)) => by(b.cmp(a), false),
         (Check::Minimum(a), Check::Minimum(b))
         | (Check::ExclusiveMinimum(a), Check::ExclusiveMinimum(b)) => {
-            by(bound_value(b).total_cmp(&bound_value(a)), true)
+            by(compare_bounds(b, a), true)
         }
         (Check::Maximum(a), Check::Maximum(b))
         | (Check::ExclusiveMaximum(a), Check::ExclusiveMaximum(b)) => {
-            by(bound_value(b).total_cmp(&bound_value(a)), false)
+            by(compare_bounds(b, a), false)
         }
         (Check::Enum(a), Check::Enum(b)) => {
             if a.iter().all(|value| b.contains(value)) {
@@ -998,40 +998,58 @@ fn compare_check(old: &Check, new: &Check) -> Move {
     }
 }
 
-fn bound_value(bound: &Bound) -> f64 {
-    match bound {
-        Bound::Integer(value) => *value as f64,
-        Bound::Decimal { mantissa, scale } => *mantissa as f64 / 10f64.powi(*scale as i32),
+/// Two bounds compared exactly, at their common scale (a float would call `i64::MAX` and `i64::MAX - 1`
+/// equal); past what an `i128` holds, as floats.
+fn compare_bounds(a: &Bound, b: &Bound) -> std::cmp::Ordering {
+    let parts = |bound: &Bound| match bound {
+        Bound::Integer(value) => (*value as i128, 0),
+        Bound::Decimal { mantissa, scale } => (*mantissa as i128, *scale),
+    };
+    let ((a_mantissa, a_scale), (b_mantissa, b_scale)) = (parts(a), parts(b));
+    let scale = a_scale.max(b_scale);
+    let widen = |mantissa: i128, from: u32| {
+        10i128
+            .checked_pow(scale - from)
+            .and_then(|factor| mantissa.checked_mul(factor))
+    };
+    match (widen(a_mantissa, a_scale), widen(b_mantissa, b_scale)) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        _ => {
+            let float = |mantissa: i128, scale: u32| mantissa as f64 / 10f64.powi(scale as i32);
+            float(a_mantissa, a_scale).total_cmp(&float(b_mantissa, b_scale))
+        }
     }
 }
 
+/// A check's value in a note: a pattern in backticks, a format by name, constants as `shown`.
 fn show(check: &Check) -> String {
     match check {
-        Check::MinLength(n)
-        | Check::MaxLength(n)
-        | Check::MinBytes(n)
-        | Check::MaxBytes(n)
-        | Check::MinItems(n)
-        | Check::MaxItems(n)
-        | Check::MinProperties(n)
-        | Check::MaxProperties(n) => n.to_string(),
         Check::Pattern { source, .. } => format!("`{source}`"),
         Check::Format(format) => format.clone(),
-        Check::Minimum(b)
-        | Check::Maximum(b)
-        | Check::ExclusiveMinimum(b)
-        | Check::ExclusiveMaximum(b)
-        | Check::MultipleOf(b) => match b {
-            Bound::Integer(v) => v.to_string(),
-            Bound::Decimal { mantissa, scale } => crate::model::decimal_text(*mantissa, *scale),
-        },
-        Check::DecimalPlaces(n) => n.to_string(),
-        Check::UniqueItems => "true".into(),
         Check::Const(literal) => literal.shown(),
         Check::Enum(literals) => literals
             .iter()
             .map(Literal::shown)
             .collect::<Vec<_>>()
             .join(", "),
+        _ => crate::written::check(check).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+
+    #[test]
+    fn bounds_compare_exactly_across_scales() {
+        let decimal = |mantissa, scale| Bound::Decimal { mantissa, scale };
+        assert_eq!(compare_bounds(&decimal(55, 2), &decimal(5, 1)), Greater);
+        assert_eq!(compare_bounds(&Bound::Integer(1), &decimal(100, 2)), Equal);
+        assert_eq!(
+            compare_bounds(&Bound::Integer(i64::MAX - 1), &Bound::Integer(i64::MAX)),
+            Less
+        );
+        assert_eq!(compare_bounds(&decimal(1, 30), &decimal(2, 40)), Greater);
     }
 }

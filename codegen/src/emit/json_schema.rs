@@ -4,16 +4,17 @@
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
-use serde_json::{json, Map, Number, Value};
+use serde_json::{json, Map, Value};
 
 use super::fields::{integer_reader, presence, Presence};
 use super::names::ident;
 use super::types::rust_type;
 use super::Cx;
 use crate::model::{
-    decimal_text, Additional, Bound, Check, Conditional, Consequence, Direction, Field, Literal,
-    ObjectRule, Shape, StrVariant, Struct, Ty, Union, Variant,
+    Additional, Check, Conditional, Consequence, Direction, Field, ObjectRule, Shape, StrVariant,
+    Struct, Ty, Union, Variant,
 };
+use crate::written;
 
 /// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`.
 pub fn derive() -> TokenStream {
@@ -246,50 +247,7 @@ fn with_null(ty: Value, nullable: bool) -> Value {
 }
 
 fn check_pair(check: &Check) -> (String, Value) {
-    let value = match check {
-        Check::MinLength(n)
-        | Check::MaxLength(n)
-        | Check::MinBytes(n)
-        | Check::MaxBytes(n)
-        | Check::MinItems(n)
-        | Check::MaxItems(n)
-        | Check::MinProperties(n)
-        | Check::MaxProperties(n) => json!(n),
-        Check::Pattern { source, .. } => json!(source),
-        Check::Format(format) => json!(format),
-        Check::Minimum(bound)
-        | Check::Maximum(bound)
-        | Check::ExclusiveMinimum(bound)
-        | Check::ExclusiveMaximum(bound)
-        | Check::MultipleOf(bound) => bound_json(bound),
-        Check::DecimalPlaces(places) => json!(places),
-        Check::UniqueItems => json!(true),
-        Check::Const(literal) => literal_json(literal),
-        Check::Enum(literals) => Value::Array(literals.iter().map(literal_json).collect()),
-    };
-    (check.keyword().to_owned(), value)
-}
-
-fn bound_json(bound: &Bound) -> Value {
-    match bound {
-        Bound::Integer(value) => json!(value),
-        Bound::Decimal { mantissa, scale } => decimal_json(*mantissa, *scale),
-    }
-}
-
-fn decimal_json(mantissa: i64, scale: u32) -> Value {
-    serde_json::from_str::<Number>(&decimal_text(mantissa, scale))
-        .map_or(Value::Null, Value::Number)
-}
-
-fn literal_json(literal: &Literal) -> Value {
-    match literal {
-        Literal::String(text) => json!(text),
-        Literal::Integer(value) => json!(value),
-        Literal::Boolean(flag) => json!(flag),
-        Literal::Decimal { mantissa, scale } => decimal_json(*mantissa, *scale),
-        Literal::Variant { wire, .. } => serde_json::from_str(wire).unwrap_or(Value::Null),
-    }
+    (check.keyword().to_owned(), written::check(check))
 }
 
 /// An `if`/`then`/`else` written back as JSON Schema.
@@ -303,10 +261,10 @@ fn conditional_json(rule: &Conditional) -> Value {
         match test.values.as_slice() {
             [] => {}
             [one] => {
-                _ = properties.insert(test.member.clone(), json!({"const": literal_json(one)}))
+                _ = properties.insert(test.member.clone(), json!({"const": written::literal(one)}))
             }
             many => {
-                let values: Vec<Value> = many.iter().map(literal_json).collect();
+                let values: Vec<Value> = many.iter().map(written::literal).collect();
                 properties.insert(test.member.clone(), json!({"enum": values}));
             }
         }

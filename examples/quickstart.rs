@@ -150,7 +150,10 @@ async fn shopline(target: &Target) -> Result<()> {
     invalid.flow_data_list[0].send_count = -1;
     invalid.store_id.clear();
     match target.shopline.batch_sync_flow_data(&invalid).await {
-        Err(err) => println!("shopline: invalid request refused before sending:\n  {err}"),
+        Err(err) => println!(
+            "shopline: invalid request refused before sending:\n  {}",
+            shown(&err)
+        ),
         Ok(_) => println!("shopline: unexpectedly accepted an invalid request"),
     }
 
@@ -212,7 +215,10 @@ async fn tencent(target: &Target) -> Result<()> {
     let too_dear = sku("MRYXBJN-SHIFUOYING", "HB-P-dear", "12")?;
     let invalid = salesinfo(target, vec![too_dear]);
     if let Err(err) = target.tencent.salesinfo_add(&invalid).await {
-        println!("tencent: invalid request refused before sending:\n  {err}");
+        println!(
+            "tencent: invalid request refused before sending:\n  {}",
+            shown(&err)
+        );
     }
 
     let items: Vec<SalesInfo> = (0..120)
@@ -231,4 +237,12 @@ async fn tencent(target: &Target) -> Result<()> {
         report.failed().count()
     );
     Ok(())
+}
+
+/// An error for a person: a validation error's violations one per line (`{:#}`), anything else as it is.
+fn shown(err: &salesync::Error) -> String {
+    match err.violations() {
+        Some(violations) => format!("invalid request, not sent: {violations:#}"),
+        None => err.to_string(),
+    }
 }

@@ -6,6 +6,7 @@
 //! The models, their validation and the endpoint descriptions are generated from `schemas/` into
 //! `generated/`; this crate's handwritten part is the runtime they build on.
 
+mod classify;
 pub mod client;
 mod error;
 pub mod runtime;
@@ -28,7 +29,8 @@ mod generated_versions_tests;
 #[cfg(test)]
 mod generated_vocabulary_tests;
 
-pub use client::{Prepared, Response, ShoplineClient, TencentClient};
-pub use error::{Error, Vendor};
+pub use classify::{ErrorClass, Retry};
+pub use client::{BatchReport, ItemOutcome, Prepared, Response, ShoplineClient, TencentClient};
+pub use error::{Error, TransportSource, Vendor};
 pub use generated::*;
 pub use runtime::{Decimal, Validate, Violation, Violations};

@@ -56,7 +56,7 @@ impl App {
             (Vendor::Shopline, &config.shopline_random_faults),
             (Vendor::Tencent, &config.tencent_random_faults),
         ] {
-            lock(&faults[vendor.index()]).set_random(random.clone());
+            lock(&faults[crate::faults::index(vendor)]).set_random(random.clone());
         }
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -87,7 +87,7 @@ impl App {
     }
 
     pub(crate) fn next_fault(&self, vendor: Vendor) -> Option<Fault> {
-        lock(&self.faults[vendor.index()]).next()
+        lock(&self.faults[crate::faults::index(vendor)]).next()
     }
 
     pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {
@@ -208,7 +208,7 @@ async fn serve(
         tokio::time::sleep(app.latency).await;
     }
     tracing::debug!(
-        vendor = vendor.map_or("-", Vendor::name),
+        vendor = vendor.map_or("-", Vendor::as_str),
         method = %parts.method,
         path = parts.uri.path(),
         status = reply.status.as_u16(),

@@ -4,38 +4,16 @@
 //! when they want (the queue) or often and reproducibly (the seeded random rate, for soak tests).
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::time::Duration;
 
-/// The platform an endpoint belongs to; each has its own fault queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Vendor {
-    /// Shopline `batch_sync_flow_data`.
-    Shopline,
-    /// Tencent Ads `salesinfo/add`.
-    Tencent,
-}
+/// The platform an endpoint belongs to: salesync's own [`salesync::Vendor`], so that a test names one type.
+pub use salesync::Vendor;
 
-impl Vendor {
-    /// `shopline` or `tencent`, as in the schemas' endpoint metadata.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Vendor::Shopline => "shopline",
-            Vendor::Tencent => "tencent",
-        }
-    }
-
-    pub(crate) const fn index(self) -> usize {
-        match self {
-            Vendor::Shopline => 0,
-            Vendor::Tencent => 1,
-        }
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+/// Each vendor's fault queue, by index.
+pub(crate) const fn index(vendor: Vendor) -> usize {
+    match vendor {
+        Vendor::Shopline => 0,
+        Vendor::Tencent => 1,
     }
 }
 

@@ -62,23 +62,23 @@ impl MockServer {
 
     /// Queues a one-shot fault for the next request to `vendor` that passes authentication.
     pub fn push_fault(&self, vendor: Vendor, fault: Fault) {
-        lock(&self.app.faults[vendor.index()]).push(fault);
+        lock(&self.app.faults[crate::faults::index(vendor)]).push(fault);
     }
 
     /// Queues several faults, in order.
     pub fn push_faults(&self, vendor: Vendor, faults: impl IntoIterator<Item = Fault>) {
-        let mut plan = lock(&self.app.faults[vendor.index()]);
+        let mut plan = lock(&self.app.faults[crate::faults::index(vendor)]);
         faults.into_iter().for_each(|fault| plan.push(fault));
     }
 
     /// Queued faults not yet used.
     pub fn pending_faults(&self, vendor: Vendor) -> usize {
-        lock(&self.app.faults[vendor.index()]).pending()
+        lock(&self.app.faults[crate::faults::index(vendor)]).pending()
     }
 
     /// Starts (or with `None` stops) random faults for `vendor`, restarting the generator from the seed.
     pub fn set_random_faults(&self, vendor: Vendor, random: Option<RandomFaults>) {
-        lock(&self.app.faults[vendor.index()]).set_random(random);
+        lock(&self.app.faults[crate::faults::index(vendor)]).set_random(random);
     }
 
     /// Replaces Shopline's accepted tokens, e.g. to expire one and test a token provider.

@@ -283,6 +283,8 @@ mod tests {
             message_cn: None,
             errors: serde_json::Value::Null,
             trace_id: None,
+            attempts: 1,
+            retry_after: None,
         }
     }
 

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
-use super::retry::{parse_retry_after, Advice, Failure};
+use super::retry::{parse_retry_after, Failure};
 use super::secret::Scrubber;
 use super::trace::excerpt;
 use crate::error::{Error, Vendor};
@@ -52,11 +52,7 @@ pub(crate) fn transport_failure(vendor: Vendor, err: reqwest::Error) -> Failure 
             err.without_url()
         )));
     }
-    Failure {
-        error: Box::new(Error::transport(vendor, err)),
-        advice: Advice::Backoff,
-        retry_after: None,
-    }
+    Failure::classified(Error::transport(vendor, err), None)
 }
 
 /// Reads the body of a response, as a transport failure when the connection drops mid-body.
@@ -106,6 +102,7 @@ impl Received<'_> {
             trace_id: self.trace_id.clone(),
             message: self.scrubber.text(message),
             body: self.excerpt(),
+            attempts: 1,
         })
     }
 
@@ -116,6 +113,8 @@ impl Received<'_> {
             status: self.status,
             trace_id: self.trace_id.clone(),
             body: self.excerpt(),
+            attempts: 1,
+            retry_after: None,
         }
     }
 

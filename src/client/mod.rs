@@ -21,7 +21,7 @@ pub use batch::{BatchReport, ItemOutcome};
 pub use config::DEFAULT_USER_AGENT;
 pub use pacing::Pace;
 pub use prepared::Prepared;
-pub use retry::{parse_retry_after, RetryPolicy, TencentCodeClass};
+pub use retry::{parse_retry_after, RetryPolicy};
 pub use secret::{Secret, REDACTED};
 pub use shopline::{ShoplineClient, ShoplineClientBuilder};
 pub use tencent::{TencentClient, TencentClientBuilder, DEFAULT_TENCENT_BASE_URL};

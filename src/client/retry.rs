@@ -9,77 +9,8 @@ use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::pacing::Pacer;
+use crate::classify::Retry;
 use crate::error::{Error, Vendor};
-
-/// What kind of failure a Tencent `code` reports, from the platform's error code list (API-NOTES.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TencentCodeClass {
-    /// 0.
-    Success,
-    /// 10000 busy, 10001 maintenance, 12700, 51001, 60000: retried with backoff.
-    Busy,
-    /// 11008, 11016 (per second), 11017 (per minute), 11019, 60005: retried with backoff.
-    RateLimited,
-    /// 11018, the per-day limit: not retried, it cannot succeed before tomorrow.
-    DailyLimit,
-    /// 12100 nonce reused, 12101 timestamp expired: retried at once with a fresh nonce and timestamp.
-    Replay,
-    /// 11000 expired, 11002 invalid, 11004, 11005 empty, 11007, 11014 out of scope: never retried.
-    Auth,
-    /// 12000 missing access_token/timestamp/nonce, 12003 bad JSON, 12201/12203 account invalid or not
-    /// permitted: never retried.
-    Request,
-    /// 18001..18014, parameter validation: never retried (a batch is split to find the bad items).
-    Parameter,
-    /// Any other code: not retried, since resending an unknown failure may repeat it forever.
-    Other,
-}
-
-impl TencentCodeClass {
-    /// The class of a Tencent `code` (or `retcode`).
-    pub fn of(code: i64) -> Self {
-        match code {
-            0 => Self::Success,
-            10000 | 10001 | 12700 | 51001 | 60000 => Self::Busy,
-            11008 | 11016 | 11017 | 11019 | 60005 => Self::RateLimited,
-            11018 => Self::DailyLimit,
-            12100 | 12101 => Self::Replay,
-            11000 | 11002 | 11004 | 11005 | 11007 | 11014 => Self::Auth,
-            12000 | 12003 | 12201 | 12203 => Self::Request,
-            18001..=18014 => Self::Parameter,
-            _ => Self::Other,
-        }
-    }
-
-    pub(crate) fn advice(self) -> Advice {
-        match self {
-            Self::Busy | Self::RateLimited => Advice::Backoff,
-            Self::Replay => Advice::Immediately,
-            _ => Advice::Never,
-        }
-    }
-}
-
-/// Whether and how soon a failed attempt is retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Advice {
-    Never,
-    /// After an exponential, jittered delay, or `Retry-After` when sent.
-    Backoff,
-    /// At once: the cause is fixed by the next attempt itself (fresh nonce, refreshed token).
-    Immediately,
-}
-
-/// 408, 429 and 5xx (except 501 Not Implemented) are worth another attempt; other statuses are answers.
-pub(crate) fn status_advice(status: u16) -> Advice {
-    match status {
-        408 | 429 => Advice::Backoff,
-        501 => Advice::Never,
-        500..=599 => Advice::Backoff,
-        _ => Advice::Never,
-    }
-}
 
 /// How many attempts, how long between them, and how long in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,12 +86,12 @@ impl RetryPolicy {
     pub(crate) fn delay(
         &self,
         retry: u32,
-        advice: Advice,
+        how: Retry,
         retry_after: Option<Duration>,
         unit: f64,
     ) -> Duration {
-        match advice {
-            Advice::Immediately => Duration::ZERO,
+        match how {
+            Retry::Immediately => Duration::ZERO,
             _ => {
                 let jittered = self.backoff(retry, unit);
                 retry_after.map_or(jittered, |after| after.max(jittered))
@@ -188,20 +119,30 @@ pub(crate) fn random_unit() -> f64 {
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// A failed attempt: the error and what to do about it.
+/// A failed attempt: the error, whether to try again, and the `Retry-After` the platform sent.
 #[derive(Debug)]
 pub(crate) struct Failure {
     /// Boxed: `Error` is large, and a failure travels through every attempt's `Result`.
     pub error: Box<Error>,
-    pub advice: Advice,
+    pub retry: Retry,
     pub retry_after: Option<Duration>,
 }
 
 impl Failure {
+    /// A failure retried as its class says.
+    pub(crate) fn classified(error: Error, retry_after: Option<Duration>) -> Self {
+        Failure {
+            retry: error.class().retry(),
+            error: Box::new(error),
+            retry_after,
+        }
+    }
+
+    /// A failure not worth another attempt, whatever its class.
     pub(crate) fn never(error: Error) -> Self {
         Failure {
             error: Box::new(error),
-            advice: Advice::Never,
+            retry: Retry::Never,
             retry_after: None,
         }
     }
@@ -222,6 +163,7 @@ where
     let deadline = policy.deadline.map(|limit| Instant::now() + limit);
     let remaining = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
     let mut number = 0;
+    let mut last_retry_after = None;
     loop {
         number += 1;
         tracing::debug!(attempt = number, "sending");
@@ -244,14 +186,16 @@ where
             }
             Err(failure) => failure,
         };
-        if failure.advice == Advice::Never || number >= policy.max_attempts {
+        last_retry_after = failure.retry_after.or(last_retry_after);
+        let give_up = |failure: Failure| Err((*failure.error).after(number, last_retry_after));
+        if failure.retry == Retry::Never || number >= policy.max_attempts {
             tracing::warn!(attempt = number, error = %failure.error, "giving up");
-            return Err(*failure.error);
+            return give_up(failure);
         }
-        let delay = policy.delay(number, failure.advice, failure.retry_after, random_unit());
+        let delay = policy.delay(number, failure.retry, failure.retry_after, random_unit());
         if remaining().is_some_and(|left| delay >= left) {
             tracing::warn!(attempt = number, error = %failure.error, ?delay, "giving up: the wait would pass the deadline");
-            return Err(*failure.error);
+            return give_up(failure);
         }
         tracing::info!(attempt = number, error = %failure.error, ?delay, "retrying");
         tokio::time::sleep(delay).await;
@@ -261,50 +205,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tencent_codes_have_their_documented_class() {
-        use TencentCodeClass as C;
-        let table: &[(&[i64], C, Advice)] = &[
-            (&[0], C::Success, Advice::Never),
-            (
-                &[10000, 10001, 12700, 51001, 60000],
-                C::Busy,
-                Advice::Backoff,
-            ),
-            (
-                &[11008, 11016, 11017, 11019, 60005],
-                C::RateLimited,
-                Advice::Backoff,
-            ),
-            (&[11018], C::DailyLimit, Advice::Never),
-            (&[12100, 12101], C::Replay, Advice::Immediately),
-            (
-                &[11000, 11002, 11004, 11005, 11007, 11014],
-                C::Auth,
-                Advice::Never,
-            ),
-            (&[12000, 12003, 12201, 12203], C::Request, Advice::Never),
-            (&[18001, 18007, 18014], C::Parameter, Advice::Never),
-            (&[18000, 18015, 1, -1, 99999], C::Other, Advice::Never),
-        ];
-        for (codes, class, advice) in table {
-            for &code in *codes {
-                assert_eq!(C::of(code), *class, "{code}");
-                assert_eq!(C::of(code).advice(), *advice, "{code}");
-            }
-        }
-    }
-
-    #[test]
-    fn statuses_worth_retrying() {
-        for status in [408, 429, 500, 502, 503, 504, 599] {
-            assert_eq!(status_advice(status), Advice::Backoff, "{status}");
-        }
-        for status in [200, 400, 401, 403, 404, 412, 422, 423, 433, 501] {
-            assert_eq!(status_advice(status), Advice::Never, "{status}");
-        }
-    }
 
     #[test]
     fn retry_after_seconds_and_dates() {
@@ -346,14 +246,14 @@ mod tests {
         let policy = RetryPolicy::default();
         let after = Some(Duration::from_secs(5));
         assert_eq!(
-            policy.delay(1, Advice::Backoff, after, 0.0),
+            policy.delay(1, Retry::Backoff, after, 0.0),
             Duration::from_secs(5)
         );
         assert_eq!(
-            policy.delay(1, Advice::Immediately, after, 0.9),
+            policy.delay(1, Retry::Immediately, after, 0.9),
             Duration::ZERO
         );
-        assert!(policy.delay(1, Advice::Backoff, None, 0.9) <= Duration::from_millis(500));
+        assert!(policy.delay(1, Retry::Backoff, None, 0.9) <= Duration::from_millis(500));
     }
 
     #[test]
@@ -363,10 +263,10 @@ mod tests {
         assert!(draws.windows(2).any(|w| w[0] != w[1]));
     }
 
-    fn failing(advice: Advice) -> Failure {
+    fn failing(retry: Retry) -> Failure {
         Failure {
             error: Box::new(Error::deadline(Vendor::Shopline)),
-            advice,
+            retry,
             retry_after: None,
         }
     }
@@ -379,7 +279,7 @@ mod tests {
         let mut calls = 0;
         let result: Result<((), u32), Error> = run(Vendor::Shopline, &policy, None, |_| {
             calls += 1;
-            async { Err(failing(Advice::Backoff)) }
+            async { Err(failing(Retry::Backoff)) }
         })
         .await;
         assert!(result.is_err());
@@ -388,14 +288,14 @@ mod tests {
         let mut calls = 0;
         let _ = run::<(), _, _>(Vendor::Shopline, &policy, None, |_| {
             calls += 1;
-            async { Err(failing(Advice::Never)) }
+            async { Err(failing(Retry::Never)) }
         })
         .await;
         assert_eq!(calls, 1);
 
         let (value, attempts) = run(Vendor::Shopline, &policy, None, |n| async move {
             if n < 3 {
-                Err(failing(Advice::Immediately))
+                Err(failing(Retry::Immediately))
             } else {
                 Ok(n * 10)
             }
@@ -417,7 +317,7 @@ mod tests {
             async {
                 Err(Failure {
                     retry_after: Some(Duration::from_secs(60)),
-                    ..failing(Advice::Backoff)
+                    ..failing(Retry::Backoff)
                 })
             }
         })

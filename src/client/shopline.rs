@@ -16,10 +16,11 @@ use super::http::{self, Answer, Received};
 use super::nonce::unix_millis;
 use super::pacing::{Pace, Pacer};
 use super::prepared::Prepared;
-use super::retry::{self, status_advice, Advice, Failure};
+use super::retry::{self, Failure};
 use super::secret::{Scrubber, Secret};
 use super::trace::header_trace_id;
 use super::Response;
+use crate::classify::{ErrorClass, Retry};
 use crate::error::{Error, Vendor};
 use crate::runtime::{Auth, Operation};
 
@@ -127,6 +128,7 @@ impl ShoplineClient {
             Failure::never(Error::Credentials {
                 vendor: VENDOR,
                 message: inner.scrubber.text(&err.to_string()),
+                attempts: 1,
             })
         })?;
         let mut scrubber = scrubber.clone();
@@ -135,6 +137,7 @@ impl ShoplineClient {
             Failure::never(Error::Credentials {
                 vendor: VENDOR,
                 message: "the access token holds characters a header cannot carry".to_owned(),
+                attempts: 1,
             })
         })?;
         let mut request = inner
@@ -183,22 +186,16 @@ impl ShoplineClient {
                 status,
             });
         }
-        let error = api_error(&received);
-        let advice = if status == 401
+        let mut failure = Failure::classified(api_error(&received), retry_after);
+        if failure.error.class() == ErrorClass::TokenRejected
             && inner.credential.can_refresh()
             && !refreshed.swap(true, Ordering::SeqCst)
         {
-            tracing::info!("token refused (401): asking the token provider for a new one");
+            tracing::info!("token refused: asking the token provider for a new one");
             inner.credential.refused(&token);
-            Advice::Immediately
-        } else {
-            status_advice(status)
-        };
-        Err(Failure {
-            error: Box::new(error),
-            advice,
-            retry_after,
-        })
+            failure.retry = Retry::Immediately;
+        }
+        Err(failure)
     }
 }
 
@@ -248,6 +245,8 @@ fn api_error(received: &Received<'_>) -> Error {
         message_cn: None,
         errors,
         trace_id: received.trace_id.clone(),
+        attempts: 1,
+        retry_after: None,
     }
 }
 

@@ -14,7 +14,7 @@ use super::http::{self, Answer, Received};
 use super::nonce::{nonce, unix_seconds};
 use super::pacing::{Pace, Pacer};
 use super::prepared::Prepared;
-use super::retry::{self, status_advice, Failure, TencentCodeClass};
+use super::retry::{self, Failure};
 use super::secret::{Scrubber, Secret};
 use super::trace::tencent_trace_id;
 use super::Response;
@@ -152,25 +152,11 @@ impl TencentClient {
                 Ok(_) => received.decode_error("the answer is not a JSON object"),
                 Err(err) => received.decode_error(&format!("not JSON: {err}")),
             }),
-            (success, Some(envelope)) if envelope.code.is_some() => {
-                let code = envelope.code.unwrap_or_default();
-                let class = TencentCodeClass::of(code);
-                // The code says more than the status; an unknown code on an error status defers to the status.
-                let advice = match (class, success) {
-                    (TencentCodeClass::Other, false) => status_advice(status),
-                    _ => class.advice(),
-                };
-                Err(Failure {
-                    error: Box::new(envelope.into_error(status, &received)),
-                    advice,
-                    retry_after,
-                })
-            }
-            _ => Err(Failure {
-                error: Box::new(received.http_error()),
-                advice: status_advice(status),
+            (_, Some(envelope)) if envelope.code.is_some() => Err(Failure::classified(
+                envelope.into_error(status, &received),
                 retry_after,
-            }),
+            )),
+            _ => Err(Failure::classified(received.http_error(), retry_after)),
         }
     }
 }
@@ -221,6 +207,8 @@ impl Envelope {
             message_cn: self.message_cn.map(scrub),
             errors: received.scrubber.value(self.errors),
             trace_id: self.trace_id,
+            attempts: 1,
+            retry_after: None,
         }
     }
 }

@@ -57,13 +57,26 @@ impl IntoIterator for Violations {
     }
 }
 
+/// One line, for log records: `2 violation(s): /a: ... [rule]; /b: ... [rule]`. The alternate form (`{:#}`)
+/// puts each violation on a line of its own, for people.
 impl fmt::Display for Violations {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} violation(s)", self.0.len())?;
-        for violation in &self.0 {
-            write!(f, "\n  {violation}")?;
+        for (index, violation) in self.0.iter().enumerate() {
+            match (f.alternate(), index) {
+                (true, _) => write!(f, "\n  {violation}")?,
+                (false, 0) => write!(f, ": {violation}")?,
+                (false, _) => write!(f, "; {violation}")?,
+            }
         }
         Ok(())
+    }
+}
+
+/// A list of `{"pointer", "rule", "message"}` objects.
+impl serde::Serialize for Violations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 

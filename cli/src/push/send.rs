@@ -5,7 +5,7 @@ use std::future::Future;
 use std::ops::Range;
 
 use salesync::runtime::Batched;
-use salesync::Prepared;
+use salesync::{ErrorClass, Prepared};
 use tokio::sync::Semaphore;
 
 use super::batcher::{Batch, Row};
@@ -33,10 +33,12 @@ pub trait Sender<O: Batched>: Send + Sync + 'static {
     fn send(&self, request: &Prepared<O>) -> impl Future<Output = Result<u32, SendError>> + Send;
 }
 
-/// Sorts a client error into what pushing does next. The clients' errors never hold a credential.
+/// Sorts a client error into what pushing does next, by the library's one classifier. The clients' errors
+/// never hold a credential.
 pub fn classify(err: salesync::Error) -> SendError {
     let message = err.to_string();
-    if err.is_content_rejected() || err.violations().is_some() {
+    let class = err.class();
+    if class.is_content_rejected() || class == ErrorClass::Invalid {
         let details = match &err {
             salesync::Error::Api { errors, .. } => details(errors),
             salesync::Error::Validation(violations) => {
@@ -46,18 +48,9 @@ pub fn classify(err: salesync::Error) -> SendError {
         };
         return SendError::Refused { message, details };
     }
-    // Nothing else can get through: bad credentials, a misconfigured client, an account that is invalid or not
-    // permitted (12201, 12203), or the daily call limit (11018) until tomorrow.
-    let account_wide = matches!(
-        &err,
-        salesync::Error::Config(_)
-            | salesync::Error::Api {
-                vendor: salesync::Vendor::Tencent,
-                code: Some(11018 | 12201 | 12203),
-                ..
-            }
-    );
-    if err.is_auth() || account_wide {
+    // Nothing else can get through: bad credentials, a misconfigured client, an account that may not call,
+    // or the daily call limit until tomorrow.
+    if class.stops_every_request() {
         SendError::Fatal(message)
     } else {
         SendError::Failed(message)

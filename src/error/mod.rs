@@ -5,12 +5,16 @@
 //! and transport errors lose their URL (Tencent's carries `access_token`).
 
 use std::fmt;
+use std::time::Duration;
 
-use crate::client::retry::{status_advice, Advice, TencentCodeClass};
+use serde::Serialize;
+
+use crate::classify::ErrorClass;
 use crate::Violations;
 
 /// The platform a call went to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Vendor {
     /// Shopline Open API.
     Shopline,
@@ -34,7 +38,15 @@ impl fmt::Display for Vendor {
     }
 }
 
+/// The error of a transport failure (reqwest's, its URL removed), kept as a plain error so that the HTTP
+/// stack stays out of this crate's public API.
+pub type TransportSource = Box<dyn std::error::Error + Send + Sync>;
+
 /// Why a call failed.
+///
+/// The variants that went over the wire carry `attempts` (the attempts made, the failing one included) and
+/// `retry_after` (the last `Retry-After` the platform sent during the call). Serialized (for JSON logs) as an
+/// object with `kind`, `class`, the variant's fields and `display`; see the README's "Errors".
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -44,7 +56,7 @@ pub enum Error {
 
     /// The platform understood the call and refused it: Tencent `code != 0`, or a Shopline error status with
     /// an `{"errors": ...}` body.
-    #[error("{}", api_text(*vendor, *status, *code, message.as_deref(), trace_id.as_deref()))]
+    #[error("{}", api_text(self))]
     Api {
         /// Which platform answered.
         vendor: Vendor,
@@ -62,10 +74,14 @@ pub enum Error {
         errors: serde_json::Value,
         /// Shopline's `traceId` header, or the `trace_id: <hex>` in Tencent's message.
         trace_id: Option<String>,
+        /// Attempts made, this one included.
+        attempts: u32,
+        /// The last `Retry-After` the platform sent during the call.
+        retry_after: Option<Duration>,
     },
 
     /// An error status whose body is not the platform's error format (a proxy page, an empty body).
-    #[error("{vendor} answered HTTP {status}{}: {body}", trace_suffix(trace_id.as_deref()))]
+    #[error("{vendor} answered HTTP {status}{}: {body}", suffix(trace_id.as_deref(), *attempts))]
     Http {
         /// Which platform was called.
         vendor: Vendor,
@@ -75,10 +91,14 @@ pub enum Error {
         trace_id: Option<String>,
         /// The start of the body (at most 512 bytes), credentials scrubbed.
         body: String,
+        /// Attempts made, this one included.
+        attempts: u32,
+        /// The last `Retry-After` the platform sent during the call.
+        retry_after: Option<Duration>,
     },
 
     /// No answer: the connection failed, or a timeout (connect, per attempt, or the overall deadline) passed.
-    #[error("{vendor}: {}", transport_text(*timeout, *connect, source.as_ref()))]
+    #[error("{vendor}: {}{}", transport_text(*timeout, *connect, source.as_deref()), suffix(None, *attempts))]
     Transport {
         /// Which platform was called.
         vendor: Vendor,
@@ -88,11 +108,15 @@ pub enum Error {
         connect: bool,
         /// The HTTP client's error, its URL removed; `None` when the overall deadline passed.
         #[source]
-        source: Option<reqwest::Error>,
+        source: Option<TransportSource>,
+        /// Attempts made, this one included.
+        attempts: u32,
+        /// The last `Retry-After` the platform sent during the call.
+        retry_after: Option<Duration>,
     },
 
     /// A success status whose body is not what the schema describes.
-    #[error("{vendor}: could not read the response (HTTP {status}{}): {message}", trace_suffix(trace_id.as_deref()))]
+    #[error("{vendor}: could not read the response (HTTP {status}{}): {message}", suffix(trace_id.as_deref(), *attempts))]
     Decode {
         /// Which platform answered.
         vendor: Vendor,
@@ -104,15 +128,19 @@ pub enum Error {
         message: String,
         /// The start of the body (at most 512 bytes), credentials scrubbed.
         body: String,
+        /// Attempts made, this one included.
+        attempts: u32,
     },
 
-    /// The token provider could not supply an access token, or the token cannot go into a header.
+    /// The token provider could not supply an access token, or the token cannot go into a request.
     #[error("{vendor}: no usable access token: {message}")]
     Credentials {
         /// Which platform the token is for.
         vendor: Vendor,
         /// What the provider said (it must not include the token).
         message: String,
+        /// Attempts made, this one included.
+        attempts: u32,
     },
 
     /// The client was built or used wrongly: a bad base URL, an endpoint of the other platform.
@@ -121,77 +149,44 @@ pub enum Error {
 }
 
 impl Error {
+    /// What kind of failure this is: the one classification the retry loop and the CLI use too.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Validation(_) => ErrorClass::Invalid,
+            Error::Api {
+                vendor,
+                status,
+                code,
+                ..
+            } => ErrorClass::of_answer(*vendor, *status, *code),
+            Error::Http { vendor, status, .. } => ErrorClass::of_answer(*vendor, *status, None),
+            Error::Transport { .. } => ErrorClass::Transport,
+            Error::Decode { .. } => ErrorClass::Decode,
+            Error::Credentials { .. } => ErrorClass::Credentials,
+            Error::Config(_) => ErrorClass::Config,
+        }
+    }
+
     /// Whether sending the same request again may succeed: rate limits, busy servers, 5xx, timeouts and
     /// connection failures. Never true for validation, auth, parameter or decode errors.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            // An unknown code on an error status defers to the status, as the retry loop does.
-            Error::Api {
-                vendor: Vendor::Tencent,
-                code: Some(code),
-                ..
-            } if TencentCodeClass::of(*code) != TencentCodeClass::Other => {
-                TencentCodeClass::of(*code).advice() != Advice::Never
-            }
-            Error::Api { status, .. } | Error::Http { status, .. } => {
-                status_advice(*status) != Advice::Never
-            }
-            Error::Transport { .. } => true,
-            _ => false,
-        }
+        self.class().is_retryable()
     }
 
     /// Whether the credentials are at fault (missing, expired, invalid, out of scope): fix them, do not resend.
     pub fn is_auth(&self) -> bool {
-        match self {
-            Error::Credentials { .. } => true,
-            Error::Api {
-                vendor: Vendor::Tencent,
-                code: Some(code),
-                ..
-            } => TencentCodeClass::of(*code) == TencentCodeClass::Auth,
-            Error::Api { status, .. } | Error::Http { status, .. } => matches!(status, 401 | 403),
-            _ => false,
-        }
+        self.class().is_auth()
     }
 
     /// Whether the platform's rate limit was hit (429, Tencent 11008/11016..11019/60005).
     pub fn is_rate_limited(&self) -> bool {
-        match self {
-            Error::Api {
-                vendor: Vendor::Tencent,
-                code: Some(code),
-                ..
-            } if TencentCodeClass::of(*code) != TencentCodeClass::Other => matches!(
-                TencentCodeClass::of(*code),
-                TencentCodeClass::RateLimited | TencentCodeClass::DailyLimit
-            ),
-            Error::Api { status, .. } | Error::Http { status, .. } => *status == 429,
-            _ => false,
-        }
+        self.class().is_rate_limited()
     }
 
     /// Whether the platform refused the content of the request (Tencent 18001..18014, Shopline 400/412/422):
     /// a batch is then split to find the bad items.
     pub fn is_content_rejected(&self) -> bool {
-        match self {
-            Error::Api {
-                vendor: Vendor::Tencent,
-                code: Some(code),
-                ..
-            } => TencentCodeClass::of(*code) == TencentCodeClass::Parameter,
-            Error::Api {
-                vendor: Vendor::Shopline,
-                status,
-                ..
-            }
-            | Error::Http {
-                vendor: Vendor::Shopline,
-                status,
-                ..
-            } => matches!(status, 400 | 412 | 422),
-            _ => false,
-        }
+        self.class().is_content_rejected()
     }
 
     /// The platform's trace id, to quote to its support.
@@ -226,6 +221,37 @@ impl Error {
         }
     }
 
+    /// The platform's error code (Tencent's `code`, Shopline's numeric `code`), when it sent one.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Error::Api { code, .. } => *code,
+            _ => None,
+        }
+    }
+
+    /// Attempts made before the call failed, the last one included; 0 when nothing was sent (validation,
+    /// configuration).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api { attempts, .. }
+            | Error::Http { attempts, .. }
+            | Error::Transport { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::Credentials { attempts, .. } => *attempts,
+            Error::Validation(_) | Error::Config(_) => 0,
+        }
+    }
+
+    /// The last `Retry-After` the platform sent during the call, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. }
+            | Error::Http { retry_after, .. }
+            | Error::Transport { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The violations of a [`Error::Validation`].
     pub fn violations(&self) -> Option<&Violations> {
         match self {
@@ -234,13 +260,44 @@ impl Error {
         }
     }
 
+    /// Records how the call went: the attempts made and the last `Retry-After` seen.
+    pub(crate) fn after(mut self, made: u32, last_retry_after: Option<Duration>) -> Self {
+        match &mut self {
+            Error::Api {
+                attempts,
+                retry_after,
+                ..
+            }
+            | Error::Http {
+                attempts,
+                retry_after,
+                ..
+            }
+            | Error::Transport {
+                attempts,
+                retry_after,
+                ..
+            } => {
+                *attempts = made;
+                *retry_after = retry_after.or(last_retry_after);
+            }
+            Error::Decode { attempts, .. } | Error::Credentials { attempts, .. } => {
+                *attempts = made
+            }
+            Error::Validation(_) | Error::Config(_) => {}
+        }
+        self
+    }
+
     /// A transport error from reqwest, its URL dropped: Tencent's URL carries the access token.
     pub(crate) fn transport(vendor: Vendor, err: reqwest::Error) -> Self {
         Error::Transport {
             vendor,
             timeout: err.is_timeout(),
             connect: err.is_connect(),
-            source: Some(err.without_url()),
+            source: Some(Box::new(err.without_url())),
+            attempts: 1,
+            retry_after: None,
         }
     }
 
@@ -251,28 +308,50 @@ impl Error {
             timeout: true,
             connect: false,
             source: None,
+            attempts: 1,
+            retry_after: None,
         }
     }
 }
 
-fn api_text(
-    vendor: Vendor,
-    status: u16,
-    code: Option<i64>,
-    message: Option<&str>,
-    trace_id: Option<&str>,
-) -> String {
+/// An API error on one line: the trace id once (Tencent's message often ends with it already).
+fn api_text(error: &Error) -> String {
+    let Error::Api {
+        vendor,
+        status,
+        code,
+        message,
+        trace_id,
+        attempts,
+        ..
+    } = error
+    else {
+        return String::new();
+    };
     let code = code.map_or(String::new(), |code| format!(" {code}"));
-    let message = message.filter(|m| !m.is_empty()).unwrap_or("(no message)");
-    let trace = trace_suffix(trace_id);
-    format!("{vendor} API error{code} (HTTP {status}{trace}): {message}")
+    let message = message
+        .as_deref()
+        .filter(|m| !m.is_empty())
+        .unwrap_or("(no message)");
+    let trace_id = trace_id.as_deref().filter(|id| !message.contains(id));
+    let suffix = suffix(trace_id, *attempts);
+    format!("{vendor} API error{code} (HTTP {status}{suffix}): {message}")
 }
 
-fn trace_suffix(trace_id: Option<&str>) -> String {
-    trace_id.map_or(String::new(), |id| format!(", trace id {id}"))
+/// `, trace id X, 3 attempts`: the parts that are known and worth saying.
+fn suffix(trace_id: Option<&str>, attempts: u32) -> String {
+    let mut text = trace_id.map_or(String::new(), |id| format!(", trace id {id}"));
+    if attempts > 1 {
+        text.push_str(&format!(", {attempts} attempts"));
+    }
+    text
 }
 
-fn transport_text(timeout: bool, connect: bool, source: Option<&reqwest::Error>) -> String {
+fn transport_text(
+    timeout: bool,
+    connect: bool,
+    source: Option<&(dyn std::error::Error + Send + Sync)>,
+) -> String {
     let what = match (timeout, connect, source) {
         (true, _, None) => "the overall deadline passed before an answer",
         (true, _, Some(_)) => "timed out",
@@ -300,6 +379,8 @@ fn chain(err: &dyn std::error::Error) -> String {
     text
 }
 
+mod json;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +394,8 @@ mod tests {
             message_cn: None,
             errors: serde_json::Value::Null,
             trace_id: Some("abc".into()),
+            attempts: 1,
+            retry_after: None,
         }
     }
 
@@ -322,55 +405,59 @@ mod tests {
             status,
             trace_id: None,
             body: String::new(),
+            attempts: 1,
+            retry_after: None,
         }
     }
 
     #[test]
-    fn retryable_by_code_and_status() {
-        for code in [
-            10000, 10001, 12700, 51001, 60000, 11008, 11016, 11017, 11019, 60005, 12100, 12101,
-        ] {
-            assert!(tencent(code).is_retryable(), "{code}");
+    fn predicates_follow_the_classifier() {
+        for code in [10000, 11008, 12100, 11018, 11000, 18001, 99999] {
+            let error = tencent(code);
+            let class = error.class();
+            assert_eq!(error.is_retryable(), class.is_retryable(), "{code}");
+            assert_eq!(error.is_auth(), class.is_auth(), "{code}");
+            assert_eq!(error.is_rate_limited(), class.is_rate_limited(), "{code}");
+            assert_eq!(
+                error.is_content_rejected(),
+                class.is_content_rejected(),
+                "{code}"
+            );
         }
-        for code in [
-            11018, 11000, 11002, 11004, 11005, 11007, 11014, 12000, 12003, 12201, 12203, 18001,
-            18014, 99999,
-        ] {
-            assert!(!tencent(code).is_retryable(), "{code}");
-        }
-        for status in [408, 429, 500, 502, 503, 504] {
-            assert!(http(Vendor::Shopline, status).is_retryable(), "{status}");
-        }
-        for status in [400, 401, 402, 403, 404, 406, 412, 422, 423, 433, 436, 501] {
-            assert!(!http(Vendor::Shopline, status).is_retryable(), "{status}");
-        }
+        assert!(http(Vendor::Shopline, 401).is_auth());
+        assert!(http(Vendor::Shopline, 503).is_retryable());
         assert!(!Error::Validation(Violations::default()).is_retryable());
         assert!(Error::deadline(Vendor::Tencent).is_retryable());
     }
 
     #[test]
-    fn classifies_auth_rate_limit_and_content() {
-        assert!(tencent(11000).is_auth());
-        assert!(!tencent(10000).is_auth());
-        assert!(http(Vendor::Shopline, 401).is_auth());
-        assert!(tencent(11018).is_rate_limited());
-        assert!(http(Vendor::Shopline, 429).is_rate_limited());
-        assert!(tencent(18003).is_content_rejected());
-        assert!(http(Vendor::Shopline, 422).is_content_rejected());
-        assert!(!tencent(12003).is_content_rejected());
-    }
-
-    #[test]
-    fn display_names_code_status_and_trace_id() {
-        let text = tencent(10000).to_string();
+    fn display_says_the_trace_id_once_and_the_attempts() {
         assert_eq!(
-            text,
-            "tencent API error 10000 (HTTP 200, trace id abc): busy, trace_id: abc"
+            tencent(10000).to_string(),
+            "tencent API error 10000 (HTTP 200): busy, trace_id: abc"
         );
         assert_eq!(tencent(10000).trace_id(), Some("abc"));
+        let retried = tencent(10000).after(5, Some(Duration::from_secs(2)));
+        assert_eq!(
+            retried.to_string(),
+            "tencent API error 10000 (HTTP 200, 5 attempts): busy, trace_id: abc"
+        );
+        assert_eq!(
+            (retried.attempts(), retried.retry_after()),
+            (5, Some(Duration::from_secs(2)))
+        );
+        let mut shopline = http(Vendor::Shopline, 503);
+        if let Error::Http { trace_id, .. } = &mut shopline {
+            *trace_id = Some("t-1".into());
+        }
+        assert_eq!(
+            shopline.to_string(),
+            "shopline answered HTTP 503, trace id t-1: "
+        );
         assert_eq!(
             Error::deadline(Vendor::Shopline).to_string(),
             "shopline: the overall deadline passed before an answer"
         );
+        assert_eq!(Error::Config("x".into()).attempts(), 0);
     }
 }

@@ -68,6 +68,12 @@ impl Decimal {
         Self::from_parts(cents, 2)
     }
 
+    /// An amount of minor units with `places` digits after the point, exactly: `from_minor_units(8_905, 3)` is
+    /// 8.905. Scales above 18 are rejected.
+    pub fn from_minor_units(units: i64, places: u32) -> Result<Self, DecimalError> {
+        Self::new(units, places)
+    }
+
     /// A whole number.
     pub const fn from_i64(value: i64) -> Self {
         Decimal {
@@ -78,8 +84,38 @@ impl Decimal {
 
     /// The amount in minor units when it has at most two decimal places.
     pub fn to_cents(self) -> Option<i64> {
-        let factor = 10i64.checked_pow(2u32.checked_sub(self.scale)?)?;
+        self.to_minor_units(2)
+    }
+
+    /// The amount in minor units of `places` digits after the point (`8.9` is 8_900 thousandths), exactly:
+    /// `None` when it has more decimal places than that, or the count does not fit an `i64`. Never rounds.
+    pub fn to_minor_units(self, places: u32) -> Option<i64> {
+        let factor = 10i64.checked_pow(places.checked_sub(self.scale)?)?;
         self.mantissa.checked_mul(factor)
+    }
+
+    /// The decimal a double stands for: the shortest text that reads back as `value` (the text Rust prints
+    /// for it, which is what was written for any number of up to 15 significant digits), exactly, never
+    /// rounded further: `8.9` is 8.9, `0.1 + 0.2` is 0.30000000000000004. NaN, the infinities and values
+    /// whose text has more than 18 decimal places or more digits than an `i64` holds are errors.
+    pub fn from_f64(value: f64) -> Result<Self, DecimalError> {
+        if let Some(decimal) = Decimal::from_short_f64(value) {
+            return Ok(decimal);
+        }
+        if !value.is_finite() {
+            return Err(DecimalError(format!("{value} is not a finite number")));
+        }
+        // Rust prints the shortest text that parses back to the same double, never in exponent form.
+        let text = value.to_string();
+        let places = text
+            .split_once('.')
+            .map_or(0, |(_, fraction)| fraction.len());
+        if places > MAX_SCALE as usize {
+            return Err(DecimalError(format!(
+                "{text} has {places} decimal places, more than the {MAX_SCALE} a decimal holds"
+            )));
+        }
+        text.parse()
     }
 
     /// Digits after the decimal point, trailing zeros excluded.
@@ -201,9 +237,12 @@ impl FromStr for Decimal {
     }
 }
 
+/// The shortest text, as serialized: `8.9`, `10`, `-0.05`. A precision pads with zeros and never rounds:
+/// `format!("{:.2}", d)` prints 8.90 for 8.9 and 0.125 for 0.125.
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.scale == 0 {
+        let places = f.precision().unwrap_or(0).max(self.scale as usize);
+        if places == 0 {
             return write!(f, "{}", self.mantissa);
         }
         let sign = if self.mantissa < 0 { "-" } else { "" };
@@ -211,7 +250,8 @@ impl fmt::Display for Decimal {
         let width = self.scale as usize + 1;
         let padded = format!("{digits:0>width$}");
         let (whole, fraction) = padded.split_at(padded.len() - self.scale as usize);
-        write!(f, "{sign}{whole}.{fraction}")
+        let zeros = places - self.scale as usize;
+        write!(f, "{sign}{whole}.{fraction}{:0<zeros$}", "")
     }
 }
 
@@ -224,6 +264,15 @@ impl fmt::Debug for Decimal {
 impl From<i64> for Decimal {
     fn from(value: i64) -> Self {
         Decimal::from_i64(value)
+    }
+}
+
+/// [`Decimal::from_f64`]: the double's shortest text, exactly.
+impl TryFrom<f64> for Decimal {
+    type Error = DecimalError;
+
+    fn try_from(value: f64) -> Result<Self, Self::Error> {
+        Decimal::from_f64(value)
     }
 }
 
@@ -399,6 +448,50 @@ mod tests {
                 proptest::prop_assert_eq!(fast, expected);
             }
         }
+    }
+
+    #[test]
+    fn minor_units_are_exact() {
+        assert_eq!(Decimal::from_minor_units(8_905, 3).unwrap(), dec("8.905"));
+        assert_eq!(dec("8.9").to_minor_units(3), Some(8_900));
+        assert_eq!(dec("8.9").to_minor_units(0), None);
+        assert_eq!(dec("12").to_minor_units(0), Some(12));
+        assert_eq!(dec("-0.05").to_cents(), Some(-5));
+        assert_eq!(
+            Decimal::from_i64(i64::MAX / 10).to_cents(),
+            None,
+            "overflow"
+        );
+        assert!(Decimal::from_minor_units(1, 19).is_err());
+    }
+
+    #[test]
+    fn a_double_is_read_by_its_shortest_text() {
+        assert_eq!(Decimal::from_f64(8.9).unwrap(), dec("8.9"));
+        assert_eq!(Decimal::try_from(12.999).unwrap(), dec("12.999"));
+        assert_eq!(
+            Decimal::from_f64(0.1 + 0.2).unwrap(),
+            dec("0.30000000000000004")
+        );
+        assert_eq!(Decimal::from_f64(1e-7).unwrap(), dec("0.0000001"));
+        assert_eq!(
+            Decimal::from_f64(123456789012.125).unwrap(),
+            dec("123456789012.125")
+        );
+        assert_eq!(Decimal::from_f64(-0.0).unwrap(), Decimal::ZERO);
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, 1e-30] {
+            assert!(Decimal::from_f64(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_precision_pads_and_never_rounds() {
+        assert_eq!(format!("{:.2}", dec("8.9")), "8.90");
+        assert_eq!(format!("{:.2}", dec("10")), "10.00");
+        assert_eq!(format!("{:.2}", dec("-0.5")), "-0.50");
+        assert_eq!(format!("{:.2}", dec("0.125")), "0.125");
+        assert_eq!(format!("{:.0}", dec("8.9")), "8.9");
+        assert_eq!(format!("{}", dec("8.90")), "8.9");
     }
 
     #[test]

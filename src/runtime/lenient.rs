@@ -5,7 +5,11 @@
 //! - Exports often write whole numbers as `5.0` (a float column with gaps): JSON Schema counts that as an
 //!   integer, and so do integer members here ([`whole`]). A fraction is never accepted.
 //!
-//! Both readers work on any value that holds integers: `i64`, and `Option`, `Vec`, maps and [`Nullable`]
+//! - An amount in minor units (`"x-minorUnits": true`: cents, fen) read from `12.5` or `"12.50"` is a yuan-style
+//!   value sent by mistake: its error says so ([`minor_units`], [`whole_minor_units`]) instead of naming a type
+//!   or a regular expression.
+//!
+//! The readers work on any value that holds integers: `i64`, and `Option`, `Vec`, maps and [`Nullable`]
 //! of them, so one `deserialize_with` serves every shape a schema can give an integer member.
 
 use std::fmt;
@@ -18,52 +22,111 @@ use super::{excerpt, Nullable};
 
 /// Reads integers from JSON integers (or whole-number floats) and strings of decimal digits (`"4"`).
 pub fn integer<'de, D: Deserializer<'de>, T: Integers>(deserializer: D) -> Result<T, D::Error> {
-    T::read(deserializer, true)
+    T::read(deserializer, Reading::STRINGS)
 }
 
 /// Reads integers from JSON integers or whole-number floats (`5.0`); strings are type errors.
 pub fn whole<'de, D: Deserializer<'de>, T: Integers>(deserializer: D) -> Result<T, D::Error> {
-    T::read(deserializer, false)
+    T::read(deserializer, Reading::WHOLE)
+}
+
+/// [`integer`] for amounts in minor units: a fraction (`12.5`, `"12.50"`) is reported as an amount written
+/// in major units ([`minor_units_message`]).
+pub fn minor_units<'de, D: Deserializer<'de>, T: Integers>(deserializer: D) -> Result<T, D::Error> {
+    T::read(
+        deserializer,
+        Reading {
+            minor_units: true,
+            ..Reading::STRINGS
+        },
+    )
+}
+
+/// [`whole`] for amounts in minor units: a fraction (`12.5`) is reported as an amount written in major units.
+pub fn whole_minor_units<'de, D: Deserializer<'de>, T: Integers>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    T::read(
+        deserializer,
+        Reading {
+            minor_units: true,
+            ..Reading::WHOLE
+        },
+    )
+}
+
+/// What an amount in minor units written with a fraction gets told: `amounts are integers in minor units
+/// (cents): 12.50 is not`.
+pub fn minor_units_message(shown: impl fmt::Display) -> String {
+    format!("amounts are integers in minor units (cents): {shown} is not")
+}
+
+/// Whether a text is a decimal number with a fraction (`12.50`, `-0.5`): an amount in major units.
+pub fn has_fraction(text: &str) -> bool {
+    text.len() <= 64 && text.contains('.') && text.parse::<super::Decimal>().is_ok()
+}
+
+/// How integers are read: whether strings of digits are accepted, and whether the value is an amount in minor
+/// units (which only changes what a fraction is told).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// Strings of decimal digits are integers too (`"4"`).
+    pub strings: bool,
+    /// An amount in minor units (`x-minorUnits`).
+    pub minor_units: bool,
+}
+
+impl Reading {
+    /// JSON integers and strings of digits.
+    pub const STRINGS: Reading = Reading {
+        strings: true,
+        minor_units: false,
+    };
+    /// JSON integers only.
+    pub const WHOLE: Reading = Reading {
+        strings: false,
+        minor_units: false,
+    };
 }
 
 /// A value made of integers, read leniently: implemented for `i64` and for containers of such values.
 pub trait Integers: Sized {
-    /// Reads the value; `strings` also accepts strings of decimal digits.
-    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error>;
+    /// Reads the value as `how` says.
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, how: Reading) -> Result<Self, D::Error>;
 }
 
 impl Integers for i64 {
-    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(IntegerVisitor { strings })
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, how: Reading) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntegerVisitor(how))
     }
 }
 
 impl<T: Integers> Integers for Option<T> {
-    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
-        deserializer.deserialize_option(OptionVisitor(strings, PhantomData))
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, how: Reading) -> Result<Self, D::Error> {
+        deserializer.deserialize_option(OptionVisitor(how, PhantomData))
     }
 }
 
 impl<T: Integers> Integers for Nullable<T> {
-    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
-        Ok(Option::<T>::read(deserializer, strings)?.map_or(Nullable::Null, Nullable::Value))
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, how: Reading) -> Result<Self, D::Error> {
+        Ok(Option::<T>::read(deserializer, how)?.map_or(Nullable::Null, Nullable::Value))
     }
 }
 
 impl<T: Integers> Integers for Vec<T> {
-    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
-        deserializer.deserialize_seq(SeqVisitor(strings, PhantomData))
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, how: Reading) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(SeqVisitor(how, PhantomData))
     }
 }
 
 impl<T: Integers> Integers for IndexMap<String, T> {
-    fn read<'de, D: Deserializer<'de>>(deserializer: D, strings: bool) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(MapVisitor(strings, PhantomData))
+    fn read<'de, D: Deserializer<'de>>(deserializer: D, how: Reading) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(MapVisitor(how, PhantomData))
     }
 }
 
-/// Reads one element of a container with the container's `strings` setting.
-struct Seed<T>(bool, PhantomData<T>);
+/// Reads one element of a container the way the container is read.
+struct Seed<T>(Reading, PhantomData<T>);
 
 impl<'de, T: Integers> DeserializeSeed<'de> for Seed<T> {
     type Value = T;
@@ -73,7 +136,7 @@ impl<'de, T: Integers> DeserializeSeed<'de> for Seed<T> {
     }
 }
 
-struct OptionVisitor<T>(bool, PhantomData<T>);
+struct OptionVisitor<T>(Reading, PhantomData<T>);
 
 impl<'de, T: Integers> Visitor<'de> for OptionVisitor<T> {
     type Value = Option<T>;
@@ -95,7 +158,7 @@ impl<'de, T: Integers> Visitor<'de> for OptionVisitor<T> {
     }
 }
 
-struct SeqVisitor<T>(bool, PhantomData<T>);
+struct SeqVisitor<T>(Reading, PhantomData<T>);
 
 impl<'de, T: Integers> Visitor<'de> for SeqVisitor<T> {
     type Value = Vec<T>;
@@ -113,7 +176,7 @@ impl<'de, T: Integers> Visitor<'de> for SeqVisitor<T> {
     }
 }
 
-struct MapVisitor<T>(bool, PhantomData<T>);
+struct MapVisitor<T>(Reading, PhantomData<T>);
 
 impl<'de, T: Integers> Visitor<'de> for MapVisitor<T> {
     type Value = IndexMap<String, T>;
@@ -132,15 +195,16 @@ impl<'de, T: Integers> Visitor<'de> for MapVisitor<T> {
     }
 }
 
-struct IntegerVisitor {
-    strings: bool,
-}
+struct IntegerVisitor(Reading);
 
 impl Visitor<'_> for IntegerVisitor {
     type Value = i64;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.strings {
+        if self.0.minor_units {
+            f.write_str("an amount in minor units (cents): ")?;
+        }
+        if self.0.strings {
             f.write_str("an integer, or a string of decimal digits")
         } else {
             f.write_str("an integer")
@@ -160,6 +224,8 @@ impl Visitor<'_> for IntegerVisitor {
         let in_range = value >= i64::MIN as f64 && value < i64::MAX as f64;
         if value.fract() == 0.0 && in_range {
             Ok(value as i64)
+        } else if self.0.minor_units && value.is_finite() {
+            Err(E::custom(format!("[type] {}", minor_units_message(value))))
         } else {
             Err(E::invalid_type(de::Unexpected::Float(value), &self))
         }
@@ -167,10 +233,17 @@ impl Visitor<'_> for IntegerVisitor {
 
     /// The string form is digits only (the schema's `^[0-9]+$`): a broken one breaks that pattern.
     fn visit_str<E: de::Error>(self, text: &str) -> Result<i64, E> {
-        if !self.strings {
+        if !self.0.strings {
             return Err(E::invalid_type(de::Unexpected::Str(&excerpt(text)), &self));
         }
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            if self.0.minor_units && has_fraction(text) {
+                let shown = format!("\"{}\"", excerpt(text));
+                return Err(E::custom(format!(
+                    "[pattern] {}",
+                    minor_units_message(shown)
+                )));
+            }
             return Err(E::custom(format!(
                 "[pattern] \"{}\" is not a string of decimal digits (^[0-9]+$)",
                 excerpt(text)
@@ -233,6 +306,59 @@ mod tests {
         }
         let err = count(r#"{"count": "4.5"}"#).unwrap_err().to_string();
         assert!(err.starts_with("[pattern]"), "{err}");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Amounts {
+        #[serde(deserialize_with = "super::minor_units")]
+        amount: i64,
+        #[serde(default, deserialize_with = "super::whole_minor_units")]
+        refunds: Vec<i64>,
+    }
+
+    fn amount_error(json: &str) -> String {
+        serde_json::from_str::<Amounts>(json)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn an_amount_with_a_fraction_is_told_it_is_in_minor_units() {
+        let read: Amounts =
+            serde_json::from_str(r#"{"amount": "1250", "refunds": [5, 6.0]}"#).unwrap();
+        assert_eq!((read.amount, read.refunds), (1250, vec![5, 6]));
+        let number = amount_error(r#"{"amount": 12.50}"#);
+        assert!(
+            number.starts_with("[type] amounts are integers in minor units (cents): 12.5 is not"),
+            "{number}"
+        );
+        let text = amount_error(r#"{"amount": "12.50"}"#);
+        assert!(
+            text.starts_with(
+                r#"[pattern] amounts are integers in minor units (cents): "12.50" is not"#
+            ),
+            "{text}"
+        );
+        let item = amount_error(r#"{"amount": 1, "refunds": [0.5]}"#);
+        assert!(item.starts_with("[type] amounts are integers"), "{item}");
+        // Not an amount in major units: the usual messages.
+        let digits = amount_error(r#"{"amount": "12a"}"#);
+        assert!(
+            digits.starts_with("[pattern] \"12a\" is not a string of decimal digits"),
+            "{digits}"
+        );
+        let negative = amount_error(r#"{"amount": "-5"}"#);
+        assert!(
+            negative.starts_with("[pattern] \"-5\" is not"),
+            "{negative}"
+        );
+        let boolean = amount_error(r#"{"amount": true}"#);
+        assert!(
+            boolean.contains("expected an amount in minor units (cents): an integer"),
+            "{boolean}"
+        );
+        let string = amount_error(r#"{"amount": 1, "refunds": ["5"]}"#);
+        assert!(string.contains("invalid type: string"), "{string}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod decimal;
 pub mod endpoint;
 pub mod format;
 pub mod lenient;
+pub mod newtype;
 mod nullable;
 pub mod parse;
 mod pattern;
@@ -18,6 +19,7 @@ pub use decimal::{Decimal, DecimalError};
 pub use format::Format;
 /// The map of an object whose members are data (`additionalProperties` as a schema): input order is kept.
 pub use indexmap::IndexMap;
+pub use newtype::InvalidValue;
 pub use nullable::Nullable;
 #[doc(hidden)]
 pub use typed_builder::{self, TypedBuilder};

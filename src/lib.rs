@@ -30,7 +30,12 @@ mod generated_versions_tests;
 mod generated_vocabulary_tests;
 
 pub use classify::{ErrorClass, Retry};
-pub use client::{BatchReport, ItemOutcome, Prepared, Response, ShoplineClient, TencentClient};
+pub use client::{
+    BatchReport, ItemOutcome, Prepared, Response, ResponseMeta, ShoplineClient, TencentClient,
+};
 pub use error::{Error, TransportSource, Vendor};
 pub use generated::*;
+/// The HTTP client salesync sends with, for [`ShoplineClientBuilder::http_client`](client::ShoplineClientBuilder::http_client)
+/// and [`TencentClientBuilder::http_client`](client::TencentClientBuilder::http_client): the same version.
+pub use reqwest;
 pub use runtime::{Decimal, Validate, Violation, Violations};

@@ -118,9 +118,10 @@ fn assert_logs_clean(more: &[&str]) {
     }
 }
 
-/// An error's Display and Debug, and its causes', hold no secret (nor any of `more`).
+/// An error's Display and Debug, its causes', and its JSON hold no secret (nor any of `more`).
 fn assert_error_clean(what: &str, error: &Error, more: &[&str]) {
-    let text = error_report(error);
+    let json = serde_json::to_string(error).unwrap();
+    let text = format!("{}\n{json}", error_report(error));
     assert_no_secret(what, &text);
     for secret in more {
         assert!(!text.contains(secret), "{what} leaks `{secret}`:\n{text}");
@@ -425,6 +426,23 @@ async fn api_errors_carry_no_secret() {
         .await
         .unwrap_err();
     assert_error_clean("a Shopline coded 400", &error, &[]);
+
+    // A batch report with every kind of outcome, serialized for a log.
+    let signed = shopline_signed(&mock.url());
+    mock.push_fault(MockVendor::Shopline, Fault::status(403));
+    let report = signed
+        .sync_all::<BatchSyncFlowData>(
+            &shopline_request(vec![]),
+            vec![bad_flow(0), flows(1..2).remove(0)],
+        )
+        .await;
+    report.assert_accounts_for(2);
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(
+        json.contains("\"outcome\":\"rejected\"") && json.contains("\"outcome\":\"failed\""),
+        "{json}"
+    );
+    assert_no_secret("a serialized batch report", &json);
     assert_logs_clean(&[wrong_tencent, wrong_shopline]);
 }
 

@@ -103,6 +103,46 @@ impl BatchReport {
     }
 }
 
+/// `{"outcome": "delivered", "trace_id"?}`, `{"outcome": "rejected", "violations": [...]}` or
+/// `{"outcome": "failed", "error": {...}}` (the error as [`Error`] serializes).
+impl serde::Serialize for ItemOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        match self {
+            ItemOutcome::Delivered { trace_id } => {
+                map.serialize_entry("outcome", "delivered")?;
+                map.serialize_entry("trace_id", trace_id)?;
+            }
+            ItemOutcome::Rejected(violations) => {
+                map.serialize_entry("outcome", "rejected")?;
+                map.serialize_entry("violations", violations)?;
+            }
+            ItemOutcome::Failed(error) => {
+                map.serialize_entry("outcome", "failed")?;
+                map.serialize_entry("error", &**error)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// `{"total", "delivered", "rejected", "failed", "requests", "outcomes": [...]}`: the counts, then each input
+/// item's outcome at its input index.
+impl serde::Serialize for BatchReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(6))?;
+        map.serialize_entry("total", &self.total())?;
+        map.serialize_entry("delivered", &self.delivered().count())?;
+        map.serialize_entry("rejected", &self.rejected().count())?;
+        map.serialize_entry("failed", &self.failed().count())?;
+        map.serialize_entry("requests", &self.requests)?;
+        map.serialize_entry("outcomes", &self.outcomes)?;
+        map.end()
+    }
+}
+
 /// Items of one request, each with its input index.
 type Chunk<T> = Vec<(usize, T)>;
 
@@ -240,8 +280,8 @@ mod tests {
             .external_sku_id(sku)
             .price(
                 Price::builder()
-                    .current_price(Yuan(Decimal::from_i64(current)))
-                    .sku_price(Yuan(Decimal::from_i64(list)))
+                    .current_price(Yuan::new(Decimal::from_i64(current)).unwrap())
+                    .sku_price(Yuan::new(Decimal::from_i64(list)).unwrap())
                     .build(),
             )
             .stock(

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::observe::{Attempt, OnAttempt};
 use super::retry::RetryPolicy;
 use crate::Error;
 
@@ -21,6 +22,10 @@ pub(crate) struct Common {
     pub validate: bool,
     /// Requests in flight at once in `sync_all`.
     pub batch_concurrency: usize,
+    /// The caller's own HTTP client, used instead of one built from the settings above.
+    pub http: Option<reqwest::Client>,
+    /// Called after every attempt.
+    pub on_attempt: OnAttempt,
 }
 
 impl Default for Common {
@@ -32,18 +37,23 @@ impl Default for Common {
             retry: RetryPolicy::default(),
             validate: true,
             batch_concurrency: 4,
+            http: None,
+            on_attempt: OnAttempt::default(),
         }
     }
 }
 
 impl Common {
-    /// The connection pool. Redirects are not followed: a redirected Tencent call would carry its access token
-    /// in the query to wherever the redirect points.
+    /// The connection pool: the caller's client, or one built from these settings. Redirects are not followed
+    /// by the one built here: a redirected Tencent call would carry its access token in the query to wherever
+    /// the redirect points.
     pub(crate) fn http_client(&self) -> Result<reqwest::Client, Error> {
+        if let Some(client) = &self.http {
+            return Ok(client.clone());
+        }
         reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
-            .user_agent(self.user_agent.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|err| {
@@ -53,6 +63,23 @@ impl Common {
                 ))
             })
     }
+
+    /// What every request carries whichever client sends it: the per-attempt timeout and the user agent.
+    pub(crate) fn request(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
+            .timeout(self.timeout)
+            .header(reqwest::header::USER_AGENT, self.user_agent.as_str())
+    }
+
+    /// Tells the attempt hook, if any.
+    pub(crate) fn hook(&self) -> Option<&super::observe::AttemptHook> {
+        self.on_attempt.0.as_ref()
+    }
+}
+
+/// A hook from a closure.
+pub(crate) fn on_attempt(hook: impl Fn(&Attempt) + Send + Sync + 'static) -> OnAttempt {
+    OnAttempt(Some(std::sync::Arc::new(hook)))
 }
 
 /// Checks a base URL and drops its trailing slashes; paths from the schemas start with `/`.
@@ -134,6 +161,28 @@ macro_rules! common_builder_methods {
         /// Requests in flight at once in `sync_all` (default 4, at least 1).
         pub fn batch_concurrency(mut self, requests: usize) -> Self {
             self.common.batch_concurrency = requests.max(1);
+            self
+        }
+
+        /// Your own HTTP client (`salesync::reqwest::Client`): a proxy, root certificates, default headers,
+        /// another TLS setup, one connection pool shared with the rest of a service. The per-attempt
+        /// [`timeout`](Self::timeout) and the user agent still apply to every request; the connect timeout,
+        /// proxies and redirects are then the client's. Build it with
+        /// `.redirect(reqwest::redirect::Policy::none())`: a redirect would carry Tencent's access token (in
+        /// the query) to wherever it points.
+        pub fn http_client(mut self, client: $crate::reqwest::Client) -> Self {
+            self.common.http = Some(client);
+            self
+        }
+
+        /// Called after every attempt of every call, with what a metrics system counts: the endpoint, the
+        /// attempt number, the status, the error class and what follows (`retry`), the time it took, the trace
+        /// id. It runs on the calling task: keep it quick (count, do not send).
+        pub fn on_attempt(
+            mut self,
+            hook: impl Fn(&$crate::client::Attempt) + Send + Sync + 'static,
+        ) -> Self {
+            self.common.on_attempt = $crate::client::config::on_attempt(hook);
             self
         }
     };

@@ -17,6 +17,16 @@ pub(crate) struct Answer<T> {
     pub status: u16,
 }
 
+impl<T> super::observe::Answered for Answer<T> {
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_deref()
+    }
+}
+
 /// The endpoint's method, after checking that the endpoint belongs to this client's platform.
 pub(crate) fn method_for(meta: &EndpointMeta, auth: Auth) -> Result<reqwest::Method, Error> {
     if meta.auth != auth {

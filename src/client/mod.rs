@@ -5,9 +5,10 @@
 mod auth;
 mod batch;
 mod calls;
-mod config;
+pub(crate) mod config;
 mod http;
 mod nonce;
+pub(crate) mod observe;
 mod pacing;
 mod prepared;
 pub(crate) mod retry;
@@ -19,6 +20,7 @@ mod trace;
 pub use auth::{TokenError, TokenFuture, TokenProvider};
 pub use batch::{BatchReport, ItemOutcome};
 pub use config::DEFAULT_USER_AGENT;
+pub use observe::Attempt;
 pub use pacing::Pace;
 pub use prepared::Prepared;
 pub use retry::{parse_retry_after, RetryPolicy};
@@ -27,8 +29,9 @@ pub use shopline::{ShoplineClient, ShoplineClientBuilder};
 pub use tencent::{TencentClient, TencentClientBuilder, DEFAULT_TENCENT_BASE_URL};
 pub use trace::tencent_trace_id;
 
-/// A successful call: the typed body and what a caller may want to log or quote to support.
-#[derive(Debug, Clone, PartialEq)]
+/// A successful call: the typed body and what a caller may want to log or quote to support. Serializes as
+/// `{"body", "trace_id", "status", "attempts"}`; [`Response::meta`] is the same without the body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Response<T> {
     /// The success body.
@@ -46,6 +49,27 @@ impl<T> Response<T> {
     pub fn into_body(self) -> T {
         self.body
     }
+
+    /// What to log about the call, without the body.
+    pub fn meta(&self) -> ResponseMeta {
+        ResponseMeta {
+            trace_id: self.trace_id.clone(),
+            status: self.status,
+            attempts: self.attempts,
+        }
+    }
+}
+
+/// A successful call without its body: `{"trace_id", "status", "attempts"}` when serialized.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ResponseMeta {
+    /// The platform's trace id, when it sent one.
+    pub trace_id: Option<String>,
+    /// The HTTP status (any 2xx).
+    pub status: u16,
+    /// Attempts made, the successful one included.
+    pub attempts: u32,
 }
 
 #[cfg(test)]

@@ -8,9 +8,12 @@
 use std::future::Future;
 use std::time::{Duration, Instant, SystemTime};
 
+use tracing::Instrument;
+
+use super::observe::{Answered, CallScope};
 use super::pacing::Pacer;
 use crate::classify::Retry;
-use crate::error::{Error, Vendor};
+use crate::error::Error;
 
 /// How many attempts, how long between them, and how long in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,14 +152,16 @@ impl Failure {
 }
 
 /// Runs `attempt` (given the attempt number, from 1) until it succeeds, fails for good, runs out of attempts,
-/// or the deadline passes. Each attempt first waits for the pacer. Returns the value and the attempts made.
+/// or the deadline passes. Each attempt first waits for the pacer and runs in a span of its own under the
+/// call's; `scope` hears of every attempt and of the end. Returns the value and the attempts made.
 pub(crate) async fn run<T, F, Fut>(
-    vendor: Vendor,
+    scope: &CallScope<'_>,
     policy: &RetryPolicy,
     pacer: Option<&Pacer>,
     mut attempt: F,
 ) -> Result<(T, u32), Error>
 where
+    T: Answered,
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, Failure>>,
 {
@@ -166,36 +171,51 @@ where
     let mut last_retry_after = None;
     loop {
         number += 1;
-        tracing::debug!(attempt = number, "sending");
+        let span = scope.attempt_span(number);
+        let mut started = Instant::now();
         let paced_attempt = async {
             if let Some(pacer) = pacer {
                 pacer.acquire().await;
             }
-            attempt(number).await
-        };
+            let sent = Instant::now();
+            (attempt(number).await, sent)
+        }
+        .instrument(span.clone());
         let result = match remaining() {
-            Some(left) => tokio::time::timeout(left, paced_attempt)
-                .await
-                .unwrap_or_else(|_| Err(Failure::never(Error::deadline(vendor)))),
-            None => paced_attempt.await,
+            Some(left) => match tokio::time::timeout(left, paced_attempt).await {
+                Ok((result, sent)) => {
+                    started = sent;
+                    result
+                }
+                Err(_) => Err(Failure::never(Error::deadline(scope.vendor))),
+            },
+            None => {
+                let (result, sent) = paced_attempt.await;
+                started = sent;
+                result
+            }
         };
-        let failure = match result {
+        let mut failure = match result {
             Ok(value) => {
-                tracing::debug!(attempt = number, "succeeded");
+                scope.attempt_done(&span, number, started, Ok(&value));
+                scope.finish(number, Ok(&value));
                 return Ok((value, number));
             }
             Err(failure) => failure,
         };
         last_retry_after = failure.retry_after.or(last_retry_after);
-        let give_up = |failure: Failure| Err((*failure.error).after(number, last_retry_after));
-        if failure.retry == Retry::Never || number >= policy.max_attempts {
-            tracing::warn!(attempt = number, error = %failure.error, "giving up");
-            return give_up(failure);
-        }
         let delay = policy.delay(number, failure.retry, failure.retry_after, random_unit());
-        if remaining().is_some_and(|left| delay >= left) {
-            tracing::warn!(attempt = number, error = %failure.error, ?delay, "giving up: the wait would pass the deadline");
-            return give_up(failure);
+        let out_of_time = remaining().is_some_and(|left| delay >= left);
+        if failure.retry == Retry::Never || number >= policy.max_attempts || out_of_time {
+            failure.retry = Retry::Never;
+        }
+        scope.attempt_done::<T>(&span, number, started, Err((&failure.error, failure.retry)));
+        if failure.retry == Retry::Never {
+            let error = (*failure.error).after(number, last_retry_after);
+            // The caller receives this error: debug, not warn, so it is not logged twice by default.
+            tracing::debug!(attempts = number, error = %error, out_of_time, "the call failed");
+            scope.finish::<T>(number, Err(&error));
+            return Err(error);
         }
         tracing::info!(attempt = number, error = %failure.error, ?delay, "retrying");
         tokio::time::sleep(delay).await;
@@ -263,6 +283,85 @@ mod tests {
         assert!(draws.windows(2).any(|w| w[0] != w[1]));
     }
 
+    use std::sync::{Arc, Mutex};
+
+    use crate::client::observe::{Attempt, AttemptHook};
+    use crate::error::Vendor;
+
+    impl Answered for () {
+        fn status(&self) -> u16 {
+            200
+        }
+        fn trace_id(&self) -> Option<&str> {
+            None
+        }
+    }
+
+    impl Answered for u32 {
+        fn status(&self) -> u16 {
+            200
+        }
+        fn trace_id(&self) -> Option<&str> {
+            Some("t-1")
+        }
+    }
+
+    fn scope(hook: Option<&AttemptHook>) -> CallScope<'_> {
+        let meta = <crate::tencent::salesinfo_add::SalesinfoAdd as crate::runtime::Operation>::META;
+        CallScope::new(meta, Vendor::Tencent, "v1.3", "/v1.3/salesinfo/add", hook)
+    }
+
+    #[tokio::test]
+    async fn the_hook_hears_every_attempt_and_what_follows_it() {
+        let seen: Arc<Mutex<Vec<Attempt>>> = Arc::default();
+        let hook: AttemptHook = {
+            let seen = seen.clone();
+            Arc::new(move |attempt: &Attempt| seen.lock().unwrap().push(attempt.clone()))
+        };
+        let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(1));
+        let (value, _) = run(&scope(Some(&hook)), &policy, None, |n| async move {
+            if n < 3 {
+                Err(failing(Retry::Backoff))
+            } else {
+                Ok(n)
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(value, 3);
+        let seen = seen.lock().unwrap();
+        let summary: Vec<_> = seen
+            .iter()
+            .map(|a| (a.number, a.error, a.retry, a.trace_id.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    1,
+                    Some(crate::ErrorClass::Transport),
+                    Some(Retry::Backoff),
+                    None
+                ),
+                (
+                    2,
+                    Some(crate::ErrorClass::Transport),
+                    Some(Retry::Backoff),
+                    None
+                ),
+                (3, None, None, Some("t-1")),
+            ]
+        );
+        assert_eq!(
+            (seen[2].operation, seen[2].version.as_str()),
+            ("salesinfo_add", "v1.3")
+        );
+        let json = serde_json::to_value(&seen[0]).unwrap();
+        assert_eq!(json["error"], "transport");
+        assert_eq!(json["retry"], "backoff");
+        assert!(json["elapsed_ms"].is_number());
+    }
+
     fn failing(retry: Retry) -> Failure {
         Failure {
             error: Box::new(Error::deadline(Vendor::Shopline)),
@@ -277,7 +376,7 @@ mod tests {
             .max_attempts(3)
             .initial_backoff(Duration::from_millis(1));
         let mut calls = 0;
-        let result: Result<((), u32), Error> = run(Vendor::Shopline, &policy, None, |_| {
+        let result: Result<((), u32), Error> = run(&scope(None), &policy, None, |_| {
             calls += 1;
             async { Err(failing(Retry::Backoff)) }
         })
@@ -286,14 +385,14 @@ mod tests {
         assert_eq!(calls, 3);
 
         let mut calls = 0;
-        let _ = run::<(), _, _>(Vendor::Shopline, &policy, None, |_| {
+        let _ = run::<(), _, _>(&scope(None), &policy, None, |_| {
             calls += 1;
             async { Err(failing(Retry::Never)) }
         })
         .await;
         assert_eq!(calls, 1);
 
-        let (value, attempts) = run(Vendor::Shopline, &policy, None, |n| async move {
+        let (value, attempts) = run(&scope(None), &policy, None, |n| async move {
             if n < 3 {
                 Err(failing(Retry::Immediately))
             } else {
@@ -312,7 +411,7 @@ mod tests {
             .deadline(Some(Duration::from_millis(200)));
         let started = Instant::now();
         let mut calls = 0;
-        let result = run::<(), _, _>(Vendor::Shopline, &policy, None, |_| {
+        let result = run::<(), _, _>(&scope(None), &policy, None, |_| {
             calls += 1;
             async {
                 Err(Failure {
@@ -327,7 +426,7 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(1));
 
         // An attempt that hangs is cut at the deadline.
-        let result = run::<(), _, _>(Vendor::Shopline, &policy, None, |_| async {
+        let result = run::<(), _, _>(&scope(None), &policy, None, |_| async {
             tokio::time::sleep(Duration::from_secs(60)).await;
             Ok(())
         })

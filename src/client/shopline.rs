@@ -14,6 +14,7 @@ use super::calls::common_call_methods;
 use super::config::{self, common_builder_methods, Common};
 use super::http::{self, Answer, Received};
 use super::nonce::unix_millis;
+use super::observe::CallScope;
 use super::pacing::{Pace, Pacer};
 use super::prepared::Prepared;
 use super::retry::{self, Failure};
@@ -88,7 +89,7 @@ impl ShoplineClient {
         let version = self.inner.version.as_deref().unwrap_or(meta.version);
         let path = meta.path_for(version);
         let url = format!("{}{path}", self.inner.base_url);
-        let span = tracing::info_span!("salesync.call", vendor = "shopline", operation = meta.operation, %path);
+        let scope = CallScope::new(*meta, VENDOR, version, &path, self.inner.common.hook());
         let refreshed = AtomicBool::new(false);
         // Shopline requests carry the app key in the body, and an error answer may quote the body.
         let scrubber = self.inner.scrubber.with(prepared.credentials());
@@ -100,12 +101,12 @@ impl ShoplineClient {
             &scrubber,
         );
         let (answer, attempts) = retry::run(
-            VENDOR,
+            &scope,
             &self.inner.common.retry,
             self.inner.pacer.as_ref(),
             move |_| self.attempt::<O::Response>(method, url, body, refreshed, scrubber),
         )
-        .instrument(span)
+        .instrument(scope.span().clone())
         .await?;
         Ok(Response {
             body: answer.body,
@@ -141,8 +142,8 @@ impl ShoplineClient {
             })
         })?;
         let mut request = inner
-            .http
-            .request(method.clone(), url)
+            .common
+            .request(inner.http.request(method.clone(), url))
             .header(AUTHORIZATION, bearer)
             .header(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))
             .header(ACCEPT, HeaderValue::from_static("application/json"));

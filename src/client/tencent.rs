@@ -12,6 +12,7 @@ use super::calls::common_call_methods;
 use super::config::{self, common_builder_methods, Common};
 use super::http::{self, Answer, Received};
 use super::nonce::{nonce, unix_seconds};
+use super::observe::CallScope;
 use super::pacing::{Pace, Pacer};
 use super::prepared::Prepared;
 use super::retry::{self, Failure};
@@ -78,16 +79,16 @@ impl TencentClient {
         let path = meta.path_for(version);
         // The URL never carries the token here: the query is added per attempt, and never logged.
         let url = format!("{}{path}", self.inner.base_url);
-        let span = tracing::info_span!("salesync.call", vendor = "tencent", operation = meta.operation, %path);
+        let scope = CallScope::new(*meta, VENDOR, version, &path, self.inner.common.hook());
         let scrubber = self.inner.scrubber.with(prepared.credentials());
         let (method, url, body, scrubber) = (&method, url.as_str(), prepared.bytes(), &scrubber);
         let (answer, attempts) = retry::run(
-            VENDOR,
+            &scope,
             &self.inner.common.retry,
             self.inner.pacer.as_ref(),
             move |_| self.attempt::<O::Response>(method, url, body, scrubber),
         )
-        .instrument(span)
+        .instrument(scope.span().clone())
         .await?;
         Ok(Response {
             body: answer.body,
@@ -110,8 +111,8 @@ impl TencentClient {
         let nonce = nonce();
         tracing::trace!(%timestamp, %nonce, "signing the attempt");
         let response = inner
-            .http
-            .request(method.clone(), url)
+            .common
+            .request(inner.http.request(method.clone(), url))
             .query(&[
                 ("access_token", inner.access_token.expose()),
                 ("timestamp", timestamp.as_str()),

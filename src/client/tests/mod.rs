@@ -28,7 +28,7 @@ fn quick(attempts: u32) -> RetryPolicy {
 fn flow(id: &str) -> FlowData {
     FlowData::builder()
         .flow_id(id)
-        .occurred_on(TimestampMillis(1_700_000_000_000))
+        .occurred_on(TimestampMillis::new(1_700_000_000_000).unwrap())
         .order_amount(1200)
         .order_num(3)
         .send_count(10)
@@ -51,8 +51,8 @@ fn shopline_request(flows: usize) -> BatchSyncFlowDataRequest {
 
 fn sales_item(sku: &str) -> SalesInfo {
     let price = Price::builder()
-        .current_price(Yuan(Decimal::from_cents(890)))
-        .sku_price(Yuan(Decimal::from_i64(10)))
+        .current_price(Yuan::from_cents(890).unwrap())
+        .sku_price(Yuan::new(Decimal::from_i64(10)).unwrap())
         .build();
     SalesInfo::builder()
         .external_store_id("store-1")

@@ -1,5 +1,6 @@
-//! Shopline credentials: a fixed token, or a provider asked for a fresh one (tokens last about 10 hours, so a
-//! long job must be able to refresh without restarting); and the optional HMAC signature of signed calls.
+//! Credentials: a fixed token, or a provider asked for a fresh one (Shopline tokens last about 10 hours,
+//! Tencent OAuth access tokens a day, so a long job must be able to refresh without restarting); and the
+//! optional HMAC signature of Shopline's signed calls.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,8 +19,9 @@ pub type TokenError = Box<dyn std::error::Error + Send + Sync>;
 /// The future a [`TokenProvider`] returns.
 pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Secret, TokenError>> + Send + 'a>>;
 
-/// Supplies Shopline access tokens. The client asks once before its first call and again whenever the
-/// platform answers 401 (once per call), so `token` should return a fresh token (refreshing it) when asked.
+/// Supplies access tokens, to either client. The client asks once before its first call and again whenever the
+/// platform refuses the token (Shopline 401, Tencent 11000 expired or 11002 invalid; once per call), so `token`
+/// should return a fresh token (refreshing it) when asked.
 ///
 /// ```
 /// use salesync::client::{Secret, TokenFuture, TokenProvider};

@@ -1,6 +1,7 @@
 //! The Tencent Ads Marketing API client: `access_token`, `timestamp` and `nonce` in the query (fresh on every
 //! attempt), errors as `code != 0` in a 200 answer, and the trace id inside the message text.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -8,6 +9,7 @@ use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 use tracing::Instrument;
 
+use super::auth::{Credential, TokenProvider};
 use super::calls::common_call_methods;
 use super::config::{self, common_builder_methods, Common};
 use super::http::{self, Answer, Received};
@@ -19,6 +21,7 @@ use super::retry::{self, Failure};
 use super::secret::{Scrubber, Secret};
 use super::trace::tencent_trace_id;
 use super::Response;
+use crate::classify::{ErrorClass, Retry};
 use crate::error::{Error, Vendor};
 use crate::runtime::{Auth, Operation};
 
@@ -49,7 +52,7 @@ struct Inner {
     http: reqwest::Client,
     base_url: String,
     version: Option<String>,
-    access_token: Secret,
+    credential: Credential,
     pacer: Option<Pacer>,
     common: Common,
     scrubber: Scrubber,
@@ -81,12 +84,19 @@ impl TencentClient {
         let url = format!("{}{path}", self.inner.base_url);
         let scope = CallScope::new(*meta, VENDOR, version, &path, self.inner.common.hook());
         let scrubber = self.inner.scrubber.with(prepared.credentials());
-        let (method, url, body, scrubber) = (&method, url.as_str(), prepared.bytes(), &scrubber);
+        let refreshed = AtomicBool::new(false);
+        let (method, url, body, refreshed, scrubber) = (
+            &method,
+            url.as_str(),
+            prepared.bytes(),
+            &refreshed,
+            &scrubber,
+        );
         let (answer, attempts) = retry::run(
             &scope,
             &self.inner.common.retry,
             self.inner.pacer.as_ref(),
-            move |_| self.attempt::<O::Response>(method, url, body, scrubber),
+            move |_| self.attempt::<O::Response>(method, url, body, refreshed, scrubber),
         )
         .instrument(scope.span().clone())
         .await?;
@@ -103,9 +113,20 @@ impl TencentClient {
         method: &reqwest::Method,
         url: &str,
         body: &Bytes,
+        refreshed: &AtomicBool,
         scrubber: &Scrubber,
     ) -> Result<Answer<T>, Failure> {
         let inner = &*self.inner;
+        let token = inner.credential.token().await.map_err(|err| {
+            Failure::never(Error::Credentials {
+                vendor: VENDOR,
+                message: inner.scrubber.text(&err.to_string()),
+                attempts: 1,
+            })
+        })?;
+        let mut scrubber = scrubber.clone();
+        scrubber.add(token.clone());
+        let scrubber = &scrubber;
         // Fresh on every attempt: a resent nonce is a replay (12100), an old timestamp expired (12101).
         let timestamp = unix_seconds().to_string();
         let nonce = nonce();
@@ -114,7 +135,7 @@ impl TencentClient {
             .common
             .request(inner.http.request(method.clone(), url))
             .query(&[
-                ("access_token", inner.access_token.expose()),
+                ("access_token", token.expose()),
                 ("timestamp", timestamp.as_str()),
                 ("nonce", nonce.as_str()),
             ])
@@ -153,10 +174,19 @@ impl TencentClient {
                 Ok(_) => received.decode_error("the answer is not a JSON object"),
                 Err(err) => received.decode_error(&format!("not JSON: {err}")),
             }),
-            (_, Some(envelope)) if envelope.code.is_some() => Err(Failure::classified(
-                envelope.into_error(status, &received),
-                retry_after,
-            )),
+            (_, Some(envelope)) if envelope.code.is_some() => {
+                let mut failure =
+                    Failure::classified(envelope.into_error(status, &received), retry_after);
+                if failure.error.class() == ErrorClass::TokenRejected
+                    && inner.credential.can_refresh()
+                    && !refreshed.swap(true, Ordering::SeqCst)
+                {
+                    tracing::info!("token refused: asking the token provider for a new one");
+                    inner.credential.refused(&token);
+                    failure.retry = Retry::Immediately;
+                }
+                Err(failure)
+            }
             _ => Err(Failure::classified(received.http_error(), retry_after)),
         }
     }
@@ -220,7 +250,7 @@ impl std::fmt::Debug for TencentClient {
         f.debug_struct("TencentClient")
             .field("base_url", &inner.base_url)
             .field("version", &inner.version)
-            .field("access_token", &inner.access_token)
+            .field("access_token", &inner.credential)
             .field("paced", &inner.pacer.is_some())
             .finish_non_exhaustive()
     }
@@ -230,7 +260,7 @@ impl std::fmt::Debug for TencentClient {
 #[derive(Debug)]
 pub struct TencentClientBuilder {
     base_url: String,
-    access_token: Option<Secret>,
+    credential: Option<Credential>,
     version: Option<String>,
     pace: Option<Pace>,
     common: Common,
@@ -240,7 +270,7 @@ impl Default for TencentClientBuilder {
     fn default() -> Self {
         TencentClientBuilder {
             base_url: DEFAULT_TENCENT_BASE_URL.to_owned(),
-            access_token: None,
+            credential: None,
             version: None,
             pace: Some(Pace::TENCENT),
             common: Common::default(),
@@ -257,7 +287,15 @@ impl TencentClientBuilder {
 
     /// The access token (for DataNexus, the data source's secret), sent as `access_token` in the query.
     pub fn access_token(mut self, token: impl Into<Secret>) -> Self {
-        self.access_token = Some(token.into());
+        self.credential = Some(Credential::Fixed(token.into()));
+        self
+    }
+
+    /// A token provider instead of a fixed token: asked before the first call, and again when the platform
+    /// refuses the token (11000 expired, 11002 invalid, ...; once per call), so a long job can refresh its
+    /// OAuth access token without restarting.
+    pub fn token_provider(mut self, provider: Arc<dyn TokenProvider>) -> Self {
+        self.credential = Some(Credential::provider(provider));
         self
     }
 
@@ -284,10 +322,14 @@ impl TencentClientBuilder {
     /// The client; fails on a malformed base URL or a missing token.
     pub fn build(self) -> Result<TencentClient, Error> {
         let base_url = config::base_url(&self.base_url)?;
-        let access_token = self
-            .access_token
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| Error::Config("an access token is required".to_owned()))?;
+        let credential = self
+            .credential
+            .filter(
+                |credential| !matches!(credential, Credential::Fixed(token) if token.is_empty()),
+            )
+            .ok_or_else(|| {
+                Error::Config("an access token or token provider is required".to_owned())
+            })?;
         if let Some(version) = &self.version {
             config::check_version(version)?;
         }
@@ -296,8 +338,11 @@ impl TencentClientBuilder {
                 http: self.common.http_client()?,
                 base_url,
                 version: self.version,
-                scrubber: Scrubber::new([access_token.clone()]),
-                access_token,
+                scrubber: match &credential {
+                    Credential::Fixed(token) => Scrubber::new([token.clone()]),
+                    Credential::Provider { .. } => Scrubber::default(),
+                },
+                credential,
                 pacer: self.pace.map(Pacer::new),
                 common: self.common,
             }),

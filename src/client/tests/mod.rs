@@ -7,14 +7,25 @@ mod shopline;
 mod stub;
 mod tencent;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use crate::client::RetryPolicy;
+use crate::client::{RetryPolicy, Secret, TokenFuture, TokenProvider};
 use crate::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, FlowData, TimestampMillis};
 use crate::tencent::salesinfo_add::{
     Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
 };
 use crate::Decimal;
+
+/// A token provider that hands out `token-1`, `token-2`, ... one per question.
+struct Rotating(AtomicU32);
+
+impl TokenProvider for Rotating {
+    fn token(&self) -> TokenFuture<'_> {
+        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+        Box::pin(async move { Ok(Secret::new(format!("token-{n}"))) })
+    }
+}
 
 /// Fast retries for tests: `attempts` attempts, 1..8 ms apart, 10 s in all.
 fn quick(attempts: u32) -> RetryPolicy {

@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::stub::{Reply, Stub};
-use super::{flow, quick, shopline_request};
+use super::{flow, quick, shopline_request, Rotating};
 use crate::client::{Secret, TokenFuture, TokenProvider, DEFAULT_USER_AGENT};
 use crate::shopline::batch_sync_flow_data::BatchSyncFlowData;
 use crate::{Error, ShoplineClient, Vendor};
@@ -272,15 +272,6 @@ async fn a_refused_connection_is_a_connect_error() {
         ),
         "{error:?}"
     );
-}
-
-struct Rotating(AtomicU32);
-
-impl TokenProvider for Rotating {
-    fn token(&self) -> TokenFuture<'_> {
-        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-        Box::pin(async move { Ok(Secret::new(format!("token-{n}"))) })
-    }
 }
 
 #[tokio::test]

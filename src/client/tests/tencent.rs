@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::stub::{Reply, Stub};
-use super::{quick, sales_item, tencent_request};
+use super::{quick, sales_item, tencent_request, Rotating};
 use crate::client::{ItemOutcome, DEFAULT_TENCENT_BASE_URL};
 use crate::tencent::salesinfo_add::SalesinfoAdd;
 use crate::{Error, TencentClient, Vendor};
@@ -294,4 +294,72 @@ async fn defaults_and_builder_errors() {
         .await
         .unwrap();
     assert_eq!(stub.requests()[0].path(), "/v3.0/salesinfo/add");
+}
+
+#[tokio::test]
+async fn a_refused_token_asks_the_token_provider_again_once() {
+    let stub = Stub::start(|request| {
+        if request.query("access_token").as_deref() == Some("token-1") {
+            Reply::json(
+                200,
+                r#"{"code": 11000, "message": "access token expired, trace_id: e1"}"#,
+            )
+        } else {
+            Reply::json(200, r#"{"code": 0, "message": ""}"#)
+        }
+    })
+    .await;
+    let provider = std::sync::Arc::new(Rotating(std::sync::atomic::AtomicU32::new(0)));
+    let client = TencentClient::builder()
+        .base_url(&stub.url)
+        .token_provider(provider.clone())
+        .no_pacing()
+        .retry(quick(5))
+        .build()
+        .unwrap();
+    let response = client
+        .call::<SalesinfoAdd>(&tencent_request(1))
+        .await
+        .unwrap();
+    assert_eq!(response.attempts, 2);
+    client
+        .call::<SalesinfoAdd>(&tencent_request(1))
+        .await
+        .unwrap();
+    let asked = provider.0.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(asked, 2, "the new token is kept for later calls");
+    let tokens: Vec<_> = stub
+        .requests()
+        .iter()
+        .map(|r| r.query("access_token"))
+        .collect();
+    assert_eq!(
+        tokens,
+        [
+            Some("token-1".into()),
+            Some("token-2".into()),
+            Some("token-2".into())
+        ]
+    );
+
+    // Refused every time: asked again once per call, then the error is returned, without the token.
+    let always =
+        Stub::start(|_| Reply::json(200, r#"{"code": 11002, "message": "invalid token"}"#)).await;
+    let provider = std::sync::Arc::new(Rotating(std::sync::atomic::AtomicU32::new(0)));
+    let error = TencentClient::builder()
+        .base_url(&always.url)
+        .token_provider(provider)
+        .no_pacing()
+        .retry(quick(5))
+        .build()
+        .unwrap()
+        .call::<SalesinfoAdd>(&tencent_request(1))
+        .await
+        .unwrap_err();
+    assert!(error.is_auth() && !error.is_retryable(), "{error:?}");
+    assert_eq!((always.requests().len(), error.attempts()), (2, 2));
+    assert!(
+        !format!("{error:?} {error}").contains("token-"),
+        "{error:?}"
+    );
 }

@@ -174,7 +174,7 @@ impl Noise {
     /// Whether a generated object gets its conditionally required members completed: always when clean,
     /// otherwise half the time (decided by `coin`, any number taken from the generated value).
     fn completes(self, coin: usize) -> bool {
-        self.bad == 0 || coin % 2 == 0
+        self.bad == 0 || coin.is_multiple_of(2)
     }
 
     /// Bodies at four noise levels: clean, one or two defects, a few, many.

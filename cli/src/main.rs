@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod endpoint;
 mod input;
+mod logging;
 mod mock;
 mod output;
 mod push;
@@ -22,6 +23,9 @@ mod validate;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    #[command(flatten)]
+    verbosity: logging::Verbosity,
 }
 
 #[derive(Subcommand)]
@@ -37,10 +41,30 @@ enum Command {
 fn main() -> ExitCode {
     // Usage errors (unknown endpoint or subcommand, no files, bad flags) make clap exit with status 2.
     let cli = Cli::parse();
-    match cli.command {
-        Command::Validate(args) => validate::run(&args).into(),
-        Command::Push(args) => ExitCode::from(push::run(&args)),
-        Command::Mock(args) => ExitCode::from(mock::run(&args)),
+    logging::init(cli.verbosity);
+    // The subcommand's name only: its arguments may hold credentials.
+    let name = cli.command.name();
+    tracing::info!(
+        command = name,
+        version = env!("CARGO_PKG_VERSION"),
+        "starting"
+    );
+    let code = match cli.command {
+        Command::Validate(args) => validate::run(&args) as u8,
+        Command::Push(args) => push::run(&args),
+        Command::Mock(args) => mock::run(&args),
+    };
+    tracing::info!(command = name, exit_status = code, "done");
+    ExitCode::from(code)
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Validate(_) => "validate",
+            Command::Push(_) => "push",
+            Command::Mock(_) => "mock",
+        }
     }
 }
 

@@ -100,7 +100,8 @@ async fn target() -> Result<Target> {
 
 /// One flow with one node, as a marketing tool would report a day of statistics.
 fn flow(flow_id: &str, sends: i64) -> FlowData {
-    let day = TimestampMillis(1672365600000);
+    // Newtypes check the schema when built: a constant that breaks it is a bug, hence `expect`.
+    let day = TimestampMillis::new(1672365600000).expect("a time after 1970");
     let node = FlowNodeData::builder()
         .node_id("5a206848-5e7e-4e50-93de-01bb4d9c7ac5")
         .occurred_on(day)
@@ -109,8 +110,8 @@ fn flow(flow_id: &str, sends: i64) -> FlowData {
         .buyer_num(3)
         .order_num(4)
         .order_amount(34400)
-        .open_rate(PercentRate::from("56.6"))
-        .click_rate(PercentRate::from("12.5"))
+        .open_rate("56.6".parse::<PercentRate>().expect("a percentage"))
+        .click_rate("12.5".parse::<PercentRate>().expect("a percentage"))
         .build();
     FlowData::builder()
         .flow_id(flow_id)

@@ -40,7 +40,7 @@ fn shared_definitions_are_one_type_used_by_every_endpoint() {
     );
     let widget = put_widgets::Widget::builder()
         .id("w")
-        .price(common::Money::from(crate::Decimal::from_i64(1)))
+        .price(common::Money::new(crate::Decimal::from_i64(1)).unwrap())
         .build();
     let request = remove_widgets::RemoveWidgetsRequest::builder()
         .ids(vec!["a".to_owned()])

@@ -39,7 +39,7 @@ fn invalid_item(index: usize, kind: usize) -> (SalesInfo, String) {
     let at = |rest: &str| format!("/salesinfo/{index}/{rest}");
     let pointer = match kind {
         0 => {
-            item.price.current_price = Yuan(Decimal::from_i64(120));
+            item.price.current_price = Yuan::new(Decimal::from_i64(120)).unwrap();
             at("price/current_price")
         }
         1 => {
@@ -60,7 +60,7 @@ fn invalid_item(index: usize, kind: usize) -> (SalesInfo, String) {
             at("stock/stock_total")
         }
         5 => {
-            item.price.sku_price = Yuan(Decimal::new(100_001, 3).unwrap());
+            item.price.sku_price = serde_json::from_str("100.001").unwrap(); // no constructor builds it
             at("price/sku_price")
         }
         _ => {
@@ -370,13 +370,13 @@ fn invalid_flow(index: usize, kind: usize) -> (FlowData, String) {
         _ => {
             let node = FlowNodeData::builder()
                 .node_id("node-1")
-                .occurred_on(TimestampMillis(1_700_000_000_000))
+                .occurred_on(TimestampMillis::new(1_700_000_000_000).unwrap())
                 .has_send_num(5)
                 .has_delivery_num(5)
                 .buyer_num(1)
                 .order_num(1)
                 .order_amount(300)
-                .open_rate(PercentRate::from("4%"))
+                .open_rate(serde_json::from_str::<PercentRate>(r#""4%""#).unwrap()) // no constructor builds it
                 .build();
             let mut flow = flow(index);
             flow.flow_node_data_list = Some(vec![node]);

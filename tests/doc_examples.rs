@@ -13,7 +13,7 @@ use salesync::tencent::salesinfo_add::{
     Price, ProductType, SalesInfo, SalesinfoAddRequest, SalesinfoAddResponse, SkuPromotion,
     SkuStockStatus, Stock, TargetUrlProps, Yuan,
 };
-use salesync::{Decimal, Validate};
+use salesync::Validate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -178,7 +178,7 @@ fn shopline_string_example_is_emitted_with_numbers() {
     let request: BatchSyncFlowDataRequest = parse::from_str(&text).unwrap();
     let flow = &request.flow_data_list[0];
     assert_eq!(flow.trigger_num, 4);
-    assert_eq!(flow.occurred_on.0, 1_672_365_600_000);
+    assert_eq!(flow.occurred_on.get(), 1_672_365_600_000);
     let output = serde_json::to_value(&request).unwrap();
     assert_eq!(output["flow_data_list"][0]["trigger_num"], json!(4));
     assert_eq!(
@@ -213,8 +213,8 @@ fn tencent_example_keeps_prices_exact() {
     let text = read("tests/fixtures/tencent/doc_example.json");
     let request: SalesinfoAddRequest = parse::from_str(&text).unwrap();
     let price = &request.salesinfo[0].price;
-    assert_eq!(price.current_price.0.to_cents(), Some(890));
-    assert_eq!(price.sku_price.0.to_cents(), Some(1000));
+    assert_eq!(price.current_price.to_cents(), Some(890));
+    assert_eq!(price.sku_price.to_cents(), Some(1000));
     let output = serde_json::to_string(&request).unwrap();
     assert!(output.contains(r#""current_price":8.9,"#), "{output}");
     assert!(output.contains(r#""promotion_price":7.9}"#), "{output}");
@@ -311,10 +311,10 @@ fn readme_example_builds_a_tencent_request() -> Result<(), Box<dyn std::error::E
     let price = Price::builder()
         .daily_price("10".parse::<Yuan>()?)
         .current_price("8.9".parse::<Yuan>()?)
-        .sku_price(Decimal::from_cents(1000))
+        .sku_price(Yuan::from_cents(1000)?)
         .sku_promotions(vec![SkuPromotion::builder()
             .external_promotion_id("XB-S-fcmjsb280g")
-            .promotion_price(Decimal::from_cents(790))
+            .promotion_price(Yuan::from_cents(790)?)
             .build()])
         .build();
     let item = SalesInfo::builder()

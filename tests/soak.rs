@@ -22,7 +22,7 @@ use salesync::shopline::batch_sync_flow_data::{
 use salesync::tencent::salesinfo_add::{
     Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuPromotion, SkuStockStatus, Stock, Yuan,
 };
-use salesync::{Decimal, ShoplineClient, TencentClient};
+use salesync::{ShoplineClient, TencentClient};
 use salesync_mock::{
     AfterStore, Fault, MockConfig, MockServer, RandomFaults, Vendor, DEFAULT_SHOPLINE_TOKEN,
     DEFAULT_TENCENT_TOKEN,
@@ -88,11 +88,11 @@ fn tencent_rows(n: usize) -> Vec<SalesInfo> {
             let current = if invalid(i) { list + 1 } else { list - 10 };
             let promotion = SkuPromotion::builder()
                 .external_promotion_id(format!("P-{i}"))
-                .promotion_price(Yuan(Decimal::from_cents(current - 1)))
+                .promotion_price(Yuan::from_cents(current - 1).unwrap())
                 .build();
             let price = Price::builder()
-                .current_price(Yuan(Decimal::from_cents(current)))
-                .sku_price(Yuan(Decimal::from_cents(list)))
+                .current_price(Yuan::from_cents(current).unwrap())
+                .sku_price(Yuan::from_cents(list).unwrap())
                 .sku_promotions(vec![promotion])
                 .build();
             SalesInfo::builder()
@@ -113,7 +113,7 @@ fn tencent_rows(n: usize) -> Vec<SalesInfo> {
 fn shopline_rows(n: usize) -> Vec<FlowData> {
     (0..n)
         .map(|i| {
-            let at = TimestampMillis(1_672_365_600_000 + (i as i64 % 24) * 3_600_000);
+            let at = TimestampMillis::new(1_672_365_600_000 + (i as i64 % 24) * 3_600_000).unwrap();
             let node = FlowNodeData::builder()
                 .node_id(format!("node-{i}"))
                 .occurred_on(at)
@@ -122,7 +122,7 @@ fn shopline_rows(n: usize) -> Vec<FlowData> {
                 .buyer_num(1)
                 .order_num(1)
                 .order_amount(990)
-                .open_rate(PercentRate::from("41.5"))
+                .open_rate("41.5".parse::<PercentRate>().unwrap())
                 .build();
             FlowData::builder()
                 .flow_id(format!("flow-{i:07}"))

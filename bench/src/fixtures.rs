@@ -7,8 +7,8 @@ use salesync::shopline::batch_sync_flow_data::{
 use salesync::tencent::salesinfo_add::{
     AvailableStatus, CouponInfo, CouponStatus, CouponType, CustomTag, DeliveryInfo, ExclusiveInfo,
     ExclusiveStatus, IsDeleted, Location, MillisString, NormalProductInfo, Price, ProductType,
-    PromoteStatus, SalesInfo, SalesinfoAddRequest, SkuPromotion, SkuStockStatus, Stock, TagInfo,
-    TagText, TargetUrlProps, ThirdPromotionInfo, Yuan,
+    PromoteStatus, RegionName, SalesInfo, SalesinfoAddRequest, SkuPromotion, SkuStockStatus, Stock,
+    TagInfo, TagText, TargetUrlProps, ThirdPromotionInfo, Yuan,
 };
 use salesync::Decimal;
 
@@ -18,11 +18,15 @@ pub const TENCENT_ITEMS: usize = 50;
 pub const SHOPLINE_FLOWS: usize = 100;
 
 fn yuan(cents: i64) -> Yuan {
-    Yuan(Decimal::from_cents(cents))
+    Yuan::from_cents(cents).expect("a valid amount")
+}
+
+fn region(name: &str) -> RegionName {
+    RegionName::new(name).expect("a region name")
 }
 
 fn millis(value: i64) -> MillisString {
-    MillisString(value.to_string())
+    MillisString::new(value.to_string()).expect("digits")
 }
 
 /// One salesinfo item with every optional member filled: a sample (so `stock_total` is required) with a
@@ -76,13 +80,13 @@ pub fn tencent_item(i: usize) -> SalesInfo {
             .freight_amount(yuan(600 + (n % 3) * 150))
             .location(vec![Location::builder()
                 .country_code("CN")
-                .country_name("中国")
+                .country_name(region("中国"))
                 .province_code(440_000)
-                .province_name("广东省")
+                .province_name(region("广东省"))
                 .city_code(440_300)
-                .city_name("深圳市")
+                .city_name(region("深圳市"))
                 .district_code(440_305)
-                .district_name("南山区")
+                .district_name(region("南山区"))
                 .build()])
             .build()])
         .target_url_props(
@@ -151,11 +155,11 @@ pub fn tencent_item(i: usize) -> SalesInfo {
 
 fn tag(name: &str, values: &[&str]) -> CustomTag {
     CustomTag::builder()
-        .tag_name(TagText(name.into()))
+        .tag_name(TagText::new(name).expect("a short tag"))
         .tag_value(
             values
                 .iter()
-                .map(|v| TagText((*v).into()))
+                .map(|v| TagText::new(*v).expect("a short tag"))
                 .collect::<Vec<_>>(),
         )
         .build()
@@ -173,9 +177,9 @@ pub fn tencent_request() -> SalesinfoAddRequest {
 
 fn rate(tenths: i64) -> PercentRate {
     if tenths % 10 == 0 {
-        PercentRate((tenths / 10).to_string())
+        PercentRate::new((tenths / 10).to_string()).expect("a rate")
     } else {
-        PercentRate(format!("{}.{}", tenths / 10, tenths % 10))
+        PercentRate::new(format!("{}.{}", tenths / 10, tenths % 10)).expect("a rate")
     }
 }
 
@@ -187,7 +191,7 @@ fn node(flow: usize, index: usize, occurred_on: i64) -> FlowNodeData {
             "5a206848-5e7e-4e50-93de-{:012x}",
             flow * 16 + index.saturating_sub(1)
         ))
-        .occurred_on(TimestampMillis(occurred_on))
+        .occurred_on(TimestampMillis::new(occurred_on).expect("a time"))
         .has_send_num(500 + n)
         .has_delivery_num(490 + n)
         .buyer_num(5 + n % 11)
@@ -211,7 +215,7 @@ pub fn shopline_flow(i: usize) -> FlowData {
     let n = i as i64;
     FlowData::builder()
         .flow_id(format!("{}", 5_598_349_859_474_639_045_i64 - n))
-        .occurred_on(TimestampMillis(occurred_on))
+        .occurred_on(TimestampMillis::new(occurred_on).expect("a time"))
         .order_amount(98_700 + n * 131)
         .order_num(17 + n % 9)
         .send_count(1_500 + n)

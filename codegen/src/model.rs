@@ -212,9 +212,11 @@ impl Shape {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
     String,
-    /// `i64`; `lenient` accepts a string of digits on input.
+    /// `i64`; `lenient` accepts a string of digits on input; `minor_units` (`x-minorUnits`) is an amount in
+    /// minor units (cents), whose reader tells a value with a fraction so.
     Integer {
         lenient: bool,
+        minor_units: bool,
     },
     /// An exact decimal.
     Number,

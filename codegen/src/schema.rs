@@ -90,6 +90,8 @@ pub struct Node {
     pub exclusive_maximum: Option<Number>,
     pub multiple_of: Option<Number>,
     pub x_decimal_places: Option<u32>,
+    /// `x-minorUnits`: an integer amount in minor units (cents, fen).
+    pub x_minor_units: Option<bool>,
 
     // enums, constants and unions
     pub one_of: Option<Vec<Node>>,

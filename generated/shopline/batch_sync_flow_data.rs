@@ -4,7 +4,7 @@
 //! Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Pattern,
+    Validator, Shaped, ObjectShape, Member, MemberKind, InvalidValue, Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -161,12 +161,18 @@ pub struct FlowData {
     /// Sales amount attributed to the flow, in minor currency units (cents; the document's "unit division" is 分, fen).
     ///
     /// Example: `0`
-    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[serde(deserialize_with = "crate::runtime::lenient::minor_units")]
     #[cfg_attr(
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend(
+                "type" = ["integer",
+                "string"],
+                "pattern" = "^[0-9]+$",
+                "x-minorUnits" = true,
+                "minimum" = 0
+            )
         )
     )]
     pub order_amount: i64,
@@ -343,12 +349,18 @@ pub struct FlowNodeData {
     /// Sales amount attributed to the node, in minor currency units (cents; the document's "unit division" is 分, fen).
     ///
     /// Example: `344`
-    #[serde(deserialize_with = "crate::runtime::lenient::integer")]
+    #[serde(deserialize_with = "crate::runtime::lenient::minor_units")]
     #[cfg_attr(
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend(
+                "type" = ["integer",
+                "string"],
+                "pattern" = "^[0-9]+$",
+                "x-minorUnits" = true,
+                "minimum" = 0
+            )
         )
     )]
     pub order_amount: i64,
@@ -446,6 +458,8 @@ impl Shaped for FlowNodeData {
 /// Unix timestamp in milliseconds. Accepted as a JSON integer or a string of digits, always sent as an integer.
 ///
 /// Example: `1672365600000`
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(
     Debug,
     Clone,
@@ -469,12 +483,57 @@ pub struct TimestampMillis(
             extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
         )
     )]
-    pub i64,
+    i64,
 );
 
-impl From<i64> for TimestampMillis {
-    fn from(value: i64) -> Self {
-        Self(value)
+impl TimestampMillis {
+    /// The value, when it meets the schema: `minimum` 0.
+    pub fn new(value: i64) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("TimestampMillis", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for TimestampMillis {
+    type Error = InvalidValue;
+    fn try_from(value: i64) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for TimestampMillis {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::integer("TimestampMillis", text, false)?)
+    }
+}
+
+impl TryFrom<&str> for TimestampMillis {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+impl std::fmt::Display for TimestampMillis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<TimestampMillis> for i64 {
+    fn from(value: TimestampMillis) -> Self {
+        value.0
     }
 }
 
@@ -487,6 +546,8 @@ impl Validate for TimestampMillis {
 /// A rate in percent as a non-negative decimal string without the % sign: "56.6" means 56.6 %.
 ///
 /// Example: `56.6`
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
@@ -495,18 +556,63 @@ pub struct PercentRate(
         feature = "schemars",
         schemars(extend("pattern" = "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"))
     )]
-    pub String,
+    String,
 );
 
-impl From<String> for PercentRate {
-    fn from(value: String) -> Self {
-        Self(value)
+impl PercentRate {
+    /// The value, when it meets the schema: `pattern` "^(0|[1-9][0-9]*)(\\.[0-9]+)?$".
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("PercentRate", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
-impl From<&str> for PercentRate {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
+impl TryFrom<String> for PercentRate {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for PercentRate {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for PercentRate {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for PercentRate {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PercentRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<PercentRate> for String {
+    fn from(value: PercentRate) -> Self {
+        value.0
     }
 }
 

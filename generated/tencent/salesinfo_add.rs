@@ -5,7 +5,7 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
     Validator, Shaped, ObjectShape, Member, MemberKind, Comparison, Format, Decimal,
-    DecimalError, Pattern,
+    InvalidValue, Pattern,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -389,9 +389,9 @@ impl Validate for Price {
             );
         }
         v.compare(
-            ("current_price", &self.current_price.0),
+            ("current_price", self.current_price.get()),
             Comparison::LessOrEqual,
-            ("sku_price", &self.sku_price.0),
+            ("sku_price", self.sku_price.get()),
         );
     }
 }
@@ -1430,6 +1430,8 @@ impl Shaped for ExclusiveInfo {
 /// An amount of money in yuan (CNY), >= 0, at most 2 decimal places (单位元,保留 2 位小数).
 ///
 /// Example: `8.9`
+///
+/// Built with `new`, `try_from`, `parse()`, `from_cents` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(
     Debug,
     Clone,
@@ -1449,19 +1451,83 @@ pub struct Yuan(
         feature = "schemars",
         schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
     )]
-    pub Decimal,
+    Decimal,
 );
 
-impl From<Decimal> for Yuan {
-    fn from(value: Decimal) -> Self {
-        Self(value)
+impl Yuan {
+    /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        crate::runtime::newtype::fits_minor_units(&mut v, value.0, 2);
+        InvalidValue::judge("Yuan", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Decimal {
+        self.0
+    }
+    /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
+        Self::new(Decimal::from_parts(units, 2))
+    }
+    /// The value in minor units (hundredths), exactly (never rounded). `None` only for a value deserialized and not validated: one with more than 2 decimal place(s), or too large for an `i64` count.
+    pub fn to_minor_units(self) -> Option<i64> {
+        self.0.to_minor_units(2)
+    }
+    /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
+        Self::from_minor_units(cents)
+    }
+    /// The value in cents (fen), exactly; `None` as for `to_minor_units`.
+    pub fn to_cents(self) -> Option<i64> {
+        self.to_minor_units()
+    }
+}
+
+impl TryFrom<Decimal> for Yuan {
+    type Error = InvalidValue;
+    fn try_from(value: Decimal) -> Result<Self, InvalidValue> {
+        Self::new(value)
     }
 }
 
 impl std::str::FromStr for Yuan {
-    type Err = DecimalError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.parse().map(Self)
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal("Yuan", text)?)
+    }
+}
+
+impl TryFrom<&str> for Yuan {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+/// The double's shortest text, exactly (`8.9` is 8.9): a double with more decimal places than the
+/// schema allows is refused, never rounded.
+impl TryFrom<f64> for Yuan {
+    type Error = InvalidValue;
+    fn try_from(value: f64) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal_of_f64("Yuan", value)?)
+    }
+}
+
+impl std::fmt::Display for Yuan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Yuan> for Decimal {
+    fn from(value: Yuan) -> Self {
+        value.0
     }
 }
 
@@ -1475,23 +1541,70 @@ impl Validate for Yuan {
 /// A Unix timestamp in milliseconds carried as a string of digits; the empty string means forever (为空表示永久).
 ///
 /// Example: `1672365600000`
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct MillisString(
     #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^([0-9]{1,16})?$")))]
-    pub String,
+    String,
 );
 
-impl From<String> for MillisString {
-    fn from(value: String) -> Self {
-        Self(value)
+impl MillisString {
+    /// The value, when it meets the schema: `pattern` "^([0-9]{1,16})?$".
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("MillisString", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
-impl From<&str> for MillisString {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
+impl TryFrom<String> for MillisString {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for MillisString {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for MillisString {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for MillisString {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MillisString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<MillisString> for String {
+    fn from(value: MillisString) -> Self {
+        value.0
     }
 }
 
@@ -1507,6 +1620,8 @@ impl Validate for MillisString {
 /// A country, province, city or district name, 1 to 64 UTF-8 bytes (a Chinese character takes 3).
 ///
 /// Example: `中国`
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
@@ -1515,18 +1630,63 @@ pub struct RegionName(
         feature = "schemars",
         schemars(extend("minLength" = 1, "x-maxBytes" = 64))
     )]
-    pub String,
+    String,
 );
 
-impl From<String> for RegionName {
-    fn from(value: String) -> Self {
-        Self(value)
+impl RegionName {
+    /// The value, when it meets the schema: `minLength` 1, `x-maxBytes` 64.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("RegionName", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
-impl From<&str> for RegionName {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
+impl TryFrom<String> for RegionName {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for RegionName {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for RegionName {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for RegionName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RegionName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<RegionName> for String {
+    fn from(value: RegionName) -> Self {
+        value.0
     }
 }
 
@@ -1538,23 +1698,70 @@ impl Validate for RegionName {
 }
 
 /// A tag name or tag value, at most 2048 UTF-8 bytes.
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct TagText(
     #[cfg_attr(feature = "schemars", schemars(extend("x-maxBytes" = 2048)))]
-    pub String,
+    String,
 );
 
-impl From<String> for TagText {
-    fn from(value: String) -> Self {
-        Self(value)
+impl TagText {
+    /// The value, when it meets the schema: `x-maxBytes` 2048.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("TagText", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
-impl From<&str> for TagText {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
+impl TryFrom<String> for TagText {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for TagText {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for TagText {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for TagText {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TagText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<TagText> for String {
+    fn from(value: TagText) -> Self {
+        value.0
     }
 }
 

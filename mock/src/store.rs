@@ -78,7 +78,7 @@ impl Store {
                     store_id.clone(),
                     flow_id,
                     node.node_id.clone(),
-                    node.occurred_on.0,
+                    node.occurred_on.get(),
                 )
             };
             for node in flow.flow_node_data_list.iter().flatten() {
@@ -92,7 +92,11 @@ impl Store {
             for node in flow.delete_flow_node_data_list.iter().flatten() {
                 self.nodes.remove(&node_key(node));
             }
-            let key = (store_id.clone(), flow.flow_id.clone(), flow.occurred_on.0);
+            let key = (
+                store_id.clone(),
+                flow.flow_id.clone(),
+                flow.occurred_on.get(),
+            );
             let record = ShoplineFlowRecord {
                 app_key: request.app_key.clone(),
                 store_id: store_id.clone(),

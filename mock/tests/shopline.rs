@@ -245,7 +245,7 @@ async fn flows_and_nodes_upsert_by_natural_key_and_deletes_remove_nodes() {
     let flows = mock.shopline_flows();
     let amounts: Vec<(i64, i64)> = flows
         .iter()
-        .map(|f| (f.occurred_on.0, f.order_amount))
+        .map(|f| (f.occurred_on.get(), f.order_amount))
         .collect();
     assert_eq!(amounts, [(1000, 150), (2000, 300)]);
     let nodes = mock.shopline_nodes();
@@ -274,5 +274,8 @@ async fn numbers_as_strings_are_accepted_as_in_the_document_example() {
         }],
     });
     assert_eq!(shopline_post(&mock, &body).await.status(), 200);
-    assert_eq!(mock.shopline_flows()[0].occurred_on.0, 1_672_365_600_000);
+    assert_eq!(
+        mock.shopline_flows()[0].occurred_on.get(),
+        1_672_365_600_000
+    );
 }

@@ -232,7 +232,7 @@ async fn salesinfo_upserts_by_account_data_set_store_and_sku() {
             (
                 r.data_set_id,
                 r.item.external_sku_id.as_str(),
-                r.item.price.current_price.0.to_string(),
+                r.item.price.current_price.to_string(),
             )
         })
         .collect();

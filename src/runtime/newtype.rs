@@ -193,7 +193,7 @@ mod tests {
             .contains("out of the 64-bit range"));
         assert!(integer("Count", "+7", false).is_err());
         assert!(integer("Count", "", false).is_err());
-        assert_eq!(boolean("Flag", "true").unwrap(), true);
+        assert!(boolean("Flag", "true").unwrap());
         assert!(boolean("Flag", "yes").is_err());
         assert_eq!(
             decimal_of_f64("Yuan", 8.9).unwrap(),

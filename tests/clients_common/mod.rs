@@ -78,7 +78,7 @@ pub fn tencent(mock: &MockServer) -> TencentClientBuilder {
 pub fn flow(i: usize) -> FlowData {
     FlowData::builder()
         .flow_id(format!("flow-{i}"))
-        .occurred_on(TimestampMillis(1_700_000_000_000 + i as i64))
+        .occurred_on(TimestampMillis::new(1_700_000_000_000 + i as i64).unwrap())
         .order_amount(100 * i as i64)
         .order_num(1)
         .send_count(10)
@@ -118,8 +118,8 @@ pub fn sales_item(i: usize) -> SalesInfo {
         .external_sku_id(format!("sku-{i}"))
         .price(
             Price::builder()
-                .current_price(Yuan(Decimal::from_cents(890 + i as i64)))
-                .sku_price(Yuan(Decimal::from_i64(100)))
+                .current_price(Yuan::from_cents(890 + i as i64).unwrap())
+                .sku_price(Yuan::new(Decimal::from_i64(100)).unwrap())
                 .build(),
         )
         .stock(
@@ -133,7 +133,7 @@ pub fn sales_item(i: usize) -> SalesInfo {
 /// An item the schema refuses: its current price is above its list price (`x-compare`).
 pub fn overpriced_item(i: usize) -> SalesInfo {
     let mut item = sales_item(i);
-    item.price.current_price = Yuan(Decimal::from_i64(120));
+    item.price.current_price = Yuan::new(Decimal::from_i64(120)).unwrap();
     item
 }
 

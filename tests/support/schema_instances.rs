@@ -155,6 +155,8 @@ const DOCUMENTATION: &[&str] = &[
     "x-endpoint",
     "x-enumNames",
     "x-name",
+    // Only words the error of an amount written with a fraction; the type and pattern say what is allowed.
+    "x-minorUnits",
     "$schema",
     "$id",
     "$defs",

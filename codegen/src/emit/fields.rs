@@ -34,19 +34,23 @@ pub(crate) fn presence(field: &Field, direction: Direction) -> Presence {
 /// The runtime function that reads the integers in a value of this shape (outside named types): whole-number
 /// floats (`5.0`) are integers, as in JSON Schema, and lenient integers also take a string of digits.
 pub(crate) fn integer_reader(shape: &Shape, cx: &Cx) -> Option<String> {
-    fn find(ty: &Ty) -> Option<bool> {
+    fn find(ty: &Ty) -> Option<(bool, bool)> {
         match ty {
-            Ty::Integer { lenient } => Some(*lenient),
+            Ty::Integer {
+                lenient,
+                minor_units,
+            } => Some((*lenient, *minor_units)),
             Ty::Array(items) => find(&items.ty),
             Ty::Map(map) => find(&map.values.ty),
             _ => None,
         }
     }
-    find(&shape.ty).map(|lenient| {
-        cx.rt_str(if lenient {
-            "lenient::integer"
-        } else {
-            "lenient::whole"
+    find(&shape.ty).map(|reading| {
+        cx.rt_str(match reading {
+            (true, false) => "lenient::integer",
+            (false, false) => "lenient::whole",
+            (true, true) => "lenient::minor_units",
+            (false, true) => "lenient::whole_minor_units",
         })
     })
 }

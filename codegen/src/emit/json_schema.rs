@@ -102,7 +102,7 @@ pub fn field_attr(field: &Field, direction: Direction, cx: &Cx) -> Option<TokenS
     // schemars lets an `Option` be `null`; the schema does not (salesync only reads `null` there as absent).
     let single = match &field.shape.ty {
         Ty::String => Some("string"),
-        Ty::Integer { lenient: false } => Some("integer"),
+        Ty::Integer { lenient: false, .. } => Some("integer"),
         Ty::Number => Some("number"),
         Ty::Boolean => Some("boolean"),
         Ty::Array(_) => Some("array"),
@@ -189,13 +189,22 @@ pub fn struct_attr(s: &Struct, direction: Direction) -> Option<TokenStream> {
 /// The keywords a value's checks add to the schema schemars derives from its Rust type.
 fn keywords(shape: &Shape) -> Vec<(String, Value)> {
     let mut pairs = Vec::new();
-    if shape.ty == (Ty::Integer { lenient: true }) {
+    if matches!(shape.ty, Ty::Integer { lenient: true, .. }) {
         let mut types = vec![json!("integer"), json!("string")];
         if shape.nullable {
             types.push(json!("null"));
         }
         pairs.push(("type".to_owned(), Value::Array(types)));
         pairs.push(("pattern".to_owned(), json!("^[0-9]+$")));
+    }
+    if matches!(
+        shape.ty,
+        Ty::Integer {
+            minor_units: true,
+            ..
+        }
+    ) {
+        pairs.push(("x-minorUnits".to_owned(), Value::Bool(true)));
     }
     pairs.extend(shape.checks.iter().map(check_pair));
     match &shape.ty {
@@ -220,10 +229,10 @@ fn keywords(shape: &Shape) -> Vec<(String, Value)> {
 fn value_schema(shape: &Shape) -> Option<Value> {
     let base = match &shape.ty {
         Ty::String => "string",
-        Ty::Integer { lenient: false } => "integer",
+        Ty::Integer { lenient: false, .. } => "integer",
         Ty::Number => "number",
         Ty::Boolean => "boolean",
-        Ty::Integer { lenient: true } | Ty::Any => "",
+        Ty::Integer { lenient: true, .. } | Ty::Any => "",
         Ty::Array(items) if !matches!(items.ty, Ty::Named(_)) => "array",
         Ty::Map(map) if !matches!(map.values.ty, Ty::Named(_)) => "object",
         _ => return None,

@@ -5,6 +5,7 @@ mod enums;
 mod fields;
 mod json_schema;
 mod names;
+mod newtype;
 mod rules;
 mod shape;
 mod types;

@@ -71,10 +71,10 @@ fn dependent_required(when: &Field, then: &[String], fields: &[Field]) -> TokenS
         .collect()
 }
 
-/// The compared value of a member: a newtype's inner value, by reference.
+/// The compared value of a member: a (numeric, `Copy`) newtype's inner value, or the member by reference.
 fn compared(field: &Field, binding: &TokenStream) -> TokenStream {
     match field.shape.ty {
-        Ty::Named(_) => quote!(&#binding.0),
+        Ty::Named(_) => quote!(#binding.get()),
         _ => quote!(&#binding),
     }
 }
@@ -314,9 +314,12 @@ fn matches_value(
     newtype: bool,
     values: &[Constant],
 ) -> TokenStream {
-    // `place` for `==` (the value itself), `scrutinee` for `matches!` (a reference matches by ergonomics).
+    // `place` for `==` (the value itself), `scrutinee` for `matches!` (a reference matches by ergonomics); a
+    // newtype's value through its accessor (`as_str()` of a string, `get()` of an integer or a boolean).
+    let text = matches!(values.first(), Some(Constant::String(_)));
     let (place, scrutinee) = match (by_reference, newtype) {
-        (_, true) => (quote!(#x.0), quote!(#x.0)),
+        (_, true) if text => (quote!(#x.as_str()), quote!(#x.as_str())),
+        (_, true) => (quote!(#x.get()), quote!(#x.get())),
         (true, false) => (quote!(*#x), quote!(#x)),
         (false, false) => (quote!(#x), quote!(#x)),
     };
@@ -325,6 +328,7 @@ fn matches_value(
         ([Constant::Boolean(true)], _) => quote!(#place),
         ([Constant::Boolean(false)], _) => quote!(!#place),
         ([_], [pattern]) => quote!(#place == #pattern),
+        ([Constant::String(_), ..], _) if newtype => quote!(matches!(#scrutinee, #(#patterns)|*)),
         ([Constant::String(_), ..], _) => quote!(matches!(#scrutinee.as_str(), #(#patterns)|*)),
         _ => quote!(matches!(#scrutinee, #(#patterns)|*)),
     }

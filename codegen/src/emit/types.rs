@@ -1,11 +1,11 @@
-//! Structs and newtypes, with serde attributes and constructors; enums and unions are in `enums`.
+//! Structs, with serde attributes and builders; enums and unions are in `enums`, newtypes in `newtype`.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::fields::{field, integer_reader};
 use super::names::{doc, ident};
-use super::{enums, json_schema, shape, validate, Cx};
+use super::{enums, json_schema, newtype, shape, validate, Cx};
 use crate::model::{Additional, Direction, Shape, Struct, Ty, TypeDef, TypeKind};
 
 /// Every item of one named type.
@@ -17,7 +17,7 @@ pub fn type_def(def: &TypeDef, cx: &Cx) -> TokenStream {
         TypeKind::IntEnum(variants) => enums::int_enum(&name, docs, variants, def.direction, cx),
         TypeKind::StrEnum(variants) => enums::str_enum(&name, docs, variants, def.direction, cx),
         TypeKind::Union(union) => enums::union(&name, docs, union, def.direction, cx),
-        TypeKind::Newtype(shape) => newtype(&name, docs, shape, def.direction, cx),
+        TypeKind::Newtype(shape) => newtype::newtype(&name, docs, shape, def.direction, cx),
     }
 }
 
@@ -208,56 +208,4 @@ fn redacting_debug(name: &Ident, s: &Struct, cx: &Cx) -> Option<TokenStream> {
             }
         }
     })
-}
-
-fn newtype(
-    name: &Ident,
-    docs: TokenStream,
-    shape: &Shape,
-    direction: Direction,
-    cx: &Cx,
-) -> TokenStream {
-    let inner = rust_type(&shape.ty, cx);
-    let derives = match &shape.ty {
-        Ty::String => quote!(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash),
-        Ty::Integer { .. } | Ty::Number => {
-            quote!(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)
-        }
-        Ty::Boolean => quote!(Debug, Clone, Copy, PartialEq, Eq, Hash),
-        _ => quote!(Debug, Clone, PartialEq),
-    };
-    let reader = integer_reader(shape, cx).map(|path| quote!(#[serde(deserialize_with = #path)]));
-    let from_str = match shape.ty {
-        Ty::String => Some(quote! {
-            impl From<&str> for #name {
-                fn from(value: &str) -> Self { Self(value.to_owned()) }
-            }
-        }),
-        Ty::Number => {
-            let error = cx.rt("DecimalError");
-            Some(quote! {
-                impl std::str::FromStr for #name {
-                    type Err = #error;
-                    fn from_str(text: &str) -> Result<Self, Self::Err> { text.parse().map(Self) }
-                }
-            })
-        }
-        _ => None,
-    };
-    let validation = direction
-        .validated()
-        .then(|| validate::newtype_impl(name, shape, cx));
-    let (derive_schema, schema) = (json_schema::derive(), json_schema::newtype_attr(shape, cx));
-    quote! {
-        #docs
-        #[derive(#derives, Serialize, Deserialize)]
-        #derive_schema
-        #[serde(transparent)]
-        pub struct #name(#reader #schema pub #inner);
-        impl From<#inner> for #name {
-            fn from(value: #inner) -> Self { Self(value) }
-        }
-        #from_str
-        #validation
-    }
 }

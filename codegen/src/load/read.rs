@@ -254,8 +254,15 @@ impl<'a> Reader<'a> {
                 }
             }
             "x-decimalPlaces" => {
-                node.x_decimal_places = self.count(value, at).and_then(|n| u32::try_from(n).ok())
+                node.x_decimal_places = self.count(value, at).and_then(|n| u32::try_from(n).ok());
+                if node.x_decimal_places.is_some_and(|places| places > 18) {
+                    self.error(
+                        at,
+                        "`x-decimalPlaces` is at most 18, the scale a decimal holds",
+                    );
+                }
             }
+            "x-minorUnits" => node.x_minor_units = self.boolean(value, at),
             "enum" => {
                 node.enumeration = self.array(value, at).map(values);
                 if node.enumeration.as_ref().is_some_and(Vec::is_empty) {
@@ -494,6 +501,7 @@ const KNOWN: &[&str] = &[
     "exclusiveMaximum",
     "multipleOf",
     "x-decimalPlaces",
+    "x-minorUnits",
     "enum",
     "const",
     "x-enumNames",

@@ -69,6 +69,7 @@ pub(crate) const INTEGER: &[&str] = &[
     "format",
     "const",
     "enum",
+    "x-minorUnits",
     "x-aliases",
     "x-name",
 ];
@@ -81,6 +82,7 @@ pub(crate) const LENIENT_INTEGER: &[&str] = &[
     "multipleOf",
     "pattern",
     "format",
+    "x-minorUnits",
     "x-aliases",
     "x-name",
 ];

@@ -120,14 +120,20 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
             node,
             pointer,
             keywords::INTEGER,
-            Ty::Integer { lenient: false },
+            Ty::Integer {
+                lenient: false,
+                minor_units: node.x_minor_units == Some(true),
+            },
         ),
         "lenient" => scalar(
             ctx,
             node,
             pointer,
             keywords::LENIENT_INTEGER,
-            Ty::Integer { lenient: true },
+            Ty::Integer {
+                lenient: true,
+                minor_units: node.x_minor_units == Some(true),
+            },
         ),
         "number" => scalar(ctx, node, pointer, keywords::NUMBER, Ty::Number),
         "boolean" => scalar(ctx, node, pointer, keywords::BOOLEAN, Ty::Boolean),
@@ -244,7 +250,7 @@ pub(crate) fn constraint_checks(ctx: &mut Ctx, node: &Node, ty: &Ty, pointer: &s
         checks.extend(string_checks(ctx, node, pointer));
     }
     // A lenient integer's string form is digits only, which its parser enforces; the pattern must say so.
-    if *ty == (Ty::Integer { lenient: true })
+    if matches!(ty, Ty::Integer { lenient: true, .. })
         && node
             .pattern
             .as_deref()

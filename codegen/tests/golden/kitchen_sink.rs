@@ -5,7 +5,7 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, IndexMap, Nullable,
     TypedBuilder, Pattern, Format, Validate, Validator, Shaped, ObjectShape, MemberKind,
-    Decimal, Comparison, DecimalError, UnionShape, TagValue,
+    Decimal, Comparison, InvalidValue, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -382,7 +382,13 @@ impl schemars::JsonSchema for PutThingsRequestMode {
             {"if":{"properties":{"size_code":{"enum":[2,
             3]}},
             "required":["size_code"]},
-            "then":{"properties":{"dimensions":{"required":["depth"]}}}}]
+            "then":{"properties":{"dimensions":{"required":["depth"]}}}},
+            {"if":{"properties":{"member":{"const":"vip"}},
+            "required":["member"]},
+            "then":{"required":["deposit"]}},
+            {"if":{"properties":{"gift_wrap":{"const":true}},
+            "required":["gift_wrap"]},
+            "then":{"required":["net_weight"]}}]
         )
     )
 )]
@@ -575,6 +581,57 @@ pub struct Thing {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[builder(default, setter(strip_option))]
     pub member: Option<Member>,
+    /// An amount in minor units (cents): 12.5 is told so.
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::whole_minor_units",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "Option<i64>",
+            extend("type" = "integer", "x-minorUnits" = true, "minimum" = 0)
+        )
+    )]
+    #[builder(default, setter(strip_option))]
+    pub refund: Option<i64>,
+    /// Amounts in minor units, as numbers or digit strings.
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::lenient::minor_units",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "Option<Vec<i64>>",
+            extend(
+                "type" = "array",
+                "items" = {"pattern":"^[0-9]+$",
+                "type":["integer",
+                "string"],
+                "x-minorUnits":true}
+            )
+        )
+    )]
+    #[builder(default, setter(strip_option))]
+    pub refunds: Option<Vec<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    pub deposit: Option<Cents>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    pub net_weight: Option<Kilograms>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    pub share: Option<Ratio>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    pub gift_wrap: Option<Flag>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[builder(default, setter(strip_option))]
+    pub aliases: Option<Aliases>,
 }
 
 crate::runtime::json_object!(Thing);
@@ -685,6 +742,24 @@ impl Validate for Thing {
         if let Some(value) = &self.member {
             v.at("member", |v| value.validate_into(v));
         }
+        if let Some(value) = &self.refund {
+            v.at("refund", |v| v.minimum(*value, 0));
+        }
+        if let Some(value) = &self.deposit {
+            v.at("deposit", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.net_weight {
+            v.at("net_weight", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.share {
+            v.at("share", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.gift_wrap {
+            v.at("gift_wrap", |v| value.validate_into(v));
+        }
+        if let Some(value) = &self.aliases {
+            v.at("aliases", |v| value.validate_into(v));
+        }
         if self.coupon_id.is_some() && self.coupon_value.is_none() {
             v.missing(
                 "coupon_value",
@@ -700,9 +775,9 @@ impl Validate for Thing {
             );
         }
         v.compare(
-            ("price", &self.price.0),
+            ("price", self.price.get()),
             Comparison::LessOrEqual,
-            ("list_price", &self.list_price.0),
+            ("list_price", self.list_price.get()),
         );
         if self.kind == Kind::Stocked {
             if self.stock.is_none() {
@@ -770,6 +845,23 @@ impl Validate for Thing {
                 }
             }
         }
+        if self.member.as_ref().is_some_and(|x| x.as_str() == "vip")
+            && self.deposit.is_none()
+        {
+            v.missing(
+                "deposit",
+                "if-then",
+                "`deposit` is required when `member` is \"vip\"",
+            );
+        }
+        if self.gift_wrap.as_ref().is_some_and(|x| x.get()) && self.net_weight.is_none()
+        {
+            v.missing(
+                "net_weight",
+                "if-then",
+                "`net_weight` is required when `gift_wrap` is true",
+            );
+        }
     }
 }
 
@@ -808,6 +900,13 @@ impl Shaped for Thing {
             ),
             crate::runtime::Member::optional("active", MemberKind::Value),
             crate::runtime::Member::optional("member", MemberKind::Value),
+            crate::runtime::Member::optional("refund", MemberKind::Value),
+            crate::runtime::Member::optional("refunds", MemberKind::Value),
+            crate::runtime::Member::optional("deposit", MemberKind::Value),
+            crate::runtime::Member::optional("net_weight", MemberKind::Value),
+            crate::runtime::Member::optional("share", MemberKind::Value),
+            crate::runtime::Member::optional("gift_wrap", MemberKind::Value),
+            crate::runtime::Member::optional("aliases", MemberKind::Value),
         ],
         open: false,
     };
@@ -917,6 +1016,8 @@ impl schemars::JsonSchema for Kind {
 }
 
 /// Yuan, exact.
+///
+/// Built with `new`, `try_from`, `parse()`, `from_cents` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(
     Debug,
     Clone,
@@ -936,19 +1037,83 @@ pub struct Money(
         feature = "schemars",
         schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
     )]
-    pub Decimal,
+    Decimal,
 );
 
-impl From<Decimal> for Money {
-    fn from(value: Decimal) -> Self {
-        Self(value)
+impl Money {
+    /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        crate::runtime::newtype::fits_minor_units(&mut v, value.0, 2);
+        InvalidValue::judge("Money", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Decimal {
+        self.0
+    }
+    /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
+        Self::new(Decimal::from_parts(units, 2))
+    }
+    /// The value in minor units (hundredths), exactly (never rounded). `None` only for a value deserialized and not validated: one with more than 2 decimal place(s), or too large for an `i64` count.
+    pub fn to_minor_units(self) -> Option<i64> {
+        self.0.to_minor_units(2)
+    }
+    /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
+        Self::from_minor_units(cents)
+    }
+    /// The value in cents (fen), exactly; `None` as for `to_minor_units`.
+    pub fn to_cents(self) -> Option<i64> {
+        self.to_minor_units()
+    }
+}
+
+impl TryFrom<Decimal> for Money {
+    type Error = InvalidValue;
+    fn try_from(value: Decimal) -> Result<Self, InvalidValue> {
+        Self::new(value)
     }
 }
 
 impl std::str::FromStr for Money {
-    type Err = DecimalError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.parse().map(Self)
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal("Money", text)?)
+    }
+}
+
+impl TryFrom<&str> for Money {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+/// The double's shortest text, exactly (`8.9` is 8.9): a double with more decimal places than the
+/// schema allows is refused, never rounded.
+impl TryFrom<f64> for Money {
+    type Error = InvalidValue;
+    fn try_from(value: f64) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal_of_f64("Money", value)?)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(value: Money) -> Self {
+        value.0
     }
 }
 
@@ -959,6 +1124,7 @@ impl Validate for Money {
     }
 }
 
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
@@ -967,18 +1133,63 @@ pub struct Rate(
         feature = "schemars",
         schemars(extend("pattern" = "^[0-9]+(\\.[0-9]+)?$"))
     )]
-    pub String,
+    String,
 );
 
-impl From<String> for Rate {
-    fn from(value: String) -> Self {
-        Self(value)
+impl Rate {
+    /// The value, when it meets the schema: `pattern` "^[0-9]+(\\.[0-9]+)?$".
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("Rate", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
-impl From<&str> for Rate {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
+impl TryFrom<String> for Rate {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Rate {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for Rate {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for Rate {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<Rate> for String {
+    fn from(value: Rate) -> Self {
+        value.0
     }
 }
 
@@ -991,6 +1202,7 @@ impl Validate for Rate {
     }
 }
 
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(
     Debug,
     Clone,
@@ -1014,12 +1226,57 @@ pub struct Millis(
             extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
         )
     )]
-    pub i64,
+    i64,
 );
 
-impl From<i64> for Millis {
-    fn from(value: i64) -> Self {
-        Self(value)
+impl Millis {
+    /// The value, when it meets the schema: `minimum` 0.
+    pub fn new(value: i64) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("Millis", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Millis {
+    type Error = InvalidValue;
+    fn try_from(value: i64) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Millis {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::integer("Millis", text, false)?)
+    }
+}
+
+impl TryFrom<&str> for Millis {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Millis> for i64 {
+    fn from(value: Millis) -> Self {
+        value.0
     }
 }
 
@@ -1072,6 +1329,8 @@ pub struct PutThingsResponse {
     pub etag: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<PutThingsResponseEvent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Ticket>,
     /// Members this version of salesync does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1747,28 +2006,546 @@ impl Shaped for Settings {
     };
 }
 
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Member(
     #[cfg_attr(feature = "schemars", schemars(extend("maxLength" = 8)))]
-    pub String,
+    String,
 );
 
-impl From<String> for Member {
-    fn from(value: String) -> Self {
-        Self(value)
+impl Member {
+    /// The value, when it meets the schema: `maxLength` 8.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("Member", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
-impl From<&str> for Member {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
+impl TryFrom<String> for Member {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Member {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for Member {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for Member {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<Member> for String {
+    fn from(value: Member) -> Self {
+        value.0
     }
 }
 
 impl Validate for Member {
     fn validate_into(&self, v: &mut Validator) {
         v.max_length(&self.0, 8);
+    }
+}
+
+/// An amount in minor units: a newtype of an integer.
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Cents(
+    #[serde(deserialize_with = "crate::runtime::lenient::minor_units")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "i64",
+            extend(
+                "type" = ["integer",
+                "string"],
+                "pattern" = "^[0-9]+$",
+                "x-minorUnits" = true,
+                "minimum" = 0
+            )
+        )
+    )]
+    i64,
+);
+
+impl Cents {
+    /// The value, when it meets the schema: `minimum` 0.
+    pub fn new(value: i64) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("Cents", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl TryFrom<i64> for Cents {
+    type Error = InvalidValue;
+    fn try_from(value: i64) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Cents {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::integer("Cents", text, true)?)
+    }
+}
+
+impl TryFrom<&str> for Cents {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+impl std::fmt::Display for Cents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Cents> for i64 {
+    fn from(value: Cents) -> Self {
+        value.0
+    }
+}
+
+impl Validate for Cents {
+    fn validate_into(&self, v: &mut Validator) {
+        v.minimum(self.0, 0);
+    }
+}
+
+/// A weight to the gram: minor units are thousandths.
+///
+/// Built with `new`, `try_from`, `parse()`, `from_minor_units` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Kilograms(
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("exclusiveMinimum" = 0, "x-decimalPlaces" = 3))
+    )]
+    Decimal,
+);
+
+impl Kilograms {
+    /// The value, when it meets the schema: `exclusiveMinimum` 0, `x-decimalPlaces` 3.
+    pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        crate::runtime::newtype::fits_minor_units(&mut v, value.0, 3);
+        InvalidValue::judge("Kilograms", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Decimal {
+        self.0
+    }
+    /// An amount of minor units (thousandths), exactly: `from_minor_units(8900)` is 8.900; checked as `new` is.
+    pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
+        Self::new(Decimal::from_parts(units, 3))
+    }
+    /// The value in minor units (thousandths), exactly (never rounded). `None` only for a value deserialized and not validated: one with more than 3 decimal place(s), or too large for an `i64` count.
+    pub fn to_minor_units(self) -> Option<i64> {
+        self.0.to_minor_units(3)
+    }
+}
+
+impl TryFrom<Decimal> for Kilograms {
+    type Error = InvalidValue;
+    fn try_from(value: Decimal) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Kilograms {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal("Kilograms", text)?)
+    }
+}
+
+impl TryFrom<&str> for Kilograms {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+/// The double's shortest text, exactly (`8.9` is 8.9): a double with more decimal places than the
+/// schema allows is refused, never rounded.
+impl TryFrom<f64> for Kilograms {
+    type Error = InvalidValue;
+    fn try_from(value: f64) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal_of_f64("Kilograms", value)?)
+    }
+}
+
+impl std::fmt::Display for Kilograms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Kilograms> for Decimal {
+    fn from(value: Kilograms) -> Self {
+        value.0
+    }
+}
+
+impl Validate for Kilograms {
+    fn validate_into(&self, v: &mut Validator) {
+        v.exclusive_minimum(self.0, Decimal::ZERO);
+        v.decimal_places(self.0, 3);
+    }
+}
+
+/// A decimal without a decimal-places limit: no minor units.
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Ratio(
+    #[cfg_attr(feature = "schemars", schemars(extend("minimum" = 0, "maximum" = 1)))]
+    Decimal,
+);
+
+impl Ratio {
+    /// The value, when it meets the schema: `minimum` 0, `maximum` 1.
+    pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("Ratio", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for Ratio {
+    type Error = InvalidValue;
+    fn try_from(value: Decimal) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Ratio {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal("Ratio", text)?)
+    }
+}
+
+impl TryFrom<&str> for Ratio {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+/// The double's shortest text, exactly (`8.9` is 8.9): a double with more decimal places than the
+/// schema allows is refused, never rounded.
+impl TryFrom<f64> for Ratio {
+    type Error = InvalidValue;
+    fn try_from(value: f64) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal_of_f64("Ratio", value)?)
+    }
+}
+
+impl std::fmt::Display for Ratio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Ratio> for Decimal {
+    fn from(value: Ratio) -> Self {
+        value.0
+    }
+}
+
+impl Validate for Ratio {
+    fn validate_into(&self, v: &mut Validator) {
+        v.minimum(self.0, Decimal::ZERO);
+        v.maximum(self.0, Decimal::from_i64(1));
+    }
+}
+
+/// A newtype without constraints.
+///
+/// Built with `new`, `try_from`, `parse()` (the schema puts no constraint on the value); read from JSON as it is, and checked by `validate()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Flag(bool);
+
+impl Flag {
+    /// The value, when it meets the schema (which puts no constraint on it).
+    pub fn new(value: bool) -> Result<Self, InvalidValue> {
+        Ok(Self(value))
+    }
+    /// The value.
+    pub fn get(self) -> bool {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> bool {
+        self.0
+    }
+}
+
+impl TryFrom<bool> for Flag {
+    type Error = InvalidValue;
+    fn try_from(value: bool) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Flag {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::boolean("Flag", text)?)
+    }
+}
+
+impl TryFrom<&str> for Flag {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+impl std::fmt::Display for Flag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(value: Flag) -> Self {
+        value.0
+    }
+}
+
+impl Validate for Flag {
+    fn validate_into(&self, _v: &mut Validator) {}
+}
+
+/// A newtype of an array: its items are checked too.
+///
+/// Built with `new`, `try_from` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Aliases(
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(extend("maxItems" = 2, "items" = {"maxLength":4, "type":"string"}))
+    )]
+    Vec<String>,
+);
+
+impl Aliases {
+    /// The value, when it meets the schema: `maxItems` 2, the checks of its items.
+    pub fn new(value: Vec<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        InvalidValue::judge("Aliases", v, value)
+    }
+    /// The value.
+    pub fn get(&self) -> &Vec<String> {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Vec<String> {
+        self.0
+    }
+}
+
+impl TryFrom<Vec<String>> for Aliases {
+    type Error = InvalidValue;
+    fn try_from(value: Vec<String>) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+/// The value's JSON, as it is sent.
+impl std::fmt::Display for Aliases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl From<Aliases> for Vec<String> {
+    fn from(value: Aliases) -> Self {
+        value.0
+    }
+}
+
+impl Validate for Aliases {
+    fn validate_into(&self, v: &mut Validator) {
+        v.max_items(&self.0, 2);
+        v.each(&self.0, |v, item| v.max_length(item, 4));
+    }
+}
+
+/// Received only: constructors check it, nothing validates it.
+///
+/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Ticket(
+    #[cfg_attr(feature = "schemars", schemars(extend("pattern" = "^T-[0-9]+$")))]
+    String,
+);
+
+impl Ticket {
+    /// The value, when it meets the schema: `pattern` "^T-[0-9]+$".
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = Self(value.into());
+        let mut v = Validator::new();
+        {
+            static PATTERN: Pattern = Pattern::new("^T-[0-9]+$");
+            v.pattern(&value.0, &PATTERN)
+        };
+        InvalidValue::judge("Ticket", v, value)
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl TryFrom<String> for Ticket {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Ticket {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for Ticket {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(text)
+    }
+}
+
+impl AsRef<str> for Ticket {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+impl From<Ticket> for String {
+    fn from(value: Ticket) -> Self {
+        value.0
     }
 }

@@ -3,7 +3,7 @@
 
 //! Types shared by the `acme` endpoints.
 use crate::runtime::{
-    Decimal, DecimalError, Validate, Validator, TypedBuilder, Pattern, Shaped,
+    Decimal, InvalidValue, Validator, Validate, TypedBuilder, Pattern, Shaped,
     ObjectShape, Member, MemberKind,
 };
 
@@ -30,6 +30,8 @@ pub struct Envelope {
 
 impl crate::runtime::ResponseBody for Envelope {}
 /// An amount, exact.
+///
+/// Built with `new`, `try_from`, `parse()`, `from_cents` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(
     Debug,
     Clone,
@@ -49,19 +51,83 @@ pub struct Money(
         feature = "schemars",
         schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
     )]
-    pub Decimal,
+    Decimal,
 );
 
-impl From<Decimal> for Money {
-    fn from(value: Decimal) -> Self {
-        Self(value)
+impl Money {
+    /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        crate::runtime::newtype::fits_minor_units(&mut v, value.0, 2);
+        InvalidValue::judge("Money", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Decimal {
+        self.0
+    }
+    /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
+        Self::new(Decimal::from_parts(units, 2))
+    }
+    /// The value in minor units (hundredths), exactly (never rounded). `None` only for a value deserialized and not validated: one with more than 2 decimal place(s), or too large for an `i64` count.
+    pub fn to_minor_units(self) -> Option<i64> {
+        self.0.to_minor_units(2)
+    }
+    /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
+        Self::from_minor_units(cents)
+    }
+    /// The value in cents (fen), exactly; `None` as for `to_minor_units`.
+    pub fn to_cents(self) -> Option<i64> {
+        self.to_minor_units()
+    }
+}
+
+impl TryFrom<Decimal> for Money {
+    type Error = InvalidValue;
+    fn try_from(value: Decimal) -> Result<Self, InvalidValue> {
+        Self::new(value)
     }
 }
 
 impl std::str::FromStr for Money {
-    type Err = DecimalError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        text.parse().map(Self)
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal("Money", text)?)
+    }
+}
+
+impl TryFrom<&str> for Money {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+/// The double's shortest text, exactly (`8.9` is 8.9): a double with more decimal places than the
+/// schema allows is refused, never rounded.
+impl TryFrom<f64> for Money {
+    type Error = InvalidValue;
+    fn try_from(value: f64) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal_of_f64("Money", value)?)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(value: Money) -> Self {
+        value.0
     }
 }
 

@@ -458,7 +458,9 @@ fn type_pair(pair: &mut Pair, old: &TypeDef, new: &TypeDef) {
             enum_values(pair, &new.name, &old_v, &new_v, direction, pointer);
         }
         (TypeKind::Newtype(old_shape), TypeKind::Newtype(new_shape)) => {
+            let before = pair.out.len();
             shape_pair(pair, old_shape, new_shape, direction, pointer, false);
+            minor_units_api(pair, before, (&new.name, pointer), old_shape, new_shape);
         }
         (TypeKind::Union(old_u), TypeKind::Union(new_u)) => {
             if old_u.tag != new_u.tag {
@@ -492,6 +494,43 @@ fn type_pair(pair: &mut Pair, old: &TypeDef, new: &TypeDef) {
                 new.name
             );
             pair.push(pointer, "kind-changed", direction, Breaks::wire(true), note);
+        }
+    }
+}
+
+/// A decimal newtype's `x-decimalPlaces` is its minor unit: `from_minor_units`/`to_minor_units` (and
+/// `from_cents`/`to_cents` at 2) count in it. Removing or changing it removes those methods or changes what
+/// their integers mean, so the change recorded for it (from `before` on) breaks the api; adding it only adds
+/// methods.
+fn minor_units_api(
+    pair: &mut Pair,
+    before: usize,
+    (name, pointer): (&str, &str),
+    old: &Shape,
+    new: &Shape,
+) {
+    let places = |shape: &Shape| {
+        shape.checks.iter().find_map(|check| match check {
+            Check::DecimalPlaces(places) => Some(*places),
+            _ => None,
+        })
+    };
+    let (Some(old_places), new_places) = (places(old), places(new)) else {
+        return;
+    };
+    if new.ty != Ty::Number || new_places == Some(old_places) {
+        return;
+    }
+    for change in &mut pair.out[before..] {
+        let about_places = change.note.starts_with("x-decimalPlaces ")
+            || change.note.starts_with("No x-decimalPlaces ");
+        if about_places && change.pointer == pointer {
+            change.api = Verdict::Breaking;
+            change.note = format!(
+                "{}; `{name}`'s minor units (`from_minor_units`, `to_minor_units`{}) change with it.",
+                change.note.trim_end_matches('.'),
+                if old_places == 2 { ", `from_cents`, `to_cents`" } else { "" }
+            );
         }
     }
 }
@@ -1041,6 +1080,67 @@ fn show(check: &Check) -> String {
 mod tests {
     use super::*;
     use std::cmp::Ordering::{Equal, Greater, Less};
+
+    /// `(change, api)` for a one-file schema whose `Price` newtype is `price` in OLD and `edited` in NEW.
+    fn newtype_changes(
+        price: serde_json::Value,
+        edited: serde_json::Value,
+    ) -> Vec<(String, String)> {
+        let schema = |price: &serde_json::Value| {
+            let text = serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {
+                    "Order": {"type": "object", "properties": {"price": {"$ref": "#/$defs/Price"}}},
+                    "Price": price
+                }
+            })
+            .to_string();
+            let loaded = crate::load::parse("acme/shared.json", &text);
+            crate::lower::lower_all(&[loaded]).unwrap()
+        };
+        modules(&schema(&price), &schema(&edited))
+            .into_iter()
+            .map(|c| (c.change.to_owned(), c.api.as_str().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn a_newtypes_minor_unit_is_part_of_its_api() {
+        let money = |extra: serde_json::Value| {
+            let mut schema = serde_json::json!({"type": "number", "minimum": 0});
+            schema
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            schema
+        };
+        let cents = money(serde_json::json!({"x-decimalPlaces": 2}));
+        let pair = |change: &str, api: &str| vec![(change.to_owned(), api.to_owned())];
+        // Constructors are checked whatever the constraints: a limit moved, added or removed breaks no caller.
+        assert_eq!(
+            newtype_changes(money(serde_json::json!({})), cents.clone()),
+            pair("limit-added", "compatible")
+        );
+        assert_eq!(
+            newtype_changes(
+                cents.clone(),
+                money(serde_json::json!({"x-decimalPlaces": 3}))
+            ),
+            pair("limit-loosened", "breaking"),
+            "from_cents is gone and from_minor_units counts thousandths"
+        );
+        assert_eq!(
+            newtype_changes(cents.clone(), money(serde_json::json!({}))),
+            pair("limit-removed", "breaking")
+        );
+        assert_eq!(
+            newtype_changes(
+                cents.clone(),
+                money(serde_json::json!({"x-decimalPlaces": 2, "maximum": 100}))
+            ),
+            pair("limit-added", "compatible")
+        );
+    }
 
     #[test]
     fn bounds_compare_exactly_across_scales() {

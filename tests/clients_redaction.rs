@@ -690,8 +690,14 @@ async fn tracing_logs_of_runs_with_retries_carry_no_secret() {
         .unwrap_err();
 
     let text = capture.text();
-    // The capture saw these runs: spans of the calls, retries and giving up.
-    for expected in ["salesync.call", "retrying", "giving up", "splitting"] {
+    // The capture saw these runs: spans of the calls and attempts, retries and a call that failed.
+    for expected in [
+        "salesync.call",
+        "salesync.attempt",
+        "retrying",
+        "the call failed",
+        "splitting",
+    ] {
         assert!(
             text.contains(expected),
             "no `{expected}` in the logs:\n{text}"

@@ -152,10 +152,10 @@ fn capture() -> &'static Capture {
     })
 }
 
-/// One test at a time: each clears the capture and reads all of it.
-fn exclusive() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let guard = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+/// One test at a time: each clears the capture and reads all of it. An async lock, held across the calls.
+async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let guard = LOCK.lock().await;
     *capture().captured.lock().unwrap() = Captured::default();
     guard
 }
@@ -197,7 +197,7 @@ fn assert_clean(spans: &[SpanRecord], events: &[EventRecord]) {
 
 #[tokio::test]
 async fn a_retried_shopline_call_is_one_span_with_a_child_per_attempt() {
-    let _one = exclusive();
+    let _one = exclusive().await;
     let mock = mock().await;
     mock.push_fault(Vendor::Shopline, Fault::status(429));
     let client = shopline(&mock)
@@ -253,7 +253,7 @@ async fn a_retried_shopline_call_is_one_span_with_a_child_per_attempt() {
 
 #[tokio::test]
 async fn a_failed_tencent_call_records_its_error_and_no_token() {
-    let _one = exclusive();
+    let _one = exclusive().await;
     let mock = mock().await;
     mock.push_fault(Vendor::Tencent, Fault::tencent(11018));
     let client = tencent(&mock).build().unwrap();

@@ -7,7 +7,7 @@ use sha2::Sha256;
 
 use super::stub::{Reply, Stub};
 use super::{flow, quick, shopline_request, Rotating};
-use crate::client::{Secret, TokenFuture, TokenProvider, DEFAULT_USER_AGENT};
+use crate::client::DEFAULT_USER_AGENT;
 use crate::shopline::batch_sync_flow_data::BatchSyncFlowData;
 use crate::{Error, ShoplineClient, Vendor};
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::Vendor;
+use crate::vendor::Vendor;
 
 /// What kind of failure an error is. Each class is a different next step for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -59,6 +59,10 @@ impl crate::ShoplineClient {
     /// `POST /admin/openapi/{version}/sales/flow/batch_sync_flow_data.json`: Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
     ///
     /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call): a request that breaks its schema, or the error of the last attempt.
     pub async fn batch_sync_flow_data(
         &self,
         request: &BatchSyncFlowDataRequest,
@@ -488,6 +492,10 @@ pub struct TimestampMillis(
 
 impl TimestampMillis {
     /// The value, when it meets the schema: `minimum` 0.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: i64) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -561,6 +569,10 @@ pub struct PercentRate(
 
 impl PercentRate {
     /// The value, when it meets the schema: `pattern` "^(0|[1-9][0-9]*)(\\.[0-9]+)?$".
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();

@@ -57,6 +57,10 @@ impl crate::TencentClient {
     /// `POST /{version}/salesinfo/add`: Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
     ///
     /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call): a request that breaks its schema, or the error of the last attempt.
     pub async fn salesinfo_add(
         &self,
         request: &SalesinfoAddRequest,
@@ -1456,6 +1460,10 @@ pub struct Yuan(
 
 impl Yuan {
     /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -1472,6 +1480,10 @@ impl Yuan {
         self.0
     }
     /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the units spell.
     pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
         Self::new(Decimal::from_parts(units, 2))
     }
@@ -1480,6 +1492,10 @@ impl Yuan {
         self.0.to_minor_units(2)
     }
     /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the cents spell.
     pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
         Self::from_minor_units(cents)
     }
@@ -1553,6 +1569,10 @@ pub struct MillisString(
 
 impl MillisString {
     /// The value, when it meets the schema: `pattern` "^([0-9]{1,16})?$".
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();
@@ -1635,6 +1655,10 @@ pub struct RegionName(
 
 impl RegionName {
     /// The value, when it meets the schema: `minLength` 1, `x-maxBytes` 64.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();
@@ -1710,6 +1734,10 @@ pub struct TagText(
 
 impl TagText {
     /// The value, when it meets the schema: `x-maxBytes` 2048.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();

@@ -7,6 +7,12 @@ macro_rules! common_call_methods {
         /// Calls endpoint `O` with `request`: validates it (unless turned off), then sends it with the method,
         /// path, version and auth of `O::META`, retrying what is worth retrying. An error the platform answers
         /// (a Shopline error status, a Tencent `code != 0`) is an `Err`.
+        ///
+        /// # Errors
+        ///
+        /// [`Error::Validation`]($crate::Error::Validation) when the request breaks its schema (nothing is
+        /// sent); otherwise the error of the last attempt, once no retry is left or worth making: its
+        /// [`class()`]($crate::Error::class) says what to do next (the README's retry table).
         pub async fn call<O: $crate::runtime::Operation>(
             &self,
             request: &O::Request,

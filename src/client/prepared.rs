@@ -23,6 +23,11 @@ pub struct Prepared<O: Operation> {
 
 impl<O: Operation> Prepared<O> {
     /// Validates `request` (every violation, each with its JSON pointer) and serializes it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] with every violation; [`Error::Config`] if the request cannot be serialized (a
+    /// map key that is not a string, which generated types never have).
     pub fn new(request: &O::Request) -> Result<Self, Error> {
         request.validate().map_err(Error::Validation)?;
         Self::unchecked(request)
@@ -30,6 +35,10 @@ impl<O: Operation> Prepared<O> {
 
     /// Serializes `request` without validating it: for a request whose parts were validated already, or that
     /// is meant to reach the platform as it is.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] if the request cannot be serialized.
     pub fn unchecked(request: &O::Request) -> Result<Self, Error> {
         let body = serde_json::to_vec(request)
             .map_err(|err| Error::Config(format!("the request cannot be serialized: {err}")))?;

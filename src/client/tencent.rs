@@ -72,6 +72,11 @@ impl TencentClient {
     common_call_methods!();
 
     /// Sends a request prepared earlier (see [`Prepared`]), as `call` does, retrying what is worth retrying.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an endpoint of the other platform; otherwise the error of the last attempt, once
+    /// no retry is left or worth making ([`Error::class`]).
     pub async fn send_prepared<O: Operation>(
         &self,
         prepared: &Prepared<O>,
@@ -319,7 +324,12 @@ impl TencentClientBuilder {
 
     common_builder_methods!();
 
-    /// The client; fails on a malformed base URL or a missing token.
+    /// The client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a malformed base URL (one with a query or user info), a missing token, or an API
+    /// version that is not one path segment.
     pub fn build(self) -> Result<TencentClient, Error> {
         let base_url = config::base_url(&self.base_url)?;
         let credential = self

@@ -4,39 +4,11 @@
 //! No variant holds a credential: response text is scrubbed of the client's credentials before it gets here,
 //! and transport errors lose their URL (Tencent's carries `access_token`).
 
-use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use crate::classify::ErrorClass;
+pub use crate::vendor::Vendor;
 use crate::Violations;
-
-/// The platform a call went to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Vendor {
-    /// Shopline Open API.
-    Shopline,
-    /// Tencent Ads Marketing API.
-    Tencent,
-}
-
-impl Vendor {
-    /// `shopline` or `tencent`, as in the schemas' `x-endpoint.vendor`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Shopline => "shopline",
-            Vendor::Tencent => "tencent",
-        }
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The error of a transport failure (reqwest's, its URL removed), kept as a plain error so that the HTTP
 /// stack stays out of this crate's public API.

@@ -41,6 +41,10 @@ pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
 
 /// Parses and validates one batch item (one row of an export); pointers start with `prefix`. Every missing
 /// and unknown member is reported at once; then every type error and, past them, every validation error.
+///
+/// # Errors
+///
+/// Every violation of the item, each with its JSON pointer under `prefix`.
 pub fn check_item<O: Batched>(value: &Value, prefix: &str) -> Result<O::Item, Vec<Violation>> {
     checked::<O::Item>(value, prefix)
 }

@@ -42,7 +42,11 @@ impl Decimal {
         scale: 0,
     };
 
-    /// `mantissa * 10^-scale`, e.g. `Decimal::new(890, 2)` is 8.9. Scales above 18 are rejected.
+    /// `mantissa * 10^-scale`, e.g. `Decimal::new(890, 2)` is 8.9.
+    ///
+    /// # Errors
+    ///
+    /// A scale above 18.
     pub fn new(mantissa: i64, scale: u32) -> Result<Self, DecimalError> {
         if scale > MAX_SCALE {
             return Err(DecimalError(format!(
@@ -69,7 +73,11 @@ impl Decimal {
     }
 
     /// An amount of minor units with `places` digits after the point, exactly: `from_minor_units(8_905, 3)` is
-    /// 8.905. Scales above 18 are rejected.
+    /// 8.905.
+    ///
+    /// # Errors
+    ///
+    /// `places` above 18.
     pub fn from_minor_units(units: i64, places: u32) -> Result<Self, DecimalError> {
         Self::new(units, places)
     }
@@ -98,6 +106,10 @@ impl Decimal {
     /// for it, which is what was written for any number of up to 15 significant digits), exactly, never
     /// rounded further: `8.9` is 8.9, `0.1 + 0.2` is 0.30000000000000004. NaN, the infinities and values
     /// whose text has more than 18 decimal places or more digits than an `i64` holds are errors.
+    ///
+    /// # Errors
+    ///
+    /// NaN, an infinity, or a value whose shortest text does not fit a `Decimal`.
     pub fn from_f64(value: f64) -> Result<Self, DecimalError> {
         if let Some(decimal) = Decimal::from_short_f64(value) {
             return Ok(decimal);

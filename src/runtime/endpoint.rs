@@ -90,6 +90,10 @@ pub trait ResponseBody: DeserializeOwned {
     const ALIASES: &'static [(&'static str, &'static str)] = &[];
 
     /// Parses a JSON value, resolving aliases first.
+    ///
+    /// # Errors
+    ///
+    /// serde's error when the value is not what the type describes.
     fn from_json(mut value: serde_json::Value) -> Result<Self, serde_json::Error> {
         if let Some(object) = value.as_object_mut() {
             for (alias, member) in Self::ALIASES {

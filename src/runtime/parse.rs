@@ -20,6 +20,11 @@ const CUSTOM_RULES: [&str; 8] = [
 ];
 
 /// Parses JSON text into `T`; any error becomes one [`Violation`] at the pointer of the offending value.
+///
+/// # Errors
+///
+/// The first problem: text that is not JSON (rule `json`), or a value of the wrong type, an unknown member or
+/// value (rule `type`, `additionalProperties`, `enum`, ...), at its pointer.
 pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, Violation> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let value = serde_path_to_error::deserialize(&mut deserializer)
@@ -31,6 +36,10 @@ pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, Violation> {
 }
 
 /// Converts an already-parsed JSON value into `T`; pointers start with `prefix` (e.g. `/salesinfo/3`).
+///
+/// # Errors
+///
+/// The first value that does not fit `T`, at its pointer under `prefix`.
 pub fn from_value<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Violation> {
     serde_path_to_error::deserialize(value)
         .map_err(|err| violation(prefix, err.path(), err.inner()))

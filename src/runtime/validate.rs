@@ -88,6 +88,10 @@ pub trait Validate {
     fn validate_into(&self, v: &mut Validator);
 
     /// Every violation of this value, or `Ok(())`.
+    ///
+    /// # Errors
+    ///
+    /// Every violation, in document order, each with its JSON pointer.
     fn validate(&self) -> Result<(), Violations> {
         let mut v = Validator::new();
         self.validate_into(&mut v);
@@ -137,6 +141,10 @@ impl Validator {
     }
 
     /// The violations found, or `Ok(())`.
+    ///
+    /// # Errors
+    ///
+    /// The violations found, when there are any.
     pub fn finish(self) -> Result<(), Violations> {
         if self.violations.is_empty() {
             Ok(())

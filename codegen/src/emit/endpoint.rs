@@ -121,6 +121,10 @@ pub fn call(
             #[doc = #doc]
             #[doc = ""]
             #[doc = #validated]
+            ///
+            /// # Errors
+            ///
+            /// As [`call`](Self::call): a request that breaks its schema, or the error of the last attempt.
             pub async fn #method(&self, request: &#request) -> Result<#clients::Response<#response>, #clients::Error> {
                 self.call::<#marker>(request).await
             }

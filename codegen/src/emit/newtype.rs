@@ -162,6 +162,11 @@ fn constructors(
         " The value, when it meets the schema{}.",
         constraints(shape)
     );
+    let errors_doc = if has_checks(shape) || places.is_some() {
+        " An `InvalidValue` naming every rule of the schema the value breaks."
+    } else {
+        " Never: the schema sets no rule on this type (a rule added later keeps callers' code unchanged)."
+    };
     let accessors = match inner {
         Inner::String => quote! {
             /// The value.
@@ -180,6 +185,10 @@ fn constructors(
     quote! {
         impl #name {
             #[doc = #new_doc]
+            ///
+            /// # Errors
+            ///
+            #[doc = #errors_doc]
             pub fn new(value: #parameter) -> Result<Self, #invalid> { #body }
             #accessors
             /// The value, unwrapped.
@@ -242,6 +251,10 @@ fn minor_units(places: u32, cx: &Cx) -> TokenStream {
     let cents = (places == 2).then(|| {
         quote! {
             /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+            ///
+            /// # Errors
+            ///
+            /// As `new`, for the amount the cents spell.
             pub fn from_cents(cents: i64) -> Result<Self, #invalid> { Self::from_minor_units(cents) }
             /// The value in cents (fen), exactly; `None` as for `to_minor_units`.
             pub fn to_cents(self) -> Option<i64> { self.to_minor_units() }
@@ -249,6 +262,10 @@ fn minor_units(places: u32, cx: &Cx) -> TokenStream {
     });
     quote! {
         #[doc = #from_doc]
+        ///
+        /// # Errors
+        ///
+        /// As `new`, for the amount the units spell.
         pub fn from_minor_units(units: i64) -> Result<Self, #invalid> {
             Self::new(#decimal::from_parts(units, #scale))
         }

@@ -62,6 +62,10 @@ impl crate::ShoplineClient {
     /// `POST /{version}/things`: Puts things (a fixture, not a real API).
     ///
     /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call): a request that breaks its schema, or the error of the last attempt.
     pub async fn put_things(
         &self,
         request: &PutThingsRequest,
@@ -1042,6 +1046,10 @@ pub struct Money(
 
 impl Money {
     /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -1058,6 +1066,10 @@ impl Money {
         self.0
     }
     /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the units spell.
     pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
         Self::new(Decimal::from_parts(units, 2))
     }
@@ -1066,6 +1078,10 @@ impl Money {
         self.0.to_minor_units(2)
     }
     /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the cents spell.
     pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
         Self::from_minor_units(cents)
     }
@@ -1138,6 +1154,10 @@ pub struct Rate(
 
 impl Rate {
     /// The value, when it meets the schema: `pattern` "^[0-9]+(\\.[0-9]+)?$".
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();
@@ -1231,6 +1251,10 @@ pub struct Millis(
 
 impl Millis {
     /// The value, when it meets the schema: `minimum` 0.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: i64) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -2017,6 +2041,10 @@ pub struct Member(
 
 impl Member {
     /// The value, when it meets the schema: `maxLength` 8.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();
@@ -2115,6 +2143,10 @@ pub struct Cents(
 
 impl Cents {
     /// The value, when it meets the schema: `minimum` 0.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: i64) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -2197,6 +2229,10 @@ pub struct Kilograms(
 
 impl Kilograms {
     /// The value, when it meets the schema: `exclusiveMinimum` 0, `x-decimalPlaces` 3.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -2213,6 +2249,10 @@ impl Kilograms {
         self.0
     }
     /// An amount of minor units (thousandths), exactly: `from_minor_units(8900)` is 8.900; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the units spell.
     pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
         Self::new(Decimal::from_parts(units, 3))
     }
@@ -2295,6 +2335,10 @@ pub struct Ratio(
 
 impl Ratio {
     /// The value, when it meets the schema: `minimum` 0, `maximum` 1.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -2370,6 +2414,10 @@ pub struct Flag(bool);
 
 impl Flag {
     /// The value, when it meets the schema (which puts no constraint on it).
+    ///
+    /// # Errors
+    ///
+    /// Never: the schema sets no rule on this type (a rule added later keeps callers' code unchanged).
     pub fn new(value: bool) -> Result<Self, InvalidValue> {
         Ok(Self(value))
     }
@@ -2436,6 +2484,10 @@ pub struct Aliases(
 
 impl Aliases {
     /// The value, when it meets the schema: `maxItems` 2, the checks of its items.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: Vec<String>) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -2492,6 +2544,10 @@ pub struct Ticket(
 
 impl Ticket {
     /// The value, when it meets the schema: `pattern` "^T-[0-9]+$".
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();

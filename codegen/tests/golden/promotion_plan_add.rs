@@ -57,6 +57,10 @@ impl crate::TencentClient {
     /// `POST /{version}/promotion_plan/add`: Adds promotion plans of SKUs (test fixture, not a real endpoint).
     ///
     /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call): a request that breaks its schema, or the error of the last attempt.
     pub async fn promotion_plan_add(
         &self,
         request: &PromotionPlanAddRequest,

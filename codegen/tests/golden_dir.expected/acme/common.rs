@@ -56,6 +56,10 @@ pub struct Money(
 
 impl Money {
     /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -72,6 +76,10 @@ impl Money {
         self.0
     }
     /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the units spell.
     pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
         Self::new(Decimal::from_parts(units, 2))
     }
@@ -80,6 +88,10 @@ impl Money {
         self.0.to_minor_units(2)
     }
     /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the cents spell.
     pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
         Self::from_minor_units(cents)
     }

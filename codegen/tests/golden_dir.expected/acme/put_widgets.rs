@@ -57,6 +57,10 @@ impl crate::TencentClient {
     /// `POST /{version}/widgets`: Puts widgets.
     ///
     /// The request is validated first (unless the client opts out); an invalid request is never sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call): a request that breaks its schema, or the error of the last attempt.
     pub async fn put_widgets(
         &self,
         request: &PutWidgetsRequest,

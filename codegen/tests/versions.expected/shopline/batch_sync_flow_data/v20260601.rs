@@ -535,6 +535,10 @@ pub struct TimestampMillis(
 
 impl TimestampMillis {
     /// The value, when it meets the schema: `minimum` 0.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: i64) -> Result<Self, InvalidValue> {
         let value = Self(value);
         let mut v = Validator::new();
@@ -608,6 +612,10 @@ pub struct PercentRate(
 
 impl PercentRate {
     /// The value, when it meets the schema: `pattern` "^(0|[1-9][0-9]*)(\\.[0-9]+)?$".
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
         let value = Self(value.into());
         let mut v = Validator::new();

@@ -56,9 +56,23 @@ fn filter(verbosity: Verbosity, rust_log: Option<&str>) -> EnvFilter {
         .expect("the directives of -v parse")
 }
 
+/// Whether log lines may be written to standard error during a run (`-v` or `RUST_LOG`): a progress bar
+/// then gives way to progress lines, so the two do not overwrite each other.
+static LOGGING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// See [`LOGGING`].
+pub fn is_logging() -> bool {
+    LOGGING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Installs the subscriber: lines on standard error, coloured on a terminal unless `NO_COLOR` is set.
 pub fn init(verbosity: Verbosity) {
     let rust_log = std::env::var("RUST_LOG").ok();
+    let logging = verbosity.verbose > 0
+        || rust_log
+            .as_deref()
+            .is_some_and(|text| !text.trim().is_empty());
+    LOGGING.store(logging, std::sync::atomic::Ordering::Relaxed);
     let ansi = io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     tracing_subscriber::fmt()

@@ -38,7 +38,8 @@ impl Progress {
     /// Progress through an input of `total_bytes` bytes; log lines come every `every`.
     pub fn new(mode: Mode, total_bytes: u64, every: Duration) -> Self {
         let bar = match mode {
-            Mode::Auto => io::stderr().is_terminal(),
+            // Log lines (`-v`, `RUST_LOG`) and a bar would overwrite each other: lines then.
+            Mode::Auto => io::stderr().is_terminal() && !crate::logging::is_logging(),
             Mode::Bar => true,
             Mode::Log | Mode::Off => false,
         };

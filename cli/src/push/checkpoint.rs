@@ -381,6 +381,7 @@ mod tests {
             line: 23,
             errors: vec![ErrorEntry {
                 pointer: String::new(),
+                column: None,
                 rule: "platform".into(),
                 message: "tencent API error 18003: bad".into(),
             }],

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub struct ErrorEntry {
     /// JSON pointer inside the row (`""` for the whole row).
     pub pointer: String,
+    /// For a row read from CSV: the header column the pointer falls in, when one does (`price.current_price`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     /// The schema keyword broken; `json` for text that is not JSON, `row` for input that is no row (too long,
     /// not UTF-8, a broken array), `platform` for a refusal by the platform.
     pub rule: String,
@@ -27,6 +30,7 @@ impl From<Violation> for ErrorEntry {
     fn from(violation: Violation) -> Self {
         ErrorEntry {
             pointer: violation.pointer,
+            column: None,
             rule: violation.rule.to_owned(),
             message: violation.message,
         }
@@ -38,6 +42,7 @@ impl ErrorEntry {
     pub fn whole(rule: &str, message: impl Into<String>) -> Self {
         ErrorEntry {
             pointer: String::new(),
+            column: None,
             rule: rule.to_owned(),
             message: message.into(),
         }

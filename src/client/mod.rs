@@ -4,8 +4,8 @@
 
 mod auth;
 mod batch;
-mod calls;
 pub(crate) mod config;
+mod generic;
 mod http;
 mod nonce;
 pub(crate) mod observe;
@@ -20,8 +20,10 @@ mod trace;
 pub use auth::{TokenError, TokenFuture, TokenProvider};
 pub use batch::{BatchReport, ItemOutcome};
 pub use config::DEFAULT_USER_AGENT;
+pub use generic::{Client, ClientBuilder, Platform, Shopline, Tencent};
 pub use observe::Attempt;
 pub use pacing::Pace;
+pub use pacing::PaceState;
 pub use prepared::Prepared;
 pub use retry::{parse_retry_after, RetryPolicy};
 pub use secret::{Secret, REDACTED};

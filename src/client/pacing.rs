@@ -1,13 +1,13 @@
 //! Client-side pacing, so a long job stays under the platform's limit instead of living on 429s.
 //!
-//! Built on governor's GCRA limiter (a leaky bucket, the model Shopline documents). Waiting uses tokio's timer
-//! rather than governor's `until_ready`, which would bring its own timer thread.
+//! A GCRA (the leaky bucket Shopline documents), written out because two things need its state: a rate-limit
+//! answer slows the whole client at once and the pace recovers gradually as requests succeed (adaptive pacing,
+//! as in the AWS SDKs' adaptive retry mode), and the state can be carried to the next process
+//! ([`PaceState`]), so a restarted job does not open with a fresh burst into the bucket its predecessor filled.
 
 use std::num::NonZeroU32;
-use std::time::Duration;
-
-use governor::clock::{Clock, DefaultClock};
-use governor::{Quota, RateLimiter};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A request rate: one request per `period` on average, with up to `burst` at once after a quiet spell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl Pace {
     };
 }
 
-/// `Option::unwrap` is not `const` on the crate's minimum Rust (1.80).
+/// A `const` constructor of a non-zero burst.
 const fn nonzero(n: u32) -> NonZeroU32 {
     match NonZeroU32::new(n) {
         Some(n) => n,
@@ -69,42 +69,145 @@ const fn nonzero(n: u32) -> NonZeroU32 {
     }
 }
 
+/// Where a pace stands, to carry to another process: when its bucket is empty again (a time in the past
+/// means empty) and how much a rate limit had slowed it. Serializes as
+/// `{"busy_until_unix_ms": u64, "slowdown": f64}`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PaceState {
+    /// Milliseconds since the Unix epoch at which every request sent so far has drained from the bucket.
+    pub busy_until_unix_ms: u64,
+    /// The factor the period was stretched by after rate-limit answers (1: not slowed).
+    pub slowdown: f64,
+}
+
+/// How much one rate-limit answer stretches the period, the most it may be stretched, and how much each
+/// success gives back: halve the rate at once, regain it over a dozen successes.
+const SLOW_DOWN: f64 = 2.0;
+const MOST_SLOWDOWN: f64 = 16.0;
+const RECOVERY: f64 = 0.94;
+
 /// The limiter of one client; clones of the client share it.
 pub(crate) struct Pacer {
-    limiter: RateLimiter<governor::state::NotKeyed, governor::state::InMemoryState, DefaultClock>,
-    clock: DefaultClock,
+    pace: Pace,
+    state: Mutex<Gcra>,
+}
+
+/// The GCRA's state: the theoretical arrival time of the next request, and the current stretch of the period.
+#[derive(Debug, Clone, Copy)]
+struct Gcra {
+    tat: Instant,
+    slowdown: f64,
 }
 
 impl Pacer {
+    #[cfg(test)]
     pub(crate) fn new(pace: Pace) -> Self {
-        let quota = Quota::with_period(pace.period)
-            .expect("a pace's period is at least 1 ns")
-            .allow_burst(pace.burst);
-        let clock = DefaultClock::default();
+        Pacer::resumed(pace, None)
+    }
+
+    /// A pacer that starts where `state` left off (or empty).
+    pub(crate) fn resumed(pace: Pace, state: Option<PaceState>) -> Self {
+        let now = Instant::now();
+        let (tat, slowdown) = match state {
+            Some(state) => {
+                let until = UNIX_EPOCH + Duration::from_millis(state.busy_until_unix_ms);
+                let left = until
+                    .duration_since(SystemTime::now())
+                    .unwrap_or(Duration::ZERO);
+                (now + left, state.slowdown.clamp(1.0, MOST_SLOWDOWN))
+            }
+            None => (now, 1.0),
+        };
         Pacer {
-            limiter: RateLimiter::direct_with_clock(quota, clock.clone()),
-            clock,
+            pace,
+            state: Mutex::new(Gcra { tat, slowdown }),
         }
+    }
+
+    fn period(&self, slowdown: f64) -> Duration {
+        self.pace.period.mul_f64(slowdown)
+    }
+
+    /// How far ahead of now the bucket may run: `burst - 1` periods.
+    fn tolerance(&self, slowdown: f64) -> Duration {
+        self.period(slowdown) * (self.pace.burst.get() - 1)
+    }
+
+    /// Takes a place now, or says how long to wait for one.
+    fn try_acquire(&self, now: Instant) -> Result<(), Duration> {
+        let mut state = lock(&self.state);
+        let tat = state.tat.max(now);
+        let earliest = tat
+            .checked_sub(self.tolerance(state.slowdown))
+            .unwrap_or(now);
+        if earliest > now {
+            return Err(earliest - now);
+        }
+        state.tat = tat + self.period(state.slowdown);
+        Ok(())
     }
 
     /// Waits until one more request fits the pace, and takes its place.
     pub(crate) async fn acquire(&self) {
         loop {
-            match self.limiter.check() {
+            match self.try_acquire(Instant::now()) {
                 Ok(()) => return,
-                Err(not_until) => {
-                    let wait = not_until.wait_time_from(self.clock.now());
+                Err(wait) => {
                     tracing::trace!(?wait, "pacing");
                     tokio::time::sleep(wait).await;
                 }
             }
         }
     }
+
+    /// The platform said "too many requests": its bucket is full. Stretch the period and count the bucket as
+    /// full, so that every request of the client waits, not only the one that was refused.
+    pub(crate) fn throttled(&self) {
+        let mut state = lock(&self.state);
+        state.slowdown = (state.slowdown * SLOW_DOWN).min(MOST_SLOWDOWN);
+        let full = Instant::now() + self.tolerance(state.slowdown) + self.period(state.slowdown);
+        state.tat = state.tat.max(full);
+        tracing::debug!(
+            slowdown = state.slowdown,
+            "rate limited: slowing the client down"
+        );
+    }
+
+    /// A request got through: give back some of the rate a rate limit took.
+    pub(crate) fn succeeded(&self) {
+        let mut state = lock(&self.state);
+        if state.slowdown > 1.0 {
+            state.slowdown = (state.slowdown * RECOVERY).max(1.0);
+        }
+    }
+
+    /// The state to carry to another process.
+    pub(crate) fn state(&self) -> PaceState {
+        let state = *lock(&self.state);
+        let left = state.tat.saturating_duration_since(Instant::now());
+        let until = SystemTime::now() + left;
+        let millis = until
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis());
+        PaceState {
+            busy_until_unix_ms: u64::try_from(millis).unwrap_or(u64::MAX),
+            slowdown: state.slowdown,
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl std::fmt::Debug for Pacer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pacer")
+        f.debug_struct("Pacer")
+            .field("pace", &self.pace)
+            .field("state", &self.state())
+            .finish()
     }
 }
 
@@ -139,5 +242,54 @@ mod tests {
         let elapsed = started.elapsed();
         assert!(elapsed >= Duration::from_millis(160), "{elapsed:?}");
         assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    }
+
+    #[test]
+    fn a_rate_limit_slows_every_request_and_successes_give_it_back() {
+        let pacer = Pacer::new(Pace::every(Duration::from_millis(10), 4));
+        let now = Instant::now();
+        for _ in 0..4 {
+            assert_eq!(pacer.try_acquire(now), Ok(()));
+        }
+        pacer.throttled();
+        // The bucket counts as full at twice the period: the next place is 20 ms away at least.
+        let wait = pacer.try_acquire(Instant::now()).unwrap_err();
+        assert!(wait >= Duration::from_millis(15), "{wait:?}");
+        assert_eq!(pacer.state().slowdown, 2.0);
+        for _ in 0..12 {
+            pacer.succeeded();
+        }
+        assert_eq!(pacer.state().slowdown, 1.0);
+        for _ in 0..10 {
+            pacer.throttled();
+        }
+        assert_eq!(pacer.state().slowdown, MOST_SLOWDOWN);
+    }
+
+    #[test]
+    fn the_state_carries_the_bucket_to_another_pacer() {
+        let pace = Pace::every(Duration::from_millis(250), 40);
+        let first = Pacer::new(pace);
+        let now = Instant::now();
+        for _ in 0..40 {
+            assert_eq!(first.try_acquire(now), Ok(()));
+        }
+        let state = first.state();
+        let json = serde_json::to_value(state).unwrap();
+        assert!(json["busy_until_unix_ms"].as_u64().unwrap() > 0);
+        // A new process with the state waits as the first would have; without it, it bursts again.
+        let resumed = Pacer::resumed(pace, Some(state));
+        assert!(resumed.try_acquire(Instant::now()).is_err());
+        let fresh = Pacer::resumed(pace, None);
+        assert_eq!(fresh.try_acquire(Instant::now()), Ok(()));
+        // A state from long ago is an empty bucket.
+        let old = PaceState {
+            busy_until_unix_ms: 1_000,
+            slowdown: 1.0,
+        };
+        assert_eq!(
+            Pacer::resumed(pace, Some(old)).try_acquire(Instant::now()),
+            Ok(())
+        );
     }
 }

@@ -195,6 +195,15 @@ where
                 result
             }
         };
+        if let Some(pacer) = pacer {
+            match &result {
+                Ok(_) => pacer.succeeded(),
+                Err(failure) if failure.error.class() == crate::ErrorClass::RateLimited => {
+                    pacer.throttled()
+                }
+                Err(_) => {}
+            }
+        }
         let mut failure = match result {
             Ok(value) => {
                 scope.attempt_done(&span, number, started, Ok(&value));

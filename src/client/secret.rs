@@ -64,6 +64,7 @@ impl Scrubber {
     /// real token, app key or secret is far longer.
     const MIN_LEN: usize = 6;
 
+    #[cfg(test)]
     pub(crate) fn new(secrets: impl IntoIterator<Item = Secret>) -> Self {
         let mut scrubber = Scrubber::default();
         for secret in secrets {

@@ -4,8 +4,8 @@
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Comparison, Format, Decimal,
-    InvalidValue, Pattern,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded, Comparison,
+    Format, Decimal, InvalidValue, Pattern,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -124,9 +124,9 @@ impl Shaped for SalesinfoAddRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "SalesinfoAddRequest",
         members: &[
-            Member::required("account_id", MemberKind::Value),
-            Member::required("user_action_set_id", MemberKind::Value),
-            Member::required("data_set_id", MemberKind::Value),
+            Member::required("account_id", MemberKind::Value(Scalar::Integer)),
+            Member::required("user_action_set_id", MemberKind::Value(Scalar::Integer)),
+            Member::required("data_set_id", MemberKind::Value(Scalar::Integer)),
             Member::required("salesinfo", MemberKind::ArrayOf(&SalesInfo::SHAPE)),
         ],
         open: false,
@@ -282,10 +282,10 @@ impl Shaped for SalesInfo {
     const SHAPE: ObjectShape = ObjectShape {
         name: "SalesInfo",
         members: &[
-            Member::required("external_store_id", MemberKind::Value),
-            Member::optional("seller_id", MemberKind::Value),
-            Member::required("external_sku_id", MemberKind::Value),
-            Member::optional("product_type", MemberKind::Value),
+            Member::required("external_store_id", MemberKind::Value(Scalar::String)),
+            Member::optional("seller_id", MemberKind::Value(Scalar::String)),
+            Member::required("external_sku_id", MemberKind::Value(Scalar::String)),
+            Member::optional("product_type", ProductType::KIND),
             Member::required("price", MemberKind::Object(&Price::SHAPE)),
             Member::required("stock", MemberKind::Object(&Stock::SHAPE)),
             Member::optional("delivery_info", MemberKind::ArrayOf(&DeliveryInfo::SHAPE)),
@@ -303,7 +303,7 @@ impl Shaped for SalesInfo {
                 "exclusive_info",
                 MemberKind::Object(&ExclusiveInfo::SHAPE),
             ),
-            Member::optional("is_deleted", MemberKind::Value),
+            Member::optional("is_deleted", IsDeleted::KIND),
         ],
         open: false,
     };
@@ -404,11 +404,11 @@ impl Shaped for Price {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Price",
         members: &[
-            Member::optional("daily_price", MemberKind::Value),
-            Member::required("current_price", MemberKind::Value),
-            Member::required("sku_price", MemberKind::Value),
-            Member::optional("after_coupon_price", MemberKind::Value),
-            Member::optional("currency_translation", MemberKind::Value),
+            Member::optional("daily_price", Yuan::KIND),
+            Member::required("current_price", Yuan::KIND),
+            Member::required("sku_price", Yuan::KIND),
+            Member::optional("after_coupon_price", Yuan::KIND),
+            Member::optional("currency_translation", MemberKind::Value(Scalar::Boolean)),
             Member::optional(
                 "sku_promotions",
                 MemberKind::ArrayOf(&SkuPromotion::SHAPE),
@@ -484,8 +484,8 @@ impl Shaped for SkuPromotion {
     const SHAPE: ObjectShape = ObjectShape {
         name: "SkuPromotion",
         members: &[
-            Member::optional("external_promotion_id", MemberKind::Value),
-            Member::optional("promotion_price", MemberKind::Value),
+            Member::optional("external_promotion_id", MemberKind::Value(Scalar::String)),
+            Member::optional("promotion_price", Yuan::KIND),
         ],
         open: false,
     };
@@ -538,8 +538,8 @@ impl Shaped for NormalProductInfo {
     const SHAPE: ObjectShape = ObjectShape {
         name: "NormalProductInfo",
         members: &[
-            Member::optional("sku_id", MemberKind::Value),
-            Member::optional("normal_product_price", MemberKind::Value),
+            Member::optional("sku_id", MemberKind::Value(Scalar::String)),
+            Member::optional("normal_product_price", Yuan::KIND),
         ],
         open: false,
     };
@@ -608,10 +608,10 @@ impl Shaped for Stock {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Stock",
         members: &[
-            Member::optional("available_status", MemberKind::Value),
-            Member::required("sku_stock_status", MemberKind::Value),
-            Member::optional("stock_total", MemberKind::Value),
-            Member::optional("sales_num", MemberKind::Value),
+            Member::optional("available_status", AvailableStatus::KIND),
+            Member::required("sku_stock_status", SkuStockStatus::KIND),
+            Member::optional("stock_total", MemberKind::Value(Scalar::Integer)),
+            Member::optional("sales_num", MemberKind::Value(Scalar::Integer)),
         ],
         open: false,
     };
@@ -655,7 +655,7 @@ impl Shaped for DeliveryInfo {
     const SHAPE: ObjectShape = ObjectShape {
         name: "DeliveryInfo",
         members: &[
-            Member::optional("freight_amount", MemberKind::Value),
+            Member::optional("freight_amount", Yuan::KIND),
             Member::optional("location", MemberKind::ArrayOf(&Location::SHAPE)),
         ],
         open: false,
@@ -781,14 +781,14 @@ impl Shaped for Location {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Location",
         members: &[
-            Member::optional("country_code", MemberKind::Value),
-            Member::optional("country_name", MemberKind::Value),
-            Member::optional("province_code", MemberKind::Value),
-            Member::optional("province_name", MemberKind::Value),
-            Member::optional("city_code", MemberKind::Value),
-            Member::optional("city_name", MemberKind::Value),
-            Member::optional("district_code", MemberKind::Value),
-            Member::optional("district_name", MemberKind::Value),
+            Member::optional("country_code", MemberKind::Value(Scalar::String)),
+            Member::optional("country_name", RegionName::KIND),
+            Member::optional("province_code", MemberKind::Value(Scalar::Integer)),
+            Member::optional("province_name", RegionName::KIND),
+            Member::optional("city_code", MemberKind::Value(Scalar::Integer)),
+            Member::optional("city_name", RegionName::KIND),
+            Member::optional("district_code", MemberKind::Value(Scalar::Integer)),
+            Member::optional("district_name", RegionName::KIND),
         ],
         open: false,
     };
@@ -1036,14 +1036,14 @@ impl Shaped for TargetUrlProps {
     const SHAPE: ObjectShape = ObjectShape {
         name: "TargetUrlProps",
         members: &[
-            Member::optional("url_miniprogram", MemberKind::Value),
-            Member::optional("miniprogram_appid", MemberKind::Value),
-            Member::optional("miniprogram_username", MemberKind::Value),
-            Member::optional("url_miniprogram_qq", MemberKind::Value),
-            Member::optional("miniprogram_appid_qq", MemberKind::Value),
-            Member::optional("url_h5", MemberKind::Value),
-            Member::optional("url_h5_2", MemberKind::Value),
-            Member::optional("url_h5_3", MemberKind::Value),
+            Member::optional("url_miniprogram", MemberKind::Value(Scalar::String)),
+            Member::optional("miniprogram_appid", MemberKind::Value(Scalar::String)),
+            Member::optional("miniprogram_username", MemberKind::Value(Scalar::String)),
+            Member::optional("url_miniprogram_qq", MemberKind::Value(Scalar::String)),
+            Member::optional("miniprogram_appid_qq", MemberKind::Value(Scalar::String)),
+            Member::optional("url_h5", MemberKind::Value(Scalar::String)),
+            Member::optional("url_h5_2", MemberKind::Value(Scalar::String)),
+            Member::optional("url_h5_3", MemberKind::Value(Scalar::String)),
         ],
         open: false,
     };
@@ -1189,19 +1189,22 @@ impl Shaped for CouponInfo {
     const SHAPE: ObjectShape = ObjectShape {
         name: "CouponInfo",
         members: &[
-            Member::optional("coupon_id", MemberKind::Value),
-            Member::optional("coupon_type", MemberKind::Value),
-            Member::optional("amount_coupon", MemberKind::Value),
-            Member::optional("url_list", MemberKind::Value),
-            Member::optional("amount_minimum", MemberKind::Value),
-            Member::optional("show_start_time", MemberKind::Value),
-            Member::optional("show_end_time", MemberKind::Value),
-            Member::optional("start_time", MemberKind::Value),
-            Member::optional("end_time", MemberKind::Value),
-            Member::optional("available_num_per_person", MemberKind::Value),
-            Member::optional("total_num", MemberKind::Value),
-            Member::optional("store_num", MemberKind::Value),
-            Member::optional("status", MemberKind::Value),
+            Member::optional("coupon_id", MemberKind::Value(Scalar::String)),
+            Member::optional("coupon_type", CouponType::KIND),
+            Member::optional("amount_coupon", Yuan::KIND),
+            Member::optional("url_list", MemberKind::Value(Scalar::String)),
+            Member::optional("amount_minimum", Yuan::KIND),
+            Member::optional("show_start_time", MillisString::KIND),
+            Member::optional("show_end_time", MillisString::KIND),
+            Member::optional("start_time", MillisString::KIND),
+            Member::optional("end_time", MillisString::KIND),
+            Member::optional(
+                "available_num_per_person",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            Member::optional("total_num", MemberKind::Value(Scalar::Integer)),
+            Member::optional("store_num", MemberKind::Value(Scalar::Integer)),
+            Member::optional("status", CouponStatus::KIND),
         ],
         open: false,
     };
@@ -1295,8 +1298,8 @@ impl Shaped for CustomTag {
     const SHAPE: ObjectShape = ObjectShape {
         name: "CustomTag",
         members: &[
-            Member::optional("tag_name", MemberKind::Value),
-            Member::optional("tag_value", MemberKind::Value),
+            Member::optional("tag_name", TagText::KIND),
+            Member::optional("tag_value", MemberKind::Array(&TagText::KIND)),
         ],
         open: false,
     };
@@ -1370,12 +1373,12 @@ impl Shaped for ThirdPromotionInfo {
     const SHAPE: ObjectShape = ObjectShape {
         name: "ThirdPromotionInfo",
         members: &[
-            Member::required("commission_rate", MemberKind::Value),
-            Member::required("promote_status", MemberKind::Value),
-            Member::optional("commission_amount", MemberKind::Value),
-            Member::optional("commission_amount_after_coupon", MemberKind::Value),
-            Member::optional("start_time", MemberKind::Value),
-            Member::optional("end_time", MemberKind::Value),
+            Member::required("commission_rate", MemberKind::Value(Scalar::Number)),
+            Member::required("promote_status", PromoteStatus::KIND),
+            Member::optional("commission_amount", Yuan::KIND),
+            Member::optional("commission_amount_after_coupon", Yuan::KIND),
+            Member::optional("start_time", MillisString::KIND),
+            Member::optional("end_time", MillisString::KIND),
         ],
         open: false,
     };
@@ -1424,8 +1427,11 @@ impl Shaped for ExclusiveInfo {
     const SHAPE: ObjectShape = ObjectShape {
         name: "ExclusiveInfo",
         members: &[
-            Member::optional("exclusive_status", MemberKind::Value),
-            Member::optional("kol_id", MemberKind::Value),
+            Member::optional("exclusive_status", ExclusiveStatus::KIND),
+            Member::optional(
+                "kol_id",
+                MemberKind::Array(&MemberKind::Value(Scalar::Integer)),
+            ),
         ],
         open: false,
     };
@@ -1554,6 +1560,10 @@ impl Validate for Yuan {
     }
 }
 
+impl Kinded for Yuan {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Number);
+}
+
 /// A Unix timestamp in milliseconds carried as a string of digits; the empty string means forever (为空表示永久).
 ///
 /// Example: `1672365600000`
@@ -1635,6 +1645,10 @@ impl Validate for MillisString {
             v.pattern(&self.0, &PATTERN)
         };
     }
+}
+
+impl Kinded for MillisString {
+    const KIND: MemberKind = MemberKind::Value(Scalar::String);
 }
 
 /// A country, province, city or district name, 1 to 64 UTF-8 bytes (a Chinese character takes 3).
@@ -1721,6 +1735,10 @@ impl Validate for RegionName {
     }
 }
 
+impl Kinded for RegionName {
+    const KIND: MemberKind = MemberKind::Value(Scalar::String);
+}
+
 /// A tag name or tag value, at most 2048 UTF-8 bytes.
 ///
 /// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
@@ -1799,6 +1817,10 @@ impl Validate for TagText {
     }
 }
 
+impl Kinded for TagText {
+    const KIND: MemberKind = MemberKind::Value(Scalar::String);
+}
+
 /// Product type. 商品类型,1:普通商品;2:赠品;3:小样;4:套装商品
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1858,6 +1880,10 @@ impl<'de> Deserialize<'de> for ProductType {
                 &[1, 2, 3, 4],
             ))
     }
+}
+
+impl Kinded for ProductType {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[1, 2, 3, 4]));
 }
 
 #[cfg(feature = "schemars")]
@@ -1923,6 +1949,10 @@ impl<'de> Deserialize<'de> for AvailableStatus {
     }
 }
 
+impl Kinded for AvailableStatus {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[1, 2]));
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for AvailableStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -1984,6 +2014,10 @@ impl<'de> Deserialize<'de> for SkuStockStatus {
                 &[1, 2],
             ))
     }
+}
+
+impl Kinded for SkuStockStatus {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[1, 2]));
 }
 
 #[cfg(feature = "schemars")]
@@ -2053,6 +2087,10 @@ impl<'de> Deserialize<'de> for CouponType {
     }
 }
 
+impl Kinded for CouponType {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[1, 2, 3]));
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for CouponType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -2114,6 +2152,10 @@ impl<'de> Deserialize<'de> for CouponStatus {
                 &[0, 1],
             ))
     }
+}
+
+impl Kinded for CouponStatus {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[0, 1]));
 }
 
 #[cfg(feature = "schemars")]
@@ -2179,6 +2221,10 @@ impl<'de> Deserialize<'de> for PromoteStatus {
     }
 }
 
+impl Kinded for PromoteStatus {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[0, 1]));
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for PromoteStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -2242,6 +2288,10 @@ impl<'de> Deserialize<'de> for ExclusiveStatus {
     }
 }
 
+impl Kinded for ExclusiveStatus {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[0, 1]));
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ExclusiveStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -2303,6 +2353,10 @@ impl<'de> Deserialize<'de> for IsDeleted {
                 &[0, 1],
             ))
     }
+}
+
+impl Kinded for IsDeleted {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[0, 1]));
 }
 
 #[cfg(feature = "schemars")]

@@ -63,7 +63,7 @@ pub use endpoint::{
 #[doc(hidden)]
 pub use pattern::Pattern;
 #[doc(hidden)]
-pub use shape::{Member, MemberKind, ObjectShape, Shaped, TagValue, UnionShape};
+pub use shape::{Kinded, Member, MemberKind, ObjectShape, Scalar, Shaped, TagValue, UnionShape};
 #[doc(hidden)]
 pub use validate::{Comparison, MultipleOf};
 pub use validate::{Validate, Validator, Violation, Violations};

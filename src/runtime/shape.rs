@@ -47,11 +47,12 @@ pub struct Member {
     pub kind: MemberKind,
 }
 
-/// What a member holds, as far as the shape pass looks.
+/// What a member holds: the shape pass looks into objects, unions, arrays and maps; readers of untyped text
+/// (a CSV cell) type a scalar by its [`Scalar`].
 #[derive(Debug)]
 pub enum MemberKind {
-    /// A scalar or anything the typed parse checks on its own.
-    Value,
+    /// A scalar (or any JSON value), which the typed parse checks on its own.
+    Value(Scalar),
     /// A named object.
     Object(&'static ObjectShape),
     /// An array of named objects.
@@ -62,6 +63,33 @@ pub enum MemberKind {
     Array(&'static MemberKind),
     /// A map whose values are objects, unions, arrays or maps.
     Map(&'static MemberKind),
+}
+
+/// The JSON a scalar member takes, as the schema's `type` (and `enum`) say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// A string (`type: string`, a `const` or `format` string).
+    String,
+    /// An integer (`type: integer`).
+    Integer,
+    /// An integer, or a string of digits (`type: ["integer", "string"]`): sent as a number.
+    IntegerOrDigits,
+    /// A number, read exactly (`type: number`).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// One of these strings (an `enum` of strings).
+    StrEnum(&'static [&'static str]),
+    /// One of these integer codes (an `enum` of integers).
+    IntEnum(&'static [i64]),
+    /// Any JSON value (no `type`).
+    Any,
+}
+
+/// A named type that is not an object (an enum, a newtype): what a member of that type holds.
+pub trait Kinded {
+    /// What a member of this type holds.
+    const KIND: MemberKind;
 }
 
 impl Member {
@@ -156,6 +184,10 @@ fn check_value(value: &Value, kind: &MemberKind, pointer: &mut String, found: &m
                 check_object(item, inner, pointer, found)
             })
         }
+        // Scalars, and arrays and maps of them, are the typed parse's to check.
+        (_, MemberKind::Value(_))
+        | (_, MemberKind::Array(MemberKind::Value(_)))
+        | (_, MemberKind::Map(MemberKind::Value(_))) => {}
         (Value::Array(items), MemberKind::Array(inner)) => {
             each_item(items, pointer, |item, pointer| {
                 check_value(item, inner, pointer, found)

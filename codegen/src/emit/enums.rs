@@ -68,6 +68,9 @@ pub fn int_enum(
     };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
     let schema = json_schema::int_enum_impl(name, variants, !direction.validated());
+    let kind = direction
+        .validated()
+        .then(|| shape::int_enum_kind(name, &codes, cx));
     let validation = (direction == Direction::Both).then(|| {
         let known = variants
             .iter()
@@ -104,6 +107,7 @@ pub fn int_enum(
             }
         }
         #validation
+        #kind
         #schema
     }
 }
@@ -167,6 +171,9 @@ pub fn str_enum(
     };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
     let schema = json_schema::str_enum_impl(name, variants, !direction.validated());
+    let kind = direction
+        .validated()
+        .then(|| shape::str_enum_kind(name, &wires, cx));
     let validation = (direction == Direction::Both).then(|| {
         let known = wires.join(", ");
         refuse_unknown(
@@ -205,6 +212,7 @@ pub fn str_enum(
             }
         }
         #validation
+        #kind
         #schema
     }
 }

@@ -74,6 +74,9 @@ pub(crate) fn newtype(
     let validation = direction
         .validated()
         .then(|| validate::newtype_impl(name, shape, cx));
+    let kind = direction
+        .validated()
+        .then(|| super::shape::newtype_kind(name, shape, cx));
     let (derive_schema, schema) = (json_schema::derive(), json_schema::newtype_attr(shape, cx));
     let how = construction_doc(shape, &inner);
     let paragraph = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
@@ -88,6 +91,7 @@ pub(crate) fn newtype(
         #constructors
         #conversions
         #validation
+        #kind
     }
 }
 

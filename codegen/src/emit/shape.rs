@@ -13,10 +13,7 @@ pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
     let (shaped, object_shape, member) = (cx.rt("Shaped"), cx.rt("ObjectShape"), cx.rt("Member"));
     let members = s.fields.iter().map(|f| {
         let member_name = &f.name;
-        let kind = member_kind(&f.shape, cx).unwrap_or_else(|| {
-            let kind = cx.rt("MemberKind");
-            quote!(#kind::Value)
-        });
+        let kind = member_kind(&f.shape, cx);
         if f.required {
             quote!(#member::required(#member_name, #kind))
         } else {
@@ -35,34 +32,84 @@ pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
     }
 }
 
-/// What the shape pass looks into: objects, unions, and arrays and maps of them; `None` for any other value.
-fn member_kind(shape: &Shape, cx: &Cx) -> Option<TokenStream> {
-    let target = |name: &str| ident(name);
-    Some(match &shape.ty {
-        Ty::Named(named) if named.kind == NamedKind::Struct => {
-            let (kind, target) = (cx.rt("MemberKind"), target(&named.name));
-            quote!(#kind::Object(&#target::SHAPE))
-        }
-        Ty::Named(named) if named.kind == NamedKind::Union => {
-            let (kind, target) = (cx.rt("MemberKind"), target(&named.name));
-            quote!(#kind::Union(&#target::UNION))
+/// What a member of this shape holds: objects, unions, arrays and maps for the shape pass to look into, and
+/// each scalar's JSON type for readers of untyped text (CSV cells). A named enum or newtype says it itself
+/// (`impl Kinded`), so a type of another module needs nothing but its name.
+fn member_kind(shape: &Shape, cx: &Cx) -> TokenStream {
+    let kind = cx.rt("MemberKind");
+    match &shape.ty {
+        Ty::Named(named) => {
+            let target = ident(&named.name);
+            match named.kind {
+                NamedKind::Struct => quote!(#kind::Object(&#target::SHAPE)),
+                NamedKind::Union => quote!(#kind::Union(&#target::UNION)),
+                NamedKind::IntEnum | NamedKind::StrEnum | NamedKind::Newtype => {
+                    cx.rt("Kinded");
+                    quote!(#target::KIND)
+                }
+            }
         }
         Ty::Array(items) => match &items.ty {
             Ty::Named(named) if named.kind == NamedKind::Struct => {
-                let (kind, target) = (cx.rt("MemberKind"), target(&named.name));
+                let target = ident(&named.name);
                 quote!(#kind::ArrayOf(&#target::SHAPE))
             }
             _ => {
-                let (kind, inner) = (cx.rt("MemberKind"), member_kind(items, cx)?);
+                let inner = member_kind(items, cx);
                 quote!(#kind::Array(&#inner))
             }
         },
         Ty::Map(map) => {
-            let (kind, inner) = (cx.rt("MemberKind"), member_kind(&map.values, cx)?);
+            let inner = member_kind(&map.values, cx);
             quote!(#kind::Map(&#inner))
         }
-        _ => return None,
-    })
+        Ty::String => scalar(quote!(String), cx),
+        Ty::Integer { lenient: false, .. } => scalar(quote!(Integer), cx),
+        Ty::Integer { lenient: true, .. } => scalar(quote!(IntegerOrDigits), cx),
+        Ty::Number => scalar(quote!(Number), cx),
+        Ty::Boolean => scalar(quote!(Boolean), cx),
+        Ty::Any => scalar(quote!(Any), cx),
+    }
+}
+
+/// `MemberKind::Value(Scalar::<which>)`.
+fn scalar(which: TokenStream, cx: &Cx) -> TokenStream {
+    let (kind, scalar) = (cx.rt("MemberKind"), cx.rt("Scalar"));
+    quote!(#kind::Value(#scalar::#which))
+}
+
+/// `impl Kinded` of a newtype: what a member of it holds (its value's kind).
+pub fn newtype_kind(name: &Ident, shape: &Shape, cx: &Cx) -> TokenStream {
+    kinded(name, member_kind(shape, cx), cx)
+}
+
+/// `impl Kinded` of an enum of integer codes: an integer, one of `codes`.
+pub fn int_enum_kind(name: &Ident, codes: &[TokenStream], cx: &Cx) -> TokenStream {
+    let (kind, scalar) = (cx.rt("MemberKind"), cx.rt("Scalar"));
+    kinded(
+        name,
+        quote!(#kind::Value(#scalar::IntEnum(&[#(#codes),*]))),
+        cx,
+    )
+}
+
+/// `impl Kinded` of an enum of strings: a string, one of `wires`.
+pub fn str_enum_kind(name: &Ident, wires: &[&str], cx: &Cx) -> TokenStream {
+    let (kind, scalar) = (cx.rt("MemberKind"), cx.rt("Scalar"));
+    kinded(
+        name,
+        quote!(#kind::Value(#scalar::StrEnum(&[#(#wires),*]))),
+        cx,
+    )
+}
+
+fn kinded(name: &Ident, kind: TokenStream, cx: &Cx) -> TokenStream {
+    let (kinded, member_kind) = (cx.rt("Kinded"), cx.rt("MemberKind"));
+    quote! {
+        impl #kinded for #name {
+            const KIND: #member_kind = #kind;
+        }
+    }
 }
 
 /// `const UNION`: the tag and each variant's members, for the shape pass.

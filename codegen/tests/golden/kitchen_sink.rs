@@ -5,7 +5,7 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, IndexMap, Nullable,
     TypedBuilder, Pattern, Format, Validate, Validator, Shaped, ObjectShape, MemberKind,
-    Decimal, Comparison, InvalidValue, UnionShape, TagValue,
+    Scalar, Kinded, Decimal, Comparison, InvalidValue, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -263,19 +263,37 @@ impl Shaped for PutThingsRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "PutThingsRequest",
         members: &[
-            crate::runtime::Member::required("owner", MemberKind::Value),
-            crate::runtime::Member::optional("owner_pin", MemberKind::Value),
+            crate::runtime::Member::required("owner", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::optional(
+                "owner_pin",
+                MemberKind::Value(Scalar::String),
+            ),
             crate::runtime::Member::required(
                 "things",
                 MemberKind::ArrayOf(&Thing::SHAPE),
             ),
-            crate::runtime::Member::optional("mode", MemberKind::Value),
-            crate::runtime::Member::optional("labels_by_lang", MemberKind::Value),
-            crate::runtime::Member::optional("contact", MemberKind::Value),
-            crate::runtime::Member::optional("callback", MemberKind::Value),
-            crate::runtime::Member::optional("sent_on", MemberKind::Value),
-            crate::runtime::Member::optional("sent_at", MemberKind::Value),
-            crate::runtime::Member::optional("note", MemberKind::Value),
+            crate::runtime::Member::optional("mode", PutThingsRequestMode::KIND),
+            crate::runtime::Member::optional(
+                "labels_by_lang",
+                MemberKind::Map(&MemberKind::Value(Scalar::String)),
+            ),
+            crate::runtime::Member::optional(
+                "contact",
+                MemberKind::Value(Scalar::String),
+            ),
+            crate::runtime::Member::optional(
+                "callback",
+                MemberKind::Value(Scalar::String),
+            ),
+            crate::runtime::Member::optional(
+                "sent_on",
+                MemberKind::Value(Scalar::String),
+            ),
+            crate::runtime::Member::optional(
+                "sent_at",
+                MemberKind::Value(Scalar::String),
+            ),
+            crate::runtime::Member::optional("note", MemberKind::Value(Scalar::String)),
             crate::runtime::Member::optional(
                 "promotion",
                 MemberKind::Union(&Promotion::UNION),
@@ -347,6 +365,10 @@ impl<'de> Deserialize<'de> for PutThingsRequestMode {
             &["full", "delta"],
         )
     }
+}
+
+impl Kinded for PutThingsRequestMode {
+    const KIND: MemberKind = MemberKind::Value(Scalar::StrEnum(&["full", "delta"]));
 }
 
 #[cfg(feature = "schemars")]
@@ -873,44 +895,91 @@ impl Shaped for Thing {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Thing",
         members: &[
-            crate::runtime::Member::required("id", MemberKind::Value),
-            crate::runtime::Member::optional("type", MemberKind::Value),
-            crate::runtime::Member::required("kind", MemberKind::Value),
-            crate::runtime::Member::required("count", MemberKind::Value),
-            crate::runtime::Member::optional("spare", MemberKind::Value),
-            crate::runtime::Member::required("price", MemberKind::Value),
-            crate::runtime::Member::required("list_price", MemberKind::Value),
-            crate::runtime::Member::optional("weight", MemberKind::Value),
-            crate::runtime::Member::optional("rate", MemberKind::Value),
-            crate::runtime::Member::optional("fragile", MemberKind::Value),
-            crate::runtime::Member::optional("stock", MemberKind::Value),
-            crate::runtime::Member::optional("coupon_id", MemberKind::Value),
-            crate::runtime::Member::optional("coupon_value", MemberKind::Value),
-            crate::runtime::Member::optional("labels", MemberKind::Value),
-            crate::runtime::Member::optional("when", MemberKind::Value),
+            crate::runtime::Member::required("id", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::optional("type", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::required("kind", Kind::KIND),
+            crate::runtime::Member::required(
+                "count",
+                MemberKind::Value(Scalar::IntegerOrDigits),
+            ),
+            crate::runtime::Member::optional(
+                "spare",
+                MemberKind::Value(Scalar::IntegerOrDigits),
+            ),
+            crate::runtime::Member::required("price", Money::KIND),
+            crate::runtime::Member::required("list_price", Money::KIND),
+            crate::runtime::Member::optional(
+                "weight",
+                MemberKind::Value(Scalar::Number),
+            ),
+            crate::runtime::Member::optional("rate", Rate::KIND),
+            crate::runtime::Member::optional(
+                "fragile",
+                MemberKind::Value(Scalar::Boolean),
+            ),
+            crate::runtime::Member::optional(
+                "stock",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::optional(
+                "coupon_id",
+                MemberKind::Value(Scalar::String),
+            ),
+            crate::runtime::Member::optional("coupon_value", Money::KIND),
+            crate::runtime::Member::optional(
+                "labels",
+                MemberKind::Array(&MemberKind::Value(Scalar::String)),
+            ),
+            crate::runtime::Member::optional("when", Millis::KIND),
             crate::runtime::Member::optional(
                 "details",
                 MemberKind::Object(&Details::SHAPE),
             ),
-            crate::runtime::Member::optional("color", MemberKind::Value),
-            crate::runtime::Member::optional("size_code", MemberKind::Value),
-            crate::runtime::Member::optional("quantity", MemberKind::Value),
-            crate::runtime::Member::optional("discount", MemberKind::Value),
-            crate::runtime::Member::optional("tags", MemberKind::Value),
-            crate::runtime::Member::optional("matrix", MemberKind::Value),
+            crate::runtime::Member::optional("color", Color::KIND),
+            crate::runtime::Member::optional(
+                "size_code",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::optional(
+                "quantity",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::optional(
+                "discount",
+                MemberKind::Value(Scalar::Number),
+            ),
+            crate::runtime::Member::optional(
+                "tags",
+                MemberKind::Array(&MemberKind::Value(Scalar::String)),
+            ),
+            crate::runtime::Member::optional(
+                "matrix",
+                MemberKind::Array(
+                    &MemberKind::Array(&MemberKind::Value(Scalar::Integer)),
+                ),
+            ),
             crate::runtime::Member::optional(
                 "dimensions",
                 MemberKind::Object(&Dimensions::SHAPE),
             ),
-            crate::runtime::Member::optional("active", MemberKind::Value),
-            crate::runtime::Member::optional("member", MemberKind::Value),
-            crate::runtime::Member::optional("refund", MemberKind::Value),
-            crate::runtime::Member::optional("refunds", MemberKind::Value),
-            crate::runtime::Member::optional("deposit", MemberKind::Value),
-            crate::runtime::Member::optional("net_weight", MemberKind::Value),
-            crate::runtime::Member::optional("share", MemberKind::Value),
-            crate::runtime::Member::optional("gift_wrap", MemberKind::Value),
-            crate::runtime::Member::optional("aliases", MemberKind::Value),
+            crate::runtime::Member::optional(
+                "active",
+                MemberKind::Value(Scalar::Boolean),
+            ),
+            crate::runtime::Member::optional("member", Member::KIND),
+            crate::runtime::Member::optional(
+                "refund",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::optional(
+                "refunds",
+                MemberKind::Array(&MemberKind::Value(Scalar::IntegerOrDigits)),
+            ),
+            crate::runtime::Member::optional("deposit", Cents::KIND),
+            crate::runtime::Member::optional("net_weight", Kilograms::KIND),
+            crate::runtime::Member::optional("share", Ratio::KIND),
+            crate::runtime::Member::optional("gift_wrap", Flag::KIND),
+            crate::runtime::Member::optional("aliases", Aliases::KIND),
         ],
         open: false,
     };
@@ -953,8 +1022,8 @@ impl Shaped for Details {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Details",
         members: &[
-            crate::runtime::Member::optional("size", MemberKind::Value),
-            crate::runtime::Member::optional("self", MemberKind::Value),
+            crate::runtime::Member::optional("size", MemberKind::Value(Scalar::Integer)),
+            crate::runtime::Member::optional("self", MemberKind::Value(Scalar::String)),
         ],
         open: false,
     };
@@ -1007,6 +1076,10 @@ impl<'de> Deserialize<'de> for Kind {
         Self::from_code(code)
             .ok_or_else(|| crate::runtime::endpoint::unknown_code("Kind", code, &[1, 2]))
     }
+}
+
+impl Kinded for Kind {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntEnum(&[1, 2]));
 }
 
 #[cfg(feature = "schemars")]
@@ -1140,6 +1213,10 @@ impl Validate for Money {
     }
 }
 
+impl Kinded for Money {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Number);
+}
+
 /// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1220,6 +1297,10 @@ impl Validate for Rate {
             v.pattern(&self.0, &PATTERN)
         };
     }
+}
+
+impl Kinded for Rate {
+    const KIND: MemberKind = MemberKind::Value(Scalar::String);
 }
 
 /// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
@@ -1308,6 +1389,10 @@ impl Validate for Millis {
     fn validate_into(&self, v: &mut Validator) {
         v.minimum(self.0, 0);
     }
+}
+
+impl Kinded for Millis {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntegerOrDigits);
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1666,8 +1751,8 @@ impl Shaped for Gift {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Gift",
         members: &[
-            crate::runtime::Member::required("type", MemberKind::Value),
-            crate::runtime::Member::required("sku", MemberKind::Value),
+            crate::runtime::Member::required("type", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::required("sku", MemberKind::Value(Scalar::String)),
         ],
         open: false,
     };
@@ -1711,8 +1796,8 @@ impl Shaped for Discount {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Discount",
         members: &[
-            crate::runtime::Member::required("type", MemberKind::Value),
-            crate::runtime::Member::required("rate", MemberKind::Value),
+            crate::runtime::Member::required("type", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::required("rate", MemberKind::Value(Scalar::Number)),
         ],
         open: false,
     };
@@ -1791,6 +1876,12 @@ impl Validate for Color {
     }
 }
 
+impl Kinded for Color {
+    const KIND: MemberKind = MemberKind::Value(
+        Scalar::StrEnum(&["red", "dark-blue", "green"]),
+    );
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Color {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -1847,9 +1938,15 @@ impl Shaped for Dimensions {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Dimensions",
         members: &[
-            crate::runtime::Member::required("width", MemberKind::Value),
-            crate::runtime::Member::required("height", MemberKind::Value),
-            crate::runtime::Member::optional("depth", MemberKind::Value),
+            crate::runtime::Member::required(
+                "width",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::required(
+                "height",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::optional("depth", MemberKind::Value(Scalar::Integer)),
         ],
         open: false,
     };
@@ -1882,7 +1979,9 @@ impl Validate for Extras {
 impl Shaped for Extras {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Extras",
-        members: &[crate::runtime::Member::optional("source", MemberKind::Value)],
+        members: &[
+            crate::runtime::Member::optional("source", MemberKind::Value(Scalar::String)),
+        ],
         open: true,
     };
 }
@@ -1926,7 +2025,9 @@ impl Validate for Counters {
 impl Shaped for Counters {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Counters",
-        members: &[crate::runtime::Member::optional("total", MemberKind::Value)],
+        members: &[
+            crate::runtime::Member::optional("total", MemberKind::Value(Scalar::Integer)),
+        ],
         open: true,
     };
 }
@@ -2020,11 +2121,17 @@ impl Shaped for Settings {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Settings",
         members: &[
-            crate::runtime::Member::required("version", MemberKind::Value),
-            crate::runtime::Member::required("batch_note", MemberKind::Value),
-            crate::runtime::Member::optional("email", MemberKind::Value),
-            crate::runtime::Member::optional("phone", MemberKind::Value),
-            crate::runtime::Member::optional("sent", MemberKind::Value),
+            crate::runtime::Member::required(
+                "version",
+                MemberKind::Value(Scalar::Integer),
+            ),
+            crate::runtime::Member::required(
+                "batch_note",
+                MemberKind::Value(Scalar::String),
+            ),
+            crate::runtime::Member::optional("email", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::optional("phone", MemberKind::Value(Scalar::String)),
+            crate::runtime::Member::optional("sent", MemberKind::Value(Scalar::String)),
         ],
         open: false,
     };
@@ -2104,6 +2211,10 @@ impl Validate for Member {
     fn validate_into(&self, v: &mut Validator) {
         v.max_length(&self.0, 8);
     }
+}
+
+impl Kinded for Member {
+    const KIND: MemberKind = MemberKind::Value(Scalar::String);
 }
 
 /// An amount in minor units: a newtype of an integer.
@@ -2200,6 +2311,10 @@ impl Validate for Cents {
     fn validate_into(&self, v: &mut Validator) {
         v.minimum(self.0, 0);
     }
+}
+
+impl Kinded for Cents {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntegerOrDigits);
 }
 
 /// A weight to the gram: minor units are thousandths.
@@ -2311,6 +2426,10 @@ impl Validate for Kilograms {
     }
 }
 
+impl Kinded for Kilograms {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Number);
+}
+
 /// A decimal without a decimal-places limit: no minor units.
 ///
 /// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
@@ -2404,6 +2523,10 @@ impl Validate for Ratio {
     }
 }
 
+impl Kinded for Ratio {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Number);
+}
+
 /// A newtype without constraints.
 ///
 /// Built with `new`, `try_from`, `parse()` (the schema puts no constraint on the value); read from JSON as it is, and checked by `validate()`.
@@ -2468,6 +2591,10 @@ impl Validate for Flag {
     fn validate_into(&self, _v: &mut Validator) {}
 }
 
+impl Kinded for Flag {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Boolean);
+}
+
 /// A newtype of an array: its items are checked too.
 ///
 /// Built with `new`, `try_from` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
@@ -2529,6 +2656,10 @@ impl Validate for Aliases {
         v.max_items(&self.0, 2);
         v.each(&self.0, |v, item| v.max_length(item, 4));
     }
+}
+
+impl Kinded for Aliases {
+    const KIND: MemberKind = MemberKind::Array(&MemberKind::Value(Scalar::String));
 }
 
 /// Received only: constructors check it, nothing validates it.

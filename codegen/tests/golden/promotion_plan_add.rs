@@ -4,8 +4,8 @@
 //! Adds promotion plans of SKUs (test fixture, not a real endpoint).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Nullable, Decimal, IndexMap,
-    Pattern, Format, UnionShape, TagValue,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded, Nullable,
+    Decimal, IndexMap, Pattern, Format, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -109,8 +109,8 @@ impl Shaped for PromotionPlanAddRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "PromotionPlanAddRequest",
         members: &[
-            Member::required("account_id", MemberKind::Value),
-            Member::required("channel", MemberKind::Value),
+            Member::required("account_id", MemberKind::Value(Scalar::Integer)),
+            Member::required("channel", PromotionPlanAddRequestChannel::KIND),
             Member::required("plans", MemberKind::ArrayOf(&Plan::SHAPE)),
         ],
         open: false,
@@ -170,6 +170,12 @@ impl<'de> Deserialize<'de> for PromotionPlanAddRequestChannel {
             &["wechat", "qq", "mini-program"],
         )
     }
+}
+
+impl Kinded for PromotionPlanAddRequestChannel {
+    const KIND: MemberKind = MemberKind::Value(
+        Scalar::StrEnum(&["wechat", "qq", "mini-program"]),
+    );
 }
 
 #[cfg(feature = "schemars")]
@@ -617,26 +623,40 @@ impl Shaped for Plan {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Plan",
         members: &[
-            Member::required("plan_id", MemberKind::Value),
-            Member::required("name", MemberKind::Value),
-            Member::required("starts_on", MemberKind::Value),
-            Member::optional("ends_at", MemberKind::Value),
-            Member::optional("landing_url", MemberKind::Value),
-            Member::optional("contact_email", MemberKind::Value),
-            Member::optional("contact_phone", MemberKind::Value),
-            Member::optional("budget", MemberKind::Value),
-            Member::optional("daily_cap", MemberKind::Value),
-            Member::required("kind", MemberKind::Value),
-            Member::optional("discount_rate", MemberKind::Value),
-            Member::optional("bundle_skus", MemberKind::Value),
+            Member::required("plan_id", MemberKind::Value(Scalar::String)),
+            Member::required("name", MemberKind::Value(Scalar::String)),
+            Member::required("starts_on", MemberKind::Value(Scalar::String)),
+            Member::optional("ends_at", MemberKind::Value(Scalar::String)),
+            Member::optional("landing_url", MemberKind::Value(Scalar::String)),
+            Member::optional("contact_email", MemberKind::Value(Scalar::String)),
+            Member::optional("contact_phone", MemberKind::Value(Scalar::String)),
+            Member::optional("budget", MemberKind::Value(Scalar::Number)),
+            Member::optional("daily_cap", MemberKind::Value(Scalar::Integer)),
+            Member::required("kind", PlanKind::KIND),
+            Member::optional("discount_rate", MemberKind::Value(Scalar::Number)),
+            Member::optional(
+                "bundle_skus",
+                MemberKind::Array(&MemberKind::Value(Scalar::String)),
+            ),
             Member::optional("gift", MemberKind::Object(&PlanGift::SHAPE)),
             Member::optional("targeting", MemberKind::Union(&PlanTargeting::UNION)),
-            Member::optional("store_quotas", MemberKind::Value),
-            Member::optional("schedule", MemberKind::Value),
-            Member::optional("tags", MemberKind::Value),
-            Member::optional("priority", MemberKind::Value),
-            Member::optional("exclusive", MemberKind::Value),
-            Member::optional("test_mode", MemberKind::Value),
+            Member::optional(
+                "store_quotas",
+                MemberKind::Map(&MemberKind::Value(Scalar::Integer)),
+            ),
+            Member::optional(
+                "schedule",
+                MemberKind::Array(
+                    &MemberKind::Array(&MemberKind::Value(Scalar::Integer)),
+                ),
+            ),
+            Member::optional(
+                "tags",
+                MemberKind::Array(&MemberKind::Value(Scalar::String)),
+            ),
+            Member::optional("priority", MemberKind::Value(Scalar::Integer)),
+            Member::optional("exclusive", MemberKind::Value(Scalar::Boolean)),
+            Member::optional("test_mode", MemberKind::Value(Scalar::Boolean)),
         ],
         open: false,
     };
@@ -695,6 +715,12 @@ impl<'de> Deserialize<'de> for PlanKind {
             &["discount", "bundle", "gift"],
         )
     }
+}
+
+impl Kinded for PlanKind {
+    const KIND: MemberKind = MemberKind::Value(
+        Scalar::StrEnum(&["discount", "bundle", "gift"]),
+    );
 }
 
 #[cfg(feature = "schemars")]
@@ -757,8 +783,8 @@ impl Shaped for PlanGift {
     const SHAPE: ObjectShape = ObjectShape {
         name: "PlanGift",
         members: &[
-            Member::required("sku", MemberKind::Value),
-            Member::optional("quantity", MemberKind::Value),
+            Member::required("sku", MemberKind::Value(Scalar::String)),
+            Member::optional("quantity", MemberKind::Value(Scalar::Integer)),
         ],
         open: false,
     };
@@ -892,8 +918,11 @@ impl Shaped for RegionTargeting {
     const SHAPE: ObjectShape = ObjectShape {
         name: "RegionTargeting",
         members: &[
-            Member::required("by", MemberKind::Value),
-            Member::required("province_codes", MemberKind::Value),
+            Member::required("by", MemberKind::Value(Scalar::String)),
+            Member::required(
+                "province_codes",
+                MemberKind::Array(&MemberKind::Value(Scalar::Integer)),
+            ),
         ],
         open: false,
     };
@@ -935,9 +964,12 @@ impl Shaped for AudienceTargeting {
     const SHAPE: ObjectShape = ObjectShape {
         name: "AudienceTargeting",
         members: &[
-            Member::required("by", MemberKind::Value),
-            Member::required("audience_ids", MemberKind::Value),
-            Member::optional("exclude", MemberKind::Value),
+            Member::required("by", MemberKind::Value(Scalar::String)),
+            Member::required(
+                "audience_ids",
+                MemberKind::Array(&MemberKind::Value(Scalar::String)),
+            ),
+            Member::optional("exclude", MemberKind::Value(Scalar::Boolean)),
         ],
         open: false,
     };

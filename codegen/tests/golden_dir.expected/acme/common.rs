@@ -3,8 +3,8 @@
 
 //! Types shared by the `acme` endpoints.
 use crate::runtime::{
-    Decimal, InvalidValue, Validator, Validate, TypedBuilder, Pattern, Shaped,
-    ObjectShape, Member, MemberKind,
+    Decimal, InvalidValue, Validator, Validate, MemberKind, Scalar, Kinded, TypedBuilder,
+    Pattern, Shaped, ObjectShape, Member,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -150,6 +150,10 @@ impl Validate for Money {
     }
 }
 
+impl Kinded for Money {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Number);
+}
+
 /// ISO 4217 code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -223,6 +227,10 @@ impl Validate for Currency {
     }
 }
 
+impl Kinded for Currency {
+    const KIND: MemberKind = MemberKind::Value(Scalar::StrEnum(&["CNY", "USD", "HKD"]));
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Currency {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -280,8 +288,8 @@ impl Shaped for Address {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Address",
         members: &[
-            Member::required("country", MemberKind::Value),
-            Member::optional("city", MemberKind::Value),
+            Member::required("country", MemberKind::Value(Scalar::String)),
+            Member::optional("city", MemberKind::Value(Scalar::String)),
         ],
         open: false,
     };

@@ -4,7 +4,7 @@
 //! Puts widgets.
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded,
 };
 
 use serde::{Deserialize, Serialize};
@@ -110,8 +110,8 @@ impl Shaped for PutWidgetsRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "PutWidgetsRequest",
         members: &[
-            Member::required("store", MemberKind::Value),
-            Member::optional("currency", MemberKind::Value),
+            Member::required("store", MemberKind::Value(Scalar::String)),
+            Member::optional("currency", Currency::KIND),
             Member::required("widgets", MemberKind::ArrayOf(&Widget::SHAPE)),
         ],
         open: false,
@@ -151,8 +151,8 @@ impl Shaped for Widget {
     const SHAPE: ObjectShape = ObjectShape {
         name: "Widget",
         members: &[
-            Member::required("id", MemberKind::Value),
-            Member::required("price", MemberKind::Value),
+            Member::required("id", MemberKind::Value(Scalar::String)),
+            Member::required("price", Money::KIND),
             Member::optional("ship_to", MemberKind::Object(&Address::SHAPE)),
         ],
         open: false,

@@ -3,7 +3,7 @@
 
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, TypedBuilder, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind,
+    Shaped, ObjectShape, Member, MemberKind, Scalar,
 };
 
 use serde::{Deserialize, Serialize};
@@ -102,7 +102,10 @@ impl Shaped for RemoveWidgetsRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "RemoveWidgetsRequest",
         members: &[
-            Member::required("ids", MemberKind::Value),
+            Member::required(
+                "ids",
+                MemberKind::Array(&MemberKind::Value(Scalar::String)),
+            ),
             Member::optional("ship_from", MemberKind::Object(&Address::SHAPE)),
         ],
         open: false,

@@ -4,7 +4,8 @@
 //! Batch sync flow and flow-node statistics to a Shopline store (scope write_marketing_event).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, InvalidValue, Pattern,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded, InvalidValue,
+    Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -118,9 +119,9 @@ impl Shaped for BatchSyncFlowDataRequest {
     const SHAPE: ObjectShape = ObjectShape {
         name: "BatchSyncFlowDataRequest",
         members: &[
-            Member::required("app_key", MemberKind::Value),
-            Member::required("store_id", MemberKind::Value),
-            Member::required("source_type", MemberKind::Value),
+            Member::required("app_key", MemberKind::Value(Scalar::String)),
+            Member::required("store_id", MemberKind::Value(Scalar::String)),
+            Member::required("source_type", MemberKind::Value(Scalar::String)),
             Member::required("flow_data_list", MemberKind::ArrayOf(&FlowData::SHAPE)),
         ],
         open: false,
@@ -241,12 +242,12 @@ impl Shaped for FlowData {
     const SHAPE: ObjectShape = ObjectShape {
         name: "FlowData",
         members: &[
-            Member::required("flow_id", MemberKind::Value),
-            Member::required("occurred_on", MemberKind::Value),
-            Member::required("order_amount", MemberKind::Value),
-            Member::required("order_num", MemberKind::Value),
-            Member::required("send_count", MemberKind::Value),
-            Member::required("trigger_num", MemberKind::Value),
+            Member::required("flow_id", MemberKind::Value(Scalar::String)),
+            Member::required("occurred_on", TimestampMillis::KIND),
+            Member::required("order_amount", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::required("order_num", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::required("send_count", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::required("trigger_num", MemberKind::Value(Scalar::IntegerOrDigits)),
             Member::optional(
                 "flow_node_data_list",
                 MemberKind::ArrayOf(&FlowNodeData::SHAPE),
@@ -424,20 +425,23 @@ impl Shaped for FlowNodeData {
     const SHAPE: ObjectShape = ObjectShape {
         name: "FlowNodeData",
         members: &[
-            Member::required("node_id", MemberKind::Value),
-            Member::optional("parent_node_id", MemberKind::Value),
-            Member::required("occurred_on", MemberKind::Value),
-            Member::required("has_send_num", MemberKind::Value),
-            Member::required("has_delivery_num", MemberKind::Value),
-            Member::required("buyer_num", MemberKind::Value),
-            Member::required("order_num", MemberKind::Value),
-            Member::required("order_amount", MemberKind::Value),
-            Member::optional("open_rate", MemberKind::Value),
-            Member::optional("click_rate", MemberKind::Value),
-            Member::optional("bounce_rate", MemberKind::Value),
-            Member::optional("fail_rate", MemberKind::Value),
-            Member::optional("unsubscribe_rate", MemberKind::Value),
-            Member::optional("preview_image_url", MemberKind::Value),
+            Member::required("node_id", MemberKind::Value(Scalar::String)),
+            Member::optional("parent_node_id", MemberKind::Value(Scalar::String)),
+            Member::required("occurred_on", TimestampMillis::KIND),
+            Member::required("has_send_num", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::required(
+                "has_delivery_num",
+                MemberKind::Value(Scalar::IntegerOrDigits),
+            ),
+            Member::required("buyer_num", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::required("order_num", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::required("order_amount", MemberKind::Value(Scalar::IntegerOrDigits)),
+            Member::optional("open_rate", PercentRate::KIND),
+            Member::optional("click_rate", PercentRate::KIND),
+            Member::optional("bounce_rate", PercentRate::KIND),
+            Member::optional("fail_rate", PercentRate::KIND),
+            Member::optional("unsubscribe_rate", PercentRate::KIND),
+            Member::optional("preview_image_url", MemberKind::Value(Scalar::String)),
         ],
         open: false,
     };
@@ -535,6 +539,10 @@ impl Validate for TimestampMillis {
     }
 }
 
+impl Kinded for TimestampMillis {
+    const KIND: MemberKind = MemberKind::Value(Scalar::IntegerOrDigits);
+}
+
 /// A rate in percent as a non-negative decimal string without the % sign: "56.6" means 56.6 %.
 ///
 /// Example: `56.6`
@@ -619,6 +627,10 @@ impl Validate for PercentRate {
             v.pattern(&self.0, &PATTERN)
         };
     }
+}
+
+impl Kinded for PercentRate {
+    const KIND: MemberKind = MemberKind::Value(Scalar::String);
 }
 
 /// Success body (HTTP 200). Documented as the empty object {}; the request's trace id is in the traceId response header.

@@ -2,15 +2,15 @@
 //! accounted for by its input index. Nothing is dropped silently: an item is delivered, rejected by validation
 //! before sending, or failed after retries, and the report's counts always add up to the input count.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::stream::StreamExt;
 
+use super::engine::{Dispatch, Row, SyncEvent, SyncOptions, SyncStream};
 use super::Response;
 use crate::error::Error;
-use crate::runtime::{Batched, Validate, Validator, Violation, Violations};
+use crate::runtime::{Batched, Violations};
 
 /// What became of one input item.
 #[derive(Debug, Clone)]
@@ -143,86 +143,55 @@ impl serde::Serialize for BatchReport {
     }
 }
 
-/// Items of one request, each with its input index.
-type Chunk<T> = Vec<(usize, T)>;
-
-/// Validates, splits, sends with at most `concurrency` requests in flight, and accounts for every item.
+/// Validates, splits, sends with at most `concurrency` requests in flight, and accounts for every item: the
+/// batch engine ([`SyncStream`]) over the items with their input indexes as keys.
 ///
 /// When the platform refuses a whole request for its content (a parameter error), the request is split in
-/// halves and each half resent, down to single items, so that one bad item does not fail the good ones.
-pub(crate) async fn sync_all<O, F, Fut>(
+/// halves and each half resent, down to single items, so that one bad item does not fail the good ones; a
+/// single item refused is reported failed with the platform's error.
+pub(crate) async fn sync_all<'a, O, F, Fut>(
     envelope: &O::Request,
     items: Vec<O::Item>,
-    validate: bool,
-    concurrency: usize,
+    options: SyncOptions,
     send: F,
 ) -> BatchReport
 where
     O: Batched,
-    F: Fn(O::Request) -> Fut,
-    Fut: Future<Output = Result<Response<O::Response>, Error>>,
+    F: Fn(O::Request) -> Fut + Send + Sync + 'a,
+    Fut: Future<Output = Result<Response<O::Response>, Error>> + Send + 'a,
 {
-    let (member, max_items) = match O::META.batch {
-        Some(batch) => (batch.items, batch.max_items.max(1)),
-        None => ("items", usize::MAX),
-    };
-    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
-    let envelope_violations = if validate {
-        envelope_violations::<O>(envelope, member)
-    } else {
-        Vec::new()
-    };
-    let mut valid = Vec::with_capacity(items.len());
-    for (index, item) in items.into_iter().enumerate() {
-        let mut violations = envelope_violations.clone();
-        if validate {
-            violations.extend(item_violations(&item, member, index));
-        }
-        if violations.is_empty() {
-            valid.push((index, item));
-        } else {
-            outcomes[index] = Some(ItemOutcome::Rejected(Violations(violations)));
-        }
-    }
-
-    let send_chunk = |chunk: Chunk<O::Item>| {
-        let mut request = envelope.clone();
-        *O::items_mut(&mut request) = chunk.iter().map(|(_, item)| item.clone()).collect();
+    let dispatch: Dispatch<'a, O> = Arc::new(move |request| {
         let sending = send(request);
-        async move { (chunk, sending.await) }
-    };
-    let mut queue: VecDeque<Chunk<O::Item>> = split(valid, max_items).into();
-    let mut in_flight = FuturesUnordered::new();
-    let mut requests = 0;
-    loop {
-        while in_flight.len() < concurrency.max(1) {
-            let Some(chunk) = queue.pop_front() else {
-                break;
-            };
-            requests += 1;
-            in_flight.push(send_chunk(chunk));
-        }
-        let Some((mut chunk, result)) = in_flight.next().await else {
-            break;
-        };
-        match result {
-            Ok(response) => {
-                for (index, _) in chunk {
-                    outcomes[index] = Some(ItemOutcome::Delivered {
-                        trace_id: response.trace_id.clone(),
+        Box::pin(async move {
+            let response = sending.await?;
+            Ok((response.trace_id, response.attempts))
+        })
+    });
+    let count = items.len();
+    let rows = futures_util::stream::iter(items.into_iter().enumerate().map(|(key, item)| Row {
+        key,
+        item,
+        bytes: 0,
+    }));
+    let mut events =
+        SyncStream::<O, usize, _>::with_dispatch(envelope.clone(), rows, options, dispatch);
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; count];
+    while let Some(event) = events.next().await {
+        match event {
+            SyncEvent::Rejected { key, violations } => {
+                outcomes[key] = Some(ItemOutcome::Rejected(violations));
+            }
+            SyncEvent::Delivered { keys, trace_id, .. } => {
+                for key in keys {
+                    outcomes[key] = Some(ItemOutcome::Delivered {
+                        trace_id: trace_id.clone(),
                     });
                 }
             }
-            Err(error) if error.is_content_rejected() && chunk.len() > 1 => {
-                tracing::info!(items = chunk.len(), %error, "request refused for its content: splitting it to find the bad items");
-                let second = chunk.split_off(chunk.len() / 2);
-                queue.push_front(second);
-                queue.push_front(chunk);
-            }
-            Err(error) => {
-                let error = Arc::new(error);
-                for (index, _) in chunk {
-                    outcomes[index] = Some(ItemOutcome::Failed(Arc::clone(&error)));
+            SyncEvent::Refused { key, error } => outcomes[key] = Some(ItemOutcome::Failed(error)),
+            SyncEvent::Failed { keys, error } => {
+                for key in keys {
+                    outcomes[key] = Some(ItemOutcome::Failed(Arc::clone(&error)));
                 }
             }
         }
@@ -231,36 +200,10 @@ where
         .into_iter()
         .map(|outcome| outcome.expect("bug in sync_all: an item was neither sent nor rejected"))
         .collect();
-    BatchReport { outcomes, requests }
-}
-
-/// Consecutive chunks of at most `max` items, in input order.
-fn split<T>(items: Vec<T>, max: usize) -> Vec<Vec<T>> {
-    let mut chunks = Vec::new();
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        chunks.push(items.by_ref().take(max).collect());
+    BatchReport {
+        outcomes,
+        requests: events.requests(),
     }
-    chunks
-}
-
-/// The envelope's own violations; its batch member is replaced, so nothing at or below it counts.
-fn envelope_violations<O: Batched>(envelope: &O::Request, member: &str) -> Vec<Violation> {
-    let batch = format!("/{member}");
-    let below = format!("/{member}/");
-    let mut v = Validator::new();
-    envelope.validate_into(&mut v);
-    v.into_violations()
-        .into_iter()
-        .filter(|found| found.pointer != batch && !found.pointer.starts_with(&below))
-        .collect()
-}
-
-/// An item's violations at `/{member}/{input index}/...`.
-fn item_violations<T: Validate>(item: &T, member: &str, index: usize) -> Vec<Violation> {
-    let mut v = Validator::with_prefix(&format!("/{member}/{index}"));
-    item.validate_into(&mut v);
-    v.into_violations()
 }
 
 #[cfg(test)]
@@ -328,12 +271,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn splits_in_order_within_the_limit() {
-        let chunks = split((0..7).collect(), 3);
-        assert_eq!(chunks, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
-        assert!(split(Vec::<u8>::new(), 3).is_empty());
-        assert_eq!(split(vec![1, 2], 50), vec![vec![1, 2]]);
+    /// `concurrency` requests at once, none prepared ahead (the test's sender has no slots of its own).
+    fn options(validate: bool, concurrency: usize) -> SyncOptions {
+        let mut options = SyncOptions::default()
+            .concurrency(concurrency)
+            .validate(validate);
+        options.prepared_ahead = 0;
+        options
     }
 
     #[tokio::test]
@@ -350,18 +294,19 @@ mod tests {
             .collect();
         let sizes = Mutex::new(Vec::new());
         let calls = std::sync::atomic::AtomicUsize::new(0);
-        let report = sync_all::<SalesinfoAdd, _, _>(&envelope(), items, true, 3, |request| {
-            sizes.lock().unwrap().push(request.salesinfo.len());
-            let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            async move {
-                if n == 1 {
-                    Err(api(10000))
-                } else {
-                    ok(&format!("trace-{n}"))
+        let report =
+            sync_all::<SalesinfoAdd, _, _>(&envelope(), items, options(true, 3), |request| {
+                sizes.lock().unwrap().push(request.salesinfo.len());
+                let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if n == 1 {
+                        Err(api(10000))
+                    } else {
+                        ok(&format!("trace-{n}"))
+                    }
                 }
-            }
-        })
-        .await;
+            })
+            .await;
         report.assert_accounts_for(120);
         assert_eq!(report.rejected().count(), 11);
         let (index, violations) = report.rejected().next().unwrap();
@@ -382,8 +327,11 @@ mod tests {
     async fn a_refused_batch_is_bisected_to_the_bad_items() {
         let items: Vec<SalesInfo> = (0..10).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
         // The platform refuses any request holding sku-3 or sku-8 (a check the schema cannot make).
-        let report =
-            sync_all::<SalesinfoAdd, _, _>(&envelope(), items, true, 2, |request| async move {
+        let report = sync_all::<SalesinfoAdd, _, _>(
+            &envelope(),
+            items,
+            options(true, 2),
+            |request| async move {
                 let bad = request
                     .salesinfo
                     .iter()
@@ -393,8 +341,9 @@ mod tests {
                 } else {
                     ok("t")
                 }
-            })
-            .await;
+            },
+        )
+        .await;
         report.assert_accounts_for(10);
         let failed: Vec<usize> = report.failed().map(|(index, _)| index).collect();
         assert_eq!(failed, vec![3, 8]);
@@ -404,8 +353,11 @@ mod tests {
 
         // One bad item among 50: about two requests per halving, far fewer than one per item.
         let items: Vec<SalesInfo> = (0..50).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
-        let report =
-            sync_all::<SalesinfoAdd, _, _>(&envelope(), items, true, 4, |request| async move {
+        let report = sync_all::<SalesinfoAdd, _, _>(
+            &envelope(),
+            items,
+            options(true, 4),
+            |request| async move {
                 if request
                     .salesinfo
                     .iter()
@@ -415,8 +367,9 @@ mod tests {
                 } else {
                     ok("t")
                 }
-            })
-            .await;
+            },
+        )
+        .await;
         report.assert_accounts_for(50);
         assert_eq!(
             report.failed().map(|(index, _)| index).collect::<Vec<_>>(),
@@ -430,7 +383,8 @@ mod tests {
         let items: Vec<SalesInfo> = (0..3).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
         let bad = request(0, vec![item("ignored", 20, 10)]);
         let report =
-            sync_all::<SalesinfoAdd, _, _>(&bad, items, true, 2, |_| async { ok("t") }).await;
+            sync_all::<SalesinfoAdd, _, _>(&bad, items, options(true, 2), |_| async { ok("t") })
+                .await;
         report.assert_accounts_for(3);
         assert_eq!(report.requests_sent(), 0);
         for (_, violations) in report.rejected() {
@@ -442,8 +396,10 @@ mod tests {
     #[tokio::test]
     async fn no_items_no_requests() {
         let report =
-            sync_all::<SalesinfoAdd, _, _>(&envelope(), Vec::new(), true, 2, |_| async { ok("t") })
-                .await;
+            sync_all::<SalesinfoAdd, _, _>(&envelope(), Vec::new(), options(true, 2), |_| async {
+                ok("t")
+            })
+            .await;
         report.assert_accounts_for(0);
         assert!(report.is_success());
         assert_eq!(report.requests_sent(), 0);
@@ -454,8 +410,7 @@ mod tests {
         let report = sync_all::<SalesinfoAdd, _, _>(
             &envelope(),
             vec![item("a", 20, 10)],
-            false,
-            2,
+            options(false, 2),
             |_| async { ok("t") },
         )
         .await;

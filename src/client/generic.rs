@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use super::auth::{Credential, TokenProvider};
 use super::config::{self, Common};
+use super::engine::SyncOptions;
 use super::http::{self, Answer};
 use super::observe::CallScope;
 use super::pacing::{Pace, PaceState, Pacer};
@@ -146,11 +147,14 @@ impl<P: Platform> Client<P> {
         items: impl IntoIterator<Item = O::Item>,
     ) -> BatchReport {
         let common = &self.inner.common;
+        let mut options = SyncOptions::default()
+            .concurrency(common.batch_concurrency)
+            .validate(common.validate);
+        options.prepared_ahead = 0;
         super::batch::sync_all::<O, _, _>(
             envelope,
             items.into_iter().collect(),
-            common.validate,
-            common.batch_concurrency,
+            options,
             move |request| async move {
                 let prepared = Prepared::<O>::unchecked(&request)?;
                 self.send_prepared(&prepared).await

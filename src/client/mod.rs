@@ -5,6 +5,7 @@
 mod auth;
 mod batch;
 pub(crate) mod config;
+mod engine;
 mod generic;
 mod http;
 mod nonce;
@@ -20,6 +21,7 @@ mod trace;
 pub use auth::{TokenError, TokenFuture, TokenProvider};
 pub use batch::{BatchReport, ItemOutcome};
 pub use config::DEFAULT_USER_AGENT;
+pub use engine::{Row, SyncEvent, SyncOptions, SyncStream};
 pub use generic::{Client, ClientBuilder, Platform, Shopline, Tencent};
 pub use observe::Attempt;
 pub use pacing::Pace;

@@ -118,6 +118,67 @@ async fn the_clients() -> Result {
 }
 
 #[tokio::test]
+async fn the_stream() -> Result {
+    // README:begin
+    use futures_util::StreamExt;
+    use salesync::client::{Row, SyncEvent, SyncOptions};
+    use salesync::tencent::salesinfo_add::{
+        Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
+    };
+    use salesync::TencentClient;
+    use salesync_mock::{MockServer, DEFAULT_TENCENT_TOKEN};
+
+    let mock = MockServer::start().await;
+    let tencent = TencentClient::builder()
+        .base_url(mock.url())
+        .access_token(DEFAULT_TENCENT_TOKEN)
+        .build()?;
+    let envelope = SalesinfoAddRequest::builder()
+        .account_id(1111111111)
+        .user_action_set_id(1111111111)
+        .data_set_id(1111111111)
+        .salesinfo(vec![])
+        .build();
+    let price = Price::builder()
+        .current_price(Yuan::from_cents(890)?)
+        .sku_price(Yuan::from_cents(1000)?)
+        .build();
+    let stock = Stock::builder()
+        .sku_stock_status(SkuStockStatus::InStock)
+        .build();
+    // Any stream of rows (a database cursor, a file, a channel); each key comes back with its row's fate.
+    let rows = futures_util::stream::iter((0..1000).map(move |line| {
+        Row {
+            key: line,
+            item: SalesInfo::builder()
+                .external_store_id("store-1")
+                .external_sku_id(format!("sku-{line}"))
+                .price(price.clone())
+                .stock(stock.clone())
+                .build(),
+            bytes: 0,
+        }
+    }));
+    let options = SyncOptions::default().concurrency(4);
+    let mut events = tencent.sync_stream::<SalesinfoAdd, _, _>(envelope, rows, options);
+    let mut delivered = 0;
+    while let Some(event) = events.next().await {
+        match event {
+            SyncEvent::Delivered { keys, .. } => delivered += keys.len(),
+            SyncEvent::Rejected { key, violations } => eprintln!("row {key}: {violations}"),
+            SyncEvent::Refused { key, error } => eprintln!("row {key} refused: {error}"),
+            SyncEvent::Failed { keys, error } => {
+                eprintln!("{} rows to resend: {error}", keys.len())
+            }
+            _ => {}
+        }
+    }
+    assert_eq!((delivered, events.requests()), (1000, 20));
+    // README:end
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_errors() -> Result {
     // README:begin
     use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};

@@ -14,6 +14,7 @@ mod logging;
 mod mock;
 mod output;
 mod push;
+mod rows;
 mod status;
 mod validate;
 

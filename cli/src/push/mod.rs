@@ -9,14 +9,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::endpoint::Endpoint;
+use crate::rows::Format;
 
 mod batcher;
 mod checkpoint;
 mod envelope;
 mod pipeline;
 mod progress;
-mod reader;
-mod rejects;
+pub(crate) mod rejects;
 mod run;
 mod send;
 mod summary;
@@ -50,9 +50,14 @@ pub struct Args {
     #[arg(value_name = "ENDPOINT", value_parser = Endpoint::parser())]
     pub endpoint: Endpoint,
 
-    /// The input: JSON Lines or a JSON array of batch items
+    /// The input: batch items as JSON Lines, a JSON array, a request body, a reject file of an earlier
+    /// push, or CSV; `-` reads standard input
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+
+    /// How the input is written: auto is CSV for a *.csv file, else JSON told by its content
+    #[arg(long, value_enum, default_value_t = Format::Auto, value_name = "FORMAT")]
+    pub format: Format,
 
     #[command(flatten)]
     pub target: envelope::Target,
@@ -107,7 +112,7 @@ pub struct Args {
     pub progress_interval: f64,
 
     /// Longest row read, in bytes; longer rows are rejected
-    #[arg(long, default_value_t = reader::DEFAULT_ROW_LIMIT, hide = true)]
+    #[arg(long, default_value_t = crate::rows::json::DEFAULT_ROW_LIMIT, hide = true)]
     pub max_row_bytes: usize,
 
     /// A batch closes before its rows' text would pass this many bytes

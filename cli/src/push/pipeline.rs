@@ -1,20 +1,16 @@
 //! The producer: a thread that reads the input, checks each row and forms batches, handing them over a
 //! bounded channel, so that reading never runs more than a few batches ahead of sending.
 
-use std::fs::File;
-use std::io::BufReader;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use salesync::runtime::{check, parse, Batched};
-use serde_json::Value;
+use salesync::runtime::{Batched, Shaped};
 use tokio::sync::mpsc;
 
 use super::batcher::{Batch, Batcher, Limits, Row};
-use super::reader::{Reader, Record};
-use super::rejects::{ErrorEntry, Reject, RowText};
+use super::rejects::Reject;
+use crate::rows::{self, Format, Input, Record, Target};
 
 /// What the producer hands over, in file order.
 #[derive(Debug)]
@@ -28,21 +24,31 @@ pub enum Event<T> {
     },
     /// Consecutive valid rows.
     Batch(Batch<T>),
-    /// The input could not be read further.
+    /// The input could not be read (further), or its CSV header does not fit the schema.
     Error(String),
 }
 
 /// What the producer is to do.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The input file.
-    pub path: PathBuf,
+    /// Where the rows come from: a file, or standard input.
+    pub input: Input,
+    /// How they are written (`--format`).
+    pub format: Format,
     /// Batch limits.
     pub limits: Limits,
     /// The longest row read.
     pub row_limit: usize,
     /// Check each row against the schema (else only its structure, and the platform judges the rest).
     pub validate: bool,
+}
+
+/// What the rows of endpoint `O` are: its batch item, and the request member that holds the batch.
+pub fn target<O: Batched>() -> Target {
+    Target {
+        item: const { &<O::Item as Shaped>::SHAPE },
+        batch_member: O::META.batch.map(|batch| batch.items),
+    }
 }
 
 /// Starts the producer. It stops at the end of the input, when `stop` is set, or when the receiver is gone.
@@ -57,19 +63,15 @@ pub fn spawn<O: Batched>(
 }
 
 fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Event<O::Item>>) {
-    let file = match File::open(&plan.path) {
-        Ok(file) => file,
-        Err(err) => {
-            let _ = events.blocking_send(Event::Error(format!(
-                "cannot read {}: {err}",
-                plan.path.display()
-            )));
+    let rows = match rows::open(&plan.input, plan.format, target::<O>(), plan.row_limit) {
+        Ok(rows) => rows,
+        Err(message) => {
+            let _ = events.blocking_send(Event::Error(message));
             return;
         }
     };
-    let reader = Reader::new(BufReader::with_capacity(256 * 1024, file), plan.row_limit);
     let mut batcher = Batcher::new(plan.limits);
-    for record in reader {
+    for record in rows {
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -81,7 +83,7 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
                 },
                 Err(event) => event,
             },
-            Err(err) => Event::Error(format!("cannot read {}: {err}", plan.path.display())),
+            Err(err) => Event::Error(format!("cannot read {}: {err}", plan.input.name())),
         };
         let failed = matches!(event, Event::Error(_));
         if events.blocking_send(event).is_err() || failed {
@@ -95,62 +97,18 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
 
 /// A record as a valid row, or as the reject it is.
 fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Event<O::Item>> {
-    let Record {
-        line,
-        index,
-        bytes,
-        text,
-    } = record;
-    let reject = |row, errors| Event::Reject {
-        reject: Reject {
-            line,
-            index,
-            row,
-            errors,
-        },
-        bytes,
-    };
-    let text = match text {
-        Ok(text) => text,
-        Err(problem) => {
-            let errors = vec![ErrorEntry::whole("row", problem.message)];
-            return Err(reject(RowText::Text(problem.excerpt), errors));
-        }
-    };
-    // Fast path: a valid row parses straight into the item and validates clean, with no `Value` and no path
-    // tracking. Any other row is parsed again below, for the full diagnosis with pointers.
-    if let Ok(item) = serde_json::from_str::<O::Item>(&text) {
-        if !validate || salesync::Validate::validate(&item).is_ok() {
-            return Ok(Row {
-                line,
-                index,
-                text,
-                bytes,
-                item,
-            });
-        }
-    }
-    let value: Value = match parse::from_str(&text) {
-        Ok(value) => value,
-        Err(violation) => return Err(reject(RowText::Text(text), vec![violation.into()])),
-    };
-    let item = if validate {
-        check::check_item::<O>(&value, "")
-    } else {
-        parse::from_value::<O::Item>(&value, "").map_err(|violation| vec![violation])
-    };
-    match item {
-        Ok(item) => Ok(Row {
-            line,
-            index,
-            text,
-            bytes,
-            item,
+    match rows::check::<O>(record, validate) {
+        Ok(valid) => Ok(Row {
+            line: valid.line,
+            index: valid.index,
+            text: valid.text,
+            bytes: valid.bytes,
+            item: valid.item,
         }),
-        Err(violations) => {
-            let errors = violations.into_iter().map(ErrorEntry::from).collect();
-            Err(reject(RowText::Json(text), errors))
-        }
+        Err(invalid) => Err(Event::Reject {
+            reject: invalid.reject,
+            bytes: invalid.bytes,
+        }),
     }
 }
 
@@ -158,6 +116,7 @@ fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Eve
 mod tests {
     use salesync::tencent::salesinfo_add::SalesinfoAdd;
 
+    use super::super::rejects::RowText;
     use super::*;
 
     fn record(text: &str) -> Record {
@@ -166,6 +125,7 @@ mod tests {
             index: None,
             bytes: 10,
             text: Ok(text.to_owned()),
+            csv: None,
         }
     }
 

@@ -9,7 +9,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use salesync::Violation;
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// One reason a row was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +114,30 @@ fn minify_into(out: &mut String, json: &str) {
         }
         out.push(ch);
     }
+}
+
+/// One line of a reject file (or a failed file, in the same format) read back as input. Other members are
+/// allowed, so the failed file may say more about each row.
+#[derive(Deserialize)]
+struct LineIn<'a> {
+    #[allow(dead_code)]
+    line: u64,
+    #[serde(borrow)]
+    row: &'a RawValue,
+    #[allow(dead_code)]
+    errors: Vec<IgnoredAny>,
+}
+
+/// The row a line of a reject file holds, if `text` is such a line: a JSON object with at least `line` (a
+/// number), `row` and `errors` (an array). A row that was not JSON, kept as a string, comes back as its text;
+/// any other row as its JSON text, exactly as written (numbers are not reformatted).
+pub fn row_of_line(text: &str) -> Option<String> {
+    let line: LineIn<'_> = serde_json::from_str(text).ok()?;
+    let row = line.row.get();
+    if row.starts_with('"') {
+        return serde_json::from_str::<String>(row).ok();
+    }
+    Some(row.to_owned())
 }
 
 /// Writes the reject file.

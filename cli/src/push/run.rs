@@ -107,7 +107,8 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
         max_bytes: args.max_batch_bytes.max(1),
     };
     let plan = Plan {
-        path: path.clone(),
+        input: crate::rows::Input::from_arg(path),
+        format: args.format,
         limits,
         row_limit: args.max_row_bytes.max(1),
         validate: !args.no_local_validation,

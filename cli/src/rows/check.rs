@@ -1,0 +1,132 @@
+//! A row against the schema: the item it parses into, or every reason it is rejected, each with the JSON
+//! pointer inside the row (and, for CSV, the column).
+
+use salesync::runtime::{check as runtime_check, parse, Batched};
+use serde_json::Value;
+
+use super::Record;
+use crate::push::rejects::{ErrorEntry, Reject, RowText};
+
+/// A row that passed.
+#[derive(Debug)]
+pub struct Valid<T> {
+    /// 1-based line where the row starts.
+    pub line: u64,
+    /// Position in a JSON array.
+    pub index: Option<u64>,
+    /// The row as JSON text (for CSV, the JSON its cells make).
+    pub text: String,
+    /// Input bytes it accounts for.
+    pub bytes: u64,
+    /// The parsed item.
+    pub item: T,
+}
+
+/// A row that did not pass.
+#[derive(Debug)]
+pub struct Invalid {
+    /// The row and why, for the reject file.
+    pub reject: Reject,
+    /// Input bytes it accounts for.
+    pub bytes: u64,
+}
+
+/// Parses a record into a batch item and, when `validate`, checks it against the schema (else only its
+/// structure, and the platform judges the rest).
+///
+/// # Errors
+///
+/// The reject: text that is no row, text that is not JSON, every missing, unknown or mistyped member, CSV
+/// cells that are not of their member's type, every broken rule.
+pub fn check<O: Batched>(record: Record, validate: bool) -> Result<Valid<O::Item>, Invalid> {
+    let Record {
+        line,
+        index,
+        bytes,
+        text,
+        csv,
+    } = record;
+    let reject = |row, errors| Invalid {
+        reject: Reject {
+            line,
+            index,
+            row,
+            errors,
+        },
+        bytes,
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(problem) => {
+            let errors = vec![ErrorEntry::whole("row", problem.message)];
+            return Err(reject(RowText::Text(problem.excerpt), errors));
+        }
+    };
+    let cells_ok = csv.as_ref().is_none_or(|cells| cells.errors.is_empty());
+    // Fast path: a valid row parses straight into the item and validates clean, with no `Value` and no path
+    // tracking. Any other row is parsed again below, for the full diagnosis with pointers.
+    if cells_ok {
+        if let Ok(item) = serde_json::from_str::<O::Item>(&text) {
+            if !validate || salesync::Validate::validate(&item).is_ok() {
+                return Ok(Valid {
+                    line,
+                    index,
+                    text,
+                    bytes,
+                    item,
+                });
+            }
+        }
+    }
+    let value: Value = match parse::from_str(&text) {
+        Ok(value) => value,
+        Err(violation) => return Err(reject(RowText::Text(text), vec![violation.into()])),
+    };
+    let item = if validate {
+        runtime_check::check_item::<O>(&value, "")
+    } else {
+        parse::from_value::<O::Item>(&value, "").map_err(|violation| vec![violation])
+    };
+    let mut errors: Vec<ErrorEntry> = match (item, cells_ok) {
+        (Ok(item), true) => {
+            return Ok(Valid {
+                line,
+                index,
+                text,
+                bytes,
+                item,
+            })
+        }
+        (Ok(_), false) => Vec::new(),
+        (Err(violations), _) => violations.into_iter().map(ErrorEntry::from).collect(),
+    };
+    if let Some(cells) = &csv {
+        // A cell that is not of its member's type went in as a string: its own error says why, in place of
+        // what the parse made of the string.
+        let bad = |pointer: &str| {
+            cells.errors.iter().any(|cell| {
+                pointer == cell.pointer
+                    || pointer
+                        .strip_prefix(cell.pointer.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        };
+        errors.retain(|error| !bad(&error.pointer));
+        let mut all: Vec<ErrorEntry> = cells
+            .errors
+            .iter()
+            .map(|cell| ErrorEntry {
+                pointer: cell.pointer.clone(),
+                column: Some(cells.columns.name(cell.column).to_owned()),
+                rule: "type".to_owned(),
+                message: cell.message.clone(),
+            })
+            .collect();
+        for mut error in errors {
+            error.column = cells.columns.column_of(&error.pointer).map(str::to_owned);
+            all.push(error);
+        }
+        errors = all;
+    }
+    Err(reject(RowText::Json(text), errors))
+}

@@ -1,0 +1,243 @@
+//! Where the rows of `push` and `validate --rows` come from: a file or standard input (`-`), written as JSON
+//! (JSON Lines, rows one after another, one array, a request body, a reject or failed file of an earlier push)
+//! or as CSV. Whatever the source, a row comes out as JSON text with its line, ready for [`check`].
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use salesync::runtime::ObjectShape;
+
+use crate::push::rejects;
+
+mod check;
+pub mod csv;
+pub mod json;
+
+pub use check::check;
+pub use json::Problem;
+
+/// The reader's buffer: large reads, few system calls.
+const BUFFER: usize = 256 * 1024;
+
+/// Where rows are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file.
+    File(PathBuf),
+    /// Standard input, named `-` on the command line.
+    Stdin,
+}
+
+impl Input {
+    /// The input a command-line argument names: `-` is standard input.
+    pub fn from_arg(path: &Path) -> Self {
+        if path.as_os_str() == crate::input::STDIN {
+            Input::Stdin
+        } else {
+            Input::File(path.to_owned())
+        }
+    }
+
+    /// The file, if the input is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File(path) => Some(path),
+            Input::Stdin => None,
+        }
+    }
+
+    /// How messages name the input.
+    pub fn name(&self) -> String {
+        match self {
+            Input::File(path) => path.display().to_string(),
+            Input::Stdin => "standard input".to_owned(),
+        }
+    }
+}
+
+/// How the input is written (`--format`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// CSV for a file named `*.csv`; otherwise JSON, its content telling which kind
+    #[default]
+    Auto,
+    /// JSON values one after another, one row each: JSON Lines, or pretty-printed rows (an array is one row)
+    Jsonl,
+    /// One JSON array of rows, a request body (its batch member's items are the rows), or JSON Lines
+    Json,
+    /// CSV with a header row of member paths (`price.current_price`, `tag_info.custom_tag.0.tag_name`)
+    Csv,
+}
+
+impl Format {
+    /// The format `input` is read in: `auto` is CSV for a `.csv` file and JSON otherwise.
+    pub fn resolve(self, input: &Input) -> Format {
+        match self {
+            Format::Auto => {
+                let csv = input
+                    .path()
+                    .and_then(Path::extension)
+                    .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
+                if csv {
+                    Format::Csv
+                } else {
+                    Format::Json
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// What the rows are for: the batch item's members, and the request member holding the batch.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The members of one batch item.
+    pub item: &'static ObjectShape,
+    /// The request member holding the batch (`salesinfo`), to recognise a whole request body.
+    pub batch_member: Option<&'static str>,
+}
+
+/// One row of the input, as JSON text.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// 1-based line where the row starts (the record's first line, for CSV).
+    pub line: u64,
+    /// 0-based position in a JSON array (or in the batch array of a request body).
+    pub index: Option<u64>,
+    /// Bytes of input the row accounts for, for progress.
+    pub bytes: u64,
+    /// The row as JSON text, or why the input there is no row.
+    pub text: Result<String, Problem>,
+    /// For a CSV record: its columns, and the cells that could not be typed.
+    pub csv: Option<csv::Cells>,
+}
+
+impl From<json::Record> for Record {
+    fn from(record: json::Record) -> Self {
+        Record {
+            line: record.line,
+            index: record.index,
+            bytes: record.bytes,
+            text: record.text,
+            csv: None,
+        }
+    }
+}
+
+/// The rows of an input, in order.
+pub struct Rows {
+    source: Source,
+}
+
+enum Source {
+    Json {
+        reader: json::Reader<Box<dyn BufRead + Send>>,
+        rejects: RejectFile,
+    },
+    Csv(csv::Reader<Box<dyn BufRead + Send>>),
+}
+
+/// Whether the input is a reject (or failed) file of an earlier push, whose lines carry the rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RejectFile {
+    /// Not known until the first row is read.
+    Undecided,
+    Yes,
+    No,
+}
+
+/// Opens `input` for `target`. A CSV header is read and checked here, so a column the schema does not know is
+/// an error before any row is read.
+///
+/// # Errors
+///
+/// The input cannot be opened or read, or its CSV header names a member the item does not have.
+pub fn open(
+    input: &Input,
+    format: Format,
+    target: Target,
+    row_limit: usize,
+) -> Result<Rows, String> {
+    let reader: Box<dyn BufRead + Send> = match input {
+        Input::File(path) => {
+            let file =
+                File::open(path).map_err(|err| format!("cannot read {}: {err}", input.name()))?;
+            Box::new(BufReader::with_capacity(BUFFER, file))
+        }
+        Input::Stdin => Box::new(BufReader::with_capacity(BUFFER, io::stdin())),
+    };
+    let source = match format.resolve(input) {
+        Format::Csv => Source::Csv(csv::Reader::new(reader, target.item, row_limit).map_err(
+            |err| match err {
+                csv::HeaderError::Io(err) => format!("cannot read {}: {err}", input.name()),
+                csv::HeaderError::Usage(message) => format!("{}: {message}", input.name()),
+            },
+        )?),
+        format => {
+            let json = format == Format::Json || format == Format::Auto;
+            let options = json::Options {
+                arrays: json,
+                body_member: target.batch_member.filter(|_| json).map(str::to_owned),
+            };
+            // An item with members of these names could be taken for a reject line: never look for one.
+            let ambiguous = target
+                .item
+                .members
+                .iter()
+                .any(|member| matches!(member.name, "row" | "errors"));
+            Source::Json {
+                reader: json::Reader::new(reader, row_limit, options),
+                rejects: if ambiguous {
+                    RejectFile::No
+                } else {
+                    RejectFile::Undecided
+                },
+            }
+        }
+    };
+    Ok(Rows { source })
+}
+
+impl Iterator for Rows {
+    type Item = io::Result<Record>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.source {
+            Source::Csv(reader) => reader.next(),
+            Source::Json { reader, rejects } => {
+                let record = match reader.next()? {
+                    Ok(record) => Record::from(record),
+                    Err(err) => return Some(Err(err)),
+                };
+                Some(Ok(reject_row(record, rejects)))
+            }
+        }
+    }
+}
+
+/// A record of a reject or failed file gives the row it holds. The first JSON row of a stream of values
+/// decides: a line of a reject file (an object with `line`, `row` and `errors`) makes every line one.
+fn reject_row(mut record: Record, mode: &mut RejectFile) -> Record {
+    let Ok(text) = &record.text else {
+        return record;
+    };
+    if *mode == RejectFile::Undecided {
+        *mode = if record.index.is_none() && rejects::row_of_line(text).is_some() {
+            RejectFile::Yes
+        } else {
+            RejectFile::No
+        };
+    }
+    if *mode == RejectFile::Yes {
+        record.text = rejects::row_of_line(text).ok_or_else(|| {
+            Problem::new(
+                "not a line of a reject file: an object with `line`, `row` and `errors` was expected"
+                    .to_owned(),
+                text.as_bytes(),
+            )
+        });
+    }
+    record
+}

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use salesync::runtime::{Batched, Shaped};
+use salesync::runtime::Batched;
 use tokio::sync::mpsc;
 
 use super::batcher::{Batch, Batcher, Limits, Row};
@@ -43,14 +43,6 @@ pub struct Plan {
     pub validate: bool,
 }
 
-/// What the rows of endpoint `O` are: its batch item, and the request member that holds the batch.
-pub fn target<O: Batched>() -> Target {
-    Target {
-        item: const { &<O::Item as Shaped>::SHAPE },
-        batch_member: O::META.batch.map(|batch| batch.items),
-    }
-}
-
 /// Starts the producer. It stops at the end of the input, when `stop` is set, or when the receiver is gone.
 pub fn spawn<O: Batched>(
     plan: Plan,
@@ -63,10 +55,10 @@ pub fn spawn<O: Batched>(
 }
 
 fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Event<O::Item>>) {
-    let rows = match rows::open(&plan.input, plan.format, target::<O>(), plan.row_limit) {
+    let rows = match rows::open(&plan.input, plan.format, Target::of::<O>(), plan.row_limit) {
         Ok(rows) => rows,
-        Err(message) => {
-            let _ = events.blocking_send(Event::Error(message));
+        Err(open) => {
+            let _ = events.blocking_send(Event::Error(open.message));
             return;
         }
     };

@@ -15,8 +15,9 @@
 //! item whose cells are all empty is absent, and a record whose cells are all empty is no row. Numbers,
 //! integers and booleans may have blanks around them.
 
-use std::collections::HashMap;
-use std::io::{self, BufRead};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 
 use salesync::runtime::{MemberKind, ObjectShape, Scalar, TagValue, UnionShape};
@@ -521,7 +522,11 @@ fn integer(text: &str) -> Option<String> {
         return None;
     }
     let digits = digits.trim_start_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
+    let (sign, digits) = if digits.is_empty() {
+        ("", "0")
+    } else {
+        (sign, digits)
+    };
     let json = format!("{sign}{digits}");
     json.parse::<i64>().ok()?;
     Some(json)
@@ -566,9 +571,46 @@ fn push_string(out: &mut String, text: &str) {
     out.push_str(&serde_json::to_string(text).expect("a string serializes"));
 }
 
+/// Counts the line ends read, so a record's first line can be told from where it starts (the csv crate's own
+/// line numbers lag behind a `\r\n`).
+struct Lines<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// Where the line ends read but not yet passed by a record are.
+    ahead: RefCell<VecDeque<u64>>,
+    /// Line ends before those.
+    passed: Cell<u64>,
+}
+
+impl<R: Read> Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut ahead = self.ahead.borrow_mut();
+        for at in memchr::memchr_iter(b'\n', &buf[..n]) {
+            ahead.push_back(self.offset + at as u64);
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Lines<R> {
+    /// The line of a record the csv crate says starts at byte `start`: that byte is the record's first, or the
+    /// end of the line before it.
+    fn line_at(&self, start: u64) -> u64 {
+        let mut ahead = self.ahead.borrow_mut();
+        while ahead.front().is_some_and(|&at| at <= start) {
+            ahead.pop_front();
+            self.passed.set(self.passed.get() + 1);
+        }
+        self.passed.get() + 1
+    }
+}
+
 /// The records of a CSV input, as rows.
 pub struct Reader<R: BufRead> {
-    csv: ::csv::Reader<R>,
+    csv: ::csv::Reader<Lines<R>>,
     columns: Arc<Columns>,
     record: ::csv::ByteRecord,
     /// Where the last record ended, in bytes.
@@ -586,7 +628,12 @@ impl<R: BufRead> Reader<R> {
         let mut csv = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(inner);
+            .from_reader(Lines {
+                inner,
+                offset: 0,
+                ahead: RefCell::new(VecDeque::new()),
+                passed: Cell::new(0),
+            });
         let mut header = ::csv::ByteRecord::new();
         let read = csv
             .read_byte_record(&mut header)
@@ -695,11 +742,292 @@ impl<R: BufRead> Iterator for Reader<R> {
             if self.record.iter().all(<[u8]>::is_empty) {
                 continue;
             }
-            let line = self.record.position().map_or(0, ::csv::Position::line);
+            let start = self.record.position().map_or(0, ::csv::Position::byte);
+            let line = self.csv.get_ref().line_at(start);
             let end = self.csv.position().byte();
             let bytes = end - self.offset;
             self.offset = end;
             return Some(Ok(self.row(line, bytes)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use salesync::runtime::Shaped;
+    use salesync::shopline::batch_sync_flow_data::FlowData;
+    use salesync::tencent::salesinfo_add::SalesInfo;
+
+    use super::*;
+
+    fn columns(header: &[&str]) -> Result<Columns, String> {
+        let header: Vec<String> = header.iter().map(|name| (*name).to_owned()).collect();
+        Columns::new(&header, &SalesInfo::SHAPE)
+    }
+
+    fn json(header: &[&str], cells: &[&str]) -> (String, Vec<(String, String, String)>) {
+        let columns = columns(header).unwrap();
+        let (json, errors) = columns.convert(cells);
+        let errors = errors
+            .into_iter()
+            .map(|e| (e.pointer, columns.name(e.column).to_owned(), e.message))
+            .collect();
+        (json, errors)
+    }
+
+    #[test]
+    fn cells_are_typed_by_the_schema() {
+        let header = [
+            "external_store_id",
+            "external_sku_id",
+            "product_type",
+            "price.current_price",
+            "price.sku_price",
+            "price.currency_translation",
+            "stock.sku_stock_status",
+            "stock.stock_total",
+            "tag_info.custom_tag.0.tag_name",
+            "tag_info.custom_tag.0.tag_value.0",
+            "tag_info.custom_tag.1.tag_name",
+        ];
+        let (text, errors) = json(
+            &header,
+            &[
+                "007",
+                "北京, 朝阳",
+                "1",
+                "8.90",
+                " 010 ",
+                "TRUE",
+                "1",
+                "-0",
+                "新品",
+                "a\"b",
+                "",
+            ],
+        );
+        assert_eq!(errors, []);
+        assert_eq!(
+            text,
+            r#"{"external_store_id":"007","external_sku_id":"北京, 朝阳","product_type":1,"price":{"current_price":8.90,"sku_price":10,"currency_translation":true},"stock":{"sku_stock_status":1,"stock_total":0},"tag_info":{"custom_tag":[{"tag_name":"新品","tag_value":["a\"b"]}]}}"#
+        );
+        // The JSON parses into the item, decimals exact.
+        let item: SalesInfo = serde_json::from_str(&text).unwrap();
+        assert_eq!(item.price.current_price.to_string(), "8.9");
+        assert_eq!(format!("{:.2}", item.price.current_price), "8.90");
+
+        // Empty cells are absent members; an object or item of empty cells is absent.
+        let (text, _) = json(
+            &header,
+            &["s", "k", "", "1", "2", "", "1", "  ", "", "", ""],
+        );
+        assert_eq!(
+            text,
+            r#"{"external_store_id":"s","external_sku_id":"k","price":{"current_price":1,"sku_price":2},"stock":{"sku_stock_status":1}}"#
+        );
+        // A string of blanks is a string.
+        let (text, _) = json(&["external_store_id"], &[" "]);
+        assert_eq!(text, r#"{"external_store_id":" "}"#);
+    }
+
+    #[test]
+    fn cells_of_the_wrong_type_are_errors_with_their_column() {
+        let header = [
+            "price.current_price",
+            "stock.stock_total",
+            "price.currency_translation",
+            "product_type",
+        ];
+        let (text, errors) = json(&header, &["8,90", "1.5", "yes", "1e3"]);
+        // The cells stay in the row, as strings.
+        assert_eq!(
+            text,
+            r#"{"price":{"current_price":"8,90","currency_translation":"yes"},"stock":{"stock_total":"1.5"},"product_type":"1e3"}"#
+        );
+        assert_eq!(
+            errors,
+            [
+                (
+                    "/price/current_price".to_owned(),
+                    "price.current_price".to_owned(),
+                    "`8,90` is not a number".to_owned()
+                ),
+                (
+                    "/price/currency_translation".to_owned(),
+                    "price.currency_translation".to_owned(),
+                    "`yes` is not a boolean (true or false)".to_owned()
+                ),
+                (
+                    "/stock/stock_total".to_owned(),
+                    "stock.stock_total".to_owned(),
+                    "`1.5` is not an integer".to_owned()
+                ),
+                (
+                    "/product_type".to_owned(),
+                    "product_type".to_owned(),
+                    "`1e3` is not an integer".to_owned()
+                ),
+            ]
+        );
+        let (_, errors) = json(&["stock.stock_total"], &["99999999999999999999"]);
+        assert_eq!(errors[0].2, "`99999999999999999999` is not an integer");
+    }
+
+    #[test]
+    fn numbers_are_kept_as_written() {
+        for (cell, written) in [
+            ("8.90", Some("8.90")),
+            ("-0.5", Some("-0.5")),
+            ("007.50", Some("7.50")),
+            ("1e-2", Some("1e-2")),
+            ("12", Some("12")),
+            (".5", None),
+            ("5.", None),
+            ("+5", None),
+            ("1,5", None),
+            ("NaN", None),
+            ("1e", None),
+            ("", None),
+        ] {
+            assert_eq!(number(cell).as_deref(), written, "{cell:?}");
+        }
+        assert_eq!(integer("-007").as_deref(), Some("-7"));
+        assert_eq!(integer("000").as_deref(), Some("0"));
+        assert_eq!(integer("1.0"), None);
+    }
+
+    #[test]
+    fn a_gap_in_an_array_is_an_error() {
+        let header = [
+            "tag_info.custom_tag.0.tag_name",
+            "tag_info.custom_tag.1.tag_name",
+        ];
+        let (text, errors) = json(&header, &["", "b"]);
+        assert_eq!(text, r#"{"tag_info":{"custom_tag":[{"tag_name":"b"}]}}"#);
+        assert_eq!(errors[0].0, "/tag_info/custom_tag/0");
+        assert_eq!(errors[0].1, "tag_info.custom_tag.1.tag_name");
+    }
+
+    #[test]
+    fn the_header_is_checked_against_the_schema() {
+        let refused = |header: &[&str]| columns(header).unwrap_err();
+        assert_eq!(
+            refused(&["external_sku_id", "price.curent_price"]),
+            "column `price.curent_price`: `price` has no member `curent_price` (the schema's Price has \
+             daily_price, current_price, sku_price, after_coupon_price, currency_translation, \
+             sku_promotions, normal_product_info)"
+        );
+        assert!(refused(&["sku"]).starts_with("column `sku`: the item has no member `sku`"));
+        assert!(refused(&["price"]).starts_with("column `price` names an object"));
+        assert!(refused(&["tag_info.custom_tag.tag_name"]).starts_with(
+            "column `tag_info.custom_tag.tag_name`: `tag_info.custom_tag` is an array"
+        ));
+        assert!(refused(&["tag_info.custom_tag.01.tag_name"]).contains("must be an item's index"));
+        assert!(refused(&["tag_info.custom_tag.0"])
+            .starts_with("column `tag_info.custom_tag.0` names an object"));
+        assert!(refused(&["tag_info.custom_tag.0.tag_value"]).contains("names an array"));
+        assert_eq!(
+            refused(&["external_sku_id.x"]),
+            "column `external_sku_id.x`: `external_sku_id` is a string, it has no members"
+        );
+        assert_eq!(
+            refused(&["external_sku_id", "external_sku_id"]),
+            "column `external_sku_id` appears twice in the header"
+        );
+        assert!(refused(&["price..sku_price"]).contains("an empty member name"));
+        assert!(refused(&["external_sku_id", ""]).starts_with("column 2 of the header has no name"));
+        assert_eq!(
+            refused(&["tag_info.custom_tag.1.tag_name"]),
+            "the header has columns for item 1 of `tag_info.custom_tag` but none for item 0: number an \
+             array's items from 0 without a gap"
+        );
+    }
+
+    #[test]
+    fn pointers_map_back_to_columns() {
+        let columns = columns(&["price.current_price", "tag_info.custom_tag.0.tag_name"]).unwrap();
+        assert_eq!(
+            columns.column_of("/price/current_price"),
+            Some("price.current_price")
+        );
+        assert_eq!(
+            columns.column_of("/tag_info/custom_tag/0/tag_name"),
+            Some("tag_info.custom_tag.0.tag_name")
+        );
+        assert_eq!(columns.column_of("/price/sku_price"), None);
+        assert_eq!(columns.column_of("/price"), None);
+        assert_eq!(columns.column_of(""), None);
+    }
+
+    fn read(input: &str, shape: &'static ObjectShape) -> Vec<(u64, Result<String, String>, u64)> {
+        let reader = Reader::new(
+            io::BufReader::with_capacity(3, input.as_bytes()),
+            shape,
+            1000,
+        )
+        .unwrap();
+        reader
+            .map(|record| {
+                let record = record.unwrap();
+                (
+                    record.line,
+                    record.text.map_err(|p| p.message),
+                    record.bytes,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_with_quotes_newlines_and_chinese_text() {
+        let input = "\u{feff}flow_id,occurred_on,send_count,order_num,order_amount,trigger_num\r\n\
+                     \"f,1\",1767225600000,10,2,300,4\r\n\
+                     ,,,,,\r\n\
+                     \"多行\n流程\",1767225600000,1,,\"\",7\r\n\
+                     f3,1767225600000,x,1,1,1\r\n\
+                     f4,1\r\n";
+        let found = read(input, &FlowData::SHAPE);
+        let rows: Vec<(u64, Result<String, String>)> = found
+            .iter()
+            .map(|(line, text, _)| (*line, text.clone()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    2,
+                    Ok(r#"{"flow_id":"f,1","occurred_on":1767225600000,"send_count":10,"order_num":2,"order_amount":300,"trigger_num":4}"#.to_owned())
+                ),
+                (
+                    4,
+                    Ok(r#"{"flow_id":"多行\n流程","occurred_on":1767225600000,"send_count":1,"trigger_num":7}"#.to_owned())
+                ),
+                (
+                    6,
+                    Ok(r#"{"flow_id":"f3","occurred_on":1767225600000,"send_count":"x","order_num":1,"order_amount":1,"trigger_num":1}"#.to_owned())
+                ),
+                (
+                    7,
+                    Err("the record has 2 field(s) and the header 6 column(s)".to_owned())
+                ),
+            ]
+        );
+        let total: u64 = found.iter().map(|(_, _, bytes)| bytes).sum::<u64>()
+            + input.find('\n').unwrap() as u64
+            + 1;
+        assert_eq!(total, input.len() as u64);
+    }
+
+    #[test]
+    fn a_bad_header_is_refused_before_any_record() {
+        let refused = |input: &str| match Reader::new(input.as_bytes(), &FlowData::SHAPE, 1000) {
+            Err(HeaderError::Usage(message)) => message,
+            Err(HeaderError::Io(err)) => panic!("{err}"),
+            Ok(_) => panic!("accepted"),
+        };
+        assert!(
+            refused("flow_id,clicks\nf,1\n").starts_with("column `clicks`: the item has no member")
+        );
+        assert!(refused("").starts_with("the CSV input is empty"));
     }
 }

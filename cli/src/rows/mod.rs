@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use salesync::runtime::ObjectShape;
+use salesync::runtime::{Batched, ObjectShape, Shaped};
 
 use crate::push::rejects;
 
@@ -99,6 +99,16 @@ pub struct Target {
     pub batch_member: Option<&'static str>,
 }
 
+impl Target {
+    /// The rows of endpoint `O`.
+    pub fn of<O: Batched>() -> Target {
+        Target {
+            item: const { &<O::Item as Shaped>::SHAPE },
+            batch_member: O::META.batch.map(|batch| batch.items),
+        }
+    }
+}
+
 /// One row of the input, as JSON text.
 #[derive(Debug, Clone)]
 pub struct Record {
@@ -148,6 +158,15 @@ enum RejectFile {
     No,
 }
 
+/// Why an input cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenError {
+    /// A usage error (a CSV header that does not fit the schema), not an I/O one.
+    pub usage: bool,
+    /// A sentence naming the input.
+    pub message: String,
+}
+
 /// Opens `input` for `target`. A CSV header is read and checked here, so a column the schema does not know is
 /// an error before any row is read.
 ///
@@ -159,11 +178,14 @@ pub fn open(
     format: Format,
     target: Target,
     row_limit: usize,
-) -> Result<Rows, String> {
+) -> Result<Rows, OpenError> {
+    let io = |err: io::Error| OpenError {
+        usage: false,
+        message: format!("cannot read {}: {err}", input.name()),
+    };
     let reader: Box<dyn BufRead + Send> = match input {
         Input::File(path) => {
-            let file =
-                File::open(path).map_err(|err| format!("cannot read {}: {err}", input.name()))?;
+            let file = File::open(path).map_err(io)?;
             Box::new(BufReader::with_capacity(BUFFER, file))
         }
         Input::Stdin => Box::new(BufReader::with_capacity(BUFFER, io::stdin())),
@@ -171,8 +193,11 @@ pub fn open(
     let source = match format.resolve(input) {
         Format::Csv => Source::Csv(csv::Reader::new(reader, target.item, row_limit).map_err(
             |err| match err {
-                csv::HeaderError::Io(err) => format!("cannot read {}: {err}", input.name()),
-                csv::HeaderError::Usage(message) => format!("{}: {message}", input.name()),
+                csv::HeaderError::Io(err) => io(err),
+                csv::HeaderError::Usage(message) => OpenError {
+                    usage: true,
+                    message: format!("{}: {message}", input.name()),
+                },
             },
         )?),
         format => {

@@ -24,8 +24,19 @@ mod summary;
 pub use run::run;
 
 const AFTER_HELP: &str = "\
-Input: JSON Lines (one batch item per line: a flow of flow_data_list, a salesinfo item) or one JSON array of
-items, told apart by the first non-blank byte. The file is streamed: memory stays bounded whatever its size.
+Input: one batch item per row (a flow of flow_data_list, a salesinfo item); `-` reads standard input.
+--format auto (the default) is csv for a *.csv file and json otherwise.
+  json   one JSON array of items (the first non-blank byte is `[`), or a request body whose batch member
+         holds the items (`{\"salesinfo\": [...], ...}`; its other members are skipped), or else as jsonl
+  jsonl  JSON values one after another, one row each: JSON Lines, or rows pretty-printed over several lines
+  csv    a header row of member paths, then one item per record: members joined by dots, array items by
+         index from 0 (price.current_price, tag_info.custom_tag.0.tag_name). Cells are typed by the schema:
+         strings as written (007 stays \"007\"), integers -?[0-9]+, numbers exactly as written (8.90), booleans
+         true/false; an empty cell is an absent member. A column the schema does not have is a usage error.
+         A rejected record's errors also name their \"column\".
+A reject file of an earlier push is an input too (recognised by its lines: {\"line\", \"row\", \"errors\"}):
+each line's row is sent. Fix rows in the reject file and push it: exactly its rows are sent again. The input
+is streamed: memory stays bounded whatever its size.
 
 Every row is checked against the schema; invalid rows go to the reject file and the run goes on. Valid rows
 are sent in batches of consecutive rows (the schema's limit, or --batch-size). Confirmed batches are recorded

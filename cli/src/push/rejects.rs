@@ -202,4 +202,35 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(value["row"], "not \"json\"");
     }
+
+    #[test]
+    fn a_reject_line_read_back_gives_its_row_as_written() {
+        let line = r#"{"line":7,"index":2,"row":{"b":1.10,"a":"x"},"errors":[{"pointer":"","rule":"json","message":"bad"}]}"#;
+        assert_eq!(row_of_line(line).as_deref(), Some(r#"{"b":1.10,"a":"x"}"#));
+        // Written by this very writer, including a row that was not JSON.
+        let reject = Reject {
+            line: 3,
+            index: None,
+            row: RowText::Text("not \"json\"".into()),
+            errors: vec![ErrorEntry::whole("json", "bad")],
+        };
+        assert_eq!(
+            row_of_line(&reject.to_json_line()).as_deref(),
+            Some("not \"json\"")
+        );
+        // Other members are allowed (a failed file says more about each row).
+        let failed = r#"{"line":1,"row":{"a":1},"errors":[],"status":503,"trace_id":"t"}"#;
+        assert_eq!(row_of_line(failed).as_deref(), Some(r#"{"a":1}"#));
+        // Not reject lines: a member missing, `errors` not an array, `line` not a number, not JSON.
+        for text in [
+            r#"{"row":{"a":1},"errors":[]}"#,
+            r#"{"line":1,"errors":[]}"#,
+            r#"{"line":1,"row":{},"errors":"x"}"#,
+            r#"{"line":"1","row":{},"errors":[]}"#,
+            r#"{"external_sku_id":"k"}"#,
+            "not json",
+        ] {
+            assert_eq!(row_of_line(text), None, "{text}");
+        }
+    }
 }

@@ -6,8 +6,8 @@
 //! - a first value that is an object holding the batch member as an array (`{"salesinfo": [...], ...}`, a
 //!   whole request body) gives the elements of that array as rows; its other members are skipped.
 //!
-//! A value that continues past its line goes on while the next line is indented or closes it (`}`, `]`), as
-//! pretty-printed JSON does; a line that starts a new value at its first column, or a line end inside a
+//! A value that continues past its line goes on until it closes, as pretty-printed JSON does (nested values
+//! are indented there); a line that starts a new value at its first column (`{`, `[`), or a line end inside a
 //! string, ends a broken value there. So one broken line of a JSON Lines file costs that line only.
 //!
 //! Only one row is held at a time, and never more than the row limit of it: a longer row is skipped to its
@@ -105,7 +105,7 @@ enum Step {
     Continue,
     /// The byte closes the value.
     Closed,
-    /// The byte starts a line that cannot continue the value: the value ended, broken, before it.
+    /// The byte starts a new value at the first column of a line: the value ended, broken, before it.
     Before,
     /// A line end inside a string: the value ends, broken, with this byte.
     Broken,
@@ -124,7 +124,7 @@ impl Scan {
     fn step(&mut self, byte: u8) -> Step {
         if self.line_start {
             self.line_start = false;
-            if !matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'}' | b']') {
+            if matches!(byte, b'{' | b'[') {
                 return Step::Before;
             }
         }
@@ -915,6 +915,11 @@ mod tests {
                 ok(11, "{\n  \"d\": \"x }\"\n}"),
                 ok(14, "{\"e\":1}"),
             ]
+        );
+        // Pretty-printed without indentation: only a line that opens a value ends one.
+        assert_eq!(
+            rows("{\n\"a\": 1,\n\"b\": 2\n}\n{\"c\": 3}\n"),
+            [ok(1, "{\n\"a\": 1,\n\"b\": 2\n}"), ok(5, "{\"c\": 3}")]
         );
         // Values on one line, and blanks between them.
         assert_eq!(

@@ -266,3 +266,64 @@ fn reject_row(mut record: Record, mode: &mut RejectFile) -> Record {
     }
     record
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(index: Option<u64>, text: &str) -> Record {
+        Record {
+            line: 1,
+            index,
+            bytes: 0,
+            text: Ok(text.to_owned()),
+            csv: None,
+        }
+    }
+
+    fn texts(records: &[Record]) -> Vec<Result<String, String>> {
+        let mut mode = RejectFile::Undecided;
+        records
+            .iter()
+            .map(|record| {
+                reject_row(record.clone(), &mut mode)
+                    .text
+                    .map_err(|problem| problem.message)
+            })
+            .collect()
+    }
+
+    const REJECT: &str = r#"{"line":4,"row":{"a":1},"errors":[]}"#;
+
+    #[test]
+    fn the_first_row_tells_a_reject_file() {
+        // A reject file: every line gives its row; a line that is not one is a problem row.
+        let found = texts(&[
+            record(None, REJECT),
+            record(None, r#"{"a":2}"#),
+            record(None, REJECT),
+        ]);
+        assert_eq!(found[0], Ok(r#"{"a":1}"#.to_owned()));
+        assert!(found[1]
+            .as_ref()
+            .unwrap_err()
+            .starts_with("not a line of a reject file"));
+        assert_eq!(found[2], Ok(r#"{"a":1}"#.to_owned()));
+        // Rows first: a later line that looks like a reject is a row like any other.
+        let found = texts(&[record(None, r#"{"a":2}"#), record(None, REJECT)]);
+        assert_eq!(found[1], Ok(REJECT.to_owned()));
+        // Array elements are rows, never reject lines.
+        let found = texts(&[record(Some(0), REJECT)]);
+        assert_eq!(found[0], Ok(REJECT.to_owned()));
+    }
+
+    #[test]
+    fn formats_by_name_and_flag() {
+        let file = |name: &str| Input::File(PathBuf::from(name));
+        assert_eq!(Format::Auto.resolve(&file("a.CSV")), Format::Csv);
+        assert_eq!(Format::Auto.resolve(&file("a.jsonl")), Format::Json);
+        assert_eq!(Format::Auto.resolve(&Input::Stdin), Format::Json);
+        assert_eq!(Format::Jsonl.resolve(&file("a.csv")), Format::Jsonl);
+        assert_eq!(Input::from_arg(Path::new("-")), Input::Stdin);
+    }
+}

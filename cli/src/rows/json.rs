@@ -1037,4 +1037,36 @@ mod tests {
             [(1, None, Ok("{\"salesinfo\": [{}]}".to_owned()))]
         );
     }
+
+    #[test]
+    fn arbitrary_input_never_panics_and_never_overcounts() {
+        // A small deterministic generator over the bytes that matter to the scanners.
+        const ALPHABET: &[u8] = b"{}[]\",:\\ \n\r\tab1.-e\xff";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..3000 {
+            let len = (next() % 80) as usize;
+            let input: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let options = match round % 3 {
+                0 => Options::default(),
+                1 => json(),
+                _ => Options {
+                    arrays: true,
+                    body_member: Some("a".to_owned()),
+                },
+            };
+            let reader = io::BufReader::with_capacity(2, input.as_slice());
+            let total: u64 = Reader::new(reader, 16, options)
+                .map(|record| record.unwrap().bytes)
+                .sum();
+            assert!(total <= input.len() as u64, "{input:?}");
+        }
+    }
 }

@@ -270,7 +270,19 @@ fn twenty_thousand_rows_through_faults_a_stop_and_a_kill_arrive_exactly_once() {
         count(&last, "skipped") >= count(&first, "sent"),
         "{first}\n{last}"
     );
-    assert!(count(&last, "batches_skipped") as usize >= after_kill - 1);
+    // Skipped: exactly the rows the checkpoint holds (each row's hash, once per confirmed row).
+    let confirmed: BTreeSet<String> = fs::read_to_string(&checkpoint)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take(after_kill - 1)
+        .flat_map(|line| {
+            let entry: Value = serde_json::from_str(line).unwrap();
+            entry["ok"].as_array().unwrap().clone()
+        })
+        .map(|hash| hash.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(count(&last, "skipped") as usize, confirmed.len(), "{last}");
 
     // The mock holds exactly the valid rows, once each (by natural key), in the envelope given.
     let records = mock.server.tencent_salesinfo_records();
@@ -512,7 +524,7 @@ fn a_row_written_as_an_array_is_rejected_as_a_type_error() {
 }
 
 #[test]
-fn a_checkpoint_of_another_file_is_refused_and_secrets_never_print() {
+fn a_checkpoint_of_another_envelope_is_refused_and_secrets_never_print() {
     let dir = scratch("mismatch");
     let file = dir.join("rows.jsonl");
     fs::write(&file, tencent_row(0).0 + "\n").unwrap();
@@ -525,18 +537,44 @@ fn a_checkpoint_of_another_file_is_refused_and_secrets_never_print() {
             + &String::from_utf8_lossy(&output.stderr);
         (output.status.code(), all)
     };
-    // A token the platform refuses stops the run: exit 2, and the token is nowhere in the output.
+    // A token the platform refuses stops the run: exit 3, and the token is nowhere in the output.
     let (code, text) = run("tok-WRONG-456");
-    assert_eq!(code, Some(2), "{text}");
+    assert_eq!(code, Some(3), "{text}");
     assert!(!text.contains("tok-WRONG-456"), "{text}");
     let (code, text) = run("tok-SECRET-123");
     assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains("tok-SECRET-123"), "{text}");
 
-    // The file changes: its checkpoint no longer fits, and the run refuses it rather than skip rows.
+    // The file changes: the confirmed row is skipped, the new one sent (the checkpoint is by content).
     fs::write(&file, tencent_row(0).0 + "\n" + &tencent_row(1).0 + "\n").unwrap();
     let (code, text) = run("tok-SECRET-123");
-    assert_eq!(code, Some(2), "{text}");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("\"sent\":1,") && text.contains("\"skipped\":1,"),
+        "{text}"
+    );
+    // A checkpoint of another envelope: its rows went elsewhere, and the run refuses it rather than skip rows.
+    let mut header: Value = serde_json::from_str(
+        fs::read_to_string(dir.join("rows.jsonl.checkpoint"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    header["envelope"] = json!("0123456789abcdef");
+    let other = dir.join("other.checkpoint");
+    fs::write(&other, format!("{header}\n")).unwrap();
+    let mut command = push_command(
+        &mock,
+        TENCENT,
+        &file,
+        &["--checkpoint", other.to_str().unwrap()],
+    );
+    command.env("SALESYNC_TENCENT_ACCESS_TOKEN", "tok-SECRET-123");
+    let output = command.output().unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("refusing to resume"), "{text}");
 
     // Help shows the variables but never their values.

@@ -2,8 +2,9 @@
 //!
 //! One module per job: `reader` splits the file into rows, `pipeline` checks them and `batcher` groups them
 //! (on a thread of their own), `send` delivers a batch (halving it to isolate rows the platform refuses),
-//! `checkpoint` remembers confirmed batches, `rejects` writes the reject file, `progress` and `summary` tell
-//! the user, `envelope` builds the request envelope and the client, and `run` ties them together.
+//! `checkpoint` remembers confirmed rows by their content, `rejects` writes the reject file, `failed` the file
+//! of rows not delivered, `progress` and `summary` tell the user, `envelope` builds the request envelope and
+//! the client, and `run` ties them together.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::rows::Format;
 mod batcher;
 mod checkpoint;
 mod envelope;
+mod failed;
 mod pipeline;
 mod progress;
 pub(crate) mod rejects;
@@ -39,19 +41,34 @@ each line's row is sent. Fix rows in the reject file and push it: exactly its ro
 is streamed: memory stays bounded whatever its size.
 
 Every row is checked against the schema; invalid rows go to the reject file and the run goes on. Valid rows
-are sent in batches of consecutive rows (the schema's limit, or --batch-size). Confirmed batches are recorded
-in the checkpoint: after a crash or Ctrl-C, the same command sends only the batches not confirmed. A batch
-whose outcome is unknown (a timeout, a dropped connection) is sent again: the platforms upsert by natural key.
+are sent in batches of consecutive rows (the schema's limit, or --batch-size).
+
+Checkpoint (FILE.checkpoint, or --checkpoint PATH; required for standard input): each row the platform
+confirmed is recorded by its content (a hash of the row, whatever its whitespace or member order), with the
+endpoint and envelope it went to. A rerun of the same command skips the confirmed rows, lists the rows the
+platform refused in the reject file again, and sends every other row: after a crash or Ctrl-C, after rows
+were edited, appended or removed, exactly the rows not confirmed yet are sent. A row whose outcome is unknown
+(a timeout, a dropped connection) is sent again: the platforms upsert by natural key. Identical rows in one
+run are each sent (a no-op upsert). A checkpoint of another endpoint or envelope, or of format 1, is refused.
 
 Reject file: one JSON object per line, {\"line\": N, \"row\": <the row>, \"errors\": [{\"pointer\", \"rule\",
 \"message\"}]}; rule `platform` when the platform refused the row. It is rewritten by every run and lists every
 rejected row of the file.
 
+Failed file (FILE.failed.jsonl, or --failed PATH): every row not delivered after the retries, in the reject
+file's format, its error of rule `failed` with the last error's \"class\", \"status\", \"code\" (the platform's)
+and \"trace_id\" when known. Rewritten by every run that sends; absent when nothing failed. Push it later to
+send exactly those rows (or rerun the same command: the checkpoint skips what was delivered).
+
 Exit status:
   0    every row delivered (or confirmed by an earlier run)
-  1    some rows rejected (invalid or refused) or failed after retries
-  2    a usage or I/O error, a checkpoint of another input, or credentials the platform refuses
-  130  interrupted (Ctrl-C): in-flight batches finished, checkpoint written; run again to resume";
+  1    some rows rejected (invalid or refused by the platform) or failed after retries
+  2    a usage or input error: bad arguments, an unreadable input, a CSV header the schema does not have, a
+       checkpoint of another endpoint or envelope, a file that cannot be written
+  3    the platform: unreachable before any row was delivered (connection refused, a name that does not
+       resolve), or refusing the credentials or the account (a bad token, an account not permitted, the daily
+       call limit); nothing more can get through until that is fixed
+  130  interrupted (Ctrl-C, SIGTERM): in-flight batches finished, checkpoint written; run again to resume";
 
 /// Arguments of `salesync push`.
 #[derive(clap::Args)]
@@ -98,13 +115,18 @@ pub struct Args {
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     pub timeout: f64,
 
-    /// The checkpoint file [default: FILE.checkpoint]
+    /// The checkpoint file, which standard input needs [default: FILE.checkpoint]
     #[arg(long, value_name = "PATH")]
     pub checkpoint: Option<PathBuf>,
 
-    /// The reject file [default: FILE.rejects.jsonl]
+    /// The reject file [default: FILE.rejects.jsonl; for standard input, next to the checkpoint]
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
+
+    /// The file of rows not delivered after retries [default: FILE.failed.jsonl; for standard input, next to
+    /// the checkpoint]
+    #[arg(long, value_name = "PATH")]
+    pub failed: Option<PathBuf>,
 
     /// Progress on standard error
     #[arg(long, value_enum, default_value_t = progress::Mode::Auto, value_name = "MODE")]

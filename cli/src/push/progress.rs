@@ -35,7 +35,8 @@ enum Kind {
 }
 
 impl Progress {
-    /// Progress through an input of `total_bytes` bytes; log lines come every `every`.
+    /// Progress through an input of `total_bytes` bytes (0: unknown, as standard input's); log lines come every
+    /// `every`.
     pub fn new(mode: Mode, total_bytes: u64, every: Duration) -> Self {
         let bar = match mode {
             // Log lines (`-v`, `RUST_LOG`) and a bar would overwrite each other: lines then.
@@ -50,9 +51,9 @@ impl Progress {
             )
             .expect("the template is valid")
             .progress_chars("=> ");
-            let bar =
-                ProgressBar::with_draw_target(Some(total_bytes), ProgressDrawTarget::stderr())
-                    .with_style(style);
+            let total = Some(total_bytes).filter(|total| *total > 0);
+            let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr())
+                .with_style(style);
             bar.enable_steady_tick(Duration::from_millis(200));
             Kind::Bar(bar)
         } else if mode == Mode::Off {
@@ -71,15 +72,22 @@ impl Progress {
     pub fn update(&mut self, tally: &Tally, bytes_done: u64) {
         match &mut self.kind {
             Kind::Bar(bar) => {
-                bar.set_position(bytes_done.min(self.total_bytes));
+                bar.set_position(if self.total_bytes > 0 {
+                    bytes_done.min(self.total_bytes)
+                } else {
+                    bytes_done
+                });
                 bar.set_message(self::message(tally, self.started.elapsed()));
             }
             Kind::Log { every, last } => {
                 if last.elapsed() >= *every {
                     *last = Instant::now();
-                    let percent = percent(bytes_done, self.total_bytes);
+                    let done = match self.total_bytes {
+                        0 => String::new(),
+                        total => format!("{}% of the input, ", percent(bytes_done, total)),
+                    };
                     let line = format!(
-                        "salesync push: {percent}% of the input, {}",
+                        "salesync push: {done}{}",
                         message(tally, self.started.elapsed())
                     );
                     let _ = writeln!(io::stderr(), "{line}");

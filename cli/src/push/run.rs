@@ -14,15 +14,18 @@ use salesync::runtime::Batched;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
-use super::batcher::{Batch, Limits};
-use super::checkpoint::{Checkpoint, Confirmed, Header, InputId, RejectedRow};
+use super::batcher::{Batch, Batcher, Limits, Row};
+use super::checkpoint::{row_hash, Checkpoint, Header, Known};
 use super::envelope::Client;
+use super::failed::FailedWriter;
 use super::pipeline::{self, Event, Plan};
 use super::progress::Progress;
-use super::rejects::{Reject, RejectWriter, RowText};
-use super::send::{deliver, Outcome};
-use super::summary::{self, Ending, Files, Tally};
+use super::rejects::{ErrorEntry, Reject, RejectWriter, RowText};
+use super::send::{deliver, Fate, Outcome};
+use super::summary::{self, Ending, Fatal, Files, Side, Tally};
 use super::Args;
+use crate::rows::Input;
+use crate::status::Status;
 
 /// Runs `salesync push` and gives the exit code.
 pub fn run(args: &Args) -> u8 {
@@ -34,18 +37,21 @@ pub fn run(args: &Args) -> u8 {
     });
     code.unwrap_or_else(|message| {
         let _ = writeln!(std::io::stderr(), "salesync push: {message}");
-        2
+        Status::Failure as u8
     })
 }
 
 /// Everything a run needs, checked before anything is read or sent.
 struct Setup<O: Batched> {
     plan: Plan,
-    input: InputId,
+    /// Bytes of the input, when known (not for standard input).
+    input_bytes: u64,
+    limits: Limits,
     envelope: Option<Arc<O::Request>>,
     client: Option<Arc<Client>>,
     checkpoint: Option<Checkpoint>,
     rejects: RejectWriter,
+    failed: Option<FailedWriter>,
     files: Files,
 }
 
@@ -84,16 +90,43 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// The name the reject and failed files of standard input are made from: the checkpoint's, without its
+/// `.checkpoint` (`--checkpoint sales.checkpoint` gives `sales.rejects.jsonl`, `sales.failed.jsonl`).
+fn base_of_checkpoint(checkpoint: &Path) -> PathBuf {
+    let text = checkpoint.as_os_str().to_string_lossy();
+    match text.strip_suffix(".checkpoint") {
+        Some(stem) if !stem.is_empty() && !stem.ends_with(['/', '\\']) => PathBuf::from(stem),
+        _ => checkpoint.to_owned(),
+    }
+}
+
 fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
     let meta = &O::META;
     let path = &args.file;
-    let metadata =
-        std::fs::metadata(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-    if !metadata.is_file() {
-        return Err(format!("{} is not a file", path.display()));
-    }
-    let input =
-        InputId::of(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let input = Input::from_arg(path);
+    // Where the reject, failed and checkpoint files go by default: next to the input file; for standard
+    // input, which has no name, next to the checkpoint, which must then be named.
+    let (input_bytes, base) = match &input {
+        Input::File(path) => {
+            let metadata = std::fs::metadata(path)
+                .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+            if !metadata.is_file() {
+                return Err(format!("{} is not a file", path.display()));
+            }
+            (metadata.len(), path.clone())
+        }
+        Input::Stdin => match (&args.checkpoint, &args.rejects) {
+            (Some(checkpoint), _) => (0, base_of_checkpoint(checkpoint)),
+            (None, Some(rejects)) if args.dry_run => (0, rejects.clone()),
+            _ => {
+                return Err(
+                    "standard input (`-`) has no name to keep a checkpoint by: give --checkpoint PATH \
+                     (the same one on every run of this job; the reject and failed files go next to it)"
+                        .to_owned(),
+                )
+            }
+        },
+    };
     let max_items = meta.batch.map_or(1, |batch| batch.max_items);
     let batch_rows = args.batch_size.unwrap_or(max_items);
     if batch_rows == 0 || batch_rows > max_items {
@@ -107,7 +140,7 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
         max_bytes: args.max_batch_bytes.max(1),
     };
     let plan = Plan {
-        input: crate::rows::Input::from_arg(path),
+        input: input.clone(),
         format: args.format,
         limits,
         row_limit: args.max_row_bytes.max(1),
@@ -117,47 +150,62 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
     let rejects_path = args
         .rejects
         .clone()
-        .unwrap_or_else(|| with_suffix(path, ".rejects.jsonl"));
+        .unwrap_or_else(|| with_suffix(&base, ".rejects.jsonl"));
+    let failed_path = args
+        .failed
+        .clone()
+        .unwrap_or_else(|| with_suffix(&base, ".failed.jsonl"));
     let checkpoint_path = args
         .checkpoint
         .clone()
-        .unwrap_or_else(|| with_suffix(path, ".checkpoint"));
-    for (what, other) in [
+        .unwrap_or_else(|| with_suffix(&base, ".checkpoint"));
+    let outputs = [
         ("reject file", &rejects_path),
+        ("failed file", &failed_path),
         ("checkpoint", &checkpoint_path),
-    ] {
-        if same_file(path, other) {
-            return Err(format!(
-                "the {what} cannot be the input file {}",
-                path.display()
-            ));
+    ];
+    if let Input::File(path) = &input {
+        for (what, other) in outputs {
+            if same_file(path, other) {
+                return Err(format!(
+                    "the {what} cannot be the input file {}",
+                    path.display()
+                ));
+            }
         }
     }
-    if same_file(&rejects_path, &checkpoint_path) {
-        return Err("the reject file and the checkpoint must be different files".to_owned());
+    for (n, (what, one)) in outputs.iter().enumerate() {
+        for (other, two) in &outputs[n + 1..] {
+            if same_file(one, two) {
+                return Err(format!(
+                    "the {what} and the {other} must be different files"
+                ));
+            }
+        }
     }
 
-    let (envelope, client, checkpoint) = if args.dry_run {
-        (None, None, None)
+    let (envelope, client, checkpoint, failed) = if args.dry_run {
+        (None, None, None, None)
     } else {
         let (envelope, fingerprint) = args
             .target
             .envelope::<O>()
             .map_err(|problems| problems.join("\n  "))?;
         let client = args.target.client(meta, &args.sending())?;
-        let header = Header::new(
-            meta.name(),
-            input.clone(),
-            limits.max_rows,
-            limits.max_bytes,
-            fingerprint,
-        );
+        let header = Header::new(meta.name(), fingerprint);
         let checkpoint =
             Checkpoint::open(&checkpoint_path, &header).map_err(|err| err.to_string())?;
+        let failed = FailedWriter::start(&failed_path).map_err(|err| {
+            format!(
+                "cannot write the failed file {}: {err}",
+                failed_path.display()
+            )
+        })?;
         (
             Some(Arc::new(envelope)),
             Some(Arc::new(client)),
             Some(checkpoint),
+            Some(failed),
         )
     };
     let rejects = RejectWriter::create(&rejects_path).map_err(|err| {
@@ -171,14 +219,17 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
         checkpoint: checkpoint
             .as_ref()
             .map(|_| checkpoint_path.display().to_string()),
+        failed: failed.as_ref().map(|_| failed_path.display().to_string()),
     };
     Ok(Setup {
         plan,
-        input,
+        input_bytes,
+        limits,
         envelope,
         client,
         checkpoint,
         rejects,
+        failed,
         files,
     })
 }
@@ -189,6 +240,7 @@ struct Driver<O: Batched> {
     ending: Ending,
     bytes_done: u64,
     rejects: RejectWriter,
+    failed: Option<FailedWriter>,
     checkpoint: Option<Checkpoint>,
     progress: Progress,
     stop: Arc<AtomicBool>,
@@ -196,18 +248,36 @@ struct Driver<O: Batched> {
     stop_after: Option<u64>,
     client: Option<Arc<Client>>,
     envelope: Option<Arc<O::Request>>,
-    /// Rows and bytes of each batch in flight, by task.
-    in_flight: HashMap<tokio::task::Id, (u64, u64)>,
+    /// The rows to send, each with its hash, batched again as they come (the reader's batches lose the rows
+    /// confirmed earlier).
+    batcher: Batcher<(u64, O::Item)>,
+    /// Batches ready to go, each with its rows' hashes.
+    ready: Vec<(Batch<O::Item>, Vec<u64>)>,
+    /// Where each row is serialized to be hashed.
+    hash_buffer: Vec<u8>,
+    /// Each batch in flight, by task.
+    in_flight: HashMap<tokio::task::Id, InFlight>,
+}
+
+/// A batch in flight.
+#[derive(Debug, Default)]
+struct InFlight {
+    rows: u64,
+    bytes: u64,
+    /// Its rows' hashes, in its order.
+    hashes: Vec<u64>,
 }
 
 async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
     let Setup {
         plan,
-        input,
+        input_bytes,
+        limits,
         envelope,
         client,
         checkpoint,
         rejects,
+        failed,
         files,
     } = setup;
     let concurrency = usize::from(args.concurrency);
@@ -221,7 +291,7 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
                 std::io::stderr(),
                 "salesync push: cannot start the reader: {err}"
             );
-            return 2;
+            return Status::Failure as u8;
         }
     };
     let mut signals = interrupts();
@@ -234,19 +304,28 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
         },
         bytes_done: 0,
         rejects,
+        failed,
         checkpoint,
-        progress: Progress::new(args.progress, input.size, interval),
+        progress: Progress::new(args.progress, input_bytes, interval),
         stop,
         stopping: false,
         stop_after: args.stop_after_batches,
         client,
         envelope,
+        batcher: Batcher::new(limits),
+        ready: Vec::new(),
+        hash_buffer: Vec::new(),
         in_flight: HashMap::new(),
     };
     if let Some(checkpoint) = &driver.checkpoint {
+        tracing::info!(
+            checkpoint = %checkpoint.path().display(),
+            rows = checkpoint.confirmed_rows(),
+            "rows confirmed by earlier runs"
+        );
         if checkpoint.repaired {
             driver.progress.println(&format!(
-                "salesync push: the last line of {} was cut short by the previous run; its batch will be sent again",
+                "salesync push: the last line of {} was cut short by the previous run; its rows will be sent again",
                 checkpoint.path().display()
             ));
         }
@@ -272,20 +351,30 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
                 }
             }
             Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => driver.finished(joined),
-            event = events.recv(), if reading && (driver.stopping || tasks.len() < batches_at_once) => match event {
-                None => reading = false,
-                Some(event) => {
-                    if let Some(batch) = driver.event(event) {
-                        let (client, envelope) = (driver.client.clone(), driver.envelope.clone());
-                        if let (Some(client), Some(envelope)) = (client, envelope) {
-                            let (rows, bytes) = (batch.rows.len() as u64, batch.bytes());
-                            let slots = slots.clone();
-                            let handle = tasks.spawn(async move {
-                                deliver::<O, Client>(&client, &envelope, batch, &slots).await
-                            });
-                            driver.in_flight.insert(handle.id(), (rows, bytes));
-                        }
+            event = events.recv(), if reading && (driver.stopping || tasks.len() < batches_at_once) => {
+                match event {
+                    None => {
+                        reading = false;
+                        driver.flush();
                     }
+                    Some(event) => driver.event(event),
+                }
+                for (batch, hashes) in std::mem::take(&mut driver.ready) {
+                    let (client, envelope) = (driver.client.clone(), driver.envelope.clone());
+                    let (Some(client), Some(envelope)) = (client, envelope) else {
+                        continue;
+                    };
+                    let (rows, bytes) = (batch.rows.len() as u64, batch.bytes());
+                    if driver.stopping {
+                        driver.tally.unsent += rows;
+                        driver.bytes_done += bytes;
+                        continue;
+                    }
+                    let slots = slots.clone();
+                    let handle = tasks.spawn(async move {
+                        deliver::<O, Client>(&client, &envelope, batch, &slots).await
+                    });
+                    driver.in_flight.insert(handle.id(), InFlight { rows, bytes, hashes });
                 }
             },
             _ = ticker.tick() => driver.progress.update(&driver.tally, driver.bytes_done),
@@ -313,87 +402,105 @@ impl<O: Batched> Driver<O> {
     }
 
     fn fatal(&mut self, message: String) {
+        self.stop_for(message, Side::Local);
+    }
+
+    fn stop_for(&mut self, message: String, side: Side) {
         if self.ending.fatal.is_none() {
             self.halt(&format!("salesync push: {message}"));
-            self.ending.fatal = Some(message);
+            self.ending.fatal = Some(Fatal { message, side });
         }
     }
 
-    /// Takes one event from the producer; gives the batch to send, if it is one to send.
-    fn event(&mut self, event: Event<O::Item>) -> Option<Batch<O::Item>> {
+    /// Takes one event from the producer.
+    fn event(&mut self, event: Event<O::Item>) {
         match event {
             Event::Reject { reject, bytes } => {
                 self.tally.read += 1;
                 self.tally.invalid += 1;
                 self.bytes_done += bytes;
                 self.reject(&reject);
-                None
             }
-            Event::Error(message) => {
-                self.fatal(message);
-                None
-            }
+            Event::Error(message) => self.fatal(message),
             Event::Batch(batch) => {
-                let rows = batch.rows.len() as u64;
-                self.tally.read += rows;
-                if self.skip_confirmed(&batch) {
-                    return None;
-                }
-                if self.stopping || self.ending.dry_run {
-                    self.tally.unsent += rows;
+                self.tally.read += batch.rows.len() as u64;
+                if self.stopping || self.checkpoint.is_none() {
+                    // Stopping, or a dry run: nothing more is sent.
+                    self.tally.unsent += batch.rows.len() as u64;
                     self.bytes_done += batch.bytes();
-                    return None;
+                    return;
                 }
-                Some(batch)
+                for row in batch.rows {
+                    self.row(row);
+                }
             }
         }
     }
 
-    /// Skips a batch an earlier run confirmed, putting its refused rows in the reject file again.
-    fn skip_confirmed(&mut self, batch: &Batch<O::Item>) -> bool {
-        let Some(checkpoint) = &self.checkpoint else {
-            return false;
+    /// Sorts one valid row by what earlier runs learnt of its content: confirmed (skipped), refused (listed
+    /// in the reject file again), or neither (batched to send).
+    fn row(&mut self, row: Row<O::Item>) {
+        let hash = row_hash(&row.item, &mut self.hash_buffer);
+        let known = match &self.checkpoint {
+            Some(checkpoint) => checkpoint.known(hash),
+            None => Ok(None),
         };
-        let Some(confirmed) = checkpoint.confirmed(
-            batch.seq,
-            batch.first_line(),
-            batch.last_line(),
-            batch.rows.len(),
-        ) else {
-            return false;
-        };
-        let refused: Vec<Reject> = confirmed
-            .rejected
-            .iter()
-            .filter_map(|rejected| {
-                let row = batch.rows.iter().find(|row| row.line == rejected.line)?;
-                Some(Reject {
+        match known {
+            Ok(Some(Known::Confirmed)) => {
+                self.tally.skipped += 1;
+                self.bytes_done += row.bytes;
+            }
+            Ok(Some(Known::Refused(errors))) => {
+                self.tally.refused += 1;
+                self.bytes_done += row.bytes;
+                self.reject(&Reject {
                     line: row.line,
                     index: row.index,
-                    row: RowText::Json(row.text.clone()),
-                    errors: rejected.errors.clone(),
-                })
-            })
-            .collect();
-        for reject in &refused {
-            self.reject(reject);
+                    row: RowText::Json(row.text),
+                    errors,
+                });
+            }
+            Ok(None) => {
+                let row = Row {
+                    line: row.line,
+                    index: row.index,
+                    text: row.text,
+                    bytes: row.bytes,
+                    item: (hash, row.item),
+                };
+                if let Some(batch) = self.batcher.push(row) {
+                    self.ready.push(split(batch));
+                }
+            }
+            Err(err) => {
+                self.tally.unsent += 1;
+                self.bytes_done += row.bytes;
+                let path = self
+                    .checkpoint
+                    .as_ref()
+                    .map_or(String::new(), |c| c.path().display().to_string());
+                self.fatal(format!("cannot read the checkpoint {path}: {err}"));
+            }
         }
-        self.tally.refused += refused.len() as u64;
-        self.tally.skipped += (batch.rows.len() - refused.len()) as u64;
-        self.tally.batches_skipped += 1;
-        self.bytes_done += batch.bytes();
-        true
+    }
+
+    /// The last, partial batch, at the end of the input.
+    fn flush(&mut self) {
+        if let Some(batch) = self.batcher.finish() {
+            self.ready.push(split(batch));
+        }
     }
 
     /// Takes the outcome of a batch.
     fn finished(&mut self, joined: Result<(tokio::task::Id, Outcome), tokio::task::JoinError>) {
-        let outcome = match joined {
+        let (outcome, hashes) = match joined {
             Ok((id, outcome)) => {
-                self.in_flight.remove(&id);
-                outcome
+                let hashes = self.in_flight.remove(&id).unwrap_or_default().hashes;
+                (outcome, hashes)
             }
             Err(err) => {
-                let (rows, bytes) = self.in_flight.remove(&err.id()).unwrap_or_default();
+                let InFlight { rows, bytes, .. } =
+                    self.in_flight.remove(&err.id()).unwrap_or_default();
                 self.bytes_done += bytes;
                 if err.is_cancelled() {
                     self.tally.unsent += rows;
@@ -418,38 +525,63 @@ impl<O: Batched> Driver<O> {
         if !outcome.refused.is_empty() {
             let _ = self.rejects.flush();
         }
+        if let Some(failed) = &mut self.failed {
+            let written = outcome
+                .failed_rows
+                .iter()
+                .try_for_each(|row| failed.write(row))
+                .and_then(|()| failed.flush());
+            if let Err(err) = written {
+                self.fatal(format!("cannot write the failed file: {err}"));
+            }
+        }
+        // The rows the platform answered for are recorded, even when others of the batch failed: a rerun
+        // sends only those.
+        let mut ok = Vec::with_capacity(outcome.sent);
+        let mut refused: Vec<(u64, &[ErrorEntry])> = Vec::new();
+        for (fate, hash) in outcome.fates.iter().zip(&hashes) {
+            match fate {
+                Fate::Sent => ok.push(*hash),
+                Fate::Refused(at) => refused.push((*hash, &outcome.refused[*at].errors)),
+                Fate::Failed(_) => {}
+            }
+        }
+        if let Some(checkpoint) = &mut self.checkpoint {
+            if let Err(err) = checkpoint.record(&ok, &refused) {
+                let path = checkpoint.path().display().to_string();
+                self.fatal(format!("cannot write the checkpoint {path}: {err}"));
+                return;
+            }
+        }
         if let Some(fatal) = &outcome.fatal {
-            self.fatal(fatal.clone());
+            self.stop_for(
+                format!("the platform refused the request: {}", fatal.message),
+                Side::Platform,
+            );
             return;
         }
+        if let Some(failure) = outcome.failure.as_ref().filter(|f| f.unreachable) {
+            if self.tally.sent == 0 {
+                self.stop_for(
+                    format!(
+                        "the platform cannot be reached (nothing was delivered): {}",
+                        failure.message
+                    ),
+                    Side::Platform,
+                );
+                return;
+            }
+        }
         if !outcome.confirmed() {
-            let failure = outcome.failure.as_deref().unwrap_or("not delivered");
+            let failure = outcome
+                .failure
+                .as_ref()
+                .map_or("not delivered", |failure| failure.message.as_str());
             self.progress.println(&format!(
                 "salesync push: batch {} (lines {}-{}): {} row(s) not delivered: {failure}",
                 outcome.seq, outcome.first_line, outcome.last_line, outcome.failed
             ));
             return;
-        }
-        let confirmed = Confirmed {
-            batch: outcome.seq,
-            first_line: outcome.first_line,
-            last_line: outcome.last_line,
-            rows: outcome.rows,
-            rejected: outcome
-                .refused
-                .iter()
-                .map(|reject| RejectedRow {
-                    line: reject.line,
-                    errors: reject.errors.clone(),
-                })
-                .collect(),
-        };
-        if let Some(checkpoint) = &mut self.checkpoint {
-            if let Err(err) = checkpoint.confirm(confirmed) {
-                let path = checkpoint.path().display().to_string();
-                self.fatal(format!("cannot write the checkpoint {path}: {err}"));
-                return;
-            }
         }
         self.tally.batches_confirmed += 1;
         if self
@@ -466,6 +598,9 @@ impl<O: Batched> Driver<O> {
         if let Err(err) = self.rejects.flush() {
             self.fatal(format!("cannot write the reject file: {err}"));
         }
+        if let Some(Err(err)) = self.failed.as_mut().map(FailedWriter::flush) {
+            self.fatal(format!("cannot write the failed file: {err}"));
+        }
         if let Some(checkpoint) = &self.checkpoint {
             let _ = checkpoint.sync();
         }
@@ -477,8 +612,35 @@ impl<O: Batched> Driver<O> {
             summary::human(&self.tally, &self.ending, files)
         };
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        summary::exit_code(&self.tally, &self.ending)
+        summary::exit_code(&self.tally, &self.ending) as u8
     }
+}
+
+/// A batch of rows with their hashes, as a batch of rows and the hashes in its order.
+fn split<T>(batch: Batch<(u64, T)>) -> (Batch<T>, Vec<u64>) {
+    let mut hashes = Vec::with_capacity(batch.rows.len());
+    let rows = batch
+        .rows
+        .into_iter()
+        .map(|row| {
+            let (hash, item) = row.item;
+            hashes.push(hash);
+            Row {
+                line: row.line,
+                index: row.index,
+                text: row.text,
+                bytes: row.bytes,
+                item,
+            }
+        })
+        .collect();
+    (
+        Batch {
+            seq: batch.seq,
+            rows,
+        },
+        hashes,
+    )
 }
 
 /// Ctrl-C (and, on Unix, SIGTERM), as a stream: the first stops reading, the second stops at once.
@@ -515,6 +677,41 @@ mod tests {
         assert_eq!(
             with_suffix(Path::new("a/rows.jsonl"), ".checkpoint"),
             PathBuf::from("a/rows.jsonl.checkpoint")
+        );
+    }
+
+    #[test]
+    fn standard_input_names_its_files_after_the_checkpoint() {
+        for (checkpoint, base) in [
+            ("a/sales.checkpoint", "a/sales"),
+            ("sales.ckpt", "sales.ckpt"),
+            (".checkpoint", ".checkpoint"),
+            ("a/.checkpoint", "a/.checkpoint"),
+        ] {
+            assert_eq!(
+                base_of_checkpoint(Path::new(checkpoint)),
+                PathBuf::from(base)
+            );
+        }
+    }
+
+    #[test]
+    fn split_keeps_hashes_in_row_order() {
+        let rows = (0..3)
+            .map(|n| Row {
+                line: n + 1,
+                index: None,
+                text: String::new(),
+                bytes: 1,
+                item: (n * 10, n),
+            })
+            .collect();
+        let (batch, hashes) = split(Batch { seq: 4, rows });
+        assert_eq!(hashes, [0, 10, 20]);
+        assert_eq!(batch.seq, 4);
+        assert_eq!(
+            batch.rows.iter().map(|row| row.item).collect::<Vec<_>>(),
+            [0, 1, 2]
         );
     }
 }

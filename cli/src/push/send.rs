@@ -22,9 +22,52 @@ pub enum SendError {
         details: Vec<String>,
     },
     /// The credentials or the account are at fault: nothing else will get through, stop the run.
-    Fatal(String),
+    Fatal(Failure),
     /// Anything else, after the client's retries: the rows are not delivered; a rerun sends them again.
-    Failed(String),
+    Failed(Failure),
+}
+
+/// The last error of a request that was not delivered: what the failed file says of each of its rows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Failure {
+    /// The error, one line (never a credential).
+    pub message: String,
+    /// Its class in the library's classifier (`transport`, `unavailable`, `token_rejected`...), if it came
+    /// from the client.
+    pub class: Option<ErrorClass>,
+    /// The HTTP status of the last answer, if one came.
+    pub status: Option<u16>,
+    /// The platform's own error code (Tencent), if it gave one.
+    pub code: Option<i64>,
+    /// The platform's trace id of the last answer, for its support.
+    pub trace_id: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// No connection could be made (connection refused, a name that does not resolve): nothing was sent.
+    pub unreachable: bool,
+}
+
+impl Failure {
+    /// A failure that is no client error (a request that could not be built).
+    pub fn other(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            ..Failure::default()
+        }
+    }
+
+    /// The failure of a client error.
+    pub fn of(err: &salesync::Error) -> Self {
+        Failure {
+            message: err.to_string(),
+            class: Some(err.class()),
+            status: err.status(),
+            code: err.code(),
+            trace_id: err.trace_id().map(str::to_owned),
+            attempts: err.attempts(),
+            unreachable: matches!(err, salesync::Error::Transport { connect: true, .. }),
+        }
+    }
 }
 
 /// Something that sends requests of endpoint `O`: a real client, or a fake in tests.
@@ -36,7 +79,6 @@ pub trait Sender<O: Batched>: Send + Sync + 'static {
 /// Sorts a client error into what pushing does next, by the library's one classifier. The clients' errors
 /// never hold a credential.
 pub fn classify(err: salesync::Error) -> SendError {
-    let message = err.to_string();
     let class = err.class();
     if class.is_content_rejected() || class == ErrorClass::Invalid {
         let details = match &err {
@@ -46,14 +88,17 @@ pub fn classify(err: salesync::Error) -> SendError {
             }
             _ => Vec::new(),
         };
-        return SendError::Refused { message, details };
+        return SendError::Refused {
+            message: err.to_string(),
+            details,
+        };
     }
     // Nothing else can get through: bad credentials, a misconfigured client, an account that may not call,
     // or the daily call limit until tomorrow.
     if class.stops_every_request() {
-        SendError::Fatal(message)
+        SendError::Fatal(Failure::of(&err))
     } else {
-        SendError::Failed(message)
+        SendError::Failed(Failure::of(&err))
     }
 }
 
@@ -72,6 +117,30 @@ fn compact(value: &serde_json::Value) -> String {
     }
 }
 
+/// What became of one row of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// The platform accepted it.
+    Sent,
+    /// The platform refused it: `refused[i]` of the outcome.
+    Refused(usize),
+    /// Not delivered: `failed_rows[i]` of the outcome.
+    Failed(usize),
+}
+
+/// A row not delivered, with the last error of its request.
+#[derive(Debug, Clone)]
+pub struct FailedRow {
+    /// Line where the row starts.
+    pub line: u64,
+    /// Array index, for array input.
+    pub index: Option<u64>,
+    /// The row as it was in the input.
+    pub row: RowText,
+    /// The last error of its request.
+    pub failure: Failure,
+}
+
 /// What became of one batch.
 #[derive(Debug)]
 pub struct Outcome {
@@ -81,20 +150,22 @@ pub struct Outcome {
     pub first_line: u64,
     /// Line of its last row.
     pub last_line: u64,
-    /// Its rows.
-    pub rows: usize,
     /// Input bytes of its rows.
     pub bytes: u64,
+    /// What became of each row, in the batch's order.
+    pub fates: Vec<Fate>,
     /// Rows the platform accepted.
     pub sent: usize,
     /// Rows the platform refused, with its reasons.
     pub refused: Vec<Reject>,
     /// Rows not delivered.
     pub failed: usize,
+    /// The rows not delivered, each with the last error of its request.
+    pub failed_rows: Vec<FailedRow>,
     /// Why rows failed (the last error), if any did.
-    pub failure: Option<String>,
-    /// Set when the platform refused the credentials: the run stops.
-    pub fatal: Option<String>,
+    pub failure: Option<Failure>,
+    /// Set when the platform refused the credentials or the account: the run stops.
+    pub fatal: Option<Failure>,
     /// Requests made, halves included.
     pub requests: usize,
     /// Attempts beyond the first of the requests that succeeded (the clients' retries).
@@ -102,9 +173,23 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether every row was resolved (sent or refused): the batch can be recorded as confirmed.
+    /// Whether every row was resolved (sent or refused): the batch is confirmed whole.
     pub fn confirmed(&self) -> bool {
         self.failed == 0 && self.fatal.is_none()
+    }
+
+    fn fail(&mut self, rows: &[Row<()>], range: Range<usize>, failure: &Failure) {
+        for at in range {
+            let row = &rows[at];
+            self.fates[at] = Fate::Failed(self.failed_rows.len());
+            self.failed_rows.push(FailedRow {
+                line: row.line,
+                index: row.index,
+                row: RowText::Json(row.text.clone()),
+                failure: failure.clone(),
+            });
+            self.failed += 1;
+        }
     }
 }
 
@@ -128,11 +213,12 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
         seq,
         first_line,
         last_line,
-        rows: rows.len(),
         bytes,
+        fates: vec![Fate::Sent; rows.len()],
         sent: 0,
         refused: Vec::new(),
         failed: 0,
+        failed_rows: Vec::new(),
         failure: None,
         fatal: None,
         requests: 0,
@@ -141,15 +227,16 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
     // Ranges still to send; the left half is sent first so refusals come out in file order.
     let mut pending = vec![(0, rows.len())];
     while let Some((start, end)) = pending.pop() {
-        if outcome.fatal.is_some() {
-            outcome.failed += end - start;
+        if let Some(fatal) = outcome.fatal.clone() {
+            outcome.fail(&rows, start..end, &fatal);
             continue;
         }
         let prepared = match prepare::<O>(envelope, &mut items, start..end) {
             Ok(prepared) => prepared,
             Err(err) => {
-                outcome.failed += end - start;
-                outcome.failure = Some(err);
+                let failure = Failure::other(err);
+                outcome.fail(&rows, start..end, &failure);
+                outcome.failure = Some(failure);
                 continue;
             }
         };
@@ -177,6 +264,7 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
                         .into_iter()
                         .map(|detail| ErrorEntry::whole("platform", detail)),
                 );
+                outcome.fates[start] = Fate::Refused(outcome.refused.len());
                 outcome.refused.push(Reject {
                     line: row.line,
                     index: row.index,
@@ -184,13 +272,13 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
                     errors,
                 });
             }
-            Err(SendError::Fatal(message)) => {
-                outcome.failed += end - start;
-                outcome.fatal = Some(message);
+            Err(SendError::Fatal(failure)) => {
+                outcome.fail(&rows, start..end, &failure);
+                outcome.fatal = Some(failure);
             }
-            Err(SendError::Failed(message)) => {
-                outcome.failed += end - start;
-                outcome.failure = Some(message);
+            Err(SendError::Failed(failure)) => {
+                outcome.fail(&rows, start..end, &failure);
+                outcome.failure = Some(failure);
             }
         }
     }
@@ -229,7 +317,8 @@ mod tests {
 
     use super::*;
 
-    /// Refuses any request holding a SKU that starts with "bad", fails any holding "down", records the rest.
+    /// Refuses any request holding a SKU that starts with "bad", then fails any holding "down" (or stops at
+    /// "auth"), records the rest.
     #[derive(Default)]
     struct Fake {
         requests: Mutex<Vec<Vec<String>>>,
@@ -248,17 +337,21 @@ mod tests {
                 .collect();
             self.requests.lock().unwrap().push(skus.clone());
             async move {
-                if skus.iter().any(|sku| sku.starts_with("down")) {
-                    return Err(SendError::Failed("503".into()));
-                }
-                if skus.iter().any(|sku| sku.starts_with("auth")) {
-                    return Err(SendError::Fatal("token expired".into()));
-                }
                 if skus.iter().any(|sku| sku.starts_with("bad")) {
                     return Err(SendError::Refused {
                         message: "tencent API error 18001: Invalid parameter".into(),
                         details: vec!["{\"type\":\"x\"}".into()],
                     });
+                }
+                if skus.iter().any(|sku| sku.starts_with("down")) {
+                    return Err(SendError::Failed(Failure {
+                        status: Some(503),
+                        trace_id: Some("trace-1".into()),
+                        ..Failure::other("503")
+                    }));
+                }
+                if skus.iter().any(|sku| sku.starts_with("auth")) {
+                    return Err(SendError::Fatal(Failure::other("token expired")));
                 }
                 Ok(1)
             }
@@ -330,6 +423,8 @@ mod tests {
             outcome.sent + outcome.refused.len() + outcome.failed,
             skus.len()
         );
+        assert_eq!(outcome.failed, outcome.failed_rows.len());
+        assert_eq!(outcome.fates.len(), skus.len());
         (outcome, fake.requests.into_inner().unwrap())
     }
 
@@ -369,12 +464,45 @@ mod tests {
     async fn failures_and_fatal_errors_leave_the_batch_unconfirmed() {
         let (outcome, _) = run(&["a", "bad", "down"]).await;
         assert!(!outcome.confirmed());
-        assert_eq!(outcome.failure.as_deref(), Some("503"));
-        assert!(outcome.failed >= 1);
+        let failure = outcome.failure.as_ref().unwrap();
+        assert_eq!(
+            (failure.message.as_str(), failure.status),
+            ("503", Some(503))
+        );
+        // Halved for "bad": "a" sent, "bad" refused, "down" failed, each row with its own fate.
+        assert_eq!(
+            outcome.fates,
+            [Fate::Sent, Fate::Refused(0), Fate::Failed(0)]
+        );
+        let failed = &outcome.failed_rows[0];
+        assert_eq!(
+            (failed.line, failed.failure.trace_id.as_deref()),
+            (12, Some("trace-1"))
+        );
+        assert_eq!(failed.row, RowText::Json("{\"sku\":\"down\"}".into()));
+
+        let (outcome, _) = run(&["a", "bad", "c", "down"]).await;
+        assert_eq!(
+            outcome.fates,
+            [
+                Fate::Sent,
+                Fate::Refused(0),
+                Fate::Failed(0),
+                Fate::Failed(1)
+            ]
+        );
 
         let (outcome, requests) = run(&["auth", "a", "b", "c"]).await;
-        assert_eq!(outcome.fatal.as_deref(), Some("token expired"));
+        assert_eq!(
+            outcome.fatal.as_ref().map(|f| f.message.as_str()),
+            Some("token expired")
+        );
         assert_eq!((outcome.failed, requests.len()), (4, 1));
+        assert_eq!(outcome.failed_rows.len(), 4);
+        assert!(outcome
+            .fates
+            .iter()
+            .all(|fate| matches!(fate, Fate::Failed(_))));
     }
 
     #[tokio::test]

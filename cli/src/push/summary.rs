@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::status::Status;
+
 /// What became of the rows read so far. At the end, the counts other than `read` add up to `read`.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tally {
@@ -15,14 +17,12 @@ pub struct Tally {
     pub refused: u64,
     /// Rows not delivered after the client's retries: not confirmed, so a rerun sends them again.
     pub failed: u64,
-    /// Rows of batches an earlier run confirmed: not sent again.
+    /// Rows an earlier run confirmed (the checkpoint holds their content): not sent again.
     pub skipped: u64,
     /// Valid rows not sent: the run was interrupted before their batch went out, or `--dry-run`.
     pub unsent: u64,
-    /// Batches sent and confirmed in this run.
+    /// Batches sent and confirmed in this run (every row of them delivered or refused).
     pub batches_confirmed: u64,
-    /// Batches skipped as confirmed earlier.
-    pub batches_skipped: u64,
     /// Requests made, halves of refused batches included.
     pub requests: u64,
     /// Attempts the clients retried within requests that then succeeded (429s, 5xx, timeouts...).
@@ -46,22 +46,44 @@ impl Tally {
 pub struct Ending {
     /// Stopped early by Ctrl-C (or `--stop-after-batches`).
     pub interrupted: bool,
-    /// Stopped early by an error that no row can get past (credentials, I/O).
-    pub fatal: Option<String>,
+    /// Stopped early by an error that no row can get past.
+    pub fatal: Option<Fatal>,
     /// `--dry-run`: nothing was sent.
     pub dry_run: bool,
 }
 
-/// The exit status: 130 interrupted, 2 a fatal error, 1 rows rejected or failed, 0 all delivered.
-pub fn exit_code(tally: &Tally, ending: &Ending) -> u8 {
-    if ending.interrupted {
-        130
-    } else if ending.fatal.is_some() {
-        2
-    } else if tally.rejected() > 0 || tally.failed > 0 || (tally.unsent > 0 && !ending.dry_run) {
-        1
-    } else {
-        0
+/// An error that stopped the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal {
+    /// What it was, one line.
+    pub message: String,
+    /// Whose side it is on.
+    pub side: Side,
+}
+
+/// Whose side a fatal error is on, which the exit status tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Ours: the input could not be read further, a file could not be written (exit 2).
+    Local,
+    /// The platform's: unreachable, or refusing the credentials or the account (exit 3).
+    Platform,
+}
+
+/// The exit status: 130 interrupted, 3 the platform unreachable or refusing the credentials, 2 a local fatal
+/// error, 1 rows rejected or failed, 0 all delivered (or confirmed earlier).
+pub fn exit_code(tally: &Tally, ending: &Ending) -> Status {
+    match &ending.fatal {
+        _ if ending.interrupted => Status::Interrupted,
+        Some(fatal) if fatal.side == Side::Platform => Status::Platform,
+        Some(_) => Status::Failure,
+        None if tally.rejected() > 0
+            || tally.failed > 0
+            || (tally.unsent > 0 && !ending.dry_run) =>
+        {
+            Status::Invalid
+        }
+        None => Status::Valid,
     }
 }
 
@@ -72,6 +94,8 @@ pub struct Files {
     pub rejects: String,
     /// The checkpoint, when one is used.
     pub checkpoint: Option<String>,
+    /// The failed file, when rows are sent.
+    pub failed: Option<String>,
 }
 
 /// The summary for a person.
@@ -112,15 +136,18 @@ pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
         files.rejects
     ));
     if !ending.dry_run {
+        let listed = match (&files.failed, tally.failed) {
+            (Some(failed), 1..) => format!(" (see {failed})"),
+            _ => String::new(),
+        };
         line(format!(
-            "  {:>9} failed after retries: a rerun sends them again",
+            "  {:>9} failed after retries{listed}: a rerun sends them again",
             tally.failed
         ));
         let checkpoint = files.checkpoint.as_deref().unwrap_or("none");
         line(format!(
-            "  {:>9} skipped: confirmed by an earlier run ({}; checkpoint {checkpoint})",
+            "  {:>9} skipped: confirmed by an earlier run (checkpoint {checkpoint})",
             tally.skipped,
-            plural(tally.batches_skipped, "batch", "batches")
         ));
     }
     if tally.unsent > 0 || ending.dry_run {
@@ -132,7 +159,7 @@ pub fn human(tally: &Tally, ending: &Ending, files: &Files) -> String {
         line(format!("  {:>9} {why}", tally.unsent));
     }
     if let Some(fatal) = &ending.fatal {
-        line(format!("stopped because: {fatal}"));
+        line(format!("stopped because: {}", fatal.message));
     }
     out
 }
@@ -152,16 +179,20 @@ pub fn json(tally: &Tally, ending: &Ending, files: &Files) -> String {
         dry_run: bool,
         fatal: Option<&'a str>,
         rejects_file: &'a str,
+        failed_file: Option<&'a str>,
         checkpoint: Option<&'a str>,
+        exit_status: u8,
     }
     let summary = Summary {
         tally,
         rejected: tally.rejected(),
         interrupted: ending.interrupted,
         dry_run: ending.dry_run,
-        fatal: ending.fatal.as_deref(),
+        fatal: ending.fatal.as_ref().map(|fatal| fatal.message.as_str()),
         rejects_file: &files.rejects,
+        failed_file: files.failed.as_deref(),
         checkpoint: files.checkpoint.as_deref(),
+        exit_status: exit_code(tally, ending) as u8,
     };
     serde_json::to_string(&summary).expect("the summary serializes")
 }
@@ -179,24 +210,29 @@ mod tests {
             ..Tally::default()
         };
         let ended = Ending::default();
-        assert_eq!(exit_code(&clean, &ended), 0);
+        assert_eq!(exit_code(&clean, &ended) as u8, 0);
         let rejected = Tally {
             invalid: 1,
             ..clean
         };
-        assert_eq!(exit_code(&rejected, &ended), 1);
+        assert_eq!(exit_code(&rejected, &ended) as u8, 1);
         let failed = Tally { failed: 1, ..clean };
-        assert_eq!(exit_code(&failed, &ended), 1);
-        let fatal = Ending {
-            fatal: Some("401".into()),
+        assert_eq!(exit_code(&failed, &ended) as u8, 1);
+        let stopped = |side| Ending {
+            fatal: Some(Fatal {
+                message: "stop".into(),
+                side,
+            }),
             ..Ending::default()
         };
-        assert_eq!(exit_code(&failed, &fatal), 2);
+        assert_eq!(exit_code(&failed, &stopped(Side::Local)) as u8, 2);
+        assert_eq!(exit_code(&failed, &stopped(Side::Platform)) as u8, 3);
+        assert_eq!(exit_code(&clean, &stopped(Side::Platform)) as u8, 3);
         let interrupted = Ending {
             interrupted: true,
-            ..Ending::default()
+            ..stopped(Side::Platform)
         };
-        assert_eq!(exit_code(&clean, &interrupted), 130);
+        assert_eq!(exit_code(&clean, &interrupted) as u8, 130);
         let dry = Ending {
             dry_run: true,
             ..Ending::default()
@@ -206,8 +242,8 @@ mod tests {
             unsent: 3,
             ..Tally::default()
         };
-        assert_eq!(exit_code(&unsent, &dry), 0);
-        assert_eq!(exit_code(&unsent, &ended), 1);
+        assert_eq!(exit_code(&unsent, &dry) as u8, 0);
+        assert_eq!(exit_code(&unsent, &ended) as u8, 1);
     }
 
     #[test]
@@ -227,6 +263,7 @@ mod tests {
         let files = Files {
             rejects: "in.rejects.jsonl".into(),
             checkpoint: Some("in.checkpoint".into()),
+            failed: Some("in.failed.jsonl".into()),
         };
         let text = human(&tally, &Ending::default(), &files);
         assert!(text.starts_with("done: 10 rows read\n"), "{text}");
@@ -240,10 +277,20 @@ mod tests {
             ),
             "{text}"
         );
+        assert!(
+            text.contains("1 failed after retries (see in.failed.jsonl): a rerun sends them again"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 skipped: confirmed by an earlier run (checkpoint in.checkpoint)"),
+            "{text}"
+        );
         let value: serde_json::Value =
             serde_json::from_str(&json(&tally, &Ending::default(), &files)).unwrap();
         assert_eq!(value["read"], 10);
         assert_eq!(value["rejected"], 3);
         assert_eq!(value["interrupted"], false);
+        assert_eq!(value["failed_file"], "in.failed.jsonl");
+        assert_eq!(value["exit_status"], 1);
     }
 }

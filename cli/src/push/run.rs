@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use salesync::runtime::Batched;
+use salesync::Prepared;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 
@@ -21,7 +22,7 @@ use super::failed::FailedWriter;
 use super::pipeline::{self, Event, Plan};
 use super::progress::Progress;
 use super::rejects::{ErrorEntry, Reject, RejectWriter, RowText};
-use super::send::{deliver, Fate, Outcome};
+use super::send::{deliver, Fate, Outcome, SendError, Sender};
 use super::summary::{self, Ending, Fatal, Files, Side, Tally};
 use super::Args;
 use crate::rows::Input;
@@ -48,7 +49,7 @@ struct Setup<O: Batched> {
     input_bytes: u64,
     limits: Limits,
     envelope: Option<Arc<O::Request>>,
-    client: Option<Arc<Client>>,
+    client: Option<Arc<Guarded>>,
     checkpoint: Option<Checkpoint>,
     rejects: RejectWriter,
     failed: Option<FailedWriter>,
@@ -203,7 +204,7 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
         })?;
         (
             Some(Arc::new(envelope)),
-            Some(Arc::new(client)),
+            Some(Arc::new(Guarded::new(client))),
             Some(checkpoint),
             Some(failed),
         )
@@ -234,6 +235,47 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
     })
 }
 
+/// The client, and what stops every request after it: once the platform refused the credentials or the
+/// account, or could not be reached before any row was delivered, the requests still queued for a send slot are
+/// not sent (they would only meet the same answer); their rows count as not sent, and a rerun sends them.
+struct Guarded {
+    client: Client,
+    /// Set by the first such answer, before its send slot is freed, so no queued request goes out after it.
+    stopped: AtomicBool,
+    /// Some request was delivered: a connection failure is no longer taken as an unreachable platform.
+    delivered: AtomicBool,
+}
+
+impl Guarded {
+    fn new(client: Client) -> Self {
+        Guarded {
+            client,
+            stopped: AtomicBool::new(false),
+            delivered: AtomicBool::new(false),
+        }
+    }
+}
+
+impl<O: Batched> Sender<O> for Guarded {
+    async fn send(&self, request: &Prepared<O>) -> Result<u32, SendError> {
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(SendError::Stopped);
+        }
+        let sent = <Client as Sender<O>>::send(&self.client, request).await;
+        match &sent {
+            Ok(_) => self.delivered.store(true, Ordering::SeqCst),
+            Err(SendError::Fatal(_)) => self.stopped.store(true, Ordering::SeqCst),
+            Err(SendError::Failed(failure))
+                if failure.unreachable && !self.delivered.load(Ordering::SeqCst) =>
+            {
+                self.stopped.store(true, Ordering::SeqCst);
+            }
+            Err(_) => {}
+        }
+        sent
+    }
+}
+
 /// The state of a run while it goes.
 struct Driver<O: Batched> {
     tally: Tally,
@@ -246,7 +288,7 @@ struct Driver<O: Batched> {
     stop: Arc<AtomicBool>,
     stopping: bool,
     stop_after: Option<u64>,
-    client: Option<Arc<Client>>,
+    client: Option<Arc<Guarded>>,
     envelope: Option<Arc<O::Request>>,
     /// The rows to send, each with its hash, batched again as they come (the reader's batches lose the rows
     /// confirmed earlier).
@@ -350,7 +392,14 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
                     driver.halt("salesync push: interrupted: finishing the batches in flight (Ctrl-C again to stop at once)");
                 }
             }
-            Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => driver.finished(joined),
+            Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                driver.finished(joined);
+                // The platform is unreachable or refuses the credentials: the batches still queued or in
+                // flight would only meet the same answer. Their rows count as not sent; a rerun sends them.
+                if driver.ending.fatal.as_ref().is_some_and(|fatal| fatal.side == Side::Platform) {
+                    tasks.abort_all();
+                }
+            }
             event = events.recv(), if reading && (driver.stopping || tasks.len() < batches_at_once) => {
                 match event {
                     None => {
@@ -372,7 +421,7 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
                     }
                     let slots = slots.clone();
                     let handle = tasks.spawn(async move {
-                        deliver::<O, Client>(&client, &envelope, batch, &slots).await
+                        deliver::<O, Guarded>(&client, &envelope, batch, &slots).await
                     });
                     driver.in_flight.insert(handle.id(), InFlight { rows, bytes, hashes });
                 }
@@ -518,6 +567,7 @@ impl<O: Batched> Driver<O> {
         self.tally.retries += outcome.retries as u64;
         self.tally.sent += outcome.sent as u64;
         self.tally.failed += outcome.failed as u64;
+        self.tally.unsent += outcome.unsent as u64;
         self.tally.refused += outcome.refused.len() as u64;
         for reject in &outcome.refused {
             self.reject(reject);
@@ -543,7 +593,7 @@ impl<O: Batched> Driver<O> {
             match fate {
                 Fate::Sent => ok.push(*hash),
                 Fate::Refused(at) => refused.push((*hash, &outcome.refused[*at].errors)),
-                Fate::Failed(_) => {}
+                Fate::Failed(_) | Fate::Unsent => {}
             }
         }
         if let Some(checkpoint) = &mut self.checkpoint {

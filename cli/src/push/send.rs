@@ -25,6 +25,8 @@ pub enum SendError {
     Fatal(Failure),
     /// Anything else, after the client's retries: the rows are not delivered; a rerun sends them again.
     Failed(Failure),
+    /// Not sent: the run is stopping (the platform refused the credentials or cannot be reached).
+    Stopped,
 }
 
 /// The last error of a request that was not delivered: what the failed file says of each of its rows.
@@ -126,6 +128,8 @@ pub enum Fate {
     Refused(usize),
     /// Not delivered: `failed_rows[i]` of the outcome.
     Failed(usize),
+    /// Not sent: the run stopped first.
+    Unsent,
 }
 
 /// A row not delivered, with the last error of its request.
@@ -162,6 +166,8 @@ pub struct Outcome {
     pub failed: usize,
     /// The rows not delivered, each with the last error of its request.
     pub failed_rows: Vec<FailedRow>,
+    /// Rows not sent: the run stopped first.
+    pub unsent: usize,
     /// Why rows failed (the last error), if any did.
     pub failure: Option<Failure>,
     /// Set when the platform refused the credentials or the account: the run stops.
@@ -175,7 +181,7 @@ pub struct Outcome {
 impl Outcome {
     /// Whether every row was resolved (sent or refused): the batch is confirmed whole.
     pub fn confirmed(&self) -> bool {
-        self.failed == 0 && self.fatal.is_none()
+        self.failed == 0 && self.unsent == 0 && self.fatal.is_none()
     }
 
     fn fail(&mut self, rows: &[Row<()>], range: Range<usize>, failure: &Failure) {
@@ -219,6 +225,7 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
         refused: Vec::new(),
         failed: 0,
         failed_rows: Vec::new(),
+        unsent: 0,
         failure: None,
         fatal: None,
         requests: 0,
@@ -226,9 +233,15 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
     };
     // Ranges still to send; the left half is sent first so refusals come out in file order.
     let mut pending = vec![(0, rows.len())];
+    let mut stopped = false;
     while let Some((start, end)) = pending.pop() {
         if let Some(fatal) = outcome.fatal.clone() {
             outcome.fail(&rows, start..end, &fatal);
+            continue;
+        }
+        if stopped {
+            outcome.unsent += end - start;
+            outcome.fates[start..end].fill(Fate::Unsent);
             continue;
         }
         let prepared = match prepare::<O>(envelope, &mut items, start..end) {
@@ -279,6 +292,13 @@ pub async fn deliver<O: Batched, S: Sender<O>>(
             Err(SendError::Failed(failure)) => {
                 outcome.fail(&rows, start..end, &failure);
                 outcome.failure = Some(failure);
+            }
+            Err(SendError::Stopped) => {
+                // Nothing went out.
+                outcome.requests -= 1;
+                stopped = true;
+                outcome.unsent += end - start;
+                outcome.fates[start..end].fill(Fate::Unsent);
             }
         }
     }
@@ -350,6 +370,9 @@ mod tests {
                         ..Failure::other("503")
                     }));
                 }
+                if skus.iter().any(|sku| sku.starts_with("halt")) {
+                    return Err(SendError::Stopped);
+                }
                 if skus.iter().any(|sku| sku.starts_with("auth")) {
                     return Err(SendError::Fatal(Failure::other("token expired")));
                 }
@@ -420,7 +443,7 @@ mod tests {
         let slots = Semaphore::new(1);
         let outcome = deliver::<SalesinfoAdd, _>(&fake, &envelope(), batch(skus), &slots).await;
         assert_eq!(
-            outcome.sent + outcome.refused.len() + outcome.failed,
+            outcome.sent + outcome.refused.len() + outcome.failed + outcome.unsent,
             skus.len()
         );
         assert_eq!(outcome.failed, outcome.failed_rows.len());

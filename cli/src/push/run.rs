@@ -610,8 +610,13 @@ impl<O: Batched> Driver<O> {
             );
             return;
         }
+        // The client decided, as the answer came, whether nothing had been delivered before it.
+        let stopped = self
+            .client
+            .as_ref()
+            .is_some_and(|client| client.stopped.load(Ordering::SeqCst));
         if let Some(failure) = outcome.failure.as_ref().filter(|f| f.unreachable) {
-            if self.tally.sent == 0 {
+            if stopped {
                 self.stop_for(
                     format!(
                         "the platform cannot be reached (nothing was delivered): {}",

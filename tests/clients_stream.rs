@@ -43,6 +43,7 @@ impl Seen {
                 mark(key, "refused");
             }
             SyncEvent::Failed { keys, .. } => keys.into_iter().for_each(|key| mark(key, "failed")),
+            SyncEvent::Unsent { keys } => keys.into_iter().for_each(|key| mark(key, "unsent")),
             _ => unreachable!("no other event"),
         }
     }
@@ -117,4 +118,41 @@ async fn a_row_the_platform_refuses_is_found_by_halving() {
     assert_eq!(mock.tencent_salesinfo().len(), 58);
     // Requests of 50 and 10, then two halvings of about six steps each: far fewer requests than rows.
     assert!(events.requests() <= 30, "{}", events.requests());
+}
+
+#[tokio::test]
+async fn an_error_that_stops_every_request_leaves_the_rest_unsent() {
+    let mock = mock().await;
+    mock.push_fault(
+        salesync_mock::Vendor::Tencent,
+        salesync_mock::Fault::tencent(11018),
+    );
+    let client = tencent(&mock).build().unwrap();
+    // One request at a time, so the first answer (the daily limit) comes before the others go out.
+    let options = SyncOptions::default().batch_rows(10).concurrency(1);
+    let mut events =
+        client.sync_stream::<SalesinfoAdd, _, _>(tencent_envelope(), rows(100, &[]), options);
+    let mut seen = Seen::default();
+    while let Some(event) = events.next().await {
+        seen.record(event);
+    }
+    // Rows read come out (a request failed, the one prepared behind it unsent); the rest stay unread.
+    let count = |fate: &str| seen.fate.values().filter(|f| **f == fate).count();
+    assert_eq!(count("failed"), 10);
+    assert_eq!(count("delivered"), 0);
+    assert_eq!(count("unsent"), seen.fate.len() - 10);
+    assert!(
+        count("unsent") >= 1 && seen.fate.len() < 100,
+        "{:?}",
+        seen.fate.len()
+    );
+    let stopped = events
+        .stopped_by()
+        .expect("the daily limit stops every request");
+    assert_eq!(stopped.code(), Some(11018));
+    assert_eq!(
+        mock.requests().len(),
+        1,
+        "nothing was sent after the daily limit"
+    );
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::stream::StreamExt;
 
-use super::engine::{Dispatch, Row, SyncEvent, SyncOptions, SyncStream};
+use super::engine::{Dispatch, Gate, Row, Sent, SyncEvent, SyncOptions, SyncStream};
 use super::Response;
 use crate::error::Error;
 use crate::runtime::{Batched, Violations};
@@ -160,11 +160,17 @@ where
     F: Fn(O::Request) -> Fut + Send + Sync + 'a,
     Fut: Future<Output = Result<Response<O::Response>, Error>> + Send + 'a,
 {
-    let dispatch: Dispatch<'a, O> = Arc::new(move |request| {
-        let sending = send(request);
+    let send = Arc::new(send);
+    let dispatch: Dispatch<'a, O> = Arc::new(move |request, gate: Gate| {
+        let send = send.clone();
         Box::pin(async move {
-            let response = sending.await?;
-            Ok((response.trace_id, response.attempts))
+            let Some(_slot) = gate.enter().await else {
+                return Sent::Halted;
+            };
+            match send(request).await {
+                Ok(response) => Sent::Ok(response.trace_id, response.attempts),
+                Err(error) => Sent::Err(error),
+            }
         })
     });
     let count = items.len();
@@ -176,6 +182,7 @@ where
     let mut events =
         SyncStream::<O, usize, _>::with_dispatch(envelope.clone(), rows, options, dispatch);
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; count];
+    let mut unsent = Vec::new();
     while let Some(event) = events.next().await {
         match event {
             SyncEvent::Rejected { key, violations } => {
@@ -194,6 +201,13 @@ where
                     outcomes[key] = Some(ItemOutcome::Failed(Arc::clone(&error)));
                 }
             }
+            SyncEvent::Unsent { keys } => unsent.extend(keys),
+        }
+    }
+    // Items not sent because an error stopped every request fail with that error.
+    if let Some(error) = events.stopped_by() {
+        for key in unsent {
+            outcomes[key] = Some(ItemOutcome::Failed(Arc::clone(error)));
         }
     }
     let outcomes = outcomes

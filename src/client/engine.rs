@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -88,7 +89,9 @@ impl SyncOptions {
     }
 }
 
-/// What became of rows, as it happens. Every row read comes out in exactly one event.
+/// What became of rows, as it happens. Every row read from the input comes out in exactly one event; once the
+/// engine stops reading ([`SyncStream::finish`], [`SyncStream::halt`], or an error that stops every request),
+/// the rows it did not read stay unread.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SyncEvent<K> {
@@ -123,6 +126,12 @@ pub enum SyncEvent<K> {
         /// The last attempt's error, shared by the rows.
         error: Arc<Error>,
     },
+    /// Not sent: the engine stopped first ([`SyncStream::finish`], [`SyncStream::halt`], or an error that
+    /// stops every request), so the rows may be sent later.
+    Unsent {
+        /// The rows.
+        keys: Vec<K>,
+    },
 }
 
 impl<P: Platform> Client<P> {
@@ -140,29 +149,55 @@ impl<P: Platform> Client<P> {
         K: Send + 'static,
         S: Stream<Item = Row<K, O::Item>> + Send,
     {
-        let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
-        let dispatch: Dispatch<'_, O> = Arc::new(move |request: O::Request| {
-            let slots = slots.clone();
+        let dispatch: Dispatch<'_, O> = Arc::new(move |request: O::Request, gate: Gate| {
             Box::pin(async move {
-                let prepared = Prepared::<O>::unchecked(&request)?;
-                let _slot = slots
-                    .acquire()
-                    .await
-                    .expect("the semaphore is never closed");
-                let response = self.send_prepared(&prepared).await?;
-                Ok((response.trace_id, response.attempts))
+                // Serialized before a slot is free, so that a freed slot is used at once.
+                let prepared = match Prepared::<O>::unchecked(&request) {
+                    Ok(prepared) => prepared,
+                    Err(error) => return Sent::Err(error),
+                };
+                let Some(_slot) = gate.enter().await else {
+                    return Sent::Halted;
+                };
+                match self.send_prepared(&prepared).await {
+                    Ok(response) => Sent::Ok(response.trace_id, response.attempts),
+                    Err(error) => Sent::Err(error),
+                }
             })
         });
         SyncStream::with_dispatch(envelope, rows, options, dispatch)
     }
 }
 
-/// A request's trace id and attempts, or its error.
-pub(crate) type Sent = Result<(Option<String>, u32), Error>;
+/// What became of one request.
+pub(crate) enum Sent {
+    /// Delivered: its trace id and attempts.
+    Ok(Option<String>, u32),
+    Err(Error),
+    /// Not sent: the engine halted while it waited for a slot.
+    Halted,
+}
+
 pub(crate) type Sending<'a> = Pin<Box<dyn Future<Output = Sent> + Send + 'a>>;
-/// How the engine sends one request.
+/// How the engine sends one request: it may prepare it first, then enters the gate (a send slot, unless the
+/// engine halted) before sending.
 pub(crate) type Dispatch<'a, O> =
-    Arc<dyn Fn(<O as crate::runtime::Operation>::Request) -> Sending<'a> + Send + Sync + 'a>;
+    Arc<dyn Fn(<O as crate::runtime::Operation>::Request, Gate) -> Sending<'a> + Send + Sync + 'a>;
+
+/// The way to the wire: one of `concurrency` send slots, closed once the engine halts.
+#[derive(Clone)]
+pub(crate) struct Gate {
+    slots: Arc<Semaphore>,
+    halted: Arc<AtomicBool>,
+}
+
+impl Gate {
+    /// A send slot, held while sending; `None` when the engine halted meanwhile.
+    pub(crate) async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let slot = self.slots.clone().acquire_owned().await.ok()?;
+        (!self.halted.load(Ordering::SeqCst)).then_some(slot)
+    }
+}
 type Batch<K, T> = Vec<Row<K, T>>;
 type InFlight<'a, K, T> = Pin<Box<dyn Future<Output = (Batch<K, T>, Sent)> + Send + 'a>>;
 
@@ -186,6 +221,11 @@ pub struct SyncStream<'a, O: Batched, K, S> {
     ready: VecDeque<SyncEvent<K>>,
     requests: usize,
     dispatch: Dispatch<'a, O>,
+    gate: Gate,
+    /// Something was delivered: a connection failure no longer means the platform cannot be reached.
+    delivered: bool,
+    /// The error that stopped every request, if one did.
+    stopped_by: Option<Arc<Error>>,
 }
 
 impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
@@ -221,8 +261,51 @@ impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
             in_flight: FuturesUnordered::new(),
             ready: VecDeque::new(),
             requests: 0,
+            gate: Gate {
+                slots: Arc::new(Semaphore::new(options.concurrency.max(1))),
+                halted: Arc::new(AtomicBool::new(false)),
+            },
             dispatch,
+            delivered: false,
+            stopped_by: None,
         }
+    }
+
+    /// Stops reading rows: the rows read but not yet in a request come out [`SyncEvent::Unsent`]; requests
+    /// formed already are still sent. The stream ends when they are answered.
+    pub fn finish(&mut self) {
+        if self.rows.take().is_some() || !self.batch.is_empty() {
+            let keys: Vec<K> = std::mem::take(&mut self.batch)
+                .into_iter()
+                .map(|row| row.key)
+                .collect();
+            self.batch_bytes = 0;
+            if !keys.is_empty() {
+                self.ready.push_back(SyncEvent::Unsent { keys });
+            }
+        }
+    }
+
+    /// Stops sending: as [`finish`](Self::finish), and the requests still waiting for a send slot are not
+    /// sent either (their rows come out [`SyncEvent::Unsent`]); only requests on the wire are answered.
+    pub fn halt(&mut self) {
+        self.gate.halted.store(true, Ordering::SeqCst);
+        self.finish();
+        let halves: Vec<K> = self
+            .halves
+            .drain(..)
+            .flat_map(|half| half.into_iter().map(|row| row.key))
+            .collect();
+        if !halves.is_empty() {
+            self.ready.push_back(SyncEvent::Unsent { keys: halves });
+        }
+    }
+
+    /// The error that stopped every request (credentials or an account the platform refuses, the daily
+    /// limit, a platform that cannot be reached before anything was delivered), if one did: the engine then
+    /// halted by itself.
+    pub fn stopped_by(&self) -> Option<&Arc<Error>> {
+        self.stopped_by.as_ref()
     }
 
     /// Requests sent so far, halves of refused requests included.
@@ -274,29 +357,61 @@ where
     }
 
     fn launch(&mut self, batch: Batch<K, O::Item>) {
+        if self.gate.halted.load(Ordering::SeqCst) {
+            let keys = batch.into_iter().map(|row| row.key).collect();
+            self.ready.push_back(SyncEvent::Unsent { keys });
+            return;
+        }
         let mut request = (*self.envelope).clone();
         *O::items_mut(&mut request) = batch.iter().map(|row| row.item.clone()).collect();
         self.requests += 1;
-        let sending = (self.dispatch)(request);
+        let sending = (self.dispatch)(request, self.gate.clone());
         self.in_flight
             .push(Box::pin(async move { (batch, sending.await) }));
     }
 
     /// What a request's answer means for its rows.
     fn answered(&mut self, mut batch: Batch<K, O::Item>, sent: Sent) {
-        match sent {
-            Ok((trace_id, attempts)) => self.ready.push_back(SyncEvent::Delivered {
-                keys: batch.into_iter().map(|row| row.key).collect(),
-                trace_id,
-                attempts,
-            }),
-            Err(error) if error.is_content_rejected() && batch.len() > 1 => {
+        let keys = |batch: Batch<K, O::Item>| batch.into_iter().map(|row| row.key).collect();
+        let error = match sent {
+            Sent::Ok(trace_id, attempts) => {
+                self.delivered = true;
+                self.ready.push_back(SyncEvent::Delivered {
+                    keys: keys(batch),
+                    trace_id,
+                    attempts,
+                });
+                return;
+            }
+            Sent::Halted => {
+                self.requests -= 1;
+                self.ready
+                    .push_back(SyncEvent::Unsent { keys: keys(batch) });
+                return;
+            }
+            Sent::Err(error) => error,
+        };
+        let unreachable =
+            matches!(error, Error::Transport { connect: true, .. }) && !self.delivered;
+        if (error.class().stops_every_request() || unreachable) && self.stopped_by.is_none() {
+            tracing::warn!(%error, "nothing else can get through: the requests not yet sent stay unsent");
+            let error = Arc::new(error);
+            self.stopped_by = Some(error.clone());
+            self.ready.push_back(SyncEvent::Failed {
+                keys: keys(batch),
+                error,
+            });
+            self.halt();
+            return;
+        }
+        match error {
+            error if error.is_content_rejected() && batch.len() > 1 => {
                 tracing::info!(items = batch.len(), %error, "request refused for its content: splitting it to find the bad items");
                 let second = batch.split_off(batch.len() / 2);
                 self.halves.push_front(second);
                 self.halves.push_front(batch);
             }
-            Err(error) if error.is_content_rejected() => {
+            error if error.is_content_rejected() => {
                 let error = Arc::new(error);
                 for row in batch {
                     self.ready.push_back(SyncEvent::Refused {
@@ -305,8 +420,8 @@ where
                     });
                 }
             }
-            Err(error) => self.ready.push_back(SyncEvent::Failed {
-                keys: batch.into_iter().map(|row| row.key).collect(),
+            error => self.ready.push_back(SyncEvent::Failed {
+                keys: keys(batch),
                 error: Arc::new(error),
             }),
         }

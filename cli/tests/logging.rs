@@ -11,6 +11,16 @@ const TENCENT: &str = "tencent.salesinfo_add";
 const SHOPLINE: &str = "shopline.batch_sync_flow_data";
 const APP_KEY: &str = "app-key-logging-test";
 
+/// The binary, with its pace files in the tests' own directory, never the user's.
+fn salesync_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    command.env(
+        "SALESYNC_STATE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+    );
+    command
+}
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures")
@@ -19,7 +29,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// The binary with no `RUST_LOG` of the caller's: each test sets its own.
 fn salesync(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    let mut command = salesync_command();
     command
         .args(args)
         .env_remove("RUST_LOG")

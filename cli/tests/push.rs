@@ -17,6 +17,17 @@ const TENCENT: &str = "tencent.salesinfo_add";
 const SHOPLINE: &str = "shopline.batch_sync_flow_data";
 
 /// A scratch directory of its own for each test.
+
+/// The binary, with its pace files in the tests' own directory, never the user's.
+fn salesync_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    command.env(
+        "SALESYNC_STATE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+    );
+    command
+}
+
 fn scratch(test: &str) -> PathBuf {
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("push-{test}-{}", std::process::id()));
@@ -61,7 +72,7 @@ fn flaky(rate: f64, seed: u64) -> RandomFaults {
 }
 
 fn push_command(mock: &Mock, endpoint: &str, file: &Path, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    let mut command = salesync_command();
     command
         .args(["push", endpoint])
         .arg(file)
@@ -475,7 +486,7 @@ fn dry_run_needs_no_credentials_and_sends_nothing() {
     let file = dir.join("rows.jsonl");
     let rows: Vec<String> = (0..120).map(|n| tencent_row(n).0).collect();
     fs::write(&file, rows.join("\n")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_salesync"))
+    let output = salesync_command()
         .args(["push", TENCENT, "--dry-run", "--json", "--progress", "off"])
         .arg(&file)
         .env_remove("SALESYNC_TENCENT_ACCESS_TOKEN")
@@ -503,7 +514,7 @@ fn a_row_written_as_an_array_is_rejected_as_a_type_error() {
         [good.as_str(), positional, nested.as_str()].join("\n"),
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_salesync"))
+    let output = salesync_command()
         .args(["push", TENCENT, "--dry-run", "--json", "--progress", "off"])
         .arg(&file)
         .output()
@@ -578,7 +589,7 @@ fn a_checkpoint_of_another_envelope_is_refused_and_secrets_never_print() {
     assert!(text.contains("refusing to resume"), "{text}");
 
     // Help shows the variables but never their values.
-    let help = Command::new(env!("CARGO_BIN_EXE_salesync"))
+    let help = salesync_command()
         .args(["push", "--help"])
         .env("SALESYNC_TENCENT_ACCESS_TOKEN", "tok-SECRET-123")
         .output()
@@ -636,7 +647,7 @@ fn the_readme_loop_salesync_mock_then_push_the_sample() {
 
     let dir = scratch("readme");
     let mut mock = Reaped(
-        Command::new(env!("CARGO_BIN_EXE_salesync"))
+        salesync_command()
             .args(["mock", "--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -665,7 +676,7 @@ fn the_readme_loop_salesync_mock_then_push_the_sample() {
     let file = dir.join("sales.jsonl");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/tencent_salesinfo.jsonl");
     fs::copy(sample, &file).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_salesync"))
+    let output = salesync_command()
         .args(["push", TENCENT])
         .arg(&file)
         .args([

@@ -16,6 +16,17 @@ const TENCENT: &str = "tencent.salesinfo_add";
 const SHOPLINE: &str = "shopline.batch_sync_flow_data";
 
 /// A scratch directory of its own for each test.
+
+/// The binary, with its pace files in the tests' own directory, never the user's.
+fn salesync_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    command.env(
+        "SALESYNC_STATE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+    );
+    command
+}
+
 fn scratch(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("push-inputs-{test}-{}", std::process::id()));
@@ -67,7 +78,7 @@ impl Mock {
 }
 
 fn push_output(mock: &Mock, endpoint: &str, file: &Path, extra: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    let mut command = salesync_command();
     command
         .args(["push", endpoint])
         .arg(file)

@@ -19,6 +19,17 @@ use serde_json::{json, Value};
 const TENCENT: &str = "tencent.salesinfo_add";
 
 /// A scratch directory of its own for each test.
+
+/// The binary, with its pace files in the tests' own directory, never the user's.
+fn salesync_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    command.env(
+        "SALESYNC_STATE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("state"),
+    );
+    command
+}
+
 fn scratch(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("push-resume-{test}-{}", std::process::id()));
@@ -82,7 +93,7 @@ impl Mock {
 }
 
 fn push_command(base_url: &str, file: &Path, extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
+    let mut command = salesync_command();
     command
         .args(["push", TENCENT])
         .arg(file)

@@ -16,27 +16,6 @@ pub struct Row<T> {
     pub item: T,
 }
 
-impl<T> Row<T> {
-    /// The row's item, and the row without it.
-    pub fn take_item(self) -> (Row<()>, T) {
-        let Row {
-            line,
-            index,
-            text,
-            bytes,
-            item,
-        } = self;
-        let row = Row {
-            line,
-            index,
-            text,
-            bytes,
-            item: (),
-        };
-        (row, item)
-    }
-}
-
 /// Consecutive valid rows sent in one request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch<T> {
@@ -47,16 +26,6 @@ pub struct Batch<T> {
 }
 
 impl<T> Batch<T> {
-    /// Line of the first row.
-    pub fn first_line(&self) -> u64 {
-        self.rows.first().map_or(0, |row| row.line)
-    }
-
-    /// Line of the last row.
-    pub fn last_line(&self) -> u64 {
-        self.rows.last().map_or(0, |row| row.line)
-    }
-
     /// Input bytes the rows account for.
     pub fn bytes(&self) -> u64 {
         self.rows.iter().map(|row| row.bytes).sum()

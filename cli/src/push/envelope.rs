@@ -7,13 +7,13 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use salesync::client::{Pace, RetryPolicy, Secret};
+use salesync::client::{
+    Client, ClientBuilder, Pace, PaceState, Platform, RetryPolicy, Secret, Shopline, Tencent,
+};
 use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Shaped, Validate, Validator};
-use salesync::{Prepared, ShoplineClient, TencentClient};
 use serde_json::{json, Value};
 
 use super::checkpoint::fingerprint;
-use super::send::{classify, SendError, Sender};
 
 fn secret(value: &str) -> Result<Secret, Infallible> {
     Ok(Secret::new(value))
@@ -203,102 +203,117 @@ impl Target {
         Ok((request, fingerprint(&fingerprint_parts)))
     }
 
-    /// The client of the endpoint's platform.
-    pub fn client(&self, meta: &EndpointMeta, sending: &Sending) -> Result<Client, String> {
+    /// The client of platform `P`, starting its pace where `pace_state` says the last push to the same bucket
+    /// left it.
+    pub fn client<P: Credentials>(
+        &self,
+        sending: &Sending,
+        pace_state: Option<PaceState>,
+    ) -> Result<Client<P>, String> {
         let retry = RetryPolicy::default()
             .max_attempts(sending.max_attempts)
             .initial_backoff(sending.backoff)
             .max_backoff(Duration::from_secs(30).max(sending.backoff));
-        let pace = sending.rps.filter(|rps| *rps > 0.0).map(|rps| {
-            let period = Duration::from_secs_f64(1.0 / rps);
-            Pace::every(period, rps.ceil().min(u32::MAX as f64) as u32)
-        });
-        let unpaced = sending.rps.is_some_and(|rps| rps <= 0.0);
-        let built = match meta.auth {
+        let mut builder = Client::<P>::builder().retry(retry).timeout(sending.timeout);
+        match sending.rps {
+            Some(rps) if rps > 0.0 => {
+                let period = Duration::from_secs_f64(1.0 / rps);
+                builder = builder.pace(Pace::every(period, rps.ceil().min(u32::MAX as f64) as u32));
+            }
+            Some(_) => builder = builder.no_pacing(),
+            None => {}
+        }
+        if let Some(state) = pace_state {
+            builder = builder.pace_state(state);
+        }
+        P::credentials(builder, self)?
+            .build()
+            .map_err(|err| err.to_string())
+    }
+
+    /// What names the platform's rate-limit bucket these calls fill: the host, and Shopline's app and store
+    /// (its bucket is per app and store) or Tencent's account. Fingerprinted before it is written anywhere.
+    pub fn bucket(&self, meta: &EndpointMeta) -> Vec<String> {
+        let host = match (&self.base_url, &self.store) {
+            (Some(url), _) => url.clone(),
+            (None, Some(store)) => store.clone(),
+            (None, None) => String::new(),
+        };
+        let mut parts = vec![host];
+        match meta.auth {
             Auth::ShoplineBearer => {
-                let token = self
-                    .shopline_token
-                    .clone()
-                    .filter(|token| !token.is_empty())
-                    .ok_or_else(|| missing("shopline-token", "SALESYNC_SHOPLINE_TOKEN"))?;
-                let mut builder = ShoplineClient::builder()
-                    .access_token(token)
-                    .retry(retry)
-                    .timeout(sending.timeout);
-                builder = match (&self.base_url, &self.store) {
-                    (Some(url), _) => builder.base_url(url.clone()),
-                    (None, Some(handle)) => builder.store(handle.clone()),
-                    (None, None) => {
-                        return Err(
-                            "missing --store (or SALESYNC_SHOPLINE_STORE), or --base-url"
-                                .to_owned(),
-                        )
-                    }
-                };
-                if let (Some(app_key), Some(app_secret)) =
-                    (&self.app_key, &self.shopline_app_secret)
-                {
-                    builder = builder.signing(app_key.clone(), app_secret.clone());
-                }
-                if let Some(pace) = pace {
-                    builder = builder.pace(pace);
-                } else if unpaced {
-                    builder = builder.no_pacing();
-                }
-                builder.build().map(Client::Shopline)
+                parts.push(
+                    self.app_key
+                        .as_ref()
+                        .map_or(String::new(), |key| key.expose().to_owned()),
+                );
+                parts.push(self.store_id.clone().unwrap_or_default());
             }
             Auth::TencentQueryToken => {
-                let token = self
-                    .tencent_access_token
-                    .clone()
-                    .filter(|token| !token.is_empty())
-                    .ok_or_else(|| {
-                        missing("tencent-access-token", "SALESYNC_TENCENT_ACCESS_TOKEN")
-                    })?;
-                let mut builder = TencentClient::builder()
-                    .access_token(token)
-                    .retry(retry)
-                    .timeout(sending.timeout);
-                if let Some(url) = &self.base_url {
-                    builder = builder.base_url(url.clone());
-                }
-                if let Some(pace) = pace {
-                    builder = builder.pace(pace);
-                } else if unpaced {
-                    builder = builder.no_pacing();
-                }
-                builder.build().map(Client::Tencent)
+                parts.push(self.account_id.map_or(String::new(), |id| id.to_string()));
+            }
+        }
+        parts
+    }
+}
+
+/// What each platform's client needs from the flags beyond what both share: its token, Shopline's store (or
+/// base URL) and signature, Tencent's base URL.
+pub trait Credentials: Platform + Sized {
+    /// `builder` with this platform's credentials and target.
+    fn credentials(
+        builder: ClientBuilder<Self>,
+        target: &Target,
+    ) -> Result<ClientBuilder<Self>, String>;
+}
+
+impl Credentials for Shopline {
+    fn credentials(
+        builder: ClientBuilder<Self>,
+        target: &Target,
+    ) -> Result<ClientBuilder<Self>, String> {
+        let token = target
+            .shopline_token
+            .clone()
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| missing("shopline-token", "SALESYNC_SHOPLINE_TOKEN"))?;
+        let mut builder = match (&target.base_url, &target.store) {
+            (Some(url), _) => builder.base_url(url.clone()),
+            (None, Some(handle)) => builder.store(handle.clone()),
+            (None, None) => {
+                return Err(
+                    "missing --store (or SALESYNC_SHOPLINE_STORE), or --base-url".to_owned(),
+                )
             }
         };
-        built.map_err(|err| err.to_string())
+        if let (Some(app_key), Some(app_secret)) = (&target.app_key, &target.shopline_app_secret) {
+            builder = builder.signing(app_key.clone(), app_secret.clone());
+        }
+        Ok(builder.access_token(token))
+    }
+}
+
+impl Credentials for Tencent {
+    fn credentials(
+        builder: ClientBuilder<Self>,
+        target: &Target,
+    ) -> Result<ClientBuilder<Self>, String> {
+        let token = target
+            .tencent_access_token
+            .clone()
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| missing("tencent-access-token", "SALESYNC_TENCENT_ACCESS_TOKEN"))?;
+        let builder = match &target.base_url {
+            Some(url) => builder.base_url(url.clone()),
+            None => builder,
+        };
+        Ok(builder.access_token(token))
     }
 }
 
 fn describe(violation: &salesync::Violation) -> String {
     let flag = violation.pointer.trim_start_matches('/').replace('_', "-");
     format!("--{flag}: {} [{}]", violation.message, violation.rule)
-}
-
-/// The client of one platform.
-#[derive(Clone)]
-pub enum Client {
-    /// Shopline.
-    Shopline(ShoplineClient),
-    /// Tencent.
-    Tencent(TencentClient),
-}
-
-/// Sends requests as prepared: push validated every row as it read it, and the envelope once
-/// ([`Target::envelope`]), and its batches stay within the schema's item limits, so validating each request
-/// again would only repeat the same checks.
-impl<O: Batched> Sender<O> for Client {
-    async fn send(&self, request: &Prepared<O>) -> Result<u32, SendError> {
-        let response = match self {
-            Client::Shopline(client) => client.send_prepared(request).await,
-            Client::Tencent(client) => client.send_prepared(request).await,
-        };
-        response.map(|response| response.attempts).map_err(classify)
-    }
 }
 
 #[cfg(test)]
@@ -374,10 +389,7 @@ mod tests {
             backoff: Duration::from_millis(1),
             timeout: Duration::from_secs(1),
         };
-        let err = args
-            .client(&BatchSyncFlowData::META, &sending)
-            .err()
-            .unwrap();
+        let err = args.client::<Shopline>(&sending, None).err().unwrap();
         assert_eq!(
             err,
             "missing --shopline-token (or the environment variable SALESYNC_SHOPLINE_TOKEN)"
@@ -386,15 +398,14 @@ mod tests {
             shopline_token: Some(Secret::new("tok-secret-1")),
             ..args
         };
-        let err = args
-            .client(&BatchSyncFlowData::META, &sending)
-            .err()
-            .unwrap();
+        let err = args.client::<Shopline>(&sending, None).err().unwrap();
         assert!(err.contains("--store"), "{err}");
         let args = Target {
             base_url: Some("http://127.0.0.1:9".into()),
             ..args
         };
-        assert!(args.client(&BatchSyncFlowData::META, &sending).is_ok());
+        assert!(args.client::<Shopline>(&sending, None).is_ok());
+        let bucket = args.bucket(&BatchSyncFlowData::META);
+        assert_eq!(bucket, ["http://127.0.0.1:9", "key-123", "42"]);
     }
 }

@@ -16,6 +16,7 @@ mod batcher;
 mod checkpoint;
 mod envelope;
 mod failed;
+mod pace_file;
 mod pipeline;
 mod progress;
 pub(crate) mod rejects;
@@ -102,6 +103,12 @@ pub struct Args {
     /// limit (Shopline 4/s with a burst of 40; Tencent 1000/min)
     #[arg(long, value_name = "RPS")]
     pub rps: Option<f64>,
+
+    /// Where the pace of each platform bucket is kept between runs, so a push restarted at once (or the next
+    /// push to the same store) waits for the bucket the last one filled [default: $SALESYNC_STATE_DIR, else
+    /// $XDG_STATE_HOME/salesync, else ~/.local/state/salesync]
+    #[arg(long, value_name = "DIR")]
+    pub pace_dir: Option<PathBuf>,
 
     /// Rows per request (default and maximum: the schema's batch limit)
     #[arg(long, value_name = "N")]

@@ -1,28 +1,31 @@
-//! Ties the pieces together: checks the arguments, starts the producer, sends batches with bounded
-//! concurrency, records confirmations, writes rejects, shows progress, stops cleanly on Ctrl-C, and accounts
-//! for every row read.
+//! Ties the pieces together: checks the arguments, starts the producer (reading, checking and grouping rows
+//! on a thread of its own), sorts each row by what earlier runs learnt of it (the checkpoint), hands the rows
+//! to send to the library's batch engine (`Client::sync_stream`: batching, bounded concurrency, halving
+//! refused requests, stopping when nothing else can get through), records what the platform answered, writes
+//! rejects and failed rows, keeps the pace file, shows progress, stops cleanly on Ctrl-C, and accounts for
+//! every row read.
 
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use salesync::runtime::Batched;
-use salesync::Prepared;
-use tokio::sync::{mpsc, Semaphore};
-use tokio::task::JoinSet;
+use futures_util::StreamExt;
+use salesync::client::{Client, Row as EngineRow, SyncEvent, SyncOptions};
+use salesync::runtime::{Auth, Batched};
+use tokio::sync::mpsc;
 
-use super::batcher::{Batch, Batcher, Limits, Row};
+use super::batcher::Limits;
 use super::checkpoint::{row_hash, Checkpoint, Header, Known};
-use super::envelope::Client;
+use super::envelope::Credentials;
 use super::failed::FailedWriter;
+use super::pace_file::PaceFile;
 use super::pipeline::{self, Event, Plan};
 use super::progress::Progress;
-use super::rejects::{ErrorEntry, Reject, RejectWriter, RowText};
-use super::send::{deliver, Fate, Outcome, SendError, Sender};
+use super::rejects::{Reject, RejectWriter, RowText};
+use super::send::{refusal, FailedRow, Failure};
 use super::summary::{self, Ending, Fatal, Files, Side, Tally};
 use super::Args;
 use crate::rows::Input;
@@ -42,39 +45,49 @@ pub fn run(args: &Args) -> u8 {
     })
 }
 
-/// Everything a run needs, checked before anything is read or sent.
-struct Setup<O: Batched> {
-    plan: Plan,
-    /// Bytes of the input, when known (not for standard input).
-    input_bytes: u64,
-    limits: Limits,
-    envelope: Option<Arc<O::Request>>,
-    client: Option<Arc<Guarded>>,
-    checkpoint: Option<Checkpoint>,
-    rejects: RejectWriter,
-    failed: Option<FailedWriter>,
-    files: Files,
-}
-
-/// `run_for` with the endpoint named on the command line, whichever schema it came from.
+/// `run_for` with the endpoint named on the command line, whichever schema it came from, on its platform's
+/// client.
 struct RunFor<'a>(&'a Args);
 
 impl salesync::runtime::BatchedVisitor for RunFor<'_> {
     type Output = Result<u8, String>;
 
     fn visit<O: Batched + 'static>(self) -> Self::Output {
-        run_for::<O>(self.0)
+        match O::META.auth {
+            Auth::ShoplineBearer => run_for::<O, salesync::client::Shopline>(self.0),
+            Auth::TencentQueryToken => run_for::<O, salesync::client::Tencent>(self.0),
+        }
     }
 }
 
-fn run_for<O: Batched>(args: &Args) -> Result<u8, String> {
-    let setup = set_up::<O>(args)?;
+/// Everything a run needs, checked before anything is read or sent.
+struct Setup<O: Batched, P: Credentials> {
+    plan: Plan,
+    /// Bytes of the input, when known (not for standard input).
+    input_bytes: u64,
+    /// Nothing is sent in a dry run.
+    sending: Option<Sending<O, P>>,
+    rejects: RejectWriter,
+    files: Files,
+}
+
+/// What sending needs.
+struct Sending<O: Batched, P: Credentials> {
+    envelope: O::Request,
+    client: Client<P>,
+    checkpoint: Checkpoint,
+    failed: FailedWriter,
+    pace: Option<PaceFile>,
+}
+
+fn run_for<O: Batched, P: Credentials>(args: &Args) -> Result<u8, String> {
+    let setup = set_up::<O, P>(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
-    Ok(runtime.block_on(execute::<O>(args, setup)))
+    Ok(runtime.block_on(execute::<O, P>(args, setup)))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -101,7 +114,7 @@ fn base_of_checkpoint(checkpoint: &Path) -> PathBuf {
     }
 }
 
-fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
+fn set_up<O: Batched, P: Credentials>(args: &Args) -> Result<Setup<O, P>, String> {
     let meta = &O::META;
     let path = &args.file;
     let input = Input::from_arg(path);
@@ -185,14 +198,17 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
         }
     }
 
-    let (envelope, client, checkpoint, failed) = if args.dry_run {
-        (None, None, None, None)
+    let sending = if args.dry_run {
+        None
     } else {
         let (envelope, fingerprint) = args
             .target
             .envelope::<O>()
             .map_err(|problems| problems.join("\n  "))?;
-        let client = args.target.client(meta, &args.sending())?;
+        let pace = pace_file(args, meta);
+        let client = args
+            .target
+            .client::<P>(&args.sending(), pace.as_ref().and_then(PaceFile::load))?;
         let header = Header::new(meta.name(), fingerprint);
         let checkpoint =
             Checkpoint::open(&checkpoint_path, &header).map_err(|err| err.to_string())?;
@@ -202,12 +218,13 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
                 failed_path.display()
             )
         })?;
-        (
-            Some(Arc::new(envelope)),
-            Some(Arc::new(Guarded::new(client))),
-            Some(checkpoint),
-            Some(failed),
-        )
+        Some(Sending {
+            envelope,
+            client,
+            checkpoint,
+            failed,
+            pace,
+        })
     };
     let rejects = RejectWriter::create(&rejects_path).map_err(|err| {
         format!(
@@ -217,67 +234,44 @@ fn set_up<O: Batched>(args: &Args) -> Result<Setup<O>, String> {
     })?;
     let files = Files {
         rejects: rejects_path.display().to_string(),
-        checkpoint: checkpoint
+        checkpoint: sending
             .as_ref()
             .map(|_| checkpoint_path.display().to_string()),
-        failed: failed.as_ref().map(|_| failed_path.display().to_string()),
+        failed: sending.as_ref().map(|_| failed_path.display().to_string()),
     };
     Ok(Setup {
         plan,
         input_bytes,
-        limits,
-        envelope,
-        client,
-        checkpoint,
+        sending,
         rejects,
-        failed,
         files,
     })
 }
 
-/// The client, and what stops every request after it: once the platform refused the credentials or the
-/// account, or could not be reached before any row was delivered, the requests still queued for a send slot are
-/// not sent (they would only meet the same answer); their rows count as not sent, and a rerun sends them.
-struct Guarded {
-    client: Client,
-    /// Set by the first such answer, before its send slot is freed, so no queued request goes out after it.
-    stopped: AtomicBool,
-    /// Some request was delivered: a connection failure is no longer taken as an unreachable platform.
-    delivered: AtomicBool,
+/// The pace file of the bucket these calls fill: `--pace-dir`, else the default state directory; none when
+/// pacing is off or no directory is known.
+fn pace_file(args: &Args, meta: &salesync::runtime::EndpointMeta) -> Option<PaceFile> {
+    if args.rps.is_some_and(|rps| rps <= 0.0) {
+        return None;
+    }
+    let dir = args.pace_dir.clone().or_else(PaceFile::default_dir)?;
+    let parts = args.target.bucket(meta);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Some(PaceFile::in_dir(&dir, meta.vendor, &parts))
 }
 
-impl Guarded {
-    fn new(client: Client) -> Self {
-        Guarded {
-            client,
-            stopped: AtomicBool::new(false),
-            delivered: AtomicBool::new(false),
-        }
-    }
-}
-
-impl<O: Batched> Sender<O> for Guarded {
-    async fn send(&self, request: &Prepared<O>) -> Result<u32, SendError> {
-        if self.stopped.load(Ordering::SeqCst) {
-            return Err(SendError::Stopped);
-        }
-        let sent = <Client as Sender<O>>::send(&self.client, request).await;
-        match &sent {
-            Ok(_) => self.delivered.store(true, Ordering::SeqCst),
-            Err(SendError::Fatal(_)) => self.stopped.store(true, Ordering::SeqCst),
-            Err(SendError::Failed(failure))
-                if failure.unreachable && !self.delivered.load(Ordering::SeqCst) =>
-            {
-                self.stopped.store(true, Ordering::SeqCst);
-            }
-            Err(_) => {}
-        }
-        sent
-    }
+/// What the driver knows of a row it handed to the engine: enough to write it to the reject or failed file,
+/// record it in the checkpoint, and count its input bytes.
+struct RowKey {
+    line: u64,
+    index: Option<u64>,
+    text: String,
+    bytes: u64,
+    hash: u64,
 }
 
 /// The state of a run while it goes.
-struct Driver<O: Batched> {
+struct Driver {
     tally: Tally,
     ending: Ending,
     bytes_done: u64,
@@ -285,47 +279,30 @@ struct Driver<O: Batched> {
     failed: Option<FailedWriter>,
     checkpoint: Option<Checkpoint>,
     progress: Progress,
+    /// Tells the producer to stop reading.
     stop: Arc<AtomicBool>,
     stopping: bool,
     stop_after: Option<u64>,
-    client: Option<Arc<Guarded>>,
-    envelope: Option<Arc<O::Request>>,
-    /// The rows to send, each with its hash, batched again as they come (the reader's batches lose the rows
-    /// confirmed earlier).
-    batcher: Batcher<(u64, O::Item)>,
-    /// Batches ready to go, each with its rows' hashes.
-    ready: Vec<(Batch<O::Item>, Vec<u64>)>,
+    /// Rows handed to the engine, and rows it reported on: the difference is in its hands.
+    handed: u64,
+    reported: u64,
     /// Where each row is serialized to be hashed.
     hash_buffer: Vec<u8>,
-    /// Each batch in flight, by task.
-    in_flight: HashMap<tokio::task::Id, InFlight>,
 }
 
-/// A batch in flight.
-#[derive(Debug, Default)]
-struct InFlight {
-    rows: u64,
-    bytes: u64,
-    /// Its rows' hashes, in its order.
-    hashes: Vec<u64>,
-}
-
-async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
+async fn execute<O: Batched, P: Credentials>(args: &Args, setup: Setup<O, P>) -> u8 {
     let Setup {
         plan,
         input_bytes,
-        limits,
-        envelope,
-        client,
-        checkpoint,
+        sending,
         rejects,
-        failed,
         files,
     } = setup;
     let concurrency = usize::from(args.concurrency);
     let stop = Arc::new(AtomicBool::new(false));
     // A few batches of read-ahead: enough to keep every sender busy, small enough to bound memory.
     let (events_tx, mut events) = mpsc::channel(concurrency * 2 + 2);
+    let limits = plan.limits;
     let producer = match pipeline::spawn::<O>(plan, stop.clone(), events_tx) {
         Ok(handle) => handle,
         Err(err) => {
@@ -336,9 +313,8 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
             return Status::Failure as u8;
         }
     };
-    let mut signals = interrupts();
     let interval = Duration::from_secs_f64(args.progress_interval.max(0.05));
-    let mut driver = Driver::<O> {
+    let mut driver = Driver {
         tally: Tally::default(),
         ending: Ending {
             dry_run: args.dry_run,
@@ -346,19 +322,48 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
         },
         bytes_done: 0,
         rejects,
-        failed,
-        checkpoint,
+        failed: None,
+        checkpoint: None,
         progress: Progress::new(args.progress, input_bytes, interval),
         stop,
         stopping: false,
         stop_after: args.stop_after_batches,
-        client,
-        envelope,
-        batcher: Batcher::new(limits),
-        ready: Vec::new(),
+        handed: 0,
+        reported: 0,
         hash_buffer: Vec::new(),
-        in_flight: HashMap::new(),
     };
+    match sending {
+        None => {
+            // A dry run: every row is read and checked; nothing is sent.
+            while let Some(event) = events.recv().await {
+                driver.event::<O>(event, None);
+            }
+        }
+        Some(sending) => send::<O, P>(args, &mut driver, &mut events, sending, limits).await,
+    }
+    drop(events);
+    let _ = producer.join();
+    driver.finish(&files, args.json)
+}
+
+/// Reads the producer's events and sends the rows through the engine until the input ends (or the run
+/// stops), recording every answer.
+async fn send<O: Batched, P: Credentials>(
+    args: &Args,
+    driver: &mut Driver,
+    events: &mut mpsc::Receiver<Event<O::Item>>,
+    sending: Sending<O, P>,
+    limits: Limits,
+) {
+    let Sending {
+        envelope,
+        client,
+        checkpoint,
+        failed,
+        pace,
+    } = sending;
+    driver.checkpoint = Some(checkpoint);
+    driver.failed = Some(failed);
     if let Some(checkpoint) = &driver.checkpoint {
         tracing::info!(
             checkpoint = %checkpoint.path().display(),
@@ -372,70 +377,92 @@ async fn execute<O: Batched>(args: &Args, setup: Setup<O>) -> u8 {
             ));
         }
     }
-
-    // At most `concurrency` requests in flight; as many more batches wait for a slot with their requests
-    // serialized, so that a slot freed by an answer is used at once.
-    let slots = Arc::new(Semaphore::new(concurrency));
-    let batches_at_once = concurrency * 2;
-    let mut tasks: JoinSet<Outcome> = JoinSet::new();
+    let concurrency = usize::from(args.concurrency);
+    // Rows go to the engine through a channel; reading stops while the engine holds this many, so memory
+    // stays bounded by a few requests' rows.
+    let holding = (limits.max_rows * (concurrency * 2 + 2)) as u64;
+    let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<EngineRow<RowKey, O::Item>>();
+    let mut rows_tx = Some(rows_tx);
+    let rows = futures_util::stream::poll_fn(move |cx| rows_rx.poll_recv(cx));
+    // The rows were checked as they were read (and the envelope once), and batched within the limits.
+    let options = SyncOptions::default()
+        .batch_rows(limits.max_rows)
+        .batch_bytes(limits.max_bytes)
+        .concurrency(concurrency)
+        .validate(false);
+    let mut engine = client.sync_stream::<O, RowKey, _>(envelope, rows, options);
+    let mut signals = interrupts();
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
+    let mut saved_pace = Instant::now();
     let mut reading = true;
-    while reading || !tasks.is_empty() {
+    loop {
         tokio::select! {
             biased;
             Some(()) = signals.recv() => {
                 if driver.stopping {
-                    driver.progress.println("salesync push: stopping now; batches in flight count as not sent");
-                    tasks.abort_all();
-                } else {
-                    driver.ending.interrupted = true;
-                    driver.halt("salesync push: interrupted: finishing the batches in flight (Ctrl-C again to stop at once)");
+                    driver.progress.println("salesync push: stopping now; requests in flight count as not sent");
+                    break;
                 }
+                driver.ending.interrupted = true;
+                driver.halt("salesync push: interrupted: finishing the requests in flight (Ctrl-C again to stop at once)");
             }
-            Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                driver.finished(joined);
-                // The platform is unreachable or refuses the credentials: the batches still queued or in
-                // flight would only meet the same answer. Their rows count as not sent; a rerun sends them.
-                if driver.ending.fatal.as_ref().is_some_and(|fatal| fatal.side == Side::Platform) {
-                    tasks.abort_all();
+            event = engine.next() => match event {
+                Some(event) => {
+                    driver.answered(event);
+                    if let Some(error) = engine.stopped_by() {
+                        driver.stopped_by(error);
+                    }
                 }
-            }
-            event = events.recv(), if reading && (driver.stopping || tasks.len() < batches_at_once) => {
+                None => break,
+            },
+            event = events.recv(), if reading && !driver.stopping && driver.handed - driver.reported < holding => {
                 match event {
+                    Some(event) => driver.event::<O>(event, rows_tx.as_ref()),
                     None => {
                         reading = false;
-                        driver.flush();
+                        // The input is read: the engine sends what it holds, then ends.
+                        rows_tx = None;
                     }
-                    Some(event) => driver.event(event),
                 }
-                for (batch, hashes) in std::mem::take(&mut driver.ready) {
-                    let (client, envelope) = (driver.client.clone(), driver.envelope.clone());
-                    let (Some(client), Some(envelope)) = (client, envelope) else {
-                        continue;
-                    };
-                    let (rows, bytes) = (batch.rows.len() as u64, batch.bytes());
-                    if driver.stopping {
-                        driver.tally.unsent += rows;
-                        driver.bytes_done += bytes;
-                        continue;
-                    }
-                    let slots = slots.clone();
-                    let handle = tasks.spawn(async move {
-                        deliver::<O, Guarded>(&client, &envelope, batch, &slots).await
-                    });
-                    driver.in_flight.insert(handle.id(), InFlight { rows, bytes, hashes });
+            }
+            _ = ticker.tick() => {
+                driver.progress.update(&driver.tally, driver.bytes_done);
+                if saved_pace.elapsed() >= Duration::from_secs(1) {
+                    save_pace(pace.as_ref(), &client);
+                    saved_pace = Instant::now();
                 }
-            },
-            _ = ticker.tick() => driver.progress.update(&driver.tally, driver.bytes_done),
+            }
+        }
+        // Stopping (interrupted, a fatal error, or enough batches): no more rows go to the engine, which sends
+        // what it holds and ends.
+        if driver.stopping && rows_tx.is_some() {
+            rows_tx = None;
+            engine.finish();
         }
     }
-    drop(events);
-    let _ = producer.join();
-    driver.finish(&files, args.json)
+    driver.tally.requests += engine.requests() as u64;
+    drop(engine);
+    save_pace(pace.as_ref(), &client);
+    // Rows the engine still held when the run stopped at once: not sent, a rerun sends them.
+    let held = driver.handed - driver.reported;
+    driver.tally.unsent += held;
+    // Rows the producer read that were never handed over (the run stopped): not sent either.
+    while let Ok(event) = events.try_recv() {
+        driver.event::<O>(event, None);
+    }
 }
 
-impl<O: Batched> Driver<O> {
-    /// Stops reading; batches in flight finish.
+/// Keeps the pace for the next push to the same bucket (a hint: failing to write it costs nothing else).
+fn save_pace<P: Credentials>(pace: Option<&PaceFile>, client: &Client<P>) {
+    if let (Some(file), Some(state)) = (pace, client.pace_state()) {
+        if let Err(err) = file.save(state) {
+            tracing::debug!(path = %file.path().display(), %err, "cannot save the pace");
+        }
+    }
+}
+
+impl Driver {
+    /// Stops reading; requests formed already finish.
     fn halt(&mut self, why: &str) {
         if !self.stopping {
             self.stopping = true;
@@ -461,8 +488,23 @@ impl<O: Batched> Driver<O> {
         }
     }
 
-    /// Takes one event from the producer.
-    fn event(&mut self, event: Event<O::Item>) {
+    /// The engine stopped every request: the platform refuses the credentials or the account, or cannot be
+    /// reached before anything was delivered.
+    fn stopped_by(&mut self, error: &salesync::Error) {
+        let message = if matches!(error, salesync::Error::Transport { connect: true, .. }) {
+            format!("the platform cannot be reached (nothing was delivered): {error}")
+        } else {
+            format!("the platform refused the request: {error}")
+        };
+        self.stop_for(message, Side::Platform);
+    }
+
+    /// Takes one event from the producer; valid rows to send go to `engine` (none: counted not sent).
+    fn event<O: Batched>(
+        &mut self,
+        event: Event<O::Item>,
+        engine: Option<&mpsc::UnboundedSender<EngineRow<RowKey, O::Item>>>,
+    ) {
         match event {
             Event::Reject { reject, bytes } => {
                 self.tally.read += 1;
@@ -473,22 +515,26 @@ impl<O: Batched> Driver<O> {
             Event::Error(message) => self.fatal(message),
             Event::Batch(batch) => {
                 self.tally.read += batch.rows.len() as u64;
-                if self.stopping || self.checkpoint.is_none() {
+                let Some(engine) = engine.filter(|_| !self.stopping) else {
                     // Stopping, or a dry run: nothing more is sent.
                     self.tally.unsent += batch.rows.len() as u64;
                     self.bytes_done += batch.bytes();
                     return;
-                }
+                };
                 for row in batch.rows {
-                    self.row(row);
+                    self.row::<O>(row, engine);
                 }
             }
         }
     }
 
     /// Sorts one valid row by what earlier runs learnt of its content: confirmed (skipped), refused (listed
-    /// in the reject file again), or neither (batched to send).
-    fn row(&mut self, row: Row<O::Item>) {
+    /// in the reject file again), or neither (to the engine).
+    fn row<O: Batched>(
+        &mut self,
+        row: super::batcher::Row<O::Item>,
+        engine: &mpsc::UnboundedSender<EngineRow<RowKey, O::Item>>,
+    ) {
         let hash = row_hash(&row.item, &mut self.hash_buffer);
         let known = match &self.checkpoint {
             Some(checkpoint) => checkpoint.known(hash),
@@ -510,15 +556,25 @@ impl<O: Batched> Driver<O> {
                 });
             }
             Ok(None) => {
-                let row = Row {
+                let key = RowKey {
                     line: row.line,
                     index: row.index,
-                    text: row.text,
                     bytes: row.bytes,
-                    item: (hash, row.item),
+                    hash,
+                    text: row.text,
                 };
-                if let Some(batch) = self.batcher.push(row) {
-                    self.ready.push(split(batch));
+                let bytes = key.text.len();
+                let handed = engine.send(EngineRow {
+                    key,
+                    item: row.item,
+                    bytes,
+                });
+                match handed {
+                    Ok(()) => self.handed += 1,
+                    Err(_) => {
+                        self.tally.unsent += 1;
+                        self.bytes_done += row.bytes;
+                    }
                 }
             }
             Err(err) => {
@@ -533,118 +589,96 @@ impl<O: Batched> Driver<O> {
         }
     }
 
-    /// The last, partial batch, at the end of the input.
-    fn flush(&mut self) {
-        if let Some(batch) = self.batcher.finish() {
-            self.ready.push(split(batch));
+    /// Records what the platform answered for rows.
+    fn answered(&mut self, event: SyncEvent<RowKey>) {
+        match event {
+            SyncEvent::Delivered { keys, attempts, .. } => {
+                self.tally.sent += keys.len() as u64;
+                self.tally.retries += u64::from(attempts.saturating_sub(1));
+                let hashes: Vec<u64> = keys.iter().map(|key| key.hash).collect();
+                self.record(&hashes, &[]);
+                self.done(&keys);
+                self.tally.batches_confirmed += 1;
+                if self
+                    .stop_after
+                    .is_some_and(|n| self.tally.batches_confirmed >= n)
+                {
+                    self.ending.interrupted = true;
+                    self.halt("salesync push: stopping after the requested number of batches");
+                }
+            }
+            SyncEvent::Refused { key, error } => {
+                self.tally.refused += 1;
+                let errors = refusal(&error);
+                self.record(&[], &[(key.hash, &errors)]);
+                self.reject(&Reject {
+                    line: key.line,
+                    index: key.index,
+                    row: RowText::Json(key.text.clone()),
+                    errors,
+                });
+                let _ = self.rejects.flush();
+                self.done(std::slice::from_ref(&key));
+            }
+            SyncEvent::Failed { keys, error } => {
+                self.tally.failed += keys.len() as u64;
+                let failure = Failure::of(&error);
+                let (first, last) = (
+                    keys.first().map_or(0, |k| k.line),
+                    keys.last().map_or(0, |k| k.line),
+                );
+                self.progress.println(&format!(
+                    "salesync push: lines {first}-{last}: {} row(s) not delivered: {}",
+                    keys.len(),
+                    failure.message
+                ));
+                if let Some(failed) = &mut self.failed {
+                    let written = keys
+                        .iter()
+                        .try_for_each(|key| {
+                            failed.write(&FailedRow {
+                                line: key.line,
+                                index: key.index,
+                                row: RowText::Json(key.text.clone()),
+                                failure: failure.clone(),
+                            })
+                        })
+                        .and_then(|()| failed.flush());
+                    if let Err(err) = written {
+                        self.fatal(format!("cannot write the failed file: {err}"));
+                    }
+                }
+                self.done(&keys);
+            }
+            SyncEvent::Unsent { keys } => {
+                self.tally.unsent += keys.len() as u64;
+                self.done(&keys);
+            }
+            SyncEvent::Rejected { key, violations } => {
+                // Not produced: the rows were checked as they were read. Counted all the same.
+                self.tally.invalid += 1;
+                self.done(std::slice::from_ref(&key));
+                self.fatal(format!(
+                    "a row checked as it was read was rejected: {violations}"
+                ));
+            }
+            _ => {}
         }
     }
 
-    /// Takes the outcome of a batch.
-    fn finished(&mut self, joined: Result<(tokio::task::Id, Outcome), tokio::task::JoinError>) {
-        let (outcome, hashes) = match joined {
-            Ok((id, outcome)) => {
-                let hashes = self.in_flight.remove(&id).unwrap_or_default().hashes;
-                (outcome, hashes)
-            }
-            Err(err) => {
-                let InFlight { rows, bytes, .. } =
-                    self.in_flight.remove(&err.id()).unwrap_or_default();
-                self.bytes_done += bytes;
-                if err.is_cancelled() {
-                    self.tally.unsent += rows;
-                } else {
-                    self.tally.failed += rows;
-                    self.progress.println(&format!(
-                        "salesync push: a batch was lost to an internal error: {err}"
-                    ));
-                }
-                return;
-            }
-        };
-        self.bytes_done += outcome.bytes;
-        self.tally.requests += outcome.requests as u64;
-        self.tally.retries += outcome.retries as u64;
-        self.tally.sent += outcome.sent as u64;
-        self.tally.failed += outcome.failed as u64;
-        self.tally.unsent += outcome.unsent as u64;
-        self.tally.refused += outcome.refused.len() as u64;
-        for reject in &outcome.refused {
-            self.reject(reject);
-        }
-        if !outcome.refused.is_empty() {
-            let _ = self.rejects.flush();
-        }
-        if let Some(failed) = &mut self.failed {
-            let written = outcome
-                .failed_rows
-                .iter()
-                .try_for_each(|row| failed.write(row))
-                .and_then(|()| failed.flush());
-            if let Err(err) = written {
-                self.fatal(format!("cannot write the failed file: {err}"));
-            }
-        }
-        // The rows the platform answered for are recorded, even when others of the batch failed: a rerun
-        // sends only those.
-        let mut ok = Vec::with_capacity(outcome.sent);
-        let mut refused: Vec<(u64, &[ErrorEntry])> = Vec::new();
-        for (fate, hash) in outcome.fates.iter().zip(&hashes) {
-            match fate {
-                Fate::Sent => ok.push(*hash),
-                Fate::Refused(at) => refused.push((*hash, &outcome.refused[*at].errors)),
-                Fate::Failed(_) | Fate::Unsent => {}
-            }
-        }
+    /// Rows the engine reported on.
+    fn done(&mut self, keys: &[RowKey]) {
+        self.reported += keys.len() as u64;
+        self.bytes_done += keys.iter().map(|key| key.bytes).sum::<u64>();
+    }
+
+    /// Records rows the platform answered for in the checkpoint: a rerun skips them.
+    fn record(&mut self, ok: &[u64], refused: &[(u64, &[super::rejects::ErrorEntry])]) {
         if let Some(checkpoint) = &mut self.checkpoint {
-            if let Err(err) = checkpoint.record(&ok, &refused) {
+            if let Err(err) = checkpoint.record(ok, refused) {
                 let path = checkpoint.path().display().to_string();
                 self.fatal(format!("cannot write the checkpoint {path}: {err}"));
-                return;
             }
-        }
-        if let Some(fatal) = &outcome.fatal {
-            self.stop_for(
-                format!("the platform refused the request: {}", fatal.message),
-                Side::Platform,
-            );
-            return;
-        }
-        // The client decided, as the answer came, whether nothing had been delivered before it.
-        let stopped = self
-            .client
-            .as_ref()
-            .is_some_and(|client| client.stopped.load(Ordering::SeqCst));
-        if let Some(failure) = outcome.failure.as_ref().filter(|f| f.unreachable) {
-            if stopped {
-                self.stop_for(
-                    format!(
-                        "the platform cannot be reached (nothing was delivered): {}",
-                        failure.message
-                    ),
-                    Side::Platform,
-                );
-                return;
-            }
-        }
-        if !outcome.confirmed() {
-            let failure = outcome
-                .failure
-                .as_ref()
-                .map_or("not delivered", |failure| failure.message.as_str());
-            self.progress.println(&format!(
-                "salesync push: batch {} (lines {}-{}): {} row(s) not delivered: {failure}",
-                outcome.seq, outcome.first_line, outcome.last_line, outcome.failed
-            ));
-            return;
-        }
-        self.tally.batches_confirmed += 1;
-        if self
-            .stop_after
-            .is_some_and(|n| self.tally.batches_confirmed >= n)
-        {
-            self.ending.interrupted = true;
-            self.halt("salesync push: stopping after the requested number of batches");
         }
     }
 
@@ -669,33 +703,6 @@ impl<O: Batched> Driver<O> {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         summary::exit_code(&self.tally, &self.ending) as u8
     }
-}
-
-/// A batch of rows with their hashes, as a batch of rows and the hashes in its order.
-fn split<T>(batch: Batch<(u64, T)>) -> (Batch<T>, Vec<u64>) {
-    let mut hashes = Vec::with_capacity(batch.rows.len());
-    let rows = batch
-        .rows
-        .into_iter()
-        .map(|row| {
-            let (hash, item) = row.item;
-            hashes.push(hash);
-            Row {
-                line: row.line,
-                index: row.index,
-                text: row.text,
-                bytes: row.bytes,
-                item,
-            }
-        })
-        .collect();
-    (
-        Batch {
-            seq: batch.seq,
-            rows,
-        },
-        hashes,
-    )
 }
 
 /// Ctrl-C (and, on Unix, SIGTERM), as a stream: the first stops reading, the second stops at once.
@@ -748,25 +755,5 @@ mod tests {
                 PathBuf::from(base)
             );
         }
-    }
-
-    #[test]
-    fn split_keeps_hashes_in_row_order() {
-        let rows = (0..3)
-            .map(|n| Row {
-                line: n + 1,
-                index: None,
-                text: String::new(),
-                bytes: 1,
-                item: (n * 10, n),
-            })
-            .collect();
-        let (batch, hashes) = split(Batch { seq: 4, rows });
-        assert_eq!(hashes, [0, 10, 20]);
-        assert_eq!(batch.seq, 4);
-        assert_eq!(
-            batch.rows.iter().map(|row| row.item).collect::<Vec<_>>(),
-            [0, 1, 2]
-        );
     }
 }

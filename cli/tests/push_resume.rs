@@ -18,8 +18,6 @@ use serde_json::{json, Value};
 
 const TENCENT: &str = "tencent.salesinfo_add";
 
-/// A scratch directory of its own for each test.
-
 /// The binary, with its pace files in the tests' own directory, never the user's.
 fn salesync_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
@@ -30,6 +28,7 @@ fn salesync_command() -> Command {
     command
 }
 
+/// A scratch directory of its own for each test.
 fn scratch(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("push-resume-{test}-{}", std::process::id()));

@@ -14,7 +14,7 @@ use super::config::{self, Common};
 use super::engine::SyncOptions;
 use super::http::{self, Answer};
 use super::observe::CallScope;
-use super::pacing::{Pace, PaceState, Pacer};
+use super::pacing::{OnPace, Pace, PaceState, Pacer};
 use super::prepared::Prepared;
 use super::retry::{self, Failure};
 use super::secret::{Scrubber, Secret};
@@ -286,6 +286,7 @@ pub struct ClientBuilder<P: Platform> {
     version: Option<String>,
     pace: Option<Pace>,
     pace_state: Option<PaceState>,
+    on_pace: OnPace,
     common: Common,
     platform: PhantomData<P>,
 }
@@ -303,6 +304,7 @@ impl<P: Platform> Default for ClientBuilder<P> {
             version: None,
             pace: Some(P::PACE),
             pace_state: None,
+            on_pace: OnPace::default(),
             common: Common::default(),
             platform: PhantomData,
         }
@@ -358,6 +360,15 @@ impl<P: Platform> ClientBuilder<P> {
         self
     }
 
+    /// Called with the pace's state each time a request takes its place in the pace (and after each
+    /// rate-limit answer), before that request is sent: keep it ([`pace_state`](Self::pace_state) on the next
+    /// start) and a process killed at any moment still leaves the bucket as the platform sees it. It runs on
+    /// the calling task, at most once per request: writing a small file is fine, a network call is not.
+    pub fn on_pace(mut self, hook: impl Fn(PaceState) + Send + Sync + 'static) -> Self {
+        self.on_pace = OnPace(Some(Arc::new(hook)));
+        self
+    }
+
     config::common_builder_methods!();
 
     /// The client.
@@ -405,7 +416,9 @@ impl<P: Platform> ClientBuilder<P> {
                 base_url,
                 version: self.version,
                 credential,
-                pacer: self.pace.map(|pace| Pacer::resumed(pace, self.pace_state)),
+                pacer: self
+                    .pace
+                    .map(|pace| Pacer::resumed(pace, self.pace_state, self.on_pace)),
                 common: self.common,
                 scrubber,
                 settings: self.settings,

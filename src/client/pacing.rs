@@ -6,7 +6,7 @@
 //! ([`PaceState`]), so a restarted job does not open with a fresh burst into the bucket its predecessor filled.
 
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A request rate: one request per `period` on average, with up to `burst` at once after a quiet spell.
@@ -86,10 +86,28 @@ const SLOW_DOWN: f64 = 2.0;
 const MOST_SLOWDOWN: f64 = 16.0;
 const RECOVERY: f64 = 0.94;
 
+/// Hears of every change of the pace, before the request that made it is sent (`ClientBuilder::on_pace`).
+pub(crate) type PaceHook = Arc<dyn Fn(PaceState) + Send + Sync>;
+
+/// The hook, if one is set; `Debug` only says whether.
+#[derive(Clone, Default)]
+pub(crate) struct OnPace(pub Option<PaceHook>);
+
+impl std::fmt::Debug for OnPace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Some(<hook>)"
+        } else {
+            "None"
+        })
+    }
+}
+
 /// The limiter of one client; clones of the client share it.
 pub(crate) struct Pacer {
     pace: Pace,
     state: Mutex<Gcra>,
+    hook: OnPace,
 }
 
 /// The GCRA's state: the theoretical arrival time of the next request, and the current stretch of the period.
@@ -97,16 +115,19 @@ pub(crate) struct Pacer {
 struct Gcra {
     tat: Instant,
     slowdown: f64,
+    /// When a rate limit last stretched the period: the answers to requests sent before then tell of the
+    /// same overload, and do not stretch it again.
+    slowed_at: Option<Instant>,
 }
 
 impl Pacer {
     #[cfg(test)]
     pub(crate) fn new(pace: Pace) -> Self {
-        Pacer::resumed(pace, None)
+        Pacer::resumed(pace, None, OnPace::default())
     }
 
     /// A pacer that starts where `state` left off (or empty).
-    pub(crate) fn resumed(pace: Pace, state: Option<PaceState>) -> Self {
+    pub(crate) fn resumed(pace: Pace, state: Option<PaceState>, hook: OnPace) -> Self {
         let now = Instant::now();
         let (tat, slowdown) = match state {
             Some(state) => {
@@ -120,7 +141,12 @@ impl Pacer {
         };
         Pacer {
             pace,
-            state: Mutex::new(Gcra { tat, slowdown }),
+            state: Mutex::new(Gcra {
+                tat,
+                slowdown,
+                slowed_at: None,
+            }),
+            hook,
         }
     }
 
@@ -151,7 +177,7 @@ impl Pacer {
     pub(crate) async fn acquire(&self) {
         loop {
             match self.try_acquire(Instant::now()) {
-                Ok(()) => return,
+                Ok(()) => return self.tell(),
                 Err(wait) => {
                     tracing::trace!(?wait, "pacing");
                     tokio::time::sleep(wait).await;
@@ -160,17 +186,33 @@ impl Pacer {
         }
     }
 
-    /// The platform said "too many requests": its bucket is full. Stretch the period and count the bucket as
-    /// full, so that every request of the client waits, not only the one that was refused.
-    pub(crate) fn throttled(&self) {
-        let mut state = lock(&self.state);
-        state.slowdown = (state.slowdown * SLOW_DOWN).min(MOST_SLOWDOWN);
-        let full = Instant::now() + self.tolerance(state.slowdown) + self.period(state.slowdown);
-        state.tat = state.tat.max(full);
-        tracing::debug!(
-            slowdown = state.slowdown,
-            "rate limited: slowing the client down"
-        );
+    /// The platform said "too many requests" to a request `sent` then: its bucket is full. Count the bucket as
+    /// full, so that every request of the client waits, not only the one that was refused, and stretch the
+    /// period, once per overload: the answers to requests sent before the last stretch (the rest of a burst
+    /// in flight) do not stretch it again.
+    pub(crate) fn throttled(&self, sent: Instant) {
+        {
+            let mut state = lock(&self.state);
+            let now = Instant::now();
+            if state.slowed_at.is_none_or(|at| sent >= at) {
+                state.slowdown = (state.slowdown * SLOW_DOWN).min(MOST_SLOWDOWN);
+                state.slowed_at = Some(now);
+            }
+            let full = now + self.tolerance(state.slowdown) + self.period(state.slowdown);
+            state.tat = state.tat.max(full);
+            tracing::debug!(
+                slowdown = state.slowdown,
+                "rate limited: slowing the client down"
+            );
+        }
+        self.tell();
+    }
+
+    /// Gives the hook, if any, the state as it is now (outside the lock: the hook may take its time).
+    fn tell(&self) {
+        if let Some(hook) = &self.hook.0 {
+            hook(self.state());
+        }
     }
 
     /// A request got through: give back some of the rate a rate limit took.
@@ -251,17 +293,23 @@ mod tests {
         for _ in 0..4 {
             assert_eq!(pacer.try_acquire(now), Ok(()));
         }
-        pacer.throttled();
+        pacer.throttled(now);
         // The bucket counts as full at twice the period: the next place is 20 ms away at least.
         let wait = pacer.try_acquire(Instant::now()).unwrap_err();
         assert!(wait >= Duration::from_millis(15), "{wait:?}");
+        assert_eq!(pacer.state().slowdown, 2.0);
+        // The rest of the burst, sent before the slowdown, is refused too: the same overload, no new stretch.
+        for _ in 0..3 {
+            pacer.throttled(now);
+        }
         assert_eq!(pacer.state().slowdown, 2.0);
         for _ in 0..12 {
             pacer.succeeded();
         }
         assert_eq!(pacer.state().slowdown, 1.0);
+        // Requests sent after each slowdown and refused all the same: each stretches it, up to the most.
         for _ in 0..10 {
-            pacer.throttled();
+            pacer.throttled(Instant::now());
         }
         assert_eq!(pacer.state().slowdown, MOST_SLOWDOWN);
     }
@@ -278,9 +326,9 @@ mod tests {
         let json = serde_json::to_value(state).unwrap();
         assert!(json["busy_until_unix_ms"].as_u64().unwrap() > 0);
         // A new process with the state waits as the first would have; without it, it bursts again.
-        let resumed = Pacer::resumed(pace, Some(state));
+        let resumed = Pacer::resumed(pace, Some(state), OnPace::default());
         assert!(resumed.try_acquire(Instant::now()).is_err());
-        let fresh = Pacer::resumed(pace, None);
+        let fresh = Pacer::resumed(pace, None, OnPace::default());
         assert_eq!(fresh.try_acquire(Instant::now()), Ok(()));
         // A state from long ago is an empty bucket.
         let old = PaceState {
@@ -288,8 +336,35 @@ mod tests {
             slowdown: 1.0,
         };
         assert_eq!(
-            Pacer::resumed(pace, Some(old)).try_acquire(Instant::now()),
+            Pacer::resumed(pace, Some(old), OnPace::default()).try_acquire(Instant::now()),
             Ok(())
         );
+    }
+
+    #[tokio::test]
+    async fn the_hook_hears_of_each_place_taken_before_it_is_used() {
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let hook = OnPace(Some(Arc::new({
+            let heard = heard.clone();
+            move |state: PaceState| lock(&heard).push(state)
+        })));
+        let pacer = Pacer::resumed(Pace::every(Duration::from_millis(100), 3), None, hook);
+        for n in 1..=3 {
+            pacer.acquire().await;
+            // Heard before acquire returned (before the request goes out), each later than the last.
+            let heard = lock(&heard);
+            assert_eq!(heard.len(), n);
+            assert!(n == 1 || heard[n - 1].busy_until_unix_ms > heard[n - 2].busy_until_unix_ms);
+        }
+        pacer.throttled(Instant::now());
+        let last = *lock(&heard).last().unwrap();
+        assert_eq!((lock(&heard).len(), last.slowdown), (4, 2.0));
+        // A restart from the last state heard waits: the bucket counts as full.
+        let resumed = Pacer::resumed(
+            Pace::every(Duration::from_millis(100), 3),
+            Some(last),
+            OnPace::default(),
+        );
+        assert!(resumed.try_acquire(Instant::now()).is_err());
     }
 }

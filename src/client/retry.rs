@@ -199,7 +199,7 @@ where
             match &result {
                 Ok(_) => pacer.succeeded(),
                 Err(failure) if failure.error.class() == crate::ErrorClass::RateLimited => {
-                    pacer.throttled()
+                    pacer.throttled(started)
                 }
                 Err(_) => {}
             }

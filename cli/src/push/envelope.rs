@@ -8,12 +8,13 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use salesync::client::{
-    Client, ClientBuilder, Pace, PaceState, Platform, RetryPolicy, Secret, Shopline, Tencent,
+    Client, ClientBuilder, Pace, Platform, RetryPolicy, Secret, Shopline, Tencent,
 };
 use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Shaped, Validate, Validator};
 use serde_json::{json, Value};
 
 use super::checkpoint::fingerprint;
+use super::pace_file::PaceFile;
 
 fn secret(value: &str) -> Result<Secret, Infallible> {
     Ok(Secret::new(value))
@@ -208,7 +209,7 @@ impl Target {
     pub fn client<P: Credentials>(
         &self,
         sending: &Sending,
-        pace_state: Option<PaceState>,
+        pace: Option<&PaceFile>,
     ) -> Result<Client<P>, String> {
         let retry = RetryPolicy::default()
             .max_attempts(sending.max_attempts)
@@ -223,8 +224,15 @@ impl Target {
             Some(_) => builder = builder.no_pacing(),
             None => {}
         }
-        if let Some(state) = pace_state {
-            builder = builder.pace_state(state);
+        if let Some(file) = pace {
+            // Start with the bucket the last push left, and keep it up to date before every request, so
+            // that even a killed push leaves it right for the next.
+            if let Some(state) = file.load() {
+                tracing::info!(path = %file.path().display(), ?state, "pace picked up from the last push");
+                builder = builder.pace_state(state);
+            }
+            let file = file.clone();
+            builder = builder.on_pace(move |state| file.save_quietly(state));
         }
         P::credentials(builder, self)?
             .build()

@@ -59,6 +59,13 @@ impl PaceFile {
         serde_json::from_str(&text).ok()
     }
 
+    /// Saves `state`; a failure is only logged (the pace file is a hint).
+    pub fn save_quietly(&self, state: PaceState) {
+        if let Err(err) = self.save(state) {
+            tracing::debug!(path = %self.path.display(), %err, "cannot save the pace");
+        }
+    }
+
     /// Saves `state`, replacing the file whole (written beside it, then renamed), so a crash never leaves a
     /// torn file.
     pub fn save(&self, state: PaceState) -> io::Result<()> {

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use salesync::client::{Client, Row as EngineRow, SyncEvent, SyncOptions};
@@ -206,9 +206,7 @@ fn set_up<O: Batched, P: Credentials>(args: &Args) -> Result<Setup<O, P>, String
             .envelope::<O>()
             .map_err(|problems| problems.join("\n  "))?;
         let pace = pace_file(args, meta);
-        let client = args
-            .target
-            .client::<P>(&args.sending(), pace.as_ref().and_then(PaceFile::load))?;
+        let client = args.target.client::<P>(&args.sending(), pace.as_ref())?;
         let header = Header::new(meta.name(), fingerprint);
         let checkpoint =
             Checkpoint::open(&checkpoint_path, &header).map_err(|err| err.to_string())?;
@@ -393,7 +391,6 @@ async fn send<O: Batched, P: Credentials>(
     let mut engine = client.sync_stream::<O, RowKey, _>(envelope, rows, options);
     let mut signals = interrupts();
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
-    let mut saved_pace = Instant::now();
     let mut reading = true;
     loop {
         tokio::select! {
@@ -427,10 +424,6 @@ async fn send<O: Batched, P: Credentials>(
             }
             _ = ticker.tick() => {
                 driver.progress.update(&driver.tally, driver.bytes_done);
-                if saved_pace.elapsed() >= Duration::from_secs(1) {
-                    save_pace(pace.as_ref(), &client);
-                    saved_pace = Instant::now();
-                }
             }
         }
         // Stopping (interrupted, a fatal error, or enough batches): no more rows go to the engine, which sends
@@ -442,22 +435,16 @@ async fn send<O: Batched, P: Credentials>(
     }
     driver.tally.requests += engine.requests() as u64;
     drop(engine);
-    save_pace(pace.as_ref(), &client);
+    // The pace file was kept up to date before every request; successes since have given back some rate.
+    if let (Some(file), Some(state)) = (&pace, client.pace_state()) {
+        file.save_quietly(state);
+    }
     // Rows the engine still held when the run stopped at once: not sent, a rerun sends them.
     let held = driver.handed - driver.reported;
     driver.tally.unsent += held;
     // Rows the producer read that were never handed over (the run stopped): not sent either.
     while let Ok(event) = events.try_recv() {
         driver.event::<O>(event, None);
-    }
-}
-
-/// Keeps the pace for the next push to the same bucket (a hint: failing to write it costs nothing else).
-fn save_pace<P: Credentials>(pace: Option<&PaceFile>, client: &Client<P>) {
-    if let (Some(file), Some(state)) = (pace, client.pace_state()) {
-        if let Err(err) = file.save(state) {
-            tracing::debug!(path = %file.path().display(), %err, "cannot save the pace");
-        }
     }
 }
 

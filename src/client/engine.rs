@@ -138,21 +138,23 @@ impl<P: Platform> Client<P> {
     /// Syncs a stream of rows of endpoint `O`, reporting as it goes: the streaming form of
     /// [`sync_all`](Self::sync_all). `envelope` gives the members other than the batch (its own items are
     /// ignored). Memory is bounded by the options (a few requests' rows), whatever the stream's length.
-    pub fn sync_stream<O, K, S>(
-        &self,
+    pub fn sync_stream<'s, O, K, S>(
+        &'s self,
         envelope: O::Request,
         rows: S,
         options: SyncOptions,
-    ) -> SyncStream<'_, O, K, S>
+    ) -> SyncStream<'s, O, K, S>
     where
-        O: Batched,
+        O: Batched + 's,
         K: Send + 'static,
         S: Stream<Item = Row<K, O::Item>> + Send,
     {
-        let dispatch: Dispatch<'_, O> = Arc::new(move |request: O::Request, gate: Gate| {
+        let dispatch: Dispatch<'s, O> = Arc::new(move |request: &O::Request, gate: Gate| {
+            // Serialized now, before a slot is free (so that a freed slot is used at once), and while the
+            // engine lends the items to the request.
+            let prepared = Prepared::<O>::unchecked(request);
             Box::pin(async move {
-                // Serialized before a slot is free, so that a freed slot is used at once.
-                let prepared = match Prepared::<O>::unchecked(&request) {
+                let prepared = match prepared {
                     Ok(prepared) => prepared,
                     Err(error) => return Sent::Err(error),
                 };
@@ -179,10 +181,10 @@ pub(crate) enum Sent {
 }
 
 pub(crate) type Sending<'a> = Pin<Box<dyn Future<Output = Sent> + Send + 'a>>;
-/// How the engine sends one request: it may prepare it first, then enters the gate (a send slot, unless the
-/// engine halted) before sending.
+/// How the engine sends one request: it reads (serializes) the request it is lent before returning, then the
+/// future enters the gate (a send slot, unless the engine halted) before sending.
 pub(crate) type Dispatch<'a, O> =
-    Arc<dyn Fn(<O as crate::runtime::Operation>::Request, Gate) -> Sending<'a> + Send + Sync + 'a>;
+    Arc<dyn Fn(&<O as crate::runtime::Operation>::Request, Gate) -> Sending<'a> + Send + Sync + 'a>;
 
 /// The way to the wire: one of `concurrency` send slots, closed once the engine halts.
 #[derive(Clone)]
@@ -362,10 +364,22 @@ where
             self.ready.push_back(SyncEvent::Unsent { keys });
             return;
         }
+        // The items are lent to the request while it is serialized, then taken back (for the halves of a
+        // refused request): never copied.
         let mut request = (*self.envelope).clone();
-        *O::items_mut(&mut request) = batch.iter().map(|row| row.item.clone()).collect();
+        let (held, items): (Vec<(K, usize)>, Vec<O::Item>) = batch
+            .into_iter()
+            .map(|row| ((row.key, row.bytes), row.item))
+            .unzip();
+        *O::items_mut(&mut request) = items;
         self.requests += 1;
-        let sending = (self.dispatch)(request, self.gate.clone());
+        let sending = (self.dispatch)(&request, self.gate.clone());
+        let items = std::mem::take(O::items_mut(&mut request));
+        let batch: Batch<K, O::Item> = held
+            .into_iter()
+            .zip(items)
+            .map(|((key, bytes), item)| Row { key, item, bytes })
+            .collect();
         self.in_flight
             .push(Box::pin(async move { (batch, sending.await) }));
     }

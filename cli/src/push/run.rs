@@ -379,9 +379,11 @@ async fn send<O: Batched, P: Credentials>(
     // Rows go to the engine through a channel; reading stops while the engine holds this many, so memory
     // stays bounded by a few requests' rows.
     let holding = (limits.max_rows * (concurrency * 2 + 2)) as u64;
-    let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<EngineRow<RowKey, O::Item>>();
+    // The rows of a batch as read go together (one message, not one per row).
+    let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<Vec<EngineRow<RowKey, O::Item>>>();
     let mut rows_tx = Some(rows_tx);
-    let rows = futures_util::stream::poll_fn(move |cx| rows_rx.poll_recv(cx));
+    let rows = futures_util::stream::poll_fn(move |cx| rows_rx.poll_recv(cx))
+        .flat_map(futures_util::stream::iter);
     // The rows were checked as they were read (and the envelope once), and batched within the limits.
     let options = SyncOptions::default()
         .batch_rows(limits.max_rows)
@@ -490,7 +492,7 @@ impl Driver {
     fn event<O: Batched>(
         &mut self,
         event: Event<O::Item>,
-        engine: Option<&mpsc::UnboundedSender<EngineRow<RowKey, O::Item>>>,
+        engine: Option<&mpsc::UnboundedSender<Vec<EngineRow<RowKey, O::Item>>>>,
     ) {
         match event {
             Event::Reject { reject, bytes } => {
@@ -508,20 +510,32 @@ impl Driver {
                     self.bytes_done += batch.bytes();
                     return;
                 };
-                for row in batch.rows {
-                    self.row::<O>(row, engine);
+                let rows: Vec<_> = batch
+                    .rows
+                    .into_iter()
+                    .filter_map(|row| self.row::<O>(row))
+                    .collect();
+                let count = rows.len() as u64;
+                if count == 0 {
+                    return;
+                }
+                match engine.send(rows) {
+                    Ok(()) => self.handed += count,
+                    Err(mpsc::error::SendError(rows)) => {
+                        self.tally.unsent += count;
+                        self.bytes_done += rows.iter().map(|row| row.key.bytes).sum::<u64>();
+                    }
                 }
             }
         }
     }
 
     /// Sorts one valid row by what earlier runs learnt of its content: confirmed (skipped), refused (listed
-    /// in the reject file again), or neither (to the engine).
+    /// in the reject file again), or neither: then it is given back, to send.
     fn row<O: Batched>(
         &mut self,
         row: super::batcher::Row<O::Item>,
-        engine: &mpsc::UnboundedSender<EngineRow<RowKey, O::Item>>,
-    ) {
+    ) -> Option<EngineRow<RowKey, O::Item>> {
         let hash = row_hash(&row.item, &mut self.hash_buffer);
         let known = match &self.checkpoint {
             Some(checkpoint) => checkpoint.known(hash),
@@ -551,18 +565,11 @@ impl Driver {
                     text: row.text,
                 };
                 let bytes = key.text.len();
-                let handed = engine.send(EngineRow {
+                return Some(EngineRow {
                     key,
                     item: row.item,
                     bytes,
                 });
-                match handed {
-                    Ok(()) => self.handed += 1,
-                    Err(_) => {
-                        self.tally.unsent += 1;
-                        self.bytes_done += row.bytes;
-                    }
-                }
             }
             Err(err) => {
                 self.tally.unsent += 1;
@@ -574,6 +581,7 @@ impl Driver {
                 self.fatal(format!("cannot read the checkpoint {path}: {err}"));
             }
         }
+        None
     }
 
     /// Records what the platform answered for rows.

@@ -31,6 +31,9 @@ use super::Args;
 use crate::rows::Input;
 use crate::status::Status;
 
+/// Rows handed to the engine, a batch of them per channel message.
+type RowsTx<Item> = mpsc::UnboundedSender<Vec<EngineRow<RowKey, Item>>>;
+
 /// Runs `salesync push` and gives the exit code.
 pub fn run(args: &Args) -> u8 {
     let name = args.endpoint.0.meta().versioned_name();
@@ -489,11 +492,7 @@ impl Driver {
     }
 
     /// Takes one event from the producer; valid rows to send go to `engine` (none: counted not sent).
-    fn event<O: Batched>(
-        &mut self,
-        event: Event<O::Item>,
-        engine: Option<&mpsc::UnboundedSender<Vec<EngineRow<RowKey, O::Item>>>>,
-    ) {
+    fn event<O: Batched>(&mut self, event: Event<O::Item>, engine: Option<&RowsTx<O::Item>>) {
         match event {
             Event::Reject { reject, bytes } => {
                 self.tally.read += 1;

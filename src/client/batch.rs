@@ -161,7 +161,7 @@ where
     Fut: Future<Output = Result<Response<O::Response>, Error>> + Send + 'a,
 {
     let send = Arc::new(send);
-    let dispatch: Dispatch<'a, O> = Arc::new(move |request: &O::Request, gate: Gate| {
+    let dispatch: Dispatch<'a, O> = Arc::new(move |request: &O::Request, _size, gate: Gate| {
         let send = send.clone();
         let request = request.clone();
         Box::pin(async move {

@@ -149,10 +149,10 @@ impl<P: Platform> Client<P> {
         K: Send + 'static,
         S: Stream<Item = Row<K, O::Item>> + Send,
     {
-        let dispatch: Dispatch<'s, O> = Arc::new(move |request: &O::Request, gate: Gate| {
+        let dispatch: Dispatch<'s, O> = Arc::new(move |request: &O::Request, size, gate: Gate| {
             // Serialized now, before a slot is free (so that a freed slot is used at once), and while the
             // engine lends the items to the request.
-            let prepared = Prepared::<O>::unchecked(request);
+            let prepared = Prepared::<O>::serialize(request, size);
             Box::pin(async move {
                 let prepared = match prepared {
                     Ok(prepared) => prepared,
@@ -182,9 +182,14 @@ pub(crate) enum Sent {
 
 pub(crate) type Sending<'a> = Pin<Box<dyn Future<Output = Sent> + Send + 'a>>;
 /// How the engine sends one request: it reads (serializes) the request it is lent before returning, then the
-/// future enters the gate (a send slot, unless the engine halted) before sending.
-pub(crate) type Dispatch<'a, O> =
-    Arc<dyn Fn(&<O as crate::runtime::Operation>::Request, Gate) -> Sending<'a> + Send + Sync + 'a>;
+/// future enters the gate (a send slot, unless the engine halted) before sending. The `usize` is the rows'
+/// own size (their [`Row::bytes`]), room to reserve for the body.
+pub(crate) type Dispatch<'a, O> = Arc<
+    dyn Fn(&<O as crate::runtime::Operation>::Request, usize, Gate) -> Sending<'a>
+        + Send
+        + Sync
+        + 'a,
+>;
 
 /// The way to the wire: one of `concurrency` send slots, closed once the engine halts.
 #[derive(Clone)]
@@ -229,6 +234,9 @@ pub struct SyncStream<'a, O: Batched, K, S> {
     /// The error that stopped every request, if one did.
     stopped_by: Option<Arc<Error>>,
 }
+
+/// The most rows a batch reserves room for before they come (endpoints without a batch limit have none).
+const MOST_ROWS_RESERVED: usize = 1024;
 
 impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
     /// The engine over any way of sending a request (the client's, or a test's).
@@ -352,7 +360,9 @@ where
 
     fn close_batch(&mut self) {
         if !self.batch.is_empty() {
-            let batch = std::mem::take(&mut self.batch);
+            // The next batch is sized for a full one at once: rows are large, growing by doubling copies them.
+            let next = Vec::with_capacity(self.max_rows.min(MOST_ROWS_RESERVED));
+            let batch = std::mem::replace(&mut self.batch, next);
             self.batch_bytes = 0;
             self.launch(batch);
         }
@@ -373,7 +383,10 @@ where
             .unzip();
         *O::items_mut(&mut request) = items;
         self.requests += 1;
-        let sending = (self.dispatch)(&request, self.gate.clone());
+        let size = held
+            .iter()
+            .fold(0usize, |size, (_, bytes)| size.saturating_add(*bytes));
+        let sending = (self.dispatch)(&request, size, self.gate.clone());
         let items = std::mem::take(O::items_mut(&mut request));
         let batch: Batch<K, O::Item> = held
             .into_iter()

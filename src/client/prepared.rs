@@ -21,6 +21,11 @@ pub struct Prepared<O: Operation> {
     operation: PhantomData<fn() -> O>,
 }
 
+/// Room reserved for a body's envelope and separators, beyond its items' own size.
+const BODY_ROOM: usize = 512;
+/// The most reserved for items before serializing (the platforms' bodies stay well under it).
+const MOST_RESERVED: usize = 8 << 20;
+
 impl<O: Operation> Prepared<O> {
     /// Validates `request` (every violation, each with its JSON pointer) and serializes it.
     ///
@@ -40,7 +45,15 @@ impl<O: Operation> Prepared<O> {
     ///
     /// [`Error::Config`] if the request cannot be serialized.
     pub fn unchecked(request: &O::Request) -> Result<Self, Error> {
-        let body = serde_json::to_vec(request)
+        Self::serialize(request, 0)
+    }
+
+    /// As [`unchecked`](Self::unchecked), with room for `size` bytes of items reserved up front: a body of
+    /// 50 rows grows past 16 KB, and growing it by doubling copies it again and again.
+    pub(crate) fn serialize(request: &O::Request, size: usize) -> Result<Self, Error> {
+        // A caller's row sizes are a hint, not a promise: never reserve more than a large body takes.
+        let mut body = Vec::with_capacity(size.min(MOST_RESERVED) + BODY_ROOM);
+        serde_json::to_writer(&mut body, request)
             .map_err(|err| Error::Config(format!("the request cannot be serialized: {err}")))?;
         Ok(Prepared {
             body: Bytes::from(body),

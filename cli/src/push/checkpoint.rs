@@ -9,9 +9,10 @@
 //! 16 hex digits. A crash loses at most the line being written: a torn last line is dropped (and cut off the
 //! file) on the next run, and its rows are sent again, which the platforms' upserts absorb.
 //!
-//! A row's hash is the 64-bit XXH3 of its item serialized again as compact JSON (members in schema order,
-//! numbers as the item holds them), so whitespace, member order or line endings in the input do not change
-//! it, and the same row from a reject file, a failed file, CSV or a request body is the same row. 64 bits keep
+//! A row's hash is the 64-bit XXH3 of its item's canonical form ([`super::canonical`]: the members in schema
+//! order, numbers as the item holds them, in a binary form that costs a fraction of writing JSON), so
+//! whitespace, member order or line endings in the input do not change it, and the same row from a reject
+//! file, a failed file, CSV or a request body is the same row. 64 bits keep
 //! 1,000,000 confirmed rows in 8 MB (a sorted `Vec<u64>`, binary-searched). Two different rows share a hash with
 //! a chance of about n·m / 2^64 for n confirmed rows and m rows read (1e6 × 1e6: 5e-8); should it happen, the
 //! row whose hash collides is taken as confirmed and not sent (counted `skipped`). 128 bits would make that
@@ -30,7 +31,7 @@ use super::rejects::ErrorEntry;
 const FORMAT: u32 = 2;
 
 /// How rows are hashed, as the header says it.
-pub const ROW_HASH: &str = "xxh3-64 of the item as compact JSON";
+pub const ROW_HASH: &str = "xxh3-64 of the item's canonical form 1";
 
 /// What the rows of a checkpoint were confirmed for. Two runs may share a checkpoint only if these are equal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,7 +89,12 @@ struct Hex(u64);
 
 impl Serialize for Hex {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format!("{:016x}", self.0))
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 16];
+        for (n, digit) in text.iter_mut().enumerate() {
+            *digit = DIGITS[(self.0 >> (60 - 4 * n) & 0xf) as usize];
+        }
+        serializer.serialize_str(std::str::from_utf8(&text).expect("hex digits"))
     }
 }
 
@@ -429,12 +435,11 @@ fn torn_header(line: &[u8]) -> bool {
     MARK.starts_with(line) || line.starts_with(MARK)
 }
 
-/// A row's hash: XXH3-64 of its item serialized as compact JSON, in `buffer` (reused from row to row).
+/// A row's hash: XXH3-64 of its item's canonical form, written in `buffer` (reused from row to row).
 pub fn row_hash<T: Serialize>(item: &T, buffer: &mut Vec<u8>) -> u64 {
-    buffer.clear();
     // An item that does not serialize cannot be sent either, so it is never confirmed: whatever was written
     // of it is as good a hash as any.
-    let _ = serde_json::to_writer(&mut *buffer, item);
+    let _ = super::canonical::write(item, buffer);
     xxhash_rust::xxh3::xxh3_64(buffer)
 }
 
@@ -666,6 +671,15 @@ mod tests {
             .all(|&hash| checkpoint.confirmed.binary_search(&hash).is_ok()));
         assert!(loaded < std::time::Duration::from_secs(20), "{loaded:?}");
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn hashes_are_written_as_sixteen_hex_digits_and_read_back() {
+        for hash in [0, 1, 0x0123_4567_89ab_cdef, u64::MAX] {
+            let text = serde_json::to_string(&Hex(hash)).unwrap();
+            assert_eq!(text, format!("\"{hash:016x}\""));
+            assert_eq!(serde_json::from_str::<Hex>(&text).unwrap(), Hex(hash));
+        }
     }
 
     #[test]

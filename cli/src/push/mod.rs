@@ -13,6 +13,7 @@ use crate::endpoint::Endpoint;
 use crate::rows::Format;
 
 mod batcher;
+mod canonical;
 mod checkpoint;
 mod envelope;
 mod failed;

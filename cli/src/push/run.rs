@@ -509,11 +509,8 @@ impl Driver {
                     self.bytes_done += batch.bytes();
                     return;
                 };
-                let rows: Vec<_> = batch
-                    .rows
-                    .into_iter()
-                    .filter_map(|row| self.row::<O>(row))
-                    .collect();
+                let mut rows = Vec::with_capacity(batch.rows.len());
+                rows.extend(batch.rows.into_iter().filter_map(|row| self.row::<O>(row)));
                 let count = rows.len() as u64;
                 if count == 0 {
                     return;

@@ -272,60 +272,55 @@ impl<'a, 'b> ser::Serializer for &'a mut Canonical<'b> {
     }
 }
 
-impl ser::SerializeSeq for &mut Canonical<'_> {
-    type Ok = ();
-    type Error = Error;
+/// The compounds whose members are values (sequences, tuples): each member as it is, then the closing bytes.
+macro_rules! values {
+    ($($trait:ident :: $method:ident closed by $close:literal;)*) => {$(
+        impl ser::$trait for &mut Canonical<'_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+                value.serialize(&mut **self)
+            }
 
-    fn end(self) -> Done {
-        self.0.push(b']');
-        Ok(())
-    }
+            fn end(self) -> Done {
+                self.0.extend_from_slice($close);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Canonical<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-
-    fn end(self) -> Done {
-        self.0.push(b']');
-        Ok(())
-    }
+values! {
+    SerializeSeq::serialize_element closed by b"]";
+    SerializeTuple::serialize_element closed by b"]";
+    SerializeTupleStruct::serialize_field closed by b"]";
+    SerializeTupleVariant::serialize_field closed by b"]}";
 }
 
-impl ser::SerializeTupleStruct for &mut Canonical<'_> {
-    type Ok = ();
-    type Error = Error;
+/// The compounds whose members are named (structs): each name as a string, its value, then the closing bytes.
+macro_rules! members {
+    ($($trait:ident closed by $close:literal;)*) => {$(
+        impl ser::$trait for &mut Canonical<'_> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
+                self.string(b's', key.as_bytes());
+                value.serialize(&mut **self)
+            }
 
-    fn end(self) -> Done {
-        self.0.push(b']');
-        Ok(())
-    }
+            fn end(self) -> Done {
+                self.0.extend_from_slice($close);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleVariant for &mut Canonical<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-
-    fn end(self) -> Done {
-        self.0.extend_from_slice(b"]}");
-        Ok(())
-    }
+members! {
+    SerializeStruct closed by b"}";
+    SerializeStructVariant closed by b"}}";
 }
 
 impl ser::SerializeMap for &mut Canonical<'_> {
@@ -342,36 +337,6 @@ impl ser::SerializeMap for &mut Canonical<'_> {
 
     fn end(self) -> Done {
         self.0.push(b'}');
-        Ok(())
-    }
-}
-
-impl ser::SerializeStruct for &mut Canonical<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        self.string(b's', key.as_bytes());
-        value.serialize(&mut **self)
-    }
-
-    fn end(self) -> Done {
-        self.0.push(b'}');
-        Ok(())
-    }
-}
-
-impl ser::SerializeStructVariant for &mut Canonical<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
-        self.string(b's', key.as_bytes());
-        value.serialize(&mut **self)
-    }
-
-    fn end(self) -> Done {
-        self.0.extend_from_slice(b"}}");
         Ok(())
     }
 }

@@ -758,7 +758,7 @@ fn value_ends_at(line: &[u8]) -> Option<usize> {
     None
 }
 
-/// Where the first `"` or `\\` of `bytes` is. Strings in a row are short (a member name, a code, an id), too short
+/// Where the first `"` or `\` of `bytes` is. Strings in a row are short (a member name, a code, an id), too short
 /// for `memchr`'s set-up to pay: eight bytes are tested at once in a `u64` instead.
 fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

@@ -288,16 +288,16 @@ fn check_rows<O: Batched>(
         }
     };
     let (mut read, mut invalid) = (0u64, 0u64);
-    for record in rows {
-        let record = match record {
-            Ok(record) => record,
+    for checked in rows.checked::<O>(true) {
+        let checked = match checked {
+            Ok(checked) => checked,
             Err(err) => {
                 out.failed(&file, "io", &format!("cannot read {}: {err}", input.name()))?;
                 return out.file_done(&file, read, invalid, Outcome::Failed);
             }
         };
         read += 1;
-        if let Err(rejected) = rows::check::<O>(record, true) {
+        if let Err(rejected) = checked {
             invalid += 1;
             let reject = rejected.reject;
             out.row(&file, reject.line, reject.index, &reject.errors)?;

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::batcher::{Batch, Batcher, Limits, Row};
 use super::rejects::Reject;
-use crate::rows::{self, Format, Input, Record, Target};
+use crate::rows::{self, Format, Input, Invalid, Target, Valid};
 
 /// What the producer hands over, in file order.
 #[derive(Debug)]
@@ -63,18 +63,16 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
         }
     };
     let mut batcher = Batcher::new(plan.limits);
-    for record in rows {
+    for checked in rows.checked::<O>(plan.validate) {
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let event = match record {
-            Ok(record) => match check::<O>(record, plan.validate) {
-                Ok(row) => match batcher.push(row) {
-                    Some(batch) => Event::Batch(batch),
-                    None => continue,
-                },
-                Err(event) => event,
+        let event = match checked {
+            Ok(Ok(valid)) => match batcher.push(row(valid)) {
+                Some(batch) => Event::Batch(batch),
+                None => continue,
             },
+            Ok(Err(invalid)) => reject(invalid),
             Err(err) => Event::Error(format!("cannot read {}: {err}", plan.input.name())),
         };
         let failed = matches!(event, Event::Error(_));
@@ -87,20 +85,22 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
     }
 }
 
-/// A record as a valid row, or as the reject it is.
-fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Event<O::Item>> {
-    match rows::check::<O>(record, validate) {
-        Ok(valid) => Ok(Row {
-            line: valid.line,
-            index: valid.index,
-            text: valid.text,
-            bytes: valid.bytes,
-            item: valid.item,
-        }),
-        Err(invalid) => Err(Event::Reject {
-            reject: invalid.reject,
-            bytes: invalid.bytes,
-        }),
+/// A valid record as a row of a batch.
+fn row<T>(valid: Valid<T>) -> Row<T> {
+    Row {
+        line: valid.line,
+        index: valid.index,
+        text: valid.text,
+        bytes: valid.bytes,
+        item: valid.item,
+    }
+}
+
+/// An invalid record as the reject event it is.
+fn reject<T>(invalid: Invalid) -> Event<T> {
+    Event::Reject {
+        reject: invalid.reject,
+        bytes: invalid.bytes,
     }
 }
 
@@ -110,6 +110,7 @@ mod tests {
 
     use super::super::rejects::RowText;
     use super::*;
+    use crate::rows::Record;
 
     fn record(text: &str) -> Record {
         Record {
@@ -118,6 +119,16 @@ mod tests {
             bytes: 10,
             text: Ok(text.to_owned()),
             csv: None,
+            tentative: false,
+        }
+    }
+
+    /// A record as a valid row, or as the reject it is.
+    fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Event<O::Item>> {
+        match rows::check::<O>(record, validate) {
+            rows::Checked::Valid(valid) => Ok(row(valid)),
+            rows::Checked::Invalid(invalid) => Err(reject(invalid)),
+            rows::Checked::ReadAgain => panic!("only a line taken whole is read again"),
         }
     }
 

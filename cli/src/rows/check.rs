@@ -31,56 +31,72 @@ pub struct Invalid {
     pub bytes: u64,
 }
 
+/// What a record is against the schema.
+#[derive(Debug)]
+pub enum Checked<T> {
+    /// The item.
+    Valid(Valid<T>),
+    /// The reject: text that is no row, text that is not JSON, every missing, unknown or mistyped member, CSV
+    /// cells that are not of their member's type, every broken rule.
+    Invalid(Invalid),
+    /// A line taken whole (`tentative`) that does not parse: it may hold a value that goes on past it, or two
+    /// values. It is to be read again, scanned ([`super::Rows::retract`]), and checked again.
+    ReadAgain,
+}
+
 /// Parses a record into a batch item and, when `validate`, checks it against the schema (else only its
 /// structure, and the platform judges the rest).
-///
-/// # Errors
-///
-/// The reject: text that is no row, text that is not JSON, every missing, unknown or mistyped member, CSV
-/// cells that are not of their member's type, every broken rule.
-pub fn check<O: Batched>(record: Record, validate: bool) -> Result<Valid<O::Item>, Invalid> {
+pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
     let Record {
         line,
         index,
         bytes,
         text,
         csv,
+        tentative,
     } = record;
-    let reject = |row, errors| Invalid {
-        reject: Reject {
-            line,
-            index,
-            row,
-            errors,
-        },
-        bytes,
+    let reject = |row, errors| {
+        Checked::Invalid(Invalid {
+            reject: Reject {
+                line,
+                index,
+                row,
+                errors,
+            },
+            bytes,
+        })
     };
     let text = match text {
         Ok(text) => text,
         Err(problem) => {
             let errors = vec![ErrorEntry::whole("row", problem.message)];
-            return Err(reject(RowText::Text(problem.excerpt), errors));
+            return reject(RowText::Text(problem.excerpt), errors);
         }
     };
     let cells_ok = csv.as_ref().is_none_or(|cells| cells.errors.is_empty());
     // Fast path: a valid row parses straight into the item and validates clean, with no `Value` and no path
     // tracking. Any other row is parsed again below, for the full diagnosis with pointers.
+    // A line taken whole that does not parse is read again first: parsing tells whether it is one value.
     if cells_ok {
-        if let Ok(item) = serde_json::from_str::<O::Item>(&text) {
-            if !validate || salesync::Validate::validate(&item).is_ok() {
-                return Ok(Valid {
-                    line,
-                    index,
-                    text,
-                    bytes,
-                    item,
-                });
+        match serde_json::from_str::<O::Item>(&text) {
+            Ok(item) => {
+                if !validate || salesync::Validate::validate(&item).is_ok() {
+                    return Checked::Valid(Valid {
+                        line,
+                        index,
+                        text,
+                        bytes,
+                        item,
+                    });
+                }
             }
+            Err(_) if tentative => return Checked::ReadAgain,
+            Err(_) => {}
         }
     }
     let value: Value = match parse::from_str(&text) {
         Ok(value) => value,
-        Err(violation) => return Err(reject(RowText::Text(text), vec![violation.into()])),
+        Err(violation) => return reject(RowText::Text(text), vec![violation.into()]),
     };
     let item = if validate {
         runtime_check::check_item::<O>(&value, "")
@@ -89,7 +105,7 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Result<Valid<O::Item
     };
     let mut errors: Vec<ErrorEntry> = match (item, cells_ok) {
         (Ok(item), true) => {
-            return Ok(Valid {
+            return Checked::Valid(Valid {
                 line,
                 index,
                 text,
@@ -128,5 +144,5 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Result<Valid<O::Item
         }
         errors = all;
     }
-    Err(reject(RowText::Json(text), errors))
+    reject(RowText::Json(text), errors)
 }

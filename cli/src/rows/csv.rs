@@ -685,6 +685,7 @@ impl<R: BufRead> Reader<R> {
             bytes,
             text: Err(Problem::new(message, &raw())),
             csv: None,
+            tentative: false,
         };
         let length = record.as_slice().len();
         if length > self.limit {
@@ -715,6 +716,7 @@ impl<R: BufRead> Reader<R> {
             index: None,
             bytes,
             text: Ok(json),
+            tentative: false,
             csv: Some(Cells {
                 columns: Arc::clone(&self.columns),
                 errors,

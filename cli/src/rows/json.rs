@@ -10,6 +10,11 @@
 //! are indented there); a line that starts a new value at its first column (`{`, `[`), or a line end inside a
 //! string, ends a broken value there. So one broken line of a JSON Lines file costs that line only.
 //!
+//! A line that opens with `{` or `[` and closes with `}` or `]` is taken whole, unscanned: the parse of the
+//! row, which reads every byte anyway, tells whether it is one value, and a line that is not is put back
+//! ([`Reader::retract`]) and scanned as above. So a JSON Lines file is read at the cost of finding its line
+//! ends, and pretty-printed rows and two rows on a line are still told apart.
+//!
 //! Only one row is held at a time, and never more than the row limit of it: a longer row is skipped to its
 //! end and reported as a problem row, so memory stays bounded whatever the input holds.
 
@@ -96,6 +101,13 @@ pub struct Reader<R> {
     pending: u64,
     /// Next array index.
     index: u64,
+    /// Bytes of the last row, taken whole from its line, still in the buffer: consumed when the next row is
+    /// read, so that until then the row can be put back ([`Reader::retract`]).
+    unconsumed: usize,
+    /// Where the reader stood before the last row, when it was taken whole: its line and pending bytes.
+    before_whole: Option<(u64, u64)>,
+    /// The next value is read by the scan: the line was put back.
+    scan_next: bool,
 }
 
 /// How the scan of a value went on at one byte.
@@ -230,6 +242,28 @@ impl<R: BufRead> Reader<R> {
             line: 1,
             pending: 0,
             index: 0,
+            unconsumed: 0,
+            before_whole: None,
+            scan_next: false,
+        }
+    }
+
+    /// Whether the last row was taken whole from its line, unscanned: the line opens with `{` or `[` and
+    /// closes with `}` or `]`, so it is one value exactly when it parses as one. When it does not, put it
+    /// back with [`Reader::retract`]: the scan reads the line again, and tells a value that goes on past
+    /// it, or two values on it, from a broken one.
+    pub fn took_whole(&self) -> bool {
+        self.before_whole.is_some()
+    }
+
+    /// Puts back the last row when it was taken whole ([`Reader::took_whole`]): the next one read is its
+    /// line again, scanned. Any other row cannot be put back, and nothing happens.
+    pub fn retract(&mut self) {
+        if let Some((line, pending)) = self.before_whole.take() {
+            self.line = line;
+            self.pending = pending;
+            self.unconsumed = 0;
+            self.scan_next = true;
         }
     }
 
@@ -368,20 +402,33 @@ impl<R: BufRead> Reader<R> {
         }))
     }
 
-    /// The fast way through JSON Lines: when the line in the buffer is one value and nothing else, it is the
-    /// row, found without scanning it byte by byte. `None` (nothing consumed) leaves every other case to the
-    /// scan: a value over several lines, two values or junk on a line, a line longer than the buffer holds.
+    /// The fast way through JSON Lines: a line in the buffer that opens with `{` or `[` (as it does here) and
+    /// closes with `}` or `]` is taken whole as the row, unscanned: whoever parses it tells whether it is one
+    /// value, and puts it back when not ([`Reader::retract`]). Its bytes stay in the buffer until the next
+    /// row is read. `None` (nothing consumed) leaves every other line to the scan: a value over several
+    /// lines, junk after a value, text that is not UTF-8, a line longer than the buffer holds.
     fn whole_line(&mut self) -> io::Result<Option<Record>> {
+        if std::mem::take(&mut self.scan_next) {
+            return Ok(None);
+        }
         let buf = self.inner.fill_buf()?;
         let Some(at) = memchr::memchr(b'\n', buf) else {
             return Ok(None);
         };
-        let end = match value_ends_at(&buf[..at]) {
-            Some(end) if end <= self.limit => end,
-            _ => return Ok(None),
+        let end = at
+            - buf[..at]
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                .count();
+        if end > self.limit || !matches!(buf[..end].last(), Some(b'}' | b']')) {
+            return Ok(None);
+        }
+        let Ok(text) = decode(buf[..end].to_vec()) else {
+            return Ok(None);
         };
-        let text = decode(buf[..end].to_vec());
-        self.inner.consume(at + 1);
+        self.unconsumed = at + 1;
+        self.before_whole = Some((self.line, self.pending));
         self.pending += at as u64 + 1;
         let line = self.line;
         self.line += 1;
@@ -389,14 +436,19 @@ impl<R: BufRead> Reader<R> {
             line,
             index: None,
             bytes: self.take_pending(),
-            text,
+            text: Ok(text),
         }))
     }
 
     /// After a value closes: blanks to the line end are consumed; a value that starts on the same line is left
-    /// for the next row; anything else belongs to this row (which is then not JSON).
+    /// for the next row; anything else belongs to this row (which is then not JSON), with the blanks before it,
+    /// as written.
     fn rest_of_line(&mut self, text: &mut Vec<u8>, length: &mut usize) -> io::Result<()> {
         let mut junk = false;
+        // The blanks after the value, kept (up to the row limit, counted beyond it) until it is known whether
+        // junk follows them.
+        let mut blanks = Vec::new();
+        let mut blanks_over = 0usize;
         loop {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
@@ -404,6 +456,7 @@ impl<R: BufRead> Reader<R> {
             }
             let mut used = 0;
             let mut stop = false;
+            let mut junk_from = 0;
             for &byte in buf {
                 if byte == b'\n' {
                     used += 1;
@@ -413,6 +466,11 @@ impl<R: BufRead> Reader<R> {
                 }
                 if !junk {
                     if matches!(byte, b' ' | b'\t' | b'\r') {
+                        if blanks.len() < self.limit {
+                            blanks.push(byte);
+                        } else {
+                            blanks_over += 1;
+                        }
                         used += 1;
                         continue;
                     }
@@ -421,16 +479,14 @@ impl<R: BufRead> Reader<R> {
                         break;
                     }
                     junk = true;
+                    junk_from = used;
+                    keep(text, length, &std::mem::take(&mut blanks), self.limit);
+                    *length += std::mem::take(&mut blanks_over);
                 }
                 used += 1;
             }
             if junk {
-                let kept = &buf[..used];
-                *length += kept.len();
-                if text.len() < self.limit {
-                    let room = self.limit - text.len();
-                    text.extend_from_slice(&kept[..kept.len().min(room)]);
-                }
+                keep(text, length, &buf[junk_from..used], self.limit);
             }
             self.inner.consume(used);
             self.pending += used as u64;
@@ -698,6 +754,9 @@ impl<R: BufRead> Iterator for Reader<R> {
     type Item = io::Result<Record>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        // The last row is read for good: its bytes, when it was taken whole, leave the buffer.
+        self.inner.consume(std::mem::take(&mut self.unconsumed));
+        self.before_whole = None;
         let first = self.mode == Mode::Unknown;
         if first {
             if let Err(err) = self.detect() {
@@ -716,6 +775,12 @@ impl<R: BufRead> Iterator for Reader<R> {
         }
         next.transpose()
     }
+}
+
+/// Whether `text` (a row taken whole from its line) is one value and nothing else, as the scan would have
+/// read it. For a caller that does not parse the row itself (a parse tells the same, and more).
+pub fn is_one_value(text: &str) -> bool {
+    value_ends_at(text.as_bytes()) == Some(text.len())
 }
 
 /// Where the value that opens `line` (at its first byte, `{` or `[`) ends, when it closes at the line's last
@@ -785,6 +850,13 @@ fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
         .map(|found| at + found)
 }
 
+/// Adds `bytes` to a row's text, as much as fits under `limit`, and to its length, all of them.
+fn keep(text: &mut Vec<u8>, length: &mut usize, bytes: &[u8], limit: usize) {
+    *length += bytes.len();
+    let room = limit.saturating_sub(text.len());
+    text.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
 pub fn too_long(length: usize, limit: usize) -> String {
     format!("the row is {length} bytes long, over the limit of {limit} bytes; it was skipped")
 }
@@ -833,14 +905,40 @@ mod tests {
     }
 
     fn rows_with(input: &[u8], limit: usize) -> Vec<(u64, Result<String, String>)> {
-        // A tiny buffer, so that rows, strings and escapes straddle buffer boundaries.
-        let reader = io::BufReader::with_capacity(3, input);
-        Reader::new(reader, limit, json())
-            .map(|record| {
-                let record = record.unwrap();
-                (record.line, record.text.map_err(|p| p.message))
-            })
+        read_both(input, limit, json())
+            .into_iter()
+            .map(|record| (record.line, record.text.map_err(|p| p.message)))
             .collect()
+    }
+
+    /// Every record of `input`, read as `Rows` reads them: a line taken whole that is not one value is put
+    /// back (there the row's parse says so; here `is_one_value` stands in for it).
+    fn read_all(input: &[u8], capacity: usize, limit: usize, options: Options) -> Vec<Record> {
+        let mut reader = Reader::new(
+            io::BufReader::with_capacity(capacity, input),
+            limit,
+            options,
+        );
+        let mut records = Vec::new();
+        while let Some(record) = reader.next() {
+            let record = record.unwrap();
+            let one_value = record.text.as_ref().is_ok_and(|text| is_one_value(text));
+            if reader.took_whole() && !one_value {
+                reader.retract();
+                continue;
+            }
+            records.push(record);
+        }
+        records
+    }
+
+    /// The records of `input` read through a tiny buffer (rows, strings and escapes straddle its boundaries,
+    /// and every line is scanned) and through a large one (lines are taken whole): they are the same.
+    fn read_both(input: &[u8], limit: usize, options: Options) -> Vec<Record> {
+        let scanned = read_all(input, 3, limit, options.clone());
+        let whole = read_all(input, 1 << 16, limit, options);
+        assert_eq!(scanned, whole, "{}", String::from_utf8_lossy(input));
+        scanned
     }
 
     fn ok(line: u64, text: &str) -> (u64, Result<String, String>) {
@@ -1066,10 +1164,9 @@ mod tests {
     }
 
     fn rows_of(input: &str, options: Options) -> Vec<(u64, Option<u64>, Result<String, String>)> {
-        let reader = io::BufReader::with_capacity(3, input.as_bytes());
-        Reader::new(reader, DEFAULT_ROW_LIMIT, options)
+        read_both(input.as_bytes(), DEFAULT_ROW_LIMIT, options)
+            .into_iter()
             .map(|record| {
-                let record = record.unwrap();
                 (
                     record.line,
                     record.index,
@@ -1077,6 +1174,47 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_line_taken_whole_and_put_back_is_read_again_scanned() {
+        let input = "{\"a\": {\"b\": 1}\n, \"c\": 2}\n{\"d\":1} {\"e\":2}\r\n{\"f\":3}\n";
+        let buffer = io::BufReader::with_capacity(1 << 16, input.as_bytes());
+        let mut reader = Reader::new(buffer, DEFAULT_ROW_LIMIT, json());
+        let next = |reader: &mut Reader<_>| {
+            let record = reader.next().unwrap().unwrap();
+            (
+                record.line,
+                record.bytes,
+                record.text.unwrap(),
+                reader.took_whole(),
+            )
+        };
+        // A value that goes on past its line: taken whole, put back, then read over both lines.
+        assert_eq!(
+            next(&mut reader),
+            (1, 15, "{\"a\": {\"b\": 1}".into(), true)
+        );
+        reader.retract();
+        assert_eq!(
+            next(&mut reader),
+            (1, 25, "{\"a\": {\"b\": 1}\n, \"c\": 2}".into(), false)
+        );
+        // A row that was scanned cannot be put back: the next one comes.
+        reader.retract();
+        // Two values on a line: taken whole, put back, then one row each.
+        assert_eq!(
+            next(&mut reader),
+            (3, 17, "{\"d\":1} {\"e\":2}".into(), true)
+        );
+        reader.retract();
+        assert_eq!(next(&mut reader), (3, 8, "{\"d\":1}".into(), false));
+        // The rest of the line is one value, taken whole in its turn.
+        assert_eq!(next(&mut reader), (3, 9, "{\"e\":2}".into(), true));
+        // One value: taken whole, and kept.
+        assert_eq!(next(&mut reader), (4, 8, "{\"f\":3}".into(), true));
+        assert!(reader.next().is_none());
+        assert_eq!(25 + 8 + 9 + 8, input.len() as u64);
     }
 
     #[test]
@@ -1239,9 +1377,10 @@ mod tests {
                     body_member: Some("a".to_owned()),
                 },
             };
-            let reader = io::BufReader::with_capacity(2, input.as_slice());
-            let total: u64 = Reader::new(reader, 16, options)
-                .map(|record| record.unwrap().bytes)
+            // Lines taken whole and put back read as the scan reads them (`read_both` asserts it).
+            let total: u64 = read_both(&input, 16, options)
+                .iter()
+                .map(|record| record.bytes)
                 .sum();
             assert!(total <= input.len() as u64, "{input:?}");
         }

@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use salesync::runtime::{Batched, ObjectShape, Shaped};
@@ -14,7 +15,7 @@ mod check;
 pub mod csv;
 pub mod json;
 
-pub use check::check;
+pub use check::{check, Checked, Invalid, Valid};
 pub use json::Problem;
 
 /// The reader's buffer: large reads, few system calls.
@@ -122,6 +123,9 @@ pub struct Record {
     pub text: Result<String, Problem>,
     /// For a CSV record: its columns, and the cells that could not be typed.
     pub csv: Option<csv::Cells>,
+    /// A JSON line taken whole, unscanned ([`json::Reader::took_whole`]): one value exactly when it parses
+    /// as one. [`check`] says so when it does not, and [`Checked`] has the line read again, scanned.
+    pub tentative: bool,
 }
 
 impl From<json::Record> for Record {
@@ -132,6 +136,7 @@ impl From<json::Record> for Record {
             bytes: record.bytes,
             text: record.text,
             csv: None,
+            tentative: false,
         }
     }
 }
@@ -190,13 +195,33 @@ pub fn open(
         }
         Input::Stdin => Box::new(BufReader::with_capacity(BUFFER, io::stdin())),
     };
-    let source = match format.resolve(input) {
+    read(
+        reader,
+        format.resolve(input),
+        target,
+        row_limit,
+        &input.name(),
+    )
+}
+
+/// The rows `reader` holds, written in `format` (resolved); `name` names the input in errors.
+fn read(
+    reader: Box<dyn BufRead + Send>,
+    format: Format,
+    target: Target,
+    row_limit: usize,
+    name: &str,
+) -> Result<Rows, OpenError> {
+    let source = match format {
         Format::Csv => Source::Csv(csv::Reader::new(reader, target.item, row_limit).map_err(
             |err| match err {
-                csv::HeaderError::Io(err) => io(err),
+                csv::HeaderError::Io(err) => OpenError {
+                    usage: false,
+                    message: format!("cannot read {name}: {err}"),
+                },
                 csv::HeaderError::Usage(message) => OpenError {
                     usage: true,
-                    message: format!("{}: {message}", input.name()),
+                    message: format!("{name}: {message}"),
                 },
             },
         )?),
@@ -225,19 +250,80 @@ pub fn open(
     Ok(Rows { source })
 }
 
+impl Rows {
+    /// Puts back the last row when it was `tentative`: the next row read is its line again, scanned.
+    pub fn retract(&mut self) {
+        if let Source::Json { reader, .. } = &mut self.source {
+            reader.retract();
+        }
+    }
+
+    /// Each row checked against endpoint `O`'s item (see [`check`]), a line taken whole and not one value
+    /// read again.
+    pub fn checked<O: Batched>(self, validate: bool) -> CheckedRows<O> {
+        CheckedRows {
+            rows: self,
+            validate,
+            endpoint: PhantomData,
+        }
+    }
+}
+
 impl Iterator for Rows {
     type Item = io::Result<Record>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.source {
             Source::Csv(reader) => reader.next(),
-            Source::Json { reader, rejects } => {
-                let record = match reader.next()? {
+            Source::Json { reader, rejects } => loop {
+                let mut record = match reader.next()? {
                     Ok(record) => Record::from(record),
                     Err(err) => return Some(Err(err)),
                 };
-                Some(Ok(reject_row(record, rejects)))
-            }
+                record.tentative = reader.took_whole();
+                if record.tentative && *rejects != RejectFile::No {
+                    // What tells a reject file is read from whole values only: this line is made sure of
+                    // here (the first row, and the lines of a reject file).
+                    if !record
+                        .text
+                        .as_ref()
+                        .is_ok_and(|text| json::is_one_value(text))
+                    {
+                        reader.retract();
+                        continue;
+                    }
+                    record.tentative = false;
+                }
+                return Some(Ok(reject_row(record, rejects)));
+            },
+        }
+    }
+}
+
+/// The rows of an input, checked: a valid item or a reject each, in order (see [`Rows::checked`]).
+pub struct CheckedRows<O> {
+    rows: Rows,
+    validate: bool,
+    endpoint: PhantomData<fn() -> O>,
+}
+
+impl<O: Batched> Iterator for CheckedRows<O> {
+    type Item = io::Result<Result<Valid<O::Item>, Invalid>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let record = match self.rows.next()? {
+                Ok(record) => record,
+                Err(err) => return Some(Err(err)),
+            };
+            return Some(Ok(match check::<O>(record, self.validate) {
+                Checked::Valid(valid) => Ok(valid),
+                Checked::Invalid(invalid) => Err(invalid),
+                Checked::ReadAgain => {
+                    self.rows.retract();
+                    continue;
+                }
+            }));
         }
     }
 }
@@ -278,6 +364,7 @@ mod tests {
             bytes: 0,
             text: Ok(text.to_owned()),
             csv: None,
+            tentative: false,
         }
     }
 
@@ -294,6 +381,71 @@ mod tests {
     }
 
     const REJECT: &str = r#"{"line":4,"row":{"a":1},"errors":[]}"#;
+
+    /// The rows of JSON `input` checked as Tencent items: each row's line and SKU, or its reject's first rule.
+    fn checked(input: &str) -> Vec<(u64, String)> {
+        use salesync::tencent::salesinfo_add::SalesinfoAdd;
+        let reader = Box::new(io::Cursor::new(input.as_bytes().to_vec()));
+        let target = Target::of::<SalesinfoAdd>();
+        read(
+            reader,
+            Format::Json,
+            target,
+            json::DEFAULT_ROW_LIMIT,
+            "test",
+        )
+        .unwrap()
+        .checked::<SalesinfoAdd>(true)
+        .map(|row| match row.unwrap() {
+            Ok(valid) => (valid.line, valid.item.external_sku_id.as_str().to_owned()),
+            Err(invalid) => (invalid.reject.line, invalid.reject.errors[0].rule.clone()),
+        })
+        .collect()
+    }
+
+    fn item(sku: &str) -> String {
+        format!(
+            r#"{{"external_store_id":"s1","external_sku_id":"{sku}","price":{{"current_price":8.9,"sku_price":10}},"stock":{{"sku_stock_status":1}}}}"#
+        )
+    }
+
+    #[test]
+    fn a_line_taken_whole_that_is_not_one_item_is_read_again() {
+        // Line 3 closes a member with `}` but not the item, which goes on over line 4.
+        let split = r#"{"external_store_id":"s1","price":{"current_price":8.9,"sku_price":10}
+,"external_sku_id":"k4","stock":{"sku_stock_status":1}}"#;
+        let input = format!(
+            "{}\n{} {}\n{split}\n{} x\n{}\n",
+            item("k1"),
+            item("k2"),
+            item("k3"),
+            item("k5"),
+            item("k6")
+        );
+        let found = checked(&input);
+        let expected = [
+            (1, "k1"),
+            (2, "k2"),
+            (2, "k3"),
+            (3, "k4"),
+            (5, "json"),
+            (6, "k6"),
+        ];
+        let expected: Vec<(u64, String)> = expected
+            .iter()
+            .map(|(line, what)| (*line, (*what).to_owned()))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_reject_file_is_told_by_whole_values() {
+        // Its first line closes with `}` but is only the start of a reject line (pretty-printed by hand).
+        let first = format!("{{\"line\":4,\"row\":{}\n,\"errors\":[]}}", item("k1"));
+        let second = format!("{{\"line\":7,\"row\":{},\"errors\":[]}}", item("k2"));
+        let found = checked(&format!("{first}\n{second}\n"));
+        assert_eq!(found, [(1, "k1".to_owned()), (3, "k2".to_owned())]);
+    }
 
     #[test]
     fn the_first_row_tells_a_reject_file() {

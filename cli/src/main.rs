@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Rows are allocated on push's reader thread and freed on its sending one: mimalloc does that cheaply, where
+/// glibc's malloc takes its slow path every time (see `Cargo.toml`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod endpoint;
 mod input;
 mod logging;

@@ -205,7 +205,54 @@ impl Gate {
         (!self.halted.load(Ordering::SeqCst)).then_some(slot)
     }
 }
-type Batch<K, T> = Vec<Row<K, T>>;
+/// The rows of one request: their keys (with their sizes) apart from their items, so that the items go into
+/// the request and come back out of it as one vector, never moved one by one.
+struct Batch<K, T> {
+    keys: Vec<(K, usize)>,
+    items: Vec<T>,
+}
+
+impl<K, T> Batch<K, T> {
+    fn with_capacity(rows: usize) -> Self {
+        Batch {
+            keys: Vec::with_capacity(rows),
+            items: Vec::with_capacity(rows),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn push(&mut self, row: Row<K, T>) {
+        self.keys.push((row.key, row.bytes));
+        self.items.push(row.item);
+    }
+
+    /// The rows from `at` on, taken off this batch.
+    fn split_off(&mut self, at: usize) -> Self {
+        Batch {
+            keys: self.keys.split_off(at),
+            items: self.items.split_off(at),
+        }
+    }
+
+    /// The rows' own size: the sum of their [`Row::bytes`].
+    fn size(&self) -> usize {
+        self.keys
+            .iter()
+            .fold(0usize, |size, (_, bytes)| size.saturating_add(*bytes))
+    }
+
+    fn into_keys(self) -> Vec<K> {
+        self.keys.into_iter().map(|(key, _)| key).collect()
+    }
+}
+
 type InFlight<'a, K, T> = Pin<Box<dyn Future<Output = (Batch<K, T>, Sent)> + Send + 'a>>;
 
 /// The events of [`Client::sync_stream`].
@@ -265,7 +312,7 @@ impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
             validate: options.validate,
             rows: Some(Box::pin(rows)),
             read: 0,
-            batch: Vec::new(),
+            batch: Batch::with_capacity(0),
             batch_bytes: 0,
             halves: VecDeque::new(),
             in_flight: FuturesUnordered::new(),
@@ -285,10 +332,7 @@ impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
     /// formed already are still sent. The stream ends when they are answered.
     pub fn finish(&mut self) {
         if self.rows.take().is_some() || !self.batch.is_empty() {
-            let keys: Vec<K> = std::mem::take(&mut self.batch)
-                .into_iter()
-                .map(|row| row.key)
-                .collect();
+            let keys = std::mem::replace(&mut self.batch, Batch::with_capacity(0)).into_keys();
             self.batch_bytes = 0;
             if !keys.is_empty() {
                 self.ready.push_back(SyncEvent::Unsent { keys });
@@ -301,11 +345,7 @@ impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
     pub fn halt(&mut self) {
         self.gate.halted.store(true, Ordering::SeqCst);
         self.finish();
-        let halves: Vec<K> = self
-            .halves
-            .drain(..)
-            .flat_map(|half| half.into_iter().map(|row| row.key))
-            .collect();
+        let halves: Vec<K> = self.halves.drain(..).flat_map(Batch::into_keys).collect();
         if !halves.is_empty() {
             self.ready.push_back(SyncEvent::Unsent { keys: halves });
         }
@@ -361,45 +401,34 @@ where
     fn close_batch(&mut self) {
         if !self.batch.is_empty() {
             // The next batch is sized for a full one at once: rows are large, growing by doubling copies them.
-            let next = Vec::with_capacity(self.max_rows.min(MOST_ROWS_RESERVED));
+            let next = Batch::with_capacity(self.max_rows.min(MOST_ROWS_RESERVED));
             let batch = std::mem::replace(&mut self.batch, next);
             self.batch_bytes = 0;
             self.launch(batch);
         }
     }
 
-    fn launch(&mut self, batch: Batch<K, O::Item>) {
+    fn launch(&mut self, mut batch: Batch<K, O::Item>) {
         if self.gate.halted.load(Ordering::SeqCst) {
-            let keys = batch.into_iter().map(|row| row.key).collect();
-            self.ready.push_back(SyncEvent::Unsent { keys });
+            self.ready.push_back(SyncEvent::Unsent {
+                keys: batch.into_keys(),
+            });
             return;
         }
         // The items are lent to the request while it is serialized, then taken back (for the halves of a
-        // refused request): never copied.
+        // refused request): the vector moves, the items stay where they are.
         let mut request = (*self.envelope).clone();
-        let (held, items): (Vec<(K, usize)>, Vec<O::Item>) = batch
-            .into_iter()
-            .map(|row| ((row.key, row.bytes), row.item))
-            .unzip();
-        *O::items_mut(&mut request) = items;
+        *O::items_mut(&mut request) = std::mem::take(&mut batch.items);
         self.requests += 1;
-        let size = held
-            .iter()
-            .fold(0usize, |size, (_, bytes)| size.saturating_add(*bytes));
-        let sending = (self.dispatch)(&request, size, self.gate.clone());
-        let items = std::mem::take(O::items_mut(&mut request));
-        let batch: Batch<K, O::Item> = held
-            .into_iter()
-            .zip(items)
-            .map(|((key, bytes), item)| Row { key, item, bytes })
-            .collect();
+        let sending = (self.dispatch)(&request, batch.size(), self.gate.clone());
+        batch.items = std::mem::take(O::items_mut(&mut request));
         self.in_flight
             .push(Box::pin(async move { (batch, sending.await) }));
     }
 
     /// What a request's answer means for its rows.
     fn answered(&mut self, mut batch: Batch<K, O::Item>, sent: Sent) {
-        let keys = |batch: Batch<K, O::Item>| batch.into_iter().map(|row| row.key).collect();
+        let keys = Batch::into_keys;
         let error = match sent {
             Sent::Ok(trace_id, attempts) => {
                 self.delivered = true;
@@ -440,9 +469,9 @@ where
             }
             error if error.is_content_rejected() => {
                 let error = Arc::new(error);
-                for row in batch {
+                for key in batch.into_keys() {
                     self.ready.push_back(SyncEvent::Refused {
-                        key: row.key,
+                        key,
                         error: error.clone(),
                     });
                 }

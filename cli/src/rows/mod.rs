@@ -124,7 +124,7 @@ pub struct Record {
     /// For a CSV record: its columns, and the cells that could not be typed.
     pub csv: Option<csv::Cells>,
     /// A JSON line taken whole, unscanned ([`json::Reader::took_whole`]): one value exactly when it parses
-    /// as one. [`check`] says so when it does not, and [`Checked`] has the line read again, scanned.
+    /// as one. [`check`] says so when it does not, and [`CheckedRows`] has the line read again, scanned.
     pub tentative: bool,
 }
 

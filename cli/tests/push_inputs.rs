@@ -338,6 +338,25 @@ fn pretty_printed_rows_and_a_whole_request_body_are_rows_not_one_reject_per_line
     assert_eq!(rejects[0]["line"], 12);
     assert_eq!(rejects[0]["row"]["external_sku_id"], "p-2");
 
+    // A line that closes a member with `}` but not its row (taken whole, it does not parse, so it is read
+    // again, over both lines), and two rows on one line.
+    let joined = dir.join("joined.jsonl");
+    let row = |sku: &str| serde_json::to_string(&item(sku, 1.0)).unwrap();
+    let split = r#"{"external_store_id":"store-1","price":{"current_price":1.0,"sku_price":10}
+,"external_sku_id":"j-2","stock":{"sku_stock_status":1}}"#;
+    let text = format!("{}\n{split}\n{} {}\n", row("j-1"), row("j-3"), row("j-4"));
+    fs::write(&joined, text).unwrap();
+    let (code, summary) = push(&mock, TENCENT, &joined, &[]);
+    assert_eq!(
+        (code, &summary["read"], &summary["sent"]),
+        (0, &json!(4), &json!(4)),
+        "{summary}"
+    );
+    let sent = skus(&mock.items_sent(Vendor::Tencent));
+    assert!(["j-1", "j-2", "j-3", "j-4"]
+        .iter()
+        .all(|sku| sent.contains(*sku)));
+
     // A whole request body, pretty-printed: its batch items are the rows; the envelope comes from the flags.
     let body = dir.join("body.json");
     let request = json!({

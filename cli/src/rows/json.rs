@@ -777,77 +777,19 @@ impl<R: BufRead> Iterator for Reader<R> {
     }
 }
 
-/// Whether `text` (a row taken whole from its line) is one value and nothing else, as the scan would have
-/// read it. For a caller that does not parse the row itself (a parse tells the same, and more).
+/// Whether `text` (a row taken whole from its line) is one value and nothing else, as the scan reads it: the
+/// value that opens it closes at its last byte. For a caller that does not parse the row (a parse tells the
+/// same, and more).
 pub fn is_one_value(text: &str) -> bool {
-    value_ends_at(text.as_bytes()) == Some(text.len())
-}
-
-/// Where the value that opens `line` (at its first byte, `{` or `[`) ends, when it closes at the line's last
-/// byte but blanks: the length of the row. `None` when it closes earlier (something follows it) or not at all.
-/// Strings are skipped eight bytes at a time, so this costs a fraction of [`Scan`]'s byte-by-byte walk.
-fn value_ends_at(line: &[u8]) -> Option<usize> {
-    let end = line.len()
-        - line
-            .iter()
-            .rev()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
-            .count();
-    let mut depth = 0usize;
-    let mut at = 0;
-    while at < end {
-        match line[at] {
-            b'"' => {
-                // To the closing quote, over escapes.
-                at += 1;
-                loop {
-                    let rest = line.get(at..end).filter(|rest| !rest.is_empty())?;
-                    at += quote_or_backslash(rest)?;
-                    if line[at] == b'"' {
-                        break;
-                    }
-                    at += 2;
-                }
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return (at + 1 == end).then_some(end);
-                }
-            }
-            _ => {}
-        }
-        at += 1;
-    }
-    None
-}
-
-/// Where the first `"` or `\` of `bytes` is. Strings in a row are short (a member name, a code, an id), too short
-/// for `memchr`'s set-up to pay: eight bytes are tested at once in a `u64` instead.
-fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    /// The high bit of each byte of `word` that is zero (and maybe of bytes above the first such byte).
-    fn zero_bytes(word: u64) -> u64 {
-        word.wrapping_sub(ONES) & !word & HIGHS
-    }
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let found = zero_bytes(word ^ (ONES * u64::from(b'"')))
-            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
-        if found != 0 {
-            // Little-endian: the lowest flagged byte is the first, and it is never a false one.
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let tail = chunks.remainder();
-    tail.iter()
-        .position(|&byte| byte == b'"' || byte == b'\\')
-        .map(|found| at + found)
+    let mut scan = Scan::default();
+    let end = text
+        .bytes()
+        .enumerate()
+        .find_map(|(at, byte)| match scan.step(byte) {
+            Step::Continue => None,
+            step => Some((at + 1, step)),
+        });
+    end == Some((text.len(), Step::Closed))
 }
 
 /// Adds `bytes` to a row's text, as much as fits under `limit`, and to its length, all of them.
@@ -945,83 +887,24 @@ mod tests {
         (line, Ok(text.to_owned()))
     }
 
-    /// What the byte-by-byte scan says of one line: where its value ends, when only blanks follow.
-    fn scanned_end(line: &[u8]) -> Option<usize> {
-        let mut scan = Scan::default();
-        let closed = line
-            .iter()
-            .position(|&byte| scan.step(byte) != Step::Continue)?;
-        let rest = &line[closed + 1..];
-        rest.iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
-            .then_some(closed + 1)
-    }
-
     #[test]
-    fn the_fast_way_through_a_line_agrees_with_the_scan() {
-        for line in [
-            r#"{"a":1}"#,
-            "{\"a\":\"x}\"}  \r",
-            r#"{"a":"\"}"}"#,
-            r#"{"a":"\\"}"#,
-            r#"{"a":{"b":[1,2]}}"#,
-            r#"{"a":1} {"b":2}"#,
-            r#"{"a":1} x"#,
-            r#"{"a":"#,
-            r#"{"a":"unclosed}"#,
-            r#"{"a":"\"#,
-            "[1,2]",
-            "{",
+    fn one_value_and_nothing_else() {
+        for (text, one) in [
+            (r#"{"a":1}"#, true),
+            (r#"{"a":"x}"}"#, true),
+            (r#"{"a":"\"}"}"#, true),
+            (r#"{"a":"\\"}"#, true),
+            (r#"{"a":{"b":[1,2]}}"#, true),
+            ("[1,2]", true),
+            (r#"{"a":1} {"b":2}"#, false),
+            (r#"{"a":1} x"#, false),
+            (r#"{"a":1}}"#, false),
+            (r#"{"a": {"b": 1}"#, false),
+            (r#"{"a":"unclosed}"#, false),
+            (r#"{"a":"\"}"#, false),
+            ("{", false),
         ] {
-            assert_eq!(
-                value_ends_at(line.as_bytes()),
-                scanned_end(line.as_bytes()),
-                "{line}"
-            );
-        }
-        // Random lines over the bytes that matter.
-        let alphabet = b"{}[]\"\\a :,\r";
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..20_000 {
-            let mut line = vec![b'{'];
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let length = (state % 24) as usize;
-            for n in 0..length {
-                let pick = (state >> (n % 8 * 8)) as usize ^ n.wrapping_mul(31);
-                line.push(alphabet[pick % alphabet.len()]);
-            }
-            assert_eq!(
-                value_ends_at(&line),
-                scanned_end(&line),
-                "{}",
-                String::from_utf8_lossy(&line)
-            );
-        }
-    }
-
-    #[test]
-    fn quotes_and_backslashes_are_found_eight_bytes_at_a_time_as_one_by_one() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let length = (state % 40) as usize;
-            // Mostly other bytes (high ones and neighbours of the two included), a few of the two.
-            let bytes: Vec<u8> = (0..length)
-                .map(|n| {
-                    let pick = (state.rotate_left(n as u32 * 7) as u8) ^ (n as u8).wrapping_mul(37);
-                    match pick % 16 {
-                        0 => b'"',
-                        1 => b'\\',
-                        _ => pick.wrapping_mul(3),
-                    }
-                })
-                .collect();
-            let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\');
-            assert_eq!(quote_or_backslash(&bytes), expected, "{bytes:?}");
+            assert_eq!(is_one_value(text), one, "{text}");
         }
     }
 

@@ -212,6 +212,12 @@ struct Batch<K, T> {
     items: Vec<T>,
 }
 
+impl<K, T> Default for Batch<K, T> {
+    fn default() -> Self {
+        Batch::with_capacity(0)
+    }
+}
+
 impl<K, T> Batch<K, T> {
     fn with_capacity(rows: usize) -> Self {
         Batch {
@@ -312,7 +318,7 @@ impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
             validate: options.validate,
             rows: Some(Box::pin(rows)),
             read: 0,
-            batch: Batch::with_capacity(0),
+            batch: Batch::default(),
             batch_bytes: 0,
             halves: VecDeque::new(),
             in_flight: FuturesUnordered::new(),
@@ -332,7 +338,7 @@ impl<'a, O: Batched, K, S> SyncStream<'a, O, K, S> {
     /// formed already are still sent. The stream ends when they are answered.
     pub fn finish(&mut self) {
         if self.rows.take().is_some() || !self.batch.is_empty() {
-            let keys = std::mem::replace(&mut self.batch, Batch::with_capacity(0)).into_keys();
+            let keys = std::mem::take(&mut self.batch).into_keys();
             self.batch_bytes = 0;
             if !keys.is_empty() {
                 self.ready.push_back(SyncEvent::Unsent { keys });

@@ -1,20 +1,8 @@
 //! Grouping consecutive valid rows into batches, deterministically: the same file (and the same limits) always
 //! gives the same batches, numbered from 0, so a rerun can tell which of them an earlier run confirmed.
 
-/// One valid row on its way to the platform.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row<T> {
-    /// 1-based line number where the row starts.
-    pub line: u64,
-    /// 0-based array index, for array input.
-    pub index: Option<u64>,
-    /// The row as it was in the file (for the reject file, should the platform refuse it).
-    pub text: String,
-    /// Bytes of input the row accounts for, for progress.
-    pub bytes: u64,
-    /// The parsed, validated item.
-    pub item: T,
-}
+/// One valid row on its way to the platform: a row that passed its check, as it came out of it.
+pub use crate::rows::Valid as Row;
 
 /// Consecutive valid rows sent in one request.
 #[derive(Debug, Clone, PartialEq)]

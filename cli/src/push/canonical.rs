@@ -58,9 +58,10 @@ impl ser::Error for Error {
 struct Canonical<'b>(&'b mut Vec<u8>);
 
 impl Canonical<'_> {
-    fn tagged(&mut self, tag: u8, bytes: &[u8]) {
+    fn tagged(&mut self, tag: u8, bytes: &[u8]) -> Done {
         self.0.push(tag);
         self.0.extend_from_slice(bytes);
+        Ok(())
     }
 
     fn string(&mut self, tag: u8, bytes: &[u8]) {
@@ -102,8 +103,7 @@ impl<'a, 'b> ser::Serializer for &'a mut Canonical<'b> {
     }
 
     fn serialize_i64(self, v: i64) -> Done {
-        self.tagged(b'i', &v.to_le_bytes());
-        Ok(())
+        self.tagged(b'i', &v.to_le_bytes())
     }
 
     fn serialize_i128(self, v: i128) -> Done {
@@ -111,10 +111,7 @@ impl<'a, 'b> ser::Serializer for &'a mut Canonical<'b> {
             Ok(v) => self.serialize_i64(v),
             Err(_) => match u64::try_from(v) {
                 Ok(v) => self.serialize_u64(v),
-                Err(_) => {
-                    self.tagged(b'I', &v.to_le_bytes());
-                    Ok(())
-                }
+                Err(_) => self.tagged(b'I', &v.to_le_bytes()),
             },
         }
     }
@@ -134,20 +131,14 @@ impl<'a, 'b> ser::Serializer for &'a mut Canonical<'b> {
     fn serialize_u64(self, v: u64) -> Done {
         match i64::try_from(v) {
             Ok(v) => self.serialize_i64(v),
-            Err(_) => {
-                self.tagged(b'u', &v.to_le_bytes());
-                Ok(())
-            }
+            Err(_) => self.tagged(b'u', &v.to_le_bytes()),
         }
     }
 
     fn serialize_u128(self, v: u128) -> Done {
         match u64::try_from(v) {
             Ok(v) => self.serialize_u64(v),
-            Err(_) => {
-                self.tagged(b'U', &v.to_le_bytes());
-                Ok(())
-            }
+            Err(_) => self.tagged(b'U', &v.to_le_bytes()),
         }
     }
 
@@ -156,8 +147,7 @@ impl<'a, 'b> ser::Serializer for &'a mut Canonical<'b> {
     }
 
     fn serialize_f64(self, v: f64) -> Done {
-        self.tagged(b'd', &v.to_bits().to_le_bytes());
-        Ok(())
+        self.tagged(b'd', &v.to_bits().to_le_bytes())
     }
 
     fn serialize_char(self, v: char) -> Done {

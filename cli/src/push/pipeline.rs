@@ -8,9 +8,9 @@ use std::thread::JoinHandle;
 use salesync::runtime::Batched;
 use tokio::sync::mpsc;
 
-use super::batcher::{Batch, Batcher, Limits, Row};
+use super::batcher::{Batch, Batcher, Limits};
 use super::rejects::Reject;
-use crate::rows::{self, Format, Input, Invalid, Target, Valid};
+use crate::rows::{self, Format, Input, Invalid, Target};
 
 /// What the producer hands over, in file order.
 #[derive(Debug)]
@@ -68,7 +68,7 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
             return;
         }
         let event = match checked {
-            Ok(Ok(valid)) => match batcher.push(row(valid)) {
+            Ok(Ok(row)) => match batcher.push(row) {
                 Some(batch) => Event::Batch(batch),
                 None => continue,
             },
@@ -85,17 +85,6 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
     }
 }
 
-/// A valid record as a row of a batch.
-fn row<T>(valid: Valid<T>) -> Row<T> {
-    Row {
-        line: valid.line,
-        index: valid.index,
-        text: valid.text,
-        bytes: valid.bytes,
-        item: valid.item,
-    }
-}
-
 /// An invalid record as the reject event it is.
 fn reject<T>(invalid: Invalid) -> Event<T> {
     Event::Reject {
@@ -108,6 +97,7 @@ fn reject<T>(invalid: Invalid) -> Event<T> {
 mod tests {
     use salesync::tencent::salesinfo_add::SalesinfoAdd;
 
+    use super::super::batcher::Row;
     use super::super::rejects::RowText;
     use super::*;
     use crate::rows::Record;
@@ -126,7 +116,7 @@ mod tests {
     /// A record as a valid row, or as the reject it is.
     fn check<O: Batched>(record: Record, validate: bool) -> Result<Row<O::Item>, Event<O::Item>> {
         match rows::check::<O>(record, validate) {
-            rows::Checked::Valid(valid) => Ok(row(valid)),
+            rows::Checked::Valid(row) => Ok(row),
             rows::Checked::Invalid(invalid) => Err(reject(invalid)),
             rows::Checked::ReadAgain => panic!("only a line taken whole is read again"),
         }

@@ -8,7 +8,7 @@ use super::Record;
 use crate::push::rejects::{ErrorEntry, Reject, RowText};
 
 /// A row that passed.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Valid<T> {
     /// 1-based line where the row starts.
     pub line: u64,
@@ -74,20 +74,23 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
         }
     };
     let cells_ok = csv.as_ref().is_none_or(|cells| cells.errors.is_empty());
+    let valid = |text, item| {
+        Checked::Valid(Valid {
+            line,
+            index,
+            text,
+            bytes,
+            item,
+        })
+    };
     // Fast path: a valid row parses straight into the item and validates clean, with no `Value` and no path
-    // tracking. Any other row is parsed again below, for the full diagnosis with pointers.
-    // A line taken whole that does not parse is read again first: parsing tells whether it is one value.
+    // tracking. Any other row is parsed again below, for the full diagnosis with pointers; but a line taken
+    // whole that does not parse is read again first (parsing tells whether it is one value).
     if cells_ok {
         match serde_json::from_str::<O::Item>(&text) {
             Ok(item) => {
                 if !validate || salesync::Validate::validate(&item).is_ok() {
-                    return Checked::Valid(Valid {
-                        line,
-                        index,
-                        text,
-                        bytes,
-                        item,
-                    });
+                    return valid(text, item);
                 }
             }
             Err(_) if tentative => return Checked::ReadAgain,
@@ -104,15 +107,7 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
         parse::from_value::<O::Item>(&value, "").map_err(|violation| vec![violation])
     };
     let mut errors: Vec<ErrorEntry> = match (item, cells_ok) {
-        (Ok(item), true) => {
-            return Checked::Valid(Valid {
-                line,
-                index,
-                text,
-                bytes,
-                item,
-            })
-        }
+        (Ok(item), true) => return valid(text, item),
         (Ok(_), false) => Vec::new(),
         (Err(violations), _) => violations.into_iter().map(ErrorEntry::from).collect(),
     };

@@ -18,6 +18,22 @@ pub struct Module {
     pub types: Vec<TypeDef>,
     /// Types of other modules of the same vendor that this module's types use: `(module, type)`.
     pub imports: Vec<(String, String)>,
+    /// The schema file itself, embedded for the checks the compiled schema makes (`Check::Schema`), when the
+    /// module has some or another module's reach this one.
+    pub document: Option<Embedded>,
+}
+
+/// A schema file as the runtime's compiled validator reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embedded {
+    /// The URI the file is known by: its `$id`, or one made from its path.
+    pub uri: String,
+    /// Other URIs it is known by.
+    pub aliases: Vec<String>,
+    /// The file's JSON, compact.
+    pub json: String,
+    /// The modules of the same vendor whose documents its references reach.
+    pub uses: Vec<String>,
 }
 
 /// A call, as `x-endpoint` describes it.
@@ -106,6 +122,44 @@ pub enum TypeKind {
     StrEnum(Vec<StrVariant>),
     Newtype(Shape),
     Union(Union),
+    /// `oneOf`/`anyOf` of typed schemas: the variant is the one the value passes.
+    Choice(Choice),
+    /// A value of one of several JSON types (`"type": ["string", "number"]`).
+    Either(Either),
+}
+
+/// `oneOf` or `anyOf` of typed schemas, each a named type; a value is the variant it is valid as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// `oneOf` (exactly one variant may accept a value) or `anyOf` (at least one).
+    pub exactly_one: bool,
+    pub variants: Vec<ChoiceVariant>,
+    /// What the compiled schema checks besides (keywords beside the options).
+    pub residual: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The named type it holds.
+    pub ty: NamedRef,
+}
+
+/// A value of one of several JSON types, one variant per type, each with the checks of its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Either {
+    pub variants: Vec<EitherVariant>,
+    /// What the compiled schema checks besides.
+    pub residual: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EitherVariant {
+    /// The Rust variant name: the JSON type's (`String`, `Integer`, `Number`, `Boolean`, `Array`, `Object`).
+    pub name: String,
+    /// The value: `String`, `i64`, `Decimal`, `bool`, `Vec<serde_json::Value>`, a JSON object.
+    pub shape: Shape,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +168,9 @@ pub struct Struct {
     pub rules: Vec<ObjectRule>,
     /// Members other than the named ones.
     pub additional: Additional,
+    /// The pointer of the schema the compiled validator checks the whole object against, for what the
+    /// fields and rules do not say (`patternProperties`, `unevaluatedProperties`, `not`, ...).
+    pub residual: Option<String>,
 }
 
 /// What an object does with members it does not name.
@@ -177,7 +234,30 @@ pub struct Field {
     pub pointer: String,
 }
 
+/// How a member's presence and `null` map to Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Required, never null: `T`.
+    Always,
+    /// Required, may be null: `Option<T>`, `None` sent as `null`.
+    RequiredNullable,
+    /// Optional: `Option<T>`, `None` left out (a `null` received reads as absent).
+    Optional,
+    /// Optional and nullable in a validated type: `Nullable<T>`, absent and `null` told apart.
+    Nullable,
+}
+
 impl Field {
+    /// How the member is held in a type of this direction.
+    pub fn presence(&self, direction: Direction) -> Presence {
+        match (self.required, self.shape.nullable) {
+            (true, false) => Presence::Always,
+            (true, true) => Presence::RequiredNullable,
+            (false, true) if direction.validated() => Presence::Nullable,
+            (false, _) => Presence::Optional,
+        }
+    }
+
     /// A required member whose only allowed value is a constant: constructors fill it in.
     pub fn fixed(&self) -> Option<&Literal> {
         if !self.required || self.shape.nullable {
@@ -197,6 +277,8 @@ pub struct Shape {
     pub checks: Vec<Check>,
     /// `"null"` is one of its types.
     pub nullable: bool,
+    /// Held in a `Box`: the type contains itself through this value.
+    pub boxed: bool,
 }
 
 impl Shape {
@@ -205,7 +287,34 @@ impl Shape {
             ty,
             checks,
             nullable: false,
+            boxed: false,
         }
+    }
+
+    /// How the integers in a value of this shape (outside named types) are read, when it holds any:
+    /// `(lenient, minor_units)`. Whole-number floats (`5.0`) are integers, as in JSON Schema; lenient integers
+    /// also take a string of digits.
+    pub fn integer_reading(&self) -> Option<(bool, bool)> {
+        match &self.ty {
+            Ty::Integer {
+                lenient,
+                minor_units,
+            } => Some((*lenient, *minor_units)),
+            Ty::Array(items) => items.integer_reading(),
+            Ty::Map(map) => map.values.integer_reading(),
+            _ => None,
+        }
+    }
+
+    /// Whether a value of this shape has anything to check.
+    pub fn has_checks(&self) -> bool {
+        !self.checks.is_empty()
+            || match &self.ty {
+                Ty::Named(named) => named.validated,
+                Ty::Array(items) => items.has_checks(),
+                Ty::Map(map) => map.values.has_checks() || !map.keys.is_empty(),
+                _ => false,
+            }
     }
 }
 
@@ -246,6 +355,9 @@ pub struct NamedRef {
     pub validated: bool,
     /// Whether the target is `Copy` (a closed enum, a newtype of a number or a boolean).
     pub copy: bool,
+    /// Whether the target contains the type that holds this reference (directly or through others): its
+    /// description in the shape pass is then reached through a function, not a constant.
+    pub recursive: bool,
 }
 
 /// What a named type is, as far as the types that use it care.
@@ -256,6 +368,8 @@ pub enum NamedKind {
     StrEnum,
     Newtype,
     Union,
+    Choice,
+    Either,
 }
 
 /// A constraint on one value.
@@ -286,6 +400,12 @@ pub enum Check {
     Const(Literal),
     /// `enum` of scalars that are not a Rust enum (integers, numbers, booleans).
     Enum(Vec<Literal>),
+    /// `uniqueItems` of items whose Rust equality is not JSON's (objects, numbers in several spellings):
+    /// compared as JSON.
+    UniqueJson,
+    /// The value's JSON checked against the schema at this pointer of the module's document by the compiled
+    /// validator: what the type and the other checks do not say.
+    Schema(String),
 }
 
 impl Check {
@@ -306,11 +426,12 @@ impl Check {
             Check::DecimalPlaces(_) => "x-decimalPlaces",
             Check::MinItems(_) => "minItems",
             Check::MaxItems(_) => "maxItems",
-            Check::UniqueItems => "uniqueItems",
+            Check::UniqueItems | Check::UniqueJson => "uniqueItems",
             Check::MinProperties(_) => "minProperties",
             Check::MaxProperties(_) => "maxProperties",
             Check::Const(_) => "const",
             Check::Enum(_) => "enum",
+            Check::Schema(_) => "schema",
         }
     }
 }

@@ -46,6 +46,18 @@ pub struct Node {
     /// A boolean schema: `true` accepts anything, `false` nothing.
     pub boolean: Option<bool>,
     pub reference: Option<String>,
+    /// `$dynamicRef`: resolved against the dynamic scope when validating, so only the residual check knows it.
+    pub dynamic_reference: Option<String>,
+
+    // identity: where references land
+    /// `$id` of an embedded schema resource: the base URI of everything below it.
+    pub id: Option<String>,
+    pub anchor: Option<String>,
+    pub dynamic_anchor: Option<String>,
+    /// `$schema` of an embedded resource.
+    pub dialect: Option<String>,
+    /// `$defs` below the document's root: definitions too, named by their keys.
+    pub defs: Option<IndexMap<String, Node>>,
     /// `type`, always as a list (`"string"` is `["string"]`).
     pub ty: Option<Vec<String>>,
     pub title: Option<String>,
@@ -68,13 +80,23 @@ pub struct Node {
     pub else_: Option<Box<Node>>,
     pub all_of: Option<Vec<Node>>,
     pub any_of: Option<Vec<Node>>,
+    pub one_of: Option<Vec<Node>>,
+    pub not: Option<Box<Node>>,
     pub x_compare: Option<Vec<CompareSchema>>,
+    pub pattern_properties: Option<IndexMap<String, Node>>,
+    pub dependent_schemas: Option<IndexMap<String, Node>>,
+    pub unevaluated_properties: Option<Box<Node>>,
 
     // arrays
     pub items: Option<Box<Node>>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: Option<bool>,
+    pub prefix_items: Option<Vec<Node>>,
+    pub contains: Option<Box<Node>>,
+    pub min_contains: Option<u64>,
+    pub max_contains: Option<u64>,
+    pub unevaluated_items: Option<Box<Node>>,
 
     // strings
     pub min_length: Option<u64>,
@@ -93,8 +115,7 @@ pub struct Node {
     /// `x-minorUnits`: an integer amount in minor units (cents, fen).
     pub x_minor_units: Option<bool>,
 
-    // enums, constants and unions
-    pub one_of: Option<Vec<Node>>,
+    // enums and constants
     pub enumeration: Option<Vec<Value>>,
     pub constant: Option<Value>,
     pub x_enum_names: Option<Vec<String>>,
@@ -106,6 +127,9 @@ pub struct Node {
 
     // credentials
     pub x_sensitive: Option<bool>,
+
+    /// `contentSchema`: an annotation in 2020-12 (what a decoded string holds), never validated.
+    pub content_schema: Option<Box<Node>>,
 }
 
 impl Node {
@@ -139,4 +163,61 @@ pub struct CompareSchema {
     pub left: String,
     pub op: String,
     pub right: String,
+}
+
+impl Node {
+    /// The schemas directly inside this one, each with its pointer relative to it (`/properties/id`,
+    /// `/allOf/0`): every applicator of 2020-12, `$defs` and the conditionals.
+    pub fn subschemas(&self) -> Vec<(String, &Node)> {
+        let mut out = Vec::new();
+        let maps = [
+            ("properties", &self.properties),
+            ("patternProperties", &self.pattern_properties),
+            ("dependentSchemas", &self.dependent_schemas),
+            ("$defs", &self.defs),
+        ];
+        for (keyword, map) in maps {
+            for (member, child) in map.iter().flatten() {
+                out.push((pointer_of(&[keyword, member]), child));
+            }
+        }
+        let single = [
+            ("items", &self.items),
+            ("additionalProperties", &self.additional_properties),
+            ("propertyNames", &self.property_names),
+            ("unevaluatedProperties", &self.unevaluated_properties),
+            ("unevaluatedItems", &self.unevaluated_items),
+            ("contains", &self.contains),
+            ("not", &self.not),
+            ("if", &self.if_),
+            ("then", &self.then),
+            ("else", &self.else_),
+            ("contentSchema", &self.content_schema),
+        ];
+        for (keyword, child) in single {
+            if let Some(child) = child {
+                out.push((pointer_of(&[keyword]), child.as_ref()));
+            }
+        }
+        let lists = [
+            ("oneOf", &self.one_of),
+            ("anyOf", &self.any_of),
+            ("allOf", &self.all_of),
+            ("prefixItems", &self.prefix_items),
+        ];
+        for (keyword, list) in lists {
+            for (index, child) in list.iter().flatten().enumerate() {
+                out.push((pointer_of(&[keyword, &index.to_string()]), child));
+            }
+        }
+        out
+    }
+}
+
+/// `/a/b` from segments, escaped as RFC 6901 says.
+fn pointer_of(segments: &[&str]) -> String {
+    segments
+        .iter()
+        .map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1")))
+        .collect()
 }

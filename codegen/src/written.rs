@@ -24,7 +24,8 @@ pub(crate) fn check(check: &Check) -> Value {
         | Check::ExclusiveMaximum(b)
         | Check::MultipleOf(b) => bound(b),
         Check::DecimalPlaces(places) => Value::from(*places),
-        Check::UniqueItems => Value::Bool(true),
+        Check::UniqueItems | Check::UniqueJson => Value::Bool(true),
+        Check::Schema(pointer) => Value::from(pointer.as_str()),
         Check::Const(constant) => literal(constant),
         Check::Enum(constants) => Value::Array(constants.iter().map(literal).collect()),
     }

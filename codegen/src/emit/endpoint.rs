@@ -5,8 +5,8 @@ use quote::quote;
 
 use std::collections::BTreeMap;
 
+use super::cx::Cx;
 use super::names::{ident, pascal};
-use super::Cx;
 use crate::model::{AuthStyle, Credential, Endpoint, Module};
 
 /// `pub struct SalesinfoAdd;` with `Operation`, `Batched` and `DynOperation`.
@@ -211,7 +211,7 @@ pub fn operation_module(operation: &str, versions: &[&Module]) -> TokenStream {
 }
 
 /// `generated/mod.rs`: the vendor modules and `ENDPOINTS`, the list the CLI looks names up in.
-pub fn registry(modules: &[&Module], rt: &super::Runtime) -> TokenStream {
+pub fn registry(modules: &[&Module], rt: &super::cx::Runtime) -> TokenStream {
     let rt = rt.tokens();
     let vendors: std::collections::BTreeSet<&str> =
         modules.iter().map(|m| m.vendor.as_str()).collect();

@@ -5,8 +5,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::cx::Cx;
 use super::names::{doc, ident};
-use super::{json_schema, shape, Cx};
+use super::tokens::signed_number;
+use super::{json_schema, shape};
 use crate::model::{Direction, Literal as Value, StrVariant, Union, Variant};
 
 pub fn int_enum(
@@ -30,7 +32,7 @@ pub fn int_enum(
     let names: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
     let codes: Vec<_> = variants
         .iter()
-        .map(|v| json_schema::signed_number(&v.code.to_string()))
+        .map(|v| signed_number(&v.code.to_string()))
         .collect();
     let (unknown_variant, non_exhaustive) = unknown(open, quote!(i64), "code");
     let conversions = if open {
@@ -259,7 +261,7 @@ pub fn union(
                 .iter()
                 .map(|v| match &v.tag {
                     Value::Integer(code) => {
-                        let code = json_schema::signed_number(&code.to_string());
+                        let code = signed_number(&code.to_string());
                         quote!(Some(#code))
                     }
                     _ => quote!(None),

@@ -6,13 +6,13 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use serde_json::{json, Map, Value};
 
-use super::fields::{integer_reader, presence, Presence};
+use super::cx::Cx;
 use super::names::ident;
-use super::types::rust_type;
-use super::Cx;
+use super::rust_type::{integer_reader, rust_type};
+use super::tokens::json_tokens;
 use crate::model::{
-    Additional, Check, Conditional, Consequence, Direction, Field, ObjectRule, Shape, StrVariant,
-    Struct, Ty, Union, Variant,
+    Additional, Check, Conditional, Consequence, Direction, Field, ObjectRule, Presence, Shape,
+    StrVariant, Struct, Ty, Union, Variant,
 };
 use crate::written;
 
@@ -24,45 +24,6 @@ pub fn derive() -> TokenStream {
 /// `#[cfg_attr(feature = "schemars", schemars(...))]`, or nothing when `parts` is empty.
 fn attribute(parts: Vec<TokenStream>) -> Option<TokenStream> {
     (!parts.is_empty()).then(|| quote!(#[cfg_attr(feature = "schemars", schemars(#(#parts),*))]))
-}
-
-/// A JSON value as the tokens of `json!`-style syntax (strings as Rust literals, so any text is safe).
-fn json_tokens(value: &Value) -> TokenStream {
-    match value {
-        Value::Null => quote!(null),
-        Value::Bool(flag) => quote!(#flag),
-        Value::Number(number) => signed_number(&number.to_string()),
-        Value::String(text) => {
-            let literal = proc_macro2::Literal::string(text);
-            quote!(#literal)
-        }
-        Value::Array(items) => {
-            let items = items.iter().map(json_tokens);
-            quote!([#(#items),*])
-        }
-        Value::Object(members) => {
-            let members = members.iter().map(|(key, value)| {
-                let key = proc_macro2::Literal::string(key);
-                let value = json_tokens(value);
-                quote!(#key: #value)
-            });
-            quote!({#(#members),*})
-        }
-    }
-}
-
-/// A number written as JSON writes it (`-1.5`, `2e+20`): the sign as its own token, as Rust reads it.
-pub(crate) fn signed_number(text: &str) -> TokenStream {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(digits) => (true, digits),
-        None => (false, text),
-    };
-    let literal: TokenStream = digits.parse().unwrap_or_else(|_| quote!(0));
-    if negative {
-        quote!(-#literal)
-    } else {
-        literal
-    }
 }
 
 /// One `extend("keyword" = value, ...)` with every pair; nothing when there are none.
@@ -81,7 +42,7 @@ fn extend(pairs: Vec<(String, Value)>) -> Vec<TokenStream> {
 /// member is required but may be `null`.
 pub fn field_attr(field: &Field, direction: Direction, cx: &Cx) -> Option<TokenStream> {
     let mut parts = Vec::new();
-    let presence = presence(field, direction);
+    let presence = field.presence(direction);
     if integer_reader(&field.shape, cx).is_some() || presence == Presence::RequiredNullable {
         let inner = rust_type(&field.shape.ty, cx);
         let ty = match presence {
@@ -206,7 +167,14 @@ fn keywords(shape: &Shape) -> Vec<(String, Value)> {
     ) {
         pairs.push(("x-minorUnits".to_owned(), Value::Bool(true)));
     }
-    pairs.extend(shape.checks.iter().map(check_pair));
+    // A residual check is the source schema's own; schemars has no keyword for it.
+    pairs.extend(
+        shape
+            .checks
+            .iter()
+            .filter(|check| !matches!(check, Check::Schema(_)))
+            .map(check_pair),
+    );
     match &shape.ty {
         Ty::Array(items) => {
             pairs.extend(value_schema(items).map(|schema| ("items".to_owned(), schema)))

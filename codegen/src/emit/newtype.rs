@@ -5,10 +5,10 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::fields::integer_reader;
-use super::types::rust_type;
-use super::validate::{has_checks, shape_checks, Value};
-use super::{json_schema, validate, Cx};
+use super::checks::{shape_checks, Value};
+use super::cx::Cx;
+use super::rust_type::{integer_reader, rust_type};
+use super::{json_schema, validate};
 use crate::model::{Check, Direction, Shape, Ty};
 use crate::written;
 
@@ -106,7 +106,7 @@ fn construction_doc(shape: &Shape, inner: &Inner) -> String {
         Inner::Number { places: Some(_) } => ", `from_minor_units`",
         _ => "",
     };
-    let rule = if has_checks(shape) {
+    let rule = if shape.has_checks() {
         "each checks the schema's constraints"
     } else {
         "the schema puts no constraint on the value"
@@ -138,7 +138,7 @@ fn constructors(
         } => Some(*places),
         _ => None,
     };
-    let body = if has_checks(shape) || places.is_some() {
+    let body = if shape.has_checks() || places.is_some() {
         let validator = cx.rt("Validator");
         let checks = if direction.validated() {
             let validate = cx.rt("Validate");
@@ -166,7 +166,7 @@ fn constructors(
         " The value, when it meets the schema{}.",
         constraints(shape)
     );
-    let errors_doc = if has_checks(shape) || places.is_some() {
+    let errors_doc = if shape.has_checks() || places.is_some() {
         " An `InvalidValue` naming every rule of the schema the value breaks."
     } else {
         " Never: the schema sets no rule on this type (a rule added later keeps callers' code unchanged)."
@@ -210,9 +210,9 @@ fn constraints(shape: &Shape) -> String {
         .map(|check| format!("`{}` {}", check.keyword(), written::check(check)))
         .collect();
     let nested = match &shape.ty {
-        Ty::Array(items) => has_checks(items).then_some("the checks of its items"),
+        Ty::Array(items) => items.has_checks().then_some("the checks of its items"),
         Ty::Map(map) => {
-            (has_checks(&map.values) || !map.keys.is_empty()).then_some("the checks of its members")
+            (map.values.has_checks() || !map.keys.is_empty()).then_some("the checks of its members")
         }
         Ty::Named(named) => named.validated.then_some("the checks of its type"),
         _ => None,

@@ -4,11 +4,11 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
-use super::fields::{presence, Presence};
+use super::checks::{check_call, closure, Value};
+use super::cx::Cx;
 use super::names::ident;
-use super::validate::{check_call, closure, Value};
-use super::Cx;
 use crate::model::{
+    Presence,
     CompareOp, Conditional, Consequence, Direction, Field, Literal as Constant, MemberPath,
     NamedKind, ObjectRule, Test, Ty,
 };
@@ -38,7 +38,7 @@ fn find<'a>(fields: &'a [Field], name: &str) -> &'a Field {
 /// `self.x.is_none()` for an optional member; `None` when the member is always there.
 fn absent(field: &Field) -> Option<TokenStream> {
     let name = ident(&field.rust);
-    match presence(field, Direction::Request) {
+    match field.presence(Direction::Request) {
         Presence::Always | Presence::RequiredNullable => None,
         Presence::Optional => Some(quote!(self.#name.is_none())),
         Presence::Nullable => Some(quote!(self.#name.is_absent())),
@@ -47,7 +47,7 @@ fn absent(field: &Field) -> Option<TokenStream> {
 
 fn present(field: &Field) -> Option<TokenStream> {
     let name = ident(&field.rust);
-    match presence(field, Direction::Request) {
+    match field.presence(Direction::Request) {
         Presence::Always | Presence::RequiredNullable => None,
         Presence::Optional => Some(quote!(self.#name.is_some())),
         Presence::Nullable => Some(quote!(!self.#name.is_absent())),
@@ -253,7 +253,7 @@ fn describe(tests: &[Test]) -> String {
 /// Whether one `if` test holds; `None` when it always does (presence of a member that is always there).
 fn test_expr(test: &Test, field: &Field) -> Option<TokenStream> {
     let name = ident(&field.rust);
-    let presence = presence(field, Direction::Request);
+    let presence = field.presence(Direction::Request);
     if test.values.is_empty() {
         return present(field);
     }
@@ -295,7 +295,7 @@ fn test_expr(test: &Test, field: &Field) -> Option<TokenStream> {
 fn simple_constant(constant: &Constant) -> TokenStream {
     match constant {
         Constant::String(text) => quote!(#text),
-        Constant::Integer(number) => super::json_schema::signed_number(&number.to_string()),
+        Constant::Integer(number) => super::tokens::signed_number(&number.to_string()),
         Constant::Boolean(flag) => quote!(#flag),
         Constant::Variant {
             enum_name, variant, ..

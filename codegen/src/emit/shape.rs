@@ -4,8 +4,9 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::cx::Cx;
 use super::names::ident;
-use super::Cx;
+use super::tokens::signed_number;
 use crate::model::{Additional, Literal, NamedKind, Shape, Struct, Ty, Union};
 
 pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
@@ -43,7 +44,11 @@ fn member_kind(shape: &Shape, cx: &Cx) -> TokenStream {
             match named.kind {
                 NamedKind::Struct => quote!(#kind::Object(&#target::SHAPE)),
                 NamedKind::Union => quote!(#kind::Union(&#target::UNION)),
-                NamedKind::IntEnum | NamedKind::StrEnum | NamedKind::Newtype => {
+                NamedKind::IntEnum
+                | NamedKind::StrEnum
+                | NamedKind::Newtype
+                | NamedKind::Choice
+                | NamedKind::Either => {
                     cx.rt("Kinded");
                     quote!(#target::KIND)
                 }
@@ -121,7 +126,7 @@ pub fn union_shape(name: &Ident, union: &Union, cx: &Cx) -> TokenStream {
         let value = match &v.tag {
             Literal::String(text) => quote!(#tag_value::Str(#text)),
             Literal::Integer(code) => {
-                let code = super::json_schema::signed_number(&code.to_string());
+                let code = signed_number(&code.to_string());
                 quote!(#tag_value::Int(#code))
             }
             _ => quote!(#tag_value::Str("")),

@@ -9,33 +9,20 @@ use super::json::Json;
 use crate::diagnostic::{join, Diagnostic};
 use crate::schema::{CompareSchema, Document, EndpointSchema, Node};
 
-/// Standard keywords the generator knows and refuses, with the reason given to the schema author.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    ("not", "a negation has no Rust type: say what is allowed instead (`enum`, `pattern`, bounds)"),
-    ("patternProperties", "member names chosen by a pattern have no Rust field: use `additionalProperties` with `propertyNames`"),
-    ("prefixItems", "tuples are not supported: use an object"),
-    ("contains", "`contains` is not supported"),
-    ("minContains", "`contains` is not supported"),
-    ("maxContains", "`contains` is not supported"),
-    ("dependentSchemas", "use `dependentRequired`, or `if`/`then`"),
-    ("unevaluatedProperties", "use `additionalProperties`"),
-    ("unevaluatedItems", "use `items`"),
-    ("$dynamicRef", "dynamic references are not supported: use `$ref`"),
-    ("$dynamicAnchor", "dynamic references are not supported: use `$ref`"),
-    ("$anchor", "anchors are not supported: `$ref` a definition by `#/$defs/Name`"),
-    ("$id", "only the document itself may have an `$id`"),
-    ("$defs", "definitions live at the top of the document"),
-    ("$schema", "only the document itself may name its dialect"),
-    ("$vocabulary", "custom vocabularies are not supported"),
+/// Keywords of older drafts that mean nothing in 2020-12 (a validator would ignore them): refused with what to
+/// write instead, because a schema that uses them almost certainly meant something else.
+const OLD_SPELLINGS: &[(&str, &str)] = &[
     ("definitions", "draft-07 `definitions`: this is 2020-12, use `$defs`"),
-    ("dependencies", "draft-07 `dependencies`: use `dependentRequired`"),
-    ("additionalItems", "pre-2020-12 tuples are not supported: use an object"),
-    ("contentSchema", "`contentSchema` is not supported"),
+    ("dependencies", "draft-07 `dependencies`: use `dependentRequired` or `dependentSchemas`"),
+    ("additionalItems", "draft-07 `additionalItems`: in 2020-12, `prefixItems` holds the tuple and `items` the rest"),
+    ("$recursiveRef", "draft 2019-09 `$recursiveRef`: use `$dynamicRef`"),
+    ("$recursiveAnchor", "draft 2019-09 `$recursiveAnchor`: use `$dynamicAnchor`"),
 ];
 
 /// Annotations with no effect on the generated code (besides `title`, `description` and `examples`).
 const ANNOTATIONS: &[&str] = &[
     "$comment",
+    "$vocabulary",
     "readOnly",
     "writeOnly",
     "contentEncoding",
@@ -200,6 +187,24 @@ impl<'a> Reader<'a> {
         let name = KNOWN.iter().copied().find(|known| *known == key);
         match key {
             "$ref" => node.reference = self.string(value, at),
+            "$dynamicRef" => node.dynamic_reference = self.string(value, at),
+            "$id" => node.id = self.string(value, at),
+            "$anchor" => node.anchor = self.string(value, at),
+            "$dynamicAnchor" => node.dynamic_anchor = self.string(value, at),
+            "$schema" => node.dialect = self.string(value, at),
+            "$defs" => node.defs = self.node_map(value, at),
+            "not" => node.not = Some(Box::new(self.node(value, at))),
+            "patternProperties" => node.pattern_properties = self.node_map(value, at),
+            "dependentSchemas" => node.dependent_schemas = self.node_map(value, at),
+            "unevaluatedProperties" => {
+                node.unevaluated_properties = Some(Box::new(self.node(value, at)))
+            }
+            "prefixItems" => node.prefix_items = self.nodes(value, at),
+            "contains" => node.contains = Some(Box::new(self.node(value, at))),
+            "minContains" => node.min_contains = self.count(value, at),
+            "maxContains" => node.max_contains = self.count(value, at),
+            "unevaluatedItems" => node.unevaluated_items = Some(Box::new(self.node(value, at))),
+            "contentSchema" => node.content_schema = Some(Box::new(self.node(value, at))),
             "type" => node.ty = self.types(value, at),
             "title" => node.title = self.string(value, at),
             "description" => node.description = self.string(value, at),
@@ -225,7 +230,7 @@ impl<'a> Reader<'a> {
             "x-compare" => node.x_compare = self.compares(value, at),
             "items" => match value {
                 Json::Array(_) => {
-                    self.error(at, "`items` as an array is draft-07 tuples, which are not supported: use an object");
+                    self.error(at, "`items` as an array is draft-07 tuples: in 2020-12, `prefixItems` holds the tuple and `items` the rest");
                     return None;
                 }
                 _ => node.items = Some(Box::new(self.node(value, at))),
@@ -276,8 +281,8 @@ impl<'a> Reader<'a> {
             "x-sensitive" => node.x_sensitive = self.boolean(value, at),
             _ if ANNOTATIONS.contains(&key) => return None,
             _ => {
-                match UNSUPPORTED.iter().find(|(keyword, _)| *keyword == key) {
-                    Some((_, why)) => self.error(at, format!("unsupported keyword `{key}`: {why}")),
+                match OLD_SPELLINGS.iter().find(|(keyword, _)| *keyword == key) {
+                    Some((_, why)) => self.error(at, format!("not a 2020-12 keyword: {why}")),
                     None => self.error(
                         at,
                         format!("unknown keyword `{key}` (see schemas/README.md for the supported vocabulary)"),
@@ -465,6 +470,22 @@ impl<'a> Reader<'a> {
 /// Every keyword the generator reads, by its schema spelling.
 const KNOWN: &[&str] = &[
     "$ref",
+    "$dynamicRef",
+    "$id",
+    "$anchor",
+    "$dynamicAnchor",
+    "$schema",
+    "$defs",
+    "not",
+    "patternProperties",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "prefixItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "unevaluatedItems",
+    "contentSchema",
     "type",
     "title",
     "description",

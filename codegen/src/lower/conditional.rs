@@ -4,8 +4,8 @@
 
 use super::enums::variant_literal;
 use super::keywords::check_allowed;
-use super::object::field as find;
-use super::shape::constraint_checks;
+use super::members::field as find;
+use super::scalar::constraint_checks;
 use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{
@@ -165,7 +165,7 @@ fn consequences(
         if reaches_inside {
             found.extend(inside(ctx, field, nested, &nested_pointer)?);
         } else {
-            let checks = constraint_checks(ctx, nested, &field.shape.ty, &nested_pointer);
+            let checks = checks_of(ctx, nested, &field.shape.ty, &nested_pointer);
             check_allowed(ctx, nested, CONSTRAINTS, &nested_pointer);
             found.push(Consequence::Check(path(None, field), checks));
         }
@@ -213,7 +213,7 @@ fn inside(ctx: &mut Ctx, parent: &Field, nested: &Node, pointer: &str) -> Option
     };
     // The target's own problems are reported where it is lowered.
     let mark = ctx.problems.len();
-    let inner_fields = super::object::fields(ctx, &target.node, target.direction, &target.pointer);
+    let inner_fields = super::members::fields(ctx, &target.node, target.direction, &target.pointer);
     ctx.problems.truncate(mark);
     let mut found = Vec::new();
     for name in nested.required.iter().flatten() {
@@ -241,13 +241,22 @@ fn inside(ctx: &mut Ctx, parent: &Field, nested: &Node, pointer: &str) -> Option
             continue;
         }
         check_allowed(ctx, constraint, CONSTRAINTS, &constraint_pointer);
-        let checks = constraint_checks(ctx, constraint, &field.shape.ty, &constraint_pointer);
+        let checks = checks_of(ctx, constraint, &field.shape.ty, &constraint_pointer);
         found.push(Consequence::Check(
             path(Some(parent_member.clone()), field),
             checks,
         ));
     }
     Some(found)
+}
+
+/// The checks a `then` puts on a member; one the runtime cannot make natively is reported.
+fn checks_of(ctx: &mut Ctx, node: &Node, ty: &crate::model::Ty, pointer: &str) -> Vec<crate::model::Check> {
+    let found = constraint_checks(node, ty);
+    for (keyword, why) in found.left {
+        ctx.error(&join(pointer, keyword), why);
+    }
+    found.checks
 }
 
 fn path(parent: Option<ParentMember>, field: &Field) -> MemberPath {
@@ -259,7 +268,44 @@ fn path(parent: Option<ParentMember>, field: &Field) -> MemberPath {
             ty: field.shape.ty.clone(),
             checks: Vec::new(),
             nullable: field.shape.nullable,
+            boxed: field.shape.boxed,
         },
         required: field.required,
     }
 }
+
+/// `anyOf` of `{"required": [...]}`: at least one of these groups of members is present.
+pub(crate) fn any_of_required(
+    ctx: &mut Ctx,
+    node: &Node,
+    fields: &[Field],
+    pointer: &str,
+) -> Option<ObjectRule> {
+    let keyword = "anyOf";
+    let options = node.any_of.as_ref()?;
+    let mut groups = Vec::new();
+    for (index, option) in options.iter().enumerate() {
+        let option_pointer = join(&join(pointer, keyword), &index.to_string());
+        check_allowed(ctx, option, &["required"], &option_pointer);
+        let Some(required) = &option.required else {
+            ctx.error(&option_pointer, "each `anyOf` entry of an object lists `required` members: at least one entry must be complete");
+            return None;
+        };
+        for name in required {
+            find(ctx, fields, name, &join(&option_pointer, "required"))?;
+        }
+        // Required members are always there: they need no testing.
+        let optional: Vec<String> = required
+            .iter()
+            .filter(|name| fields.iter().any(|f| &f.name == *name && !f.required))
+            .cloned()
+            .collect();
+        if optional.is_empty() {
+            // A group of required members is always complete: the rule always holds.
+            return Some(ObjectRule::AnyOfRequired(Vec::new()));
+        }
+        groups.push(optional);
+    }
+    Some(ObjectRule::AnyOfRequired(groups))
+}
+

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::names::is_snake_case;
-use super::registry::DefKind;
+use super::kind::Kind;
 use super::Ctx;
 use crate::diagnostic::{join, Diagnostic};
 use crate::model::{
@@ -75,7 +75,7 @@ pub(crate) fn lower_endpoint(
 fn body(ctx: &mut Ctx, target: &str, pointer: &str) -> Option<String> {
     let pointer = join(pointer, "$ref");
     let def = ctx.resolve_reporting(target, &pointer)?;
-    if def.kind != Some(DefKind::Struct) {
+    if def.kind != Kind::Struct {
         ctx.error(
             &pointer,
             format!("`{}` must be an object definition", def.name),

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::keywords::{self, check_allowed};
 use super::names::{is_pascal_case, pascal, variant_name};
-use super::registry::{Def, DefKind};
+use super::kind::Kind;
+use super::registry::{Def, Resolved};
 use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Literal, StrVariant, Union, UnionVariant, Variant};
@@ -145,7 +146,7 @@ pub(crate) fn variant_literal(
     pointer: &str,
 ) -> Option<Literal> {
     let found = match def.kind {
-        Some(DefKind::IntEnum) => {
+        Kind::IntEnum => {
             let code = value.as_i64();
             def.node
                 .one_of
@@ -159,7 +160,7 @@ pub(crate) fn variant_literal(
                     Some((name, code.to_string()))
                 })
         }
-        Some(DefKind::StrEnum) => {
+        Kind::StrEnum => {
             let mark = ctx.problems.len();
             let entries = str_entries(ctx, def);
             ctx.problems.truncate(mark);
@@ -193,9 +194,11 @@ pub(crate) fn lower_union(ctx: &mut Ctx, def: &Def) -> Option<Union> {
         let target = option
             .reference
             .as_deref()
-            .and_then(|target| ctx.resolve(target));
+            .and_then(|target| ctx.resolve(&at, target));
         match target {
-            Some(target) if target.kind == Some(DefKind::Struct) => variants.push((target, at)),
+            Some(Resolved::Def(target)) if target.kind == Kind::Struct => {
+                variants.push((target, at))
+            }
             _ => ctx.error(
                 &at,
                 "each `oneOf` entry of a union is an object (inline, or a `$ref` to one)",

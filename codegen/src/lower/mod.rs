@@ -1,14 +1,20 @@
 //! Step 2: parsed [`Document`]s -> the intermediate [`Module`]s. Every problem in every file is collected,
 //! with the file and JSON pointer, so a schema author sees them all in one run.
 
+mod choice;
 mod conditional;
 mod endpoint;
 mod enums;
 mod keywords;
+mod kind;
+mod members;
+mod merge;
 mod names;
 mod object;
 mod pattern;
 mod registry;
+mod resolve;
+mod scalar;
 mod shape;
 mod versions;
 
@@ -17,7 +23,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
 use crate::model::{Module, NamedKind, NamedRef, TypeDef, TypeKind};
-use registry::{Def, DefKind, Registry};
+use kind::{JsonType, Kind};
+use registry::{Def, Registry, Resolved};
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -87,25 +94,39 @@ impl<'a> Ctx<'a> {
         });
     }
 
-    /// The definition a `$ref` names. An unresolvable one was reported when the registry was built.
-    pub(crate) fn resolve(&self, target: &str) -> Option<&'a Def> {
+    /// What a `$ref` written at `pointer` names. An unresolvable one was reported when the registry was built.
+    pub(crate) fn resolve(&self, pointer: &str, target: &str) -> Option<Resolved<'a>> {
         let registry: &'a Registry = self.registry;
-        registry
-            .resolve(self.file, target)
-            .ok()
-            .map(|id| &registry.defs[id])
+        registry.resolve(self.file, pointer, target).ok()
     }
 
-    /// Like [`Ctx::resolve`] for a reference outside the definitions (`x-endpoint`), reporting a bad one.
+    /// The definition a reference outside the definitions (`x-endpoint`) names, reporting a bad one.
     pub(crate) fn resolve_reporting(&mut self, target: &str, pointer: &str) -> Option<&'a Def> {
         let registry: &'a Registry = self.registry;
-        match registry.resolve(self.file, target) {
-            Ok(id) => Some(&registry.defs[id]),
+        match registry.resolve(self.file, "", target) {
+            Ok(Resolved::Def(def)) => Some(def),
+            Ok(Resolved::Schema) => {
+                self.error(pointer, format!("`{target}` must name a definition"));
+                None
+            }
             Err(message) => {
                 self.error(pointer, message);
                 None
             }
         }
+    }
+
+    /// Runs `lower`; when it finds a problem, forgets it and gives `None`. For the forms of standard keywords
+    /// that the typed checks know (an `if` testing constants, a tagged union, ...): a schema written otherwise
+    /// is no error, the compiled schema checks it instead.
+    pub(crate) fn attempt<T>(&mut self, lower: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        let mark = self.problems.len();
+        let found = lower(self);
+        if self.problems.len() > mark {
+            self.problems.truncate(mark);
+            return None;
+        }
+        found
     }
 
     /// A reference to `def` as a value's type; a type of another module is imported.
@@ -115,13 +136,7 @@ impl<'a> Ctx<'a> {
             let module = self.registry.files[def.file].module.clone();
             self.imports.insert((module, def.name.clone()));
         }
-        let kind = match def.kind.unwrap_or(DefKind::Newtype) {
-            DefKind::Struct => NamedKind::Struct,
-            DefKind::IntEnum => NamedKind::IntEnum,
-            DefKind::StrEnum => NamedKind::StrEnum,
-            DefKind::Newtype => NamedKind::Newtype,
-            DefKind::Union => NamedKind::Union,
-        };
+        let kind = named_kind(&def.kind);
         let tolerant = def.direction.tolerant();
         let validated = match kind {
             NamedKind::IntEnum | NamedKind::StrEnum => {
@@ -129,17 +144,22 @@ impl<'a> Ctx<'a> {
             }
             _ => def.direction.validated(),
         };
-        let copy = match kind {
-            NamedKind::IntEnum => true,
-            NamedKind::StrEnum => !tolerant,
-            NamedKind::Newtype => shape::is_copy_scalar(&def.node),
-            NamedKind::Struct | NamedKind::Union => false,
+        let copy = match &def.kind {
+            Kind::IntEnum => true,
+            Kind::StrEnum => !tolerant,
+            Kind::Scalar(JsonType::Integer | JsonType::Number | JsonType::Boolean)
+            | Kind::LenientInteger => true,
+            Kind::Either(types) => types
+                .iter()
+                .all(|ty| matches!(ty, JsonType::Integer | JsonType::Number | JsonType::Boolean)),
+            _ => false,
         };
         NamedRef {
             name: def.name.clone(),
             kind,
             validated,
             copy,
+            recursive: false,
         }
     }
 
@@ -204,18 +224,42 @@ fn lower_file(ctx: &mut Ctx, loaded: &Loaded) -> Option<Module> {
         endpoint,
         types,
         imports: ctx.imports.iter().cloned().collect(),
+        document: None,
     })
 }
 
 fn lower_def(ctx: &mut Ctx, def: &Def) -> Option<TypeKind> {
     let pointer = def.pointer.as_str();
-    match def.kind? {
-        DefKind::Struct => {
+    match &def.kind {
+        Kind::Struct => {
             object::lower_struct(ctx, &def.node, def.direction, pointer).map(TypeKind::Struct)
         }
-        DefKind::IntEnum => enums::lower_int_enum(ctx, def).map(TypeKind::IntEnum),
-        DefKind::StrEnum => enums::lower_str_enum(ctx, def).map(TypeKind::StrEnum),
-        DefKind::Newtype => shape::lower_newtype(ctx, &def.node, pointer).map(TypeKind::Newtype),
-        DefKind::Union => enums::lower_union(ctx, def).map(TypeKind::Union),
+        Kind::IntEnum => enums::lower_int_enum(ctx, def).map(TypeKind::IntEnum),
+        Kind::StrEnum => enums::lower_str_enum(ctx, def).map(TypeKind::StrEnum),
+        Kind::Union => enums::lower_union(ctx, def).map(TypeKind::Union),
+        Kind::Choice => choice::lower_choice(ctx, def).map(TypeKind::Choice),
+        Kind::Either(types) => {
+            choice::lower_either(ctx, &def.node, types, pointer).map(TypeKind::Either)
+        }
+        Kind::Reference
+        | Kind::Map
+        | Kind::Scalar(_)
+        | Kind::LenientInteger
+        | Kind::Any => shape::lower_newtype(ctx, &def.node, pointer).map(TypeKind::Newtype),
+    }
+}
+
+/// What a definition of this kind is, as the types that use it care.
+fn named_kind(kind: &Kind) -> NamedKind {
+    match kind {
+        Kind::Struct => NamedKind::Struct,
+        Kind::IntEnum => NamedKind::IntEnum,
+        Kind::StrEnum => NamedKind::StrEnum,
+        Kind::Union => NamedKind::Union,
+        Kind::Choice => NamedKind::Choice,
+        Kind::Either(_) => NamedKind::Either,
+        Kind::Reference | Kind::Map | Kind::Scalar(_) | Kind::LenientInteger | Kind::Any => {
+            NamedKind::Newtype
+        }
     }
 }

@@ -1,14 +1,16 @@
-//! Every definition of every file, in one place: `$defs` entries and the inline types lifted out of them
-//! (each named after where it sits), what kind of type each is, how `$ref`s resolve (within a file and into
-//! another file of the same vendor), and whether each type is sent, received or both.
+//! Every definition of every file, in one place: `$defs` entries (at the top of a file or nested in any
+//! schema) and the inline types lifted out of them (each named after where it sits), what kind of type each
+//! is, how `$ref`s resolve, and whether each type is sent, received or both.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::kind::{self, classify, Kind};
 use super::names::{is_pascal_case, pascal};
+use super::resolve::{Resources, Target};
 use crate::diagnostic::{join, Diagnostic};
 use crate::load::Loaded;
 use crate::model::Direction;
-use crate::schema::Node;
+use crate::schema::{Document, Node};
 
 /// Names generated code uses from the Rust prelude and serde: a type of one of these names would hide them.
 const RESERVED: [&str; 25] = [
@@ -42,13 +44,15 @@ const RESERVED: [&str; 25] = [
 /// The `$ref` prefix of a lifted inline type: not a `$defs` entry, so a schema cannot name it by accident.
 const INLINE: &str = "#/$inline/";
 
+/// How many `$ref`s in a row a reference may pass through before it is taken as the schema it lands on.
+const MAX_HOPS: usize = 32;
+
 /// One schema file's place in the generated code.
 pub(crate) struct FileInfo {
     pub file: String,
     pub vendor: String,
     /// The Rust module: the operation, or the file's stem for a file of shared definitions.
     pub module: String,
-    pub id: Option<String>,
 }
 
 /// A named type: its schema (inline types inside it replaced by references), where it is, and what it is.
@@ -58,60 +62,132 @@ pub(crate) struct Def {
     /// Where the schema is in its file: `/$defs/Price`, or the inline type's own place.
     pub pointer: String,
     pub node: Node,
-    pub kind: Option<DefKind>,
+    pub kind: Kind,
     /// The schema allows `null` besides the type (`"type": ["object", "null"]`, or `null` in an `enum`).
     pub nullable: bool,
     pub direction: Direction,
 }
 
-/// What a definition is, decided from its keywords alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DefKind {
-    Struct,
-    IntEnum,
-    StrEnum,
-    Newtype,
-    Union,
+/// What a reference names.
+pub(crate) enum Resolved<'a> {
+    /// A named type.
+    Def(&'a Def),
+    /// A schema that is no named type (a member's schema, a meta-schema): the compiled schema checks it.
+    Schema,
+}
+
+/// The files as read, and where their references land: what lifting and naming consult.
+struct Sources<'a> {
+    documents: Vec<&'a Document>,
+    resources: Resources,
+}
+
+impl<'a> Sources<'a> {
+    /// The schema at `pointer` of `file`, as written.
+    fn node_at(&self, file: usize, pointer: &str) -> Option<&'a Node> {
+        let rest = pointer.strip_prefix("/$defs/")?;
+        let (key, mut rest) = match rest.find('/') {
+            Some(at) => (&rest[..at], &rest[at..]),
+            None => (rest, ""),
+        };
+        let key = key.replace("~1", "/").replace("~0", "~");
+        let mut node = self.documents[file].defs.get(&key)?;
+        while !rest.is_empty() {
+            let (path, child) = node.subschemas().into_iter().find(|(path, _)| {
+                rest == path
+                    || rest
+                        .strip_prefix(path.as_str())
+                        .is_some_and(|after| after.starts_with('/'))
+            })?;
+            rest = &rest[path.len()..];
+            node = child;
+        }
+        Some(node)
+    }
+
+    /// The schema a `$ref` written at `pointer` lands on, passing through schemas that are only a `$ref`.
+    fn lookup(&self, file: usize, pointer: &str, reference: &str) -> Option<&'a Node> {
+        let (mut file, mut pointer, mut reference) =
+            (file, pointer.to_owned(), reference.to_owned());
+        for _ in 0..MAX_HOPS {
+            let Ok(Target::Node {
+                file: target,
+                pointer: at,
+            }) = self.resources.resolve(file, &pointer, &reference)
+            else {
+                return None;
+            };
+            let next = if at.is_empty() {
+                self.documents[target].root.clone()
+            } else {
+                let node = self.node_at(target, &at)?;
+                match (&node.reference, classify(node, &|_| None).0) {
+                    (Some(next), Kind::Reference) => Some(next.clone()),
+                    _ => return Some(node),
+                }
+            };
+            (file, pointer, reference) = (target, at, next?);
+        }
+        None
+    }
 }
 
 pub(crate) struct Registry {
     pub files: Vec<FileInfo>,
     pub defs: Vec<Def>,
-    /// `(file, $ref key)` -> definition.
-    index: BTreeMap<(usize, String), usize>,
-    /// `(file, Rust name)` -> definition, to find two types of one name.
+    /// `(file, pointer)` of every named type's schema -> definition.
+    by_pointer: BTreeMap<(usize, String), usize>,
+    /// `(file, Rust name)` -> definition, to find two types of one name (and lifted types by name).
     names: BTreeMap<(usize, String), usize>,
+    /// Each file's root `$ref` (the request definition of an endpoint file).
+    roots: Vec<Option<String>>,
+    resources: Resources,
     pub problems: Vec<Diagnostic>,
 }
 
 impl Registry {
     /// Collects the definitions of `loaded`, lifts inline types, decides kinds and directions.
     pub(crate) fn new(loaded: &[Loaded]) -> Registry {
+        let files: Vec<(&str, &Document)> = loaded
+            .iter()
+            .map(|file| (file.file.as_str(), &file.document))
+            .collect();
+        let sources = Sources {
+            documents: files.iter().map(|(_, document)| *document).collect(),
+            resources: Resources::new(&files),
+        };
         let mut registry = Registry {
             files: Vec::new(),
             defs: Vec::new(),
-            index: BTreeMap::new(),
+            by_pointer: BTreeMap::new(),
             names: BTreeMap::new(),
+            roots: loaded.iter().map(|file| file.document.root.clone()).collect(),
+            resources: Resources::default(),
             problems: Vec::new(),
         };
         for (number, file) in loaded.iter().enumerate() {
-            registry.add_file(number, file);
+            registry.add_file(number, file, &sources);
         }
-        for def in 0..registry.defs.len() {
-            let (kind, nullable) = def_kind(&registry.defs[def].node);
-            if kind.is_none() {
-                let pointer = registry.defs[def].pointer.clone();
-                registry.error(def, &pointer, "a definition must be an object, an enum (`enum`, or `oneOf` of `const`), a union (`oneOf` of objects told apart by a `const` member), an array, a map or a scalar");
-            }
-            registry.defs[def].kind = kind;
-            registry.defs[def].nullable = nullable;
+        for (file, message_pointer, message) in &sources.resources.problems {
+            registry.file_error(*file, message_pointer, message.clone());
         }
+        for (number, file) in loaded.iter().enumerate() {
+            registry.add_nested(number, &file.document, &sources);
+        }
+        registry.resources = sources.resources;
         registry.decide_directions(loaded);
         registry
     }
 
     fn error(&mut self, def: usize, pointer: &str, message: impl Into<String>) {
-        let file = self.files[self.defs[def].file].file.clone();
+        self.file_error(self.defs[def].file, pointer, message);
+    }
+
+    fn file_error(&mut self, file: usize, pointer: &str, message: impl Into<String>) {
+        let file = self
+            .files
+            .get(file)
+            .map_or_else(String::new, |info| info.file.clone());
         self.problems.push(Diagnostic {
             file,
             pointer: pointer.to_owned(),
@@ -119,15 +195,7 @@ impl Registry {
         });
     }
 
-    fn file_error(&mut self, file: usize, pointer: &str, message: impl Into<String>) {
-        self.problems.push(Diagnostic {
-            file: self.files[file].file.clone(),
-            pointer: pointer.to_owned(),
-            message: message.into(),
-        });
-    }
-
-    fn add_file(&mut self, number: usize, loaded: &Loaded) {
+    fn add_file(&mut self, number: usize, loaded: &Loaded, sources: &Sources) {
         let document = &loaded.document;
         let stem = loaded
             .file
@@ -145,7 +213,6 @@ impl Registry {
             file: loaded.file.clone(),
             vendor,
             module,
-            id: document.id.clone(),
         });
         if document.endpoint.is_none() {
             if directory.is_none() {
@@ -157,39 +224,103 @@ impl Registry {
         }
         for (key, node) in &document.defs {
             let pointer = join("/$defs", key);
-            let name = node.x_name.clone().unwrap_or_else(|| key.clone());
-            if !is_pascal_case(&name) {
-                self.file_error(
-                    number,
-                    &pointer,
-                    format!("definition names are Rust type names: `{name}` is not PascalCase (name it with `x-name`)"),
-                );
-            }
-            self.add_def(number, key.clone(), name, pointer, node.clone());
+            let Some(name) = self.def_name(number, node, key, &pointer, "") else {
+                continue;
+            };
+            self.add_def(number, name, pointer, node, sources);
         }
     }
 
-    /// Adds a definition, lifting the inline types inside it into definitions of their own.
-    /// `key` is what a `$ref` names (the `$defs` key, or the lifted type's name), `name` the Rust type name.
-    fn add_def(
+    /// Registers the `$defs` found inside definitions (a schema resource of its own keeps its definitions
+    /// with it), each named by its key, or by its holder's name and its key when the key's name is taken.
+    fn add_nested(&mut self, file: usize, document: &Document, sources: &Sources) {
+        let mut pending: Vec<(String, &Node, String)> = document
+            .defs
+            .iter()
+            .map(|(key, node)| (join("/$defs", key), node, self.name_at(file, &join("/$defs", key))))
+            .collect();
+        while let Some((pointer, node, holder)) = pending.pop() {
+            for (path, child) in node.subschemas() {
+                let at = format!("{pointer}{path}");
+                let mut owner = holder.clone();
+                if let Some(key) = path.strip_prefix("/$defs/") {
+                    let key = key.replace("~1", "/").replace("~0", "~");
+                    if let Some(name) = self.def_name(file, child, &key, &at, &holder) {
+                        self.add_def(file, name.clone(), at.clone(), child, sources);
+                        owner = name;
+                    }
+                }
+                pending.push((at, child, owner));
+            }
+        }
+    }
+
+    /// The name of the type at `pointer`, if it is one.
+    fn name_at(&self, file: usize, pointer: &str) -> String {
+        self.by_pointer
+            .get(&(file, pointer.to_owned()))
+            .map_or_else(String::new, |id| self.defs[*id].name.clone())
+    }
+
+    /// A definition's Rust name: its `x-name`, its key when PascalCase, else its key made PascalCase; a
+    /// nested definition whose name is taken is named after its holder too (`Tree` + `node` -> `TreeNode`).
+    fn def_name(
         &mut self,
         file: usize,
-        key: String,
-        name: String,
-        pointer: String,
-        mut node: Node,
-    ) -> usize {
+        node: &Node,
+        key: &str,
+        pointer: &str,
+        holder: &str,
+    ) -> Option<String> {
+        if let Some(name) = &node.x_name {
+            if !is_pascal_case(name) {
+                self.file_error(
+                    file,
+                    &join(pointer, "x-name"),
+                    format!("`x-name` is a Rust type name: `{name}` is not PascalCase"),
+                );
+            }
+            return Some(name.clone());
+        }
+        let base = if is_pascal_case(key) {
+            key.to_owned()
+        } else {
+            pascal(key)
+                .map(|name| {
+                    if name.starts_with(|c: char| c.is_ascii_digit()) {
+                        format!("Def{name}")
+                    } else {
+                        name
+                    }
+                })
+                .unwrap_or_else(|| key.chars().map(|c| format!("U{:04X}", c as u32)).collect())
+        };
+        let base = if RESERVED.contains(&base.as_str()) {
+            format!("{base}Def")
+        } else {
+            base
+        };
+        let taken = |name: &str| self.names.contains_key(&(file, name.to_owned()));
+        if holder.is_empty() || !taken(&base) {
+            return Some(base);
+        }
+        Some(format!("{holder}{base}"))
+    }
+
+    /// Adds a definition, lifting the inline types inside it into definitions of their own.
+    fn add_def(&mut self, file: usize, name: String, pointer: String, node: &Node, sources: &Sources) {
         let id = self.defs.len();
+        let (kind, nullable) = classify(node, &|reference| sources.lookup(file, &pointer, reference));
         self.defs.push(Def {
             file,
             name: name.clone(),
             pointer: pointer.clone(),
             node: Node::default(),
-            kind: None,
-            nullable: false,
+            kind,
+            nullable,
             direction: Direction::Request,
         });
-        self.index.insert((file, key), id);
+        self.by_pointer.insert((file, pointer.clone()), id);
         if let Some(other) = self.names.insert((file, name.clone()), id) {
             let other = self.defs[other].pointer.clone();
             self.error(id, &pointer, format!("the type name `{name}` is also the name of the type at {other}: name one of them with `x-name` (or `title`)"));
@@ -197,56 +328,69 @@ impl Registry {
         if RESERVED.contains(&name.as_str()) {
             self.error(id, &pointer, format!("`{name}` is a name generated code uses from Rust or serde: name this type with `x-name`"));
         }
-        self.lift_inside(file, &name, &pointer, &mut node);
+        let mut node = node.clone();
+        self.lift_inside(file, &name, &pointer, &mut node, sources);
         self.defs[id].node = node;
-        id
     }
 
-    /// Lifts the inline types found in the members, items, map values and union variants of `node`.
-    fn lift_inside(&mut self, file: usize, owner: &str, pointer: &str, node: &mut Node) {
+    /// Lifts the inline types found in the members, items, map values and union options of `node`.
+    fn lift_inside(
+        &mut self,
+        file: usize,
+        owner: &str,
+        pointer: &str,
+        node: &mut Node,
+        sources: &Sources,
+    ) {
         if let Some(properties) = node.properties.as_mut() {
             for (member, property) in properties.iter_mut() {
                 let base = format!("{owner}{}", pascal(member).unwrap_or_default());
                 let at = join(&join(pointer, "properties"), member);
-                self.lift(file, &base, &at, property);
+                self.lift(file, &base, &at, property, sources);
             }
         }
         if let Some(items) = node.items.as_mut() {
-            self.lift(
-                file,
-                &format!("{owner}Item"),
-                &join(pointer, "items"),
-                items,
-            );
+            let at = join(pointer, "items");
+            self.lift(file, &format!("{owner}Item"), &at, items, sources);
         }
         if let Some(values) = node.additional_properties.as_mut() {
-            self.lift(
-                file,
-                &format!("{owner}Value"),
-                &join(pointer, "additionalProperties"),
-                values,
-            );
+            let at = join(pointer, "additionalProperties");
+            self.lift(file, &format!("{owner}Value"), &at, values, sources);
         }
-        for (keyword, list) in [
-            ("oneOf", node.one_of.as_mut()),
-            ("anyOf", node.any_of.as_mut()),
-        ] {
-            for (index, option) in list.into_iter().flatten().enumerate() {
+        let lookup = |reference: &str| sources.lookup(file, pointer, reference);
+        let names = (kind::nullable_wrapper(node).is_none()
+            && classify(node, &lookup).0 == Kind::Choice)
+            .then(|| kind::choice_names(node, &lookup))
+            .flatten();
+        for (keyword, list) in [("oneOf", node.one_of.as_mut()), ("anyOf", node.any_of.as_mut())] {
+            let Some(options) = list else { continue };
+            for (index, option) in options.iter_mut().enumerate() {
                 let at = join(&join(pointer, keyword), &index.to_string());
-                let base = match discriminant(option) {
-                    Some(tag) => format!("{owner}{}", pascal(&tag).unwrap_or_default()),
-                    None => owner.to_owned(),
-                };
-                self.lift(file, &base, &at, option);
+                match &names {
+                    // Every option of a union chosen by validation is a named type: the variant's.
+                    Some(names) if option.reference.is_none() => {
+                        let name = format!("{owner}{}", names[index]);
+                        self.lift_as(file, name, &at, option, sources);
+                    }
+                    _ => {
+                        let base = match discriminant(option) {
+                            Some(tag) => format!("{owner}{}", pascal(&tag).unwrap_or_default()),
+                            None => owner.to_owned(),
+                        };
+                        self.lift(file, &base, &at, option, sources);
+                    }
+                }
             }
         }
     }
 
     /// Replaces an inline type at `node` by a reference to a new definition named `x-name`, `title` (when it
     /// is a PascalCase name) or `base`; recurses into arrays, maps and nullable wrappers.
-    fn lift(&mut self, file: usize, base: &str, pointer: &str, node: &mut Node) {
-        if !is_named_type(node) {
-            self.lift_inside(file, base, pointer, node);
+    fn lift(&mut self, file: usize, base: &str, pointer: &str, node: &mut Node, sources: &Sources) {
+        let (kind, _) = classify(node, &|reference| sources.lookup(file, pointer, reference));
+        let wrapper = kind::nullable_wrapper(node).is_some();
+        if node.reference.is_some() || node.boolean.is_some() || wrapper || !kind.is_named() {
+            self.lift_inside(file, base, pointer, node, sources);
             return;
         }
         let name = node
@@ -254,12 +398,16 @@ impl Registry {
             .clone()
             .or_else(|| node.title.clone().filter(|title| is_pascal_case(title)))
             .unwrap_or_else(|| base.to_owned());
+        self.lift_as(file, name, pointer, node, sources);
+    }
+
+    fn lift_as(&mut self, file: usize, name: String, pointer: &str, node: &mut Node, sources: &Sources) {
         if !is_pascal_case(&name) {
             self.file_error(file, pointer, format!("this inline type would be named `{name}`, which is not a Rust type name: name it with `x-name`"));
         }
         let description = node.description.clone();
         let lifted = std::mem::take(node);
-        self.add_def(file, name.clone(), name.clone(), pointer.to_owned(), lifted);
+        self.add_def(file, name.clone(), pointer.to_owned(), &lifted, sources);
         *node = Node {
             keywords: vec!["$ref"],
             reference: Some(format!("{INLINE}{name}")),
@@ -271,72 +419,53 @@ impl Registry {
         }
     }
 
-    /// The definition a `$ref` in `file` names: `#/$defs/Name` in the same file, `other.json#/$defs/Name` in a
-    /// file beside it (or one whose `$id` is `other.json`), of the same vendor.
-    pub(crate) fn resolve(&self, file: usize, target: &str) -> Result<usize, String> {
+    /// What a `$ref` written at `pointer` in `file` names.
+    pub(crate) fn resolve(
+        &self,
+        file: usize,
+        pointer: &str,
+        target: &str,
+    ) -> Result<Resolved<'_>, String> {
         if let Some(name) = target.strip_prefix(INLINE) {
             return self
-                .index
+                .names
                 .get(&(file, name.to_owned()))
-                .copied()
+                .map(|id| Resolved::Def(&self.defs[*id]))
                 .ok_or_else(|| format!("`{name}` is not defined"));
         }
-        let Some((document, fragment)) = target.split_once('#') else {
-            return Err(format!("`$ref` must name a definition, `#/$defs/<Name>` or `<file>.json#/$defs/<Name>`; found `{target}`"));
-        };
-        let Some(name) = fragment.strip_prefix("/$defs/") else {
-            return Err(format!(
-                "`$ref` must point into `$defs` (`#/$defs/<Name>`); found `{target}`"
-            ));
-        };
-        let target_file = if document.is_empty() {
-            file
-        } else {
-            self.file_named(file, document)?
-        };
-        self.index
-            .get(&(target_file, name.to_owned()))
-            .copied()
-            .ok_or_else(|| {
-                format!(
-                    "`$ref` names `{name}`, which is not in `$defs` of {}",
-                    self.files[target_file].file
-                )
-            })
-    }
-
-    fn file_named(&self, from: usize, document: &str) -> Result<usize, String> {
-        let here = &self.files[from];
-        let directory = here.file.rsplit_once('/').map_or("", |(dir, _)| dir);
-        let relative = document.trim_start_matches("./");
-        let path = if directory.is_empty() {
-            relative.to_owned()
-        } else {
-            format!("{directory}/{relative}")
-        };
-        let found = self
-            .files
-            .iter()
-            .position(|info| info.file == path || info.id.as_deref() == Some(document))
-            .ok_or_else(|| format!("`{document}` is not a schema file beside {}", here.file))?;
-        if self.files[found].vendor != here.vendor {
-            return Err(format!(
-                "`{document}` belongs to vendor `{}`: `$ref` stays within one vendor",
-                self.files[found].vendor
-            ));
+        let (mut file, mut pointer, mut target) = (file, pointer.to_owned(), target.to_owned());
+        for _ in 0..MAX_HOPS {
+            let (found, at) = match self.resources.resolve(file, &pointer, &target)? {
+                Target::MetaSchema(_) => return Ok(Resolved::Schema),
+                Target::Node { file, pointer } => (file, pointer),
+            };
+            if at.is_empty() {
+                match &self.roots[found] {
+                    Some(root) => (file, pointer, target) = (found, at, root.clone()),
+                    None => return Ok(Resolved::Schema),
+                }
+                continue;
+            }
+            if let Some(id) = self.by_pointer.get(&(found, at.clone())) {
+                return Ok(Resolved::Def(&self.defs[*id]));
+            }
+            return Ok(Resolved::Schema);
         }
-        Ok(found)
+        Ok(Resolved::Schema)
     }
 
-    /// The definitions each reference inside `def` names, with the reference's pointer; unresolvable ones
-    /// are reported (once, here).
+    /// The definitions each reference inside `def` names; unresolvable ones are reported (once, here).
     fn references_of(&mut self, def: usize) -> Vec<usize> {
-        let mut found = Vec::new();
         let mut targets = Vec::new();
         collect_references(&self.defs[def].node, &self.defs[def].pointer, &mut targets);
+        let mut found = Vec::new();
         for (target, pointer) in targets {
-            match self.resolve(self.defs[def].file, &target) {
-                Ok(id) => found.push(id),
+            match self.resolve(self.defs[def].file, &pointer, &target) {
+                Ok(Resolved::Def(target)) => {
+                    let id = self.by_pointer[&(target.file, target.pointer.clone())];
+                    found.push(id);
+                }
+                Ok(Resolved::Schema) => {}
                 Err(message) => self.error(def, &join(&pointer, "$ref"), message),
             }
         }
@@ -348,21 +477,20 @@ impl Registry {
         let edges: Vec<Vec<usize>> = (0..self.defs.len())
             .map(|def| self.references_of(def))
             .collect();
-        self.check_cycles(&edges);
         let mut sent = BTreeSet::new();
         let mut received = BTreeSet::new();
         for (file, loaded) in loaded.iter().enumerate() {
             let Some(endpoint) = &loaded.document.endpoint else {
                 continue;
             };
-            if let Ok(root) = self.resolve(file, &endpoint.request) {
-                reach(root, &edges, &mut sent);
+            if let Ok(Resolved::Def(root)) = self.resolve(file, "", &endpoint.request) {
+                reach(self.id_of(root), &edges, &mut sent);
             }
             let responses =
                 std::iter::once(&endpoint.response).chain(endpoint.error_response.as_ref());
             for target in responses {
-                if let Ok(root) = self.resolve(file, target) {
-                    reach(root, &edges, &mut received);
+                if let Ok(Resolved::Def(root)) = self.resolve(file, "", target) {
+                    reach(self.id_of(root), &edges, &mut received);
                 }
             }
         }
@@ -375,28 +503,14 @@ impl Registry {
         }
     }
 
-    /// A type that contains itself (directly or through others) is an error: the shape pass describes types in
-    /// constants, which cannot refer to themselves.
-    fn check_cycles(&mut self, edges: &[Vec<usize>]) {
-        for start in 0..self.defs.len() {
-            let mut seen = BTreeSet::new();
-            let mut pending: Vec<usize> = edges[start].clone();
-            while let Some(def) = pending.pop() {
-                if def == start {
-                    let pointer = self.defs[start].pointer.clone();
-                    let name = self.defs[start].name.clone();
-                    self.error(
-                        start,
-                        &pointer,
-                        format!("`{name}` contains itself: recursive schemas are not supported"),
-                    );
-                    break;
-                }
-                if seen.insert(def) {
-                    pending.extend(&edges[def]);
-                }
-            }
-        }
+    /// The index of a definition.
+    pub(crate) fn id_of(&self, def: &Def) -> usize {
+        self.by_pointer[&(def.file, def.pointer.clone())]
+    }
+
+    /// The URIs a file is known by: the one made from its path, then its `$id` if it has one.
+    pub(crate) fn uris_of(&self, file: usize) -> &[String] {
+        &self.resources.uris[file]
     }
 
     /// The definitions of one file, in order.
@@ -417,132 +531,17 @@ fn reach(root: usize, edges: &[Vec<usize>], seen: &mut BTreeSet<usize>) {
     }
 }
 
-/// Every `$ref` below `node`, with the pointer of the node holding it.
+/// Every `$ref` below `node` (not into nested `$defs`, which are definitions of their own), with the
+/// pointer of the node holding it.
 pub(crate) fn collect_references(node: &Node, pointer: &str, out: &mut Vec<(String, String)>) {
     if let Some(target) = &node.reference {
         out.push((target.clone(), pointer.to_owned()));
     }
-    for (path, child) in children(node) {
-        collect_references(child, &format!("{pointer}{path}"), out);
-    }
-}
-
-/// The schemas directly inside `node`, each with its pointer relative to `node`.
-pub(crate) fn children(node: &Node) -> Vec<(String, &Node)> {
-    let mut out = Vec::new();
-    for (member, child) in node.properties.iter().flatten() {
-        out.push((join("/properties", member), child));
-    }
-    let single = [
-        ("/items", &node.items),
-        ("/additionalProperties", &node.additional_properties),
-        ("/propertyNames", &node.property_names),
-        ("/if", &node.if_),
-        ("/then", &node.then),
-        ("/else", &node.else_),
-    ];
-    for (path, child) in single {
-        if let Some(child) = child {
-            out.push((path.to_owned(), child));
+    for (path, child) in node.subschemas() {
+        if !path.starts_with("/$defs/") {
+            collect_references(child, &format!("{pointer}{path}"), out);
         }
     }
-    for (keyword, list) in [
-        ("/oneOf", &node.one_of),
-        ("/anyOf", &node.any_of),
-        ("/allOf", &node.all_of),
-    ] {
-        for (index, child) in list.iter().flatten().enumerate() {
-            out.push((format!("{keyword}/{index}"), child));
-        }
-    }
-    out
-}
-
-/// Whether an inline schema is a type that needs a name of its own: an object with members, an enum of
-/// strings or of named integer codes, or a union.
-fn is_named_type(node: &Node) -> bool {
-    if node.reference.is_some() || node.boolean.is_some() || nullable_wrapper(node).is_some() {
-        return false;
-    }
-    matches!(
-        def_kind(node).0,
-        Some(DefKind::Struct | DefKind::StrEnum | DefKind::IntEnum | DefKind::Union)
-    )
-}
-
-/// The kind of a definition and whether it also allows `null`; `None` when it is none of the supported ones.
-pub(crate) fn def_kind(node: &Node) -> (Option<DefKind>, bool) {
-    let (types, mut nullable) = node.types_without_null();
-    if node.boolean.is_some() {
-        return (Some(DefKind::Newtype), false);
-    }
-    if node
-        .enumeration
-        .as_ref()
-        .is_some_and(|values| values.contains(&serde_json::Value::Null))
-    {
-        nullable = true;
-    }
-    let kind = if nullable_wrapper(node).is_some() {
-        None
-    } else if let Some(options) = &node.one_of {
-        let constants: Vec<&serde_json::Value> = options
-            .iter()
-            .filter_map(|option| option.constant.as_ref())
-            .collect();
-        if !constants.is_empty()
-            && options
-                .iter()
-                .all(|option| option.properties.is_none() && option.reference.is_none())
-        {
-            // An enum; entries without a usable `const` are reported when it is lowered.
-            if types == ["integer"] {
-                Some(DefKind::IntEnum)
-            } else if types == ["string"] || constants.iter().all(|value| value.is_string()) {
-                Some(DefKind::StrEnum)
-            } else if constants.iter().all(|value| value.is_i64()) {
-                Some(DefKind::IntEnum)
-            } else {
-                None
-            }
-        } else if types.iter().all(|ty| *ty == "object") {
-            Some(DefKind::Union)
-        } else {
-            None
-        }
-    } else if is_object(node, &types) {
-        // A map has a schema for its values and no named members; `{"type": "object"}` alone is an object
-        // that keeps whatever it holds.
-        let is_map = node.properties.is_none()
-            && node
-                .additional_properties
-                .as_ref()
-                .is_some_and(|extra| extra.boolean.is_none());
-        Some(if is_map {
-            DefKind::Newtype
-        } else {
-            DefKind::Struct
-        })
-    } else if node.enumeration.as_ref().is_some_and(|values| {
-        values.iter().any(serde_json::Value::is_string)
-            && values
-                .iter()
-                .all(|value| value.is_string() || value.is_null())
-    }) {
-        Some(DefKind::StrEnum)
-    } else {
-        match types.as_slice() {
-            []
-            | ["string" | "integer" | "number" | "boolean" | "array"]
-            | ["integer", "string"] => Some(DefKind::Newtype),
-            _ => None,
-        }
-    };
-    (kind, nullable)
-}
-
-fn is_object(node: &Node, types: &[&str]) -> bool {
-    types == ["object"] || (types.is_empty() && node.properties.is_some())
 }
 
 /// The `const` of the member that tells a union's variants apart, for naming an inline variant.
@@ -555,16 +554,4 @@ fn discriminant(node: &Node) -> Option<String> {
             Some(serde_json::Value::Number(number)) => Some(number.to_string()),
             _ => None,
         })
-}
-
-/// `X`, when `node` is `oneOf` or `anyOf` of exactly `X` and `{"type": "null"}`: a nullable `X`.
-pub(crate) fn nullable_wrapper(node: &Node) -> Option<&Node> {
-    let options = node.one_of.as_ref().or(node.any_of.as_ref())?;
-    let is_null = |option: &Node| {
-        option.ty.as_deref() == Some(&["null".to_owned()]) && option.keywords == ["type"]
-    };
-    match options.as_slice() {
-        [value, null] | [null, value] if is_null(null) && !is_null(value) => Some(value),
-        _ => None,
-    }
 }

@@ -1,61 +1,16 @@
-//! Structs, with serde attributes and builders; enums and unions are in `enums`, newtypes in `newtype`.
+//! Structs, with serde attributes, builders, a redacting `Debug` and what responses need.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::fields::{field, integer_reader};
-use super::names::{doc, ident};
-use super::{enums, json_schema, newtype, shape, validate, Cx};
-use crate::model::{Additional, Direction, Shape, Struct, Ty, TypeDef, TypeKind};
+use super::cx::Cx;
+use super::fields::field;
+use super::names::ident;
+use super::rust_type::{integer_reader, value_type};
+use super::{json_schema, shape, validate};
+use crate::model::{Additional, Direction, Struct};
 
-/// Every item of one named type.
-pub fn type_def(def: &TypeDef, cx: &Cx) -> TokenStream {
-    let name = ident(&def.name);
-    let docs = doc(def.doc.as_deref());
-    match &def.kind {
-        TypeKind::Struct(s) => structure(&name, docs, s, def.direction, cx),
-        TypeKind::IntEnum(variants) => enums::int_enum(&name, docs, variants, def.direction, cx),
-        TypeKind::StrEnum(variants) => enums::str_enum(&name, docs, variants, def.direction, cx),
-        TypeKind::Union(union) => enums::union(&name, docs, union, def.direction, cx),
-        TypeKind::Newtype(shape) => newtype::newtype(&name, docs, shape, def.direction, cx),
-    }
-}
-
-/// The Rust type of a value: `Option<T>` when it may be `null`.
-pub fn value_type(shape: &Shape, cx: &Cx) -> TokenStream {
-    let ty = rust_type(&shape.ty, cx);
-    if shape.nullable {
-        quote!(Option<#ty>)
-    } else {
-        ty
-    }
-}
-
-/// The Rust type of a value's type, `null` aside.
-pub fn rust_type(ty: &Ty, cx: &Cx) -> TokenStream {
-    match ty {
-        Ty::String => quote!(String),
-        Ty::Integer { .. } => quote!(i64),
-        Ty::Number => cx.rt("Decimal"),
-        Ty::Boolean => quote!(bool),
-        Ty::Any => quote!(serde_json::Value),
-        Ty::Named(named) => {
-            let name = ident(&named.name);
-            quote!(#name)
-        }
-        Ty::Array(items) => {
-            let item = value_type(items, cx);
-            quote!(Vec<#item>)
-        }
-        Ty::Map(map) => {
-            let values = value_type(&map.values, cx);
-            let index_map = cx.rt("IndexMap");
-            quote!(#index_map<String, #values>)
-        }
-    }
-}
-
-fn structure(
+pub(crate) fn structure(
     name: &Ident,
     docs: TokenStream,
     s: &Struct,
@@ -143,7 +98,7 @@ fn extra_field(additional: &Additional, direction: Direction, cx: &Cx) -> Option
             " Members the schema does not name, which it allows: kept and sent as they are.",
         ),
         (Additional::Typed(values), _) => {
-            let values = super::types::value_type(values, cx);
+            let values = value_type(values, cx);
             let index_map = cx.rt("IndexMap");
             (
                 quote!(#index_map<String, #values>),

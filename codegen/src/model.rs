@@ -23,6 +23,32 @@ pub struct Module {
     pub document: Option<Embedded>,
 }
 
+impl Module {
+    /// Whether any of its types has a check the compiled schema makes.
+    pub fn has_schema_checks(&self) -> bool {
+        self.types.iter().any(|def| def.kind.has_schema_checks())
+    }
+}
+
+impl TypeKind {
+    fn has_schema_checks(&self) -> bool {
+        match self {
+            TypeKind::Struct(s) => {
+                s.residual.is_some()
+                    || s.fields.iter().any(|f| f.shape.has_schema_checks())
+                    || matches!(&s.additional, Additional::Typed(values) if values.has_schema_checks())
+            }
+            TypeKind::Newtype(shape) => shape.has_schema_checks(),
+            TypeKind::Choice(choice) => choice.residual.is_some(),
+            TypeKind::Either(either) => {
+                either.residual.is_some()
+                    || either.variants.iter().any(|v| v.shape.has_schema_checks())
+            }
+            TypeKind::IntEnum(_) | TypeKind::StrEnum(_) | TypeKind::Union(_) => false,
+        }
+    }
+}
+
 /// A schema file as the runtime's compiled validator reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Embedded {
@@ -304,6 +330,16 @@ impl Shape {
             Ty::Map(map) => map.values.integer_reading(),
             _ => None,
         }
+    }
+
+    /// Whether a check of this shape (or of its items or values) is made by the compiled schema.
+    pub fn has_schema_checks(&self) -> bool {
+        self.checks.iter().any(|check| matches!(check, Check::Schema(_)))
+            || match &self.ty {
+                Ty::Array(items) => items.has_schema_checks(),
+                Ty::Map(map) => map.values.has_schema_checks(),
+                _ => false,
+            }
     }
 
     /// Whether a value of this shape has anything to check.

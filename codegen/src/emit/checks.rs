@@ -135,6 +135,7 @@ pub(crate) fn shape_checks(shape: &Shape, value: &Value, cx: &Cx) -> Vec<TokenSt
 
 pub(crate) fn check_call(check: &Check, value: &Value, cx: &Cx) -> TokenStream {
     let (borrowed, copied) = (value.borrowed(), value.copied());
+    let receiver = value.receiver().clone();
     let value = &borrowed;
     match check {
         Check::MinLength(min) => {
@@ -207,11 +208,11 @@ pub(crate) fn check_call(check: &Check, value: &Value, cx: &Cx) -> TokenStream {
         Check::Schema(pointer) => schema_check(pointer, quote!(schema_of), value, cx),
         Check::MinProperties(min) => {
             let min = count(*min);
-            quote!(v.min_properties((#value).len(), #min))
+            quote!(v.min_properties(#receiver.len(), #min))
         }
         Check::MaxProperties(max) => {
             let max = count(*max);
-            quote!(v.max_properties((#value).len(), #max))
+            quote!(v.max_properties(#receiver.len(), #max))
         }
         Check::Const(constant) => {
             let constant = constant_ref(constant, cx);

@@ -16,6 +16,8 @@ pub struct Loaded {
     pub document: Document,
     /// What was wrong in the file's text; lowering still looks at the rest of it.
     pub problems: Vec<Diagnostic>,
+    /// The file's JSON, compact, for the compiled checks of the schemas no Rust type says all of.
+    pub json: String,
 }
 
 /// Reads every `*.json` file below `dir`, in a stable (sorted) order.
@@ -63,6 +65,7 @@ pub fn parse(file: &str, text: &str) -> Loaded {
                     pointer: String::new(),
                     message: format!("not valid JSON: {err}"),
                 }],
+                json: String::new(),
             }
         }
     };
@@ -72,6 +75,7 @@ pub fn parse(file: &str, text: &str) -> Loaded {
         file: file.to_owned(),
         document,
         problems: reader.problems,
+        json: value.compact(),
     }
 }
 

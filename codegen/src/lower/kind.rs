@@ -129,13 +129,21 @@ pub(crate) const NEUTRAL: &[&str] = &[
     "x-sensitive",
 ];
 
+/// How deep the options of unions may nest, through references, before the generator stops looking (a
+/// union whose options name the union itself).
+const MAX_DEPTH: usize = 8;
+
 /// The kind of `node`, and whether it also accepts `null`.
 pub(crate) fn classify<'a>(node: &'a Node, lookup: &Lookup<'a>) -> (Kind, bool) {
-    if node.boolean.is_some() {
+    classify_within(node, lookup, 0)
+}
+
+fn classify_within<'a>(node: &'a Node, lookup: &Lookup<'a>, depth: usize) -> (Kind, bool) {
+    if node.boolean.is_some() || depth > MAX_DEPTH {
         return (Kind::Any, false);
     }
     if let Some(inner) = nullable_wrapper(node) {
-        let (kind, _) = classify(inner, lookup);
+        let (kind, _) = classify_within(inner, lookup, depth + 1);
         return (kind, true);
     }
     if node.reference.is_some() && only(node, &["$ref"]) {
@@ -145,7 +153,7 @@ pub(crate) fn classify<'a>(node: &'a Node, lookup: &Lookup<'a>) -> (Kind, bool) 
     if let Some(kind) = enum_kind(node, &types) {
         return (kind, nullable);
     }
-    if let Some(kind) = union_kind(node, lookup) {
+    if let Some(kind) = union_kind(node, lookup, depth) {
         return (kind, nullable);
     }
     let kind = match types.as_slice() {
@@ -259,7 +267,7 @@ fn enum_kind(node: &Node, types: &[JsonType]) -> Option<Kind> {
 
 /// A union of `oneOf`/`anyOf` options: tagged when they are objects told apart by a constant member, chosen
 /// by validation when each option has a type of its own and a name can be told from the others.
-fn union_kind<'a>(node: &'a Node, lookup: &Lookup<'a>) -> Option<Kind> {
+fn union_kind<'a>(node: &'a Node, lookup: &Lookup<'a>, depth: usize) -> Option<Kind> {
     let (keyword, options) = match (&node.one_of, &node.any_of) {
         (Some(options), None) => ("oneOf", options),
         (None, Some(options)) => ("anyOf", options),
@@ -276,7 +284,7 @@ fn union_kind<'a>(node: &'a Node, lookup: &Lookup<'a>) -> Option<Kind> {
         return Some(Kind::Union);
     }
     let typed = targets.iter().all(|target| {
-        let (kind, nullable) = classify(target, lookup);
+        let (kind, nullable) = classify_within(target, lookup, depth + 1);
         !nullable && !matches!(kind, Kind::Any | Kind::Reference)
     });
     (typed && option_names(&targets).is_some()).then_some(Kind::Choice)

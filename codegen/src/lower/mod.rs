@@ -12,6 +12,7 @@ mod merge;
 mod names;
 mod object;
 mod pattern;
+mod recursion;
 mod registry;
 mod resolve;
 mod scalar;
@@ -51,6 +52,8 @@ pub fn lower_all(loaded: &[Loaded]) -> Result<Vec<Module>, Vec<Diagnostic>> {
         modules.extend(module);
     }
     versions::arrange(&mut modules, &mut lowering);
+    recursion::break_cycles(&mut modules);
+    keep_documents_in_use(&mut modules);
     endpoint::check_unique_names(&modules, &mut lowering);
     lowering.retain(|problem| !repeats(problem, &reading));
     let mut problems = reading;
@@ -63,6 +66,23 @@ pub fn lower_all(loaded: &[Loaded]) -> Result<Vec<Module>, Vec<Diagnostic>> {
         Ok(modules)
     } else {
         Err(problems)
+    }
+}
+
+/// Keeps the embedded schema file of the modules that check something with it, and of the modules of the
+/// same vendor those reach; the others embed nothing.
+fn keep_documents_in_use(modules: &mut [Module]) {
+    let mut needed: BTreeSet<(String, String)> = BTreeSet::new();
+    for module in modules.iter().filter(|module| module.has_schema_checks()) {
+        needed.insert((module.vendor.clone(), module.name.clone()));
+        if let Some(document) = &module.document {
+            needed.extend(document.uses.iter().map(|used| (module.vendor.clone(), used.clone())));
+        }
+    }
+    for module in modules.iter_mut() {
+        if !needed.contains(&(module.vendor.clone(), module.name.clone())) {
+            module.document = None;
+        }
     }
 }
 
@@ -224,7 +244,7 @@ fn lower_file(ctx: &mut Ctx, loaded: &Loaded) -> Option<Module> {
         endpoint,
         types,
         imports: ctx.imports.iter().cloned().collect(),
-        document: None,
+        document: Some(registry.embedded(ctx.file)),
     })
 }
 

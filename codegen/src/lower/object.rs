@@ -21,8 +21,9 @@ pub(crate) fn lower_struct(
 ) -> Option<Struct> {
     let mut native: Vec<&str> = vec!["type", "properties", "x-compare"];
     let mut fields = fields(ctx, node, direction, pointer);
+    let mut part_rules = Vec::new();
+    let parts = merge::all_of(ctx, node, direction, pointer, &mut fields, &mut part_rules);
     let mut rules = Vec::new();
-    let parts = merge::all_of(ctx, node, direction, pointer, &mut fields, &mut rules);
     let additional = additional(ctx, node, direction, pointer);
     let own_additional = node.additional_properties.is_some() && node.pattern_properties.is_none();
     if own_additional && parts.merged_members == 0 {
@@ -56,6 +57,7 @@ pub(crate) fn lower_struct(
             native.push("anyOf");
         }
     }
+    rules.extend(part_rules);
     if parts.complete {
         native.push("allOf");
     }

@@ -142,6 +142,10 @@ pub(crate) struct Registry {
     /// Each file's root `$ref` (the request definition of an endpoint file).
     roots: Vec<Option<String>>,
     resources: Resources,
+    /// The files each file's references reach, directly.
+    reaches: Vec<BTreeSet<usize>>,
+    /// Each file's JSON, compact.
+    json: Vec<String>,
     pub problems: Vec<Diagnostic>,
 }
 
@@ -163,6 +167,8 @@ impl Registry {
             names: BTreeMap::new(),
             roots: loaded.iter().map(|file| file.document.root.clone()).collect(),
             resources: Resources::default(),
+            reaches: Vec::new(),
+            json: loaded.iter().map(|file| file.json.clone()).collect(),
             problems: Vec::new(),
         };
         for (number, file) in loaded.iter().enumerate() {
@@ -174,9 +180,37 @@ impl Registry {
         for (number, file) in loaded.iter().enumerate() {
             registry.add_nested(number, &file.document, &sources);
         }
+        registry.reaches = (0..loaded.len())
+            .map(|file| files_reached(&sources, file))
+            .collect();
         registry.resources = sources.resources;
         registry.decide_directions(loaded);
         registry
+    }
+
+    /// The schema file `file` as the compiled checks read it: its URIs, its JSON, and the other files of its
+    /// vendor its references reach (directly or through others).
+    pub(crate) fn embedded(&self, file: usize) -> crate::model::Embedded {
+        let mut reached = BTreeSet::new();
+        let mut pending = vec![file];
+        while let Some(next) = pending.pop() {
+            for &other in &self.reaches[next] {
+                if other != file && reached.insert(other) {
+                    pending.push(other);
+                }
+            }
+        }
+        let uris = &self.resources.uris[file];
+        crate::model::Embedded {
+            uri: uris.last().cloned().unwrap_or_default(),
+            aliases: uris[..uris.len().saturating_sub(1)].to_vec(),
+            json: self.json[file].clone(),
+            uses: reached
+                .into_iter()
+                .filter(|other| self.files[*other].vendor == self.files[file].vendor)
+                .map(|other| self.files[other].module.clone())
+                .collect(),
+        }
     }
 
     fn error(&mut self, def: usize, pointer: &str, message: impl Into<String>) {
@@ -508,11 +542,6 @@ impl Registry {
         self.by_pointer[&(def.file, def.pointer.clone())]
     }
 
-    /// The URIs a file is known by: the one made from its path, then its `$id` if it has one.
-    pub(crate) fn uris_of(&self, file: usize) -> &[String] {
-        &self.resources.uris[file]
-    }
-
     /// The definitions of one file, in order.
     pub(crate) fn defs_of(&self, file: usize) -> impl Iterator<Item = (usize, &Def)> {
         self.defs
@@ -554,4 +583,34 @@ fn discriminant(node: &Node) -> Option<String> {
             Some(serde_json::Value::Number(number)) => Some(number.to_string()),
             _ => None,
         })
+}
+
+/// The files the references of `file` land in (itself included when they stay in it).
+fn files_reached(sources: &Sources, file: usize) -> BTreeSet<usize> {
+    let mut found = BTreeSet::new();
+    let document = sources.documents[file];
+    let mut pending: Vec<(String, &Node)> = document
+        .defs
+        .iter()
+        .map(|(key, node)| (join("/$defs", key), node))
+        .collect();
+    let mut add = |pointer: &str, reference: &str| {
+        if let Ok(Target::Node { file: target, .. }) =
+            sources.resources.resolve(file, pointer, reference)
+        {
+            found.insert(target);
+        }
+    };
+    if let Some(root) = &document.root {
+        add("", root);
+    }
+    while let Some((pointer, node)) = pending.pop() {
+        for reference in node.reference.iter().chain(&node.dynamic_reference) {
+            add(&pointer, reference);
+        }
+        for (path, child) in node.subschemas() {
+            pending.push((format!("{pointer}{path}"), child));
+        }
+    }
+    found
 }

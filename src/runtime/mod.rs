@@ -3,8 +3,8 @@
 //!
 //! What a caller uses is documented here: [`Decimal`], [`Nullable`], [`Validate`] and [`Violations`],
 //! [`Operation`] and [`EndpointMeta`], [`parse`] and [`check`]. The items only generated code uses (readers,
-//! shapes, patterns, formats, wire helpers) are public because the generated modules are a crate of their
-//! own in spirit, and `#[doc(hidden)]`: they may change in any release.
+//! shapes, patterns, formats, schema checks, wire helpers) are public because the generated modules are a
+//! crate of their own in spirit, and `#[doc(hidden)]`: they may change in any release.
 
 pub mod check;
 mod decimal;
@@ -19,6 +19,7 @@ mod nullable;
 pub mod parse;
 mod pattern;
 mod recover;
+mod schema;
 #[doc(hidden)]
 pub mod shape;
 mod validate;
@@ -62,6 +63,8 @@ pub use endpoint::{
 };
 #[doc(hidden)]
 pub use pattern::Pattern;
+#[doc(hidden)]
+pub use schema::{json_equal, SchemaCheck, SchemaDocument};
 #[doc(hidden)]
 pub use shape::{Kinded, Member, MemberKind, ObjectShape, Scalar, Shaped, TagValue, UnionShape};
 #[doc(hidden)]

@@ -210,6 +210,16 @@ impl Validator {
 
     /// Records a violation at the current pointer.
     pub fn report(&mut self, rule: &'static str, message: impl Into<String>) {
+        let pointer = self.pointer();
+        self.violations.push(Violation {
+            pointer,
+            rule,
+            message: message.into(),
+        });
+    }
+
+    /// The current JSON pointer, built from the path (only when something is reported).
+    pub(super) fn pointer(&self) -> String {
         let mut pointer = self.prefix.clone();
         for segment in &self.path {
             match segment {
@@ -221,11 +231,20 @@ impl Validator {
                 Segment::Key(key) => push_segment(&mut pointer, &self.keys[*key]),
             }
         }
-        self.violations.push(Violation {
-            pointer,
-            rule,
-            message: message.into(),
-        });
+        pointer
+    }
+
+    /// Records a violation at `pointer` unless one of the same pointer and rule is already recorded: a
+    /// residual check re-checks keywords that the typed checks (or an enclosing check) may have reported.
+    pub(super) fn report_new(&mut self, pointer: String, rule: &'static str, message: String) {
+        let known = |v: &Violation| v.rule == rule && v.pointer == pointer;
+        if !self.violations.iter().any(known) {
+            self.violations.push(Violation {
+                pointer,
+                rule,
+                message,
+            });
+        }
     }
 
     /// Records that `member` of the current object is missing.
@@ -391,8 +410,42 @@ impl Validator {
 
     /// `uniqueItems`: no two items are equal; each repeat is reported at its index.
     pub fn unique_items<T: PartialEq>(&mut self, items: &[T]) {
+        self.repeats(items, |earlier, item| earlier == item);
+    }
+
+    /// `uniqueItems` of items that are JSON to Rust (`serde_json::Value`, or types whose `PartialEq` is not
+    /// JSON Schema's): compared as JSON, by [`json_equal`](super::json_equal), so `1` repeats `1.0` and
+    /// objects are equal whatever the order of their members. An item that cannot be serialized is a
+    /// `type` violation at its index, and equals nothing.
+    pub fn unique_json<T: Serialize>(&mut self, items: &[T]) {
+        if items.len() < 2 {
+            return;
+        }
+        let mut values = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            if let Some(first) = items[..index].iter().position(|earlier| earlier == item) {
+            match serde_json::to_value(item) {
+                Ok(value) => values.push(Some(value)),
+                Err(error) => {
+                    self.path.push(Segment::Index(index));
+                    self.report("type", format!("cannot be written as JSON: {error}"));
+                    self.path.pop();
+                    values.push(None);
+                }
+            }
+        }
+        self.repeats(&values, |earlier, item| match (earlier, item) {
+            (Some(earlier), Some(item)) => super::json_equal(earlier, item),
+            _ => false,
+        });
+    }
+
+    /// Reports each item that `equal` finds equal to an earlier one, at its index.
+    fn repeats<T>(&mut self, items: &[T], equal: impl Fn(&T, &T) -> bool) {
+        for (index, item) in items.iter().enumerate() {
+            if let Some(first) = items[..index]
+                .iter()
+                .position(|earlier| equal(earlier, item))
+            {
                 self.path.push(Segment::Index(index));
                 self.report(
                     "uniqueItems",
@@ -516,7 +569,7 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    fn holds<T: PartialOrd>(self, left: &T, right: &T) -> bool {
+    pub(crate) fn holds<T: PartialOrd>(self, left: &T, right: &T) -> bool {
         match self {
             Comparison::Less => left < right,
             Comparison::LessOrEqual => left <= right,
@@ -526,7 +579,7 @@ impl Comparison {
         }
     }
 
-    fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Comparison::Less => "<",
             Comparison::LessOrEqual => "<=",
@@ -534,6 +587,18 @@ impl Comparison {
             Comparison::GreaterOrEqual => ">=",
             Comparison::Greater => ">",
         }
+    }
+
+    /// The operator a schema writes (`<`, `<=`, `==`, `>=`, `>`).
+    pub(crate) fn from_symbol(symbol: &str) -> Option<Comparison> {
+        Some(match symbol {
+            "<" => Comparison::Less,
+            "<=" => Comparison::LessOrEqual,
+            "==" => Comparison::Equal,
+            ">=" => Comparison::GreaterOrEqual,
+            ">" => Comparison::Greater,
+            _ => return None,
+        })
     }
 }
 

@@ -334,7 +334,9 @@ impl Shape {
 
     /// Whether a check of this shape (or of its items or values) is made by the compiled schema.
     pub fn has_schema_checks(&self) -> bool {
-        self.checks.iter().any(|check| matches!(check, Check::Schema(_)))
+        self.checks
+            .iter()
+            .any(|check| matches!(check, Check::Schema(_)))
             || match &self.ty {
                 Ty::Array(items) => items.has_schema_checks(),
                 Ty::Map(map) => map.values.has_schema_checks(),

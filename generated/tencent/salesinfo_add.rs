@@ -4,7 +4,7 @@
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded, Comparison,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, Comparison,
     Format, Decimal, InvalidValue, Pattern,
 };
 
@@ -131,6 +131,10 @@ impl Shaped for SalesinfoAddRequest {
         ],
         open: false,
     };
+}
+
+impl Kinded for SalesinfoAddRequest {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Sales info of one product SKU in one store or warehouse.
@@ -309,6 +313,10 @@ impl Shaped for SalesInfo {
     };
 }
 
+impl Kinded for SalesInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// Product price info, amounts in yuan with at most 2 decimals. 商品价格信息
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -422,6 +430,10 @@ impl Shaped for Price {
     };
 }
 
+impl Kinded for Price {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// One campaign and its promotion price. external_promotion_id and promotion_price are required together.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -491,6 +503,10 @@ impl Shaped for SkuPromotion {
     };
 }
 
+impl Kinded for SkuPromotion {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// A related full-size (normal) product of a sample and its price.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -543,6 +559,10 @@ impl Shaped for NormalProductInfo {
         ],
         open: false,
     };
+}
+
+impl Kinded for NormalProductInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Stock info of the product in this store or warehouse. 库存信息
@@ -617,6 +637,10 @@ impl Shaped for Stock {
     };
 }
 
+impl Kinded for Stock {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// Delivery info: freight and delivery locations. 配送信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -660,6 +684,10 @@ impl Shaped for DeliveryInfo {
         ],
         open: false,
     };
+}
+
+impl Kinded for DeliveryInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// A delivery location; codes follow the Ministry of Civil Affairs administrative division codes (《民政部行政区划代码》).
@@ -792,6 +820,10 @@ impl Shaped for Location {
         ],
         open: false,
     };
+}
+
+impl Kinded for Location {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Product landing pages: WeChat mini program, QQ mini program and H5. 商品目标页信息
@@ -1049,6 +1081,10 @@ impl Shaped for TargetUrlProps {
     };
 }
 
+impl Kinded for TargetUrlProps {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// One coupon batch applicable to the product. 优惠券信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1210,6 +1246,10 @@ impl Shaped for CouponInfo {
     };
 }
 
+impl Kinded for CouponInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// Product tag info. 商品的标签信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1254,6 +1294,10 @@ impl Shaped for TagInfo {
         ],
         open: false,
     };
+}
+
+impl Kinded for TagInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// One custom tag: a name and its values.
@@ -1303,6 +1347,10 @@ impl Shaped for CustomTag {
         ],
         open: false,
     };
+}
+
+impl Kinded for CustomTag {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Third-party (CPS) promotion info; required for CPS business. CPS业务必填,第三方推广信息
@@ -1384,6 +1432,10 @@ impl Shaped for ThirdPromotionInfo {
     };
 }
 
+impl Kinded for ThirdPromotionInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 /// Exclusive product info. 专属商品信息
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1435,6 +1487,10 @@ impl Shaped for ExclusiveInfo {
         ],
         open: false,
     };
+}
+
+impl Kinded for ExclusiveInfo {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// An amount of money in yuan (CNY), >= 0, at most 2 decimal places (单位元,保留 2 位小数).

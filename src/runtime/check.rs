@@ -6,7 +6,7 @@ use super::endpoint::{BatchMeta, Batched, Operation};
 use serde::de::DeserializeOwned;
 
 use super::recover::parse_and_validate;
-use super::shape::{self, Shaped};
+use super::shape::{self, Kinded, Shaped};
 use super::{parse, Validate, Validator, Violation};
 
 /// Parses and validates a body. A parse error stops only the item it is in: the other items of the batch are
@@ -46,7 +46,8 @@ pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
 ///
 /// Every violation of the item, each with its JSON pointer under `prefix`.
 pub fn check_item<O: Batched>(value: &Value, prefix: &str) -> Result<O::Item, Vec<Violation>> {
-    checked::<O::Item>(value, prefix)
+    let found = shape::check_kind(value, &<O::Item as Kinded>::KIND, prefix);
+    merged::<O::Item>(value, prefix, found)
 }
 
 /// Every missing and unknown member (the shape pass), then every type error and every validation error of
@@ -55,7 +56,16 @@ fn checked<T: Shaped + Validate + DeserializeOwned>(
     value: &Value,
     prefix: &str,
 ) -> Result<T, Vec<Violation>> {
-    let mut found = shape::check(value, &T::SHAPE, prefix);
+    let found = shape::check(value, &T::SHAPE, prefix);
+    merged::<T>(value, prefix, found)
+}
+
+/// The shape pass's findings, then every type error and validation error of the rest, each problem once.
+fn merged<T: Validate + DeserializeOwned>(
+    value: &Value,
+    prefix: &str,
+    mut found: Vec<Violation>,
+) -> Result<T, Vec<Violation>> {
     match parse_and_validate::<T>(value, prefix) {
         Ok(parsed) if found.is_empty() => Ok(parsed),
         Ok(_) => Err(found),

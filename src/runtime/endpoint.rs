@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{Shaped, Validate, Violation};
+use super::{Kinded, Shaped, Validate, Violation};
 
 /// How a platform authenticates a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +109,7 @@ pub trait ResponseBody: DeserializeOwned {
 /// An endpoint whose request carries a batch of items in one member.
 pub trait Batched: Operation {
     /// One item of the batch.
-    type Item: Serialize + DeserializeOwned + Validate + Shaped + Clone + Send + Sync + 'static;
+    type Item: Serialize + DeserializeOwned + Validate + Kinded + Clone + Send + Sync + 'static;
 
     /// The batch items of a request.
     fn items(request: &Self::Request) -> &[Self::Item];

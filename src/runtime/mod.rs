@@ -7,7 +7,11 @@
 //! crate of their own in spirit, and `#[doc(hidden)]`: they may change in any release.
 
 pub mod check;
+#[doc(hidden)]
+pub mod choice;
 mod decimal;
+#[doc(hidden)]
+pub mod either;
 pub mod endpoint;
 #[doc(hidden)]
 pub mod format;

@@ -8,7 +8,7 @@ use super::validate::push_segment;
 use super::Violation;
 
 /// Rule names a deserializer can name in a custom error written as `[rule] message`.
-const CUSTOM_RULES: [&str; 8] = [
+const CUSTOM_RULES: [&str; 9] = [
     "enum",
     "type",
     "pattern",
@@ -16,6 +16,7 @@ const CUSTOM_RULES: [&str; 8] = [
     "x-decimalPlaces",
     "required",
     "oneOf",
+    "anyOf",
     "const",
 ];
 

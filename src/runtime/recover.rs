@@ -154,8 +154,9 @@ impl Repair<'_> {
         if error.rule == "json" {
             return false;
         }
-        // An unknown union tag: stand in for the whole union, not for its tag.
-        let pointer = if error.rule == "oneOf" {
+        // An unknown union tag (reported at the tag, `wire::unknown_tag`): stand in for the whole union, not
+        // for its tag. A union chosen by validation reports at itself.
+        let pointer = if error.rule == "oneOf" && error.message.contains(" is not a kind of ") {
             error
                 .pointer
                 .rsplit_once('/')

@@ -63,6 +63,9 @@ pub enum MemberKind {
     Array(&'static MemberKind),
     /// A map whose values are objects, unions, arrays or maps.
     Map(&'static MemberKind),
+    /// What a type that contains itself holds, reached through a function (a constant cannot contain
+    /// itself).
+    Lazy(fn() -> &'static MemberKind),
 }
 
 /// The JSON a scalar member takes, as the schema's `type` (and `enum`) say.
@@ -127,6 +130,14 @@ pub fn check(value: &Value, shape: &ObjectShape, prefix: &str) -> Vec<Violation>
     found
 }
 
+/// [`check`] of a value of any kind (a batch item that is a union, say).
+pub fn check_kind(value: &Value, kind: &MemberKind, prefix: &str) -> Vec<Violation> {
+    let mut pointer = prefix.to_owned();
+    let mut found = Vec::new();
+    check_value(value, kind, &mut pointer, &mut found);
+    found
+}
+
 fn check_object(
     value: &Value,
     shape: &ObjectShape,
@@ -178,6 +189,7 @@ fn check_object(
 /// Looks into a member's value as its kind says; values of another JSON type are left to the typed parse.
 fn check_value(value: &Value, kind: &MemberKind, pointer: &mut String, found: &mut Vec<Violation>) {
     match (value, kind) {
+        (_, MemberKind::Lazy(kind)) => check_value(value, kind(), pointer, found),
         (_, MemberKind::Object(inner)) => check_object(value, inner, pointer, found),
         (Value::Array(items), MemberKind::ArrayOf(inner)) => {
             each_item(items, pointer, |item, pointer| {

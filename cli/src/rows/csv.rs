@@ -93,6 +93,7 @@ impl Kind {
             MemberKind::Union(union) => Kind::Union(union),
             MemberKind::Array(items) => Kind::Array(items),
             MemberKind::Map(values) => Kind::Map(values),
+            MemberKind::Lazy(kind) => Kind::of(kind()),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
-use salesync::runtime::{Batched, ObjectShape, Shaped};
+use salesync::runtime::{Batched, Kinded, MemberKind, ObjectShape};
 
 use crate::push::rejects;
 
@@ -94,8 +94,9 @@ impl Format {
 /// What the rows are for: the batch item's members, and the request member holding the batch.
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
-    /// The members of one batch item.
-    pub item: &'static ObjectShape,
+    /// The members of one batch item, when it is an object (not a union of several kinds of objects, which
+    /// a CSV header cannot name).
+    pub item: Option<&'static ObjectShape>,
     /// The request member holding the batch (`salesinfo`), to recognise a whole request body.
     pub batch_member: Option<&'static str>,
 }
@@ -104,7 +105,12 @@ impl Target {
     /// The rows of endpoint `O`.
     pub fn of<O: Batched>() -> Target {
         Target {
-            item: const { &<O::Item as Shaped>::SHAPE },
+            item: const {
+                match <O::Item as Kinded>::KIND {
+                    MemberKind::Object(shape) => Some(shape),
+                    _ => None,
+                }
+            },
             batch_member: O::META.batch.map(|batch| batch.items),
         }
     }
@@ -204,6 +210,17 @@ pub fn open(
     )
 }
 
+/// The item a CSV record is: an object, whose members the header names.
+fn csv_item(target: Target, name: &str) -> Result<&'static ObjectShape, OpenError> {
+    target.item.ok_or_else(|| OpenError {
+        usage: true,
+        message: format!(
+            "{name}: this endpoint's batch item is a union of several kinds of objects, which a CSV header \
+             cannot name: write the rows as JSON Lines"
+        ),
+    })
+}
+
 /// The rows `reader` holds, written in `format` (resolved); `name` names the input in errors.
 fn read(
     reader: Box<dyn BufRead + Send>,
@@ -213,18 +230,20 @@ fn read(
     name: &str,
 ) -> Result<Rows, OpenError> {
     let source = match format {
-        Format::Csv => Source::Csv(csv::Reader::new(reader, target.item, row_limit).map_err(
-            |err| match err {
-                csv::HeaderError::Io(err) => OpenError {
-                    usage: false,
-                    message: format!("cannot read {name}: {err}"),
+        Format::Csv => Source::Csv(
+            csv::Reader::new(reader, csv_item(target, name)?, row_limit).map_err(
+                |err| match err {
+                    csv::HeaderError::Io(err) => OpenError {
+                        usage: false,
+                        message: format!("cannot read {name}: {err}"),
+                    },
+                    csv::HeaderError::Usage(message) => OpenError {
+                        usage: true,
+                        message: format!("{name}: {message}"),
+                    },
                 },
-                csv::HeaderError::Usage(message) => OpenError {
-                    usage: true,
-                    message: format!("{name}: {message}"),
-                },
-            },
-        )?),
+            )?,
+        ),
         format => {
             let json = format == Format::Json || format == Format::Auto;
             let options = json::Options {
@@ -232,11 +251,11 @@ fn read(
                 body_member: target.batch_member.filter(|_| json).map(str::to_owned),
             };
             // An item with members of these names could be taken for a reject line: never look for one.
-            let ambiguous = target
-                .item
-                .members
-                .iter()
-                .any(|member| matches!(member.name, "row" | "errors"));
+            let ambiguous = target.item.is_some_and(|item| {
+                item.members
+                    .iter()
+                    .any(|member| matches!(member.name, "row" | "errors"))
+            });
             Source::Json {
                 reader: json::Reader::new(reader, row_limit, options),
                 rejects: if ambiguous {

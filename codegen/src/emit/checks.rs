@@ -112,7 +112,9 @@ pub(crate) fn shape_checks(shape: &Shape, value: &Value, cx: &Cx) -> Vec<TokenSt
                 let checks = closure(key_checks);
                 quote!(v.member_name(#checks);)
             });
-            let values = map.values.has_checks()
+            let values = map
+                .values
+                .has_checks()
                 .then(|| value_checks(&map.values, &Value::reference(quote!(value)), cx));
             let entries = value.borrowed();
             let key = if keys.is_some() {
@@ -238,7 +240,6 @@ fn format_variant(name: &str) -> Ident {
         .collect();
     ident(&pascal)
 }
-
 
 /// The residual check at `pointer` of the module's document: a check compiled once, on first use.
 pub(crate) fn schema_check(

@@ -79,4 +79,3 @@ fn builder_attr(field: &Field, presence: Presence, cx: &Cx) -> Option<TokenStrea
         Presence::Always | Presence::RequiredNullable => None,
     }
 }
-

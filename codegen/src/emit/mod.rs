@@ -19,7 +19,7 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Module, TypeDef, TypeKind};
+use crate::model::{Embedded, Module, TypeDef, TypeKind};
 use cx::Cx;
 use names::{doc, ident};
 
@@ -44,18 +44,49 @@ pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
             endpoint::call(endpoint, module.version_module.as_deref(), &clients)
         })
     });
-    let types: Vec<TokenStream> = module
-        .types
-        .iter()
-        .map(|def| type_def(def, &cx))
-        .collect();
+    let types: Vec<TokenStream> = module.types.iter().map(|def| type_def(def, &cx)).collect();
+    let document = module
+        .document
+        .as_ref()
+        .map(|document| schema_document(module, document, &cx));
     let imports = cx.imports(module);
     quote! {
         #doc
         #imports
         #endpoint
         #call
+        #document
         #(#types)*
+    }
+}
+
+/// `SCHEMA_DOCUMENT`: the schema file, for the checks the compiled schema makes (and for those of the
+/// modules whose references reach it).
+fn schema_document(module: &Module, document: &Embedded, cx: &Cx) -> TokenStream {
+    let ty = cx.rt("SchemaDocument");
+    let (uri, json) = (&document.uri, &document.json);
+    let aliases = &document.aliases;
+    let up = if module.version_module.is_some() {
+        quote!(super::super)
+    } else {
+        quote!(super)
+    };
+    let uses = document.uses.iter().map(|used| {
+        let used = ident(used);
+        quote!(&#up::#used::SCHEMA_DOCUMENT)
+    });
+    let from = format!(
+        " The schema file this module is generated from, for the checks its compiled schema makes."
+    );
+    quote! {
+        #[doc = #from]
+        #[doc(hidden)]
+        pub static SCHEMA_DOCUMENT: #ty = #ty {
+            uri: #uri,
+            aliases: &[#(#aliases),*],
+            json: #json,
+            uses: &[#(#uses),*],
+        };
     }
 }
 

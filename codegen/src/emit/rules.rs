@@ -8,9 +8,8 @@ use super::checks::{check_call, closure, Value};
 use super::cx::Cx;
 use super::names::ident;
 use crate::model::{
-    Presence,
     CompareOp, Conditional, Consequence, Direction, Field, Literal as Constant, MemberPath,
-    NamedKind, ObjectRule, Test, Ty,
+    NamedKind, ObjectRule, Presence, Test, Ty,
 };
 
 /// One rule of an object; `extra` says whether the struct has an `extra` map of other members.

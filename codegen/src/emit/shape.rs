@@ -12,6 +12,7 @@ use crate::model::{Additional, Literal, NamedKind, Shape, Struct, Ty, Union};
 pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
     let type_name = name.to_string();
     let (shaped, object_shape, member) = (cx.rt("Shaped"), cx.rt("ObjectShape"), cx.rt("Member"));
+    let kind = cx.rt("MemberKind");
     let members = s.fields.iter().map(|f| {
         let member_name = &f.name;
         let kind = member_kind(&f.shape, cx);
@@ -22,6 +23,7 @@ pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
         }
     });
     let open = s.additional != Additional::Refused;
+    let kinded = kinded(name, quote!(#kind::Object(&Self::SHAPE)), cx);
     quote! {
         impl #shaped for #name {
             const SHAPE: #object_shape = #object_shape {
@@ -30,6 +32,7 @@ pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
                 open: #open,
             };
         }
+        #kinded
     }
 }
 
@@ -37,6 +40,26 @@ pub fn shape_impl(name: &Ident, s: &Struct, cx: &Cx) -> TokenStream {
 /// each scalar's JSON type for readers of untyped text (CSV cells). A named enum or newtype says it itself
 /// (`impl Kinded`), so a type of another module needs nothing but its name.
 fn member_kind(shape: &Shape, cx: &Cx) -> TokenStream {
+    let kind = cx.rt("MemberKind");
+    let direct = direct_kind(shape, cx);
+    if refers_to_cycle(shape) {
+        // A type of this one's own cycle: its description would contain itself.
+        return quote!(#kind::Lazy(|| &#direct));
+    }
+    direct
+}
+
+/// Whether a value of this shape reaches a type of the holder's own cycle.
+fn refers_to_cycle(shape: &Shape) -> bool {
+    match &shape.ty {
+        Ty::Named(named) => named.recursive,
+        Ty::Array(items) => refers_to_cycle(items),
+        Ty::Map(map) => refers_to_cycle(&map.values),
+        _ => false,
+    }
+}
+
+fn direct_kind(shape: &Shape, cx: &Cx) -> TokenStream {
     let kind = cx.rt("MemberKind");
     match &shape.ty {
         Ty::Named(named) => {
@@ -60,12 +83,12 @@ fn member_kind(shape: &Shape, cx: &Cx) -> TokenStream {
                 quote!(#kind::ArrayOf(&#target::SHAPE))
             }
             _ => {
-                let inner = member_kind(items, cx);
+                let inner = direct_kind(items, cx);
                 quote!(#kind::Array(&#inner))
             }
         },
         Ty::Map(map) => {
-            let inner = member_kind(&map.values, cx);
+            let inner = direct_kind(&map.values, cx);
             quote!(#kind::Map(&#inner))
         }
         Ty::String => scalar(quote!(String), cx),
@@ -133,6 +156,8 @@ pub fn union_shape(name: &Ident, union: &Union, cx: &Cx) -> TokenStream {
         };
         quote!((#value, &#ty::SHAPE))
     });
+    let kind = cx.rt("MemberKind");
+    let kinded = kinded(name, quote!(#kind::Union(&Self::UNION)), cx);
     quote! {
         impl #name {
             /// The tag and each variant's members, for the shape pass.
@@ -141,5 +166,6 @@ pub fn union_shape(name: &Ident, union: &Union, cx: &Cx) -> TokenStream {
                 variants: &[#(#variants),*],
             };
         }
+        #kinded
     }
 }

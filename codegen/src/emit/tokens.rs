@@ -14,7 +14,7 @@ pub(crate) fn json_tokens(value: &Value) -> TokenStream {
     match value {
         Value::Null => quote!(null),
         Value::Bool(flag) => quote!(#flag),
-        Value::Number(number) => signed_number(&number.to_string()),
+        Value::Number(number) => json_number(number),
         Value::String(text) => {
             let literal = proc_macro2::Literal::string(text);
             quote!(#literal)
@@ -46,6 +46,21 @@ pub(crate) fn signed_number(text: &str) -> TokenStream {
     } else {
         literal
     }
+}
+
+/// A JSON number as a literal `json!` reads as the same number: an integer beyond `i32` carries its type
+/// (`9007199254740992i64`), since an untyped literal is an `i32` there.
+fn json_number(number: &serde_json::Number) -> TokenStream {
+    let fits_i32 = number.as_i64().is_some_and(|n| i32::try_from(n).is_ok());
+    if number.is_f64() || fits_i32 {
+        return signed_number(&number.to_string());
+    }
+    let (text, suffix) = match (number.as_i64(), number.as_u64()) {
+        (Some(n), _) => (n.to_string(), "i64"),
+        (None, Some(n)) => (n.to_string(), "u64"),
+        (None, None) => (number.to_string(), ""),
+    };
+    signed_number(&format!("{text}{suffix}"))
 }
 
 /// A constant as a Rust value of its member's type.

@@ -51,7 +51,9 @@ pub(crate) fn either(
     // `read` gives only the kinds asked for; the other kinds of JSON still need an arm.
     let other = (either.variants.len() < 6)
         .then(|| quote!(_ => Err(serde::de::Error::custom("[type] a JSON type this union does not hold")),));
-    let validation = direction.validated().then(|| either_validate(name, either, cx));
+    let validation = direction
+        .validated()
+        .then(|| either_validate(name, either, cx));
     let kind = direction.validated().then(|| any_kind(name, cx));
     let schema = json_schema_of_types(name, either);
     quote! {
@@ -123,6 +125,19 @@ pub(crate) fn choice(
     let variants: Vec<Ident> = choice.variants.iter().map(|v| ident(&v.name)).collect();
     let labels: Vec<String> = choice.variants.iter().map(|v| v.name.clone()).collect();
     let types: Vec<Ident> = choice.variants.iter().map(|v| ident(&v.ty.name)).collect();
+    // A variant of the union's own cycle is boxed, so the enum has a size.
+    let held: Vec<TokenStream> = choice
+        .variants
+        .iter()
+        .map(|v| {
+            let ty = ident(&v.ty.name);
+            if v.ty.recursive {
+                quote!(Box<#ty>)
+            } else {
+                quote!(#ty)
+            }
+        })
+        .collect();
     let attempt = if direction.validated() {
         cx.rt_path("choice::attempt")
     } else {
@@ -143,7 +158,9 @@ pub(crate) fn choice(
     let keyword = if choice.exactly_one { "oneOf" } else { "anyOf" };
     let (serializer, deserializer) = (cx.serde("Serializer"), cx.serde("Deserializer"));
     let choose = cx.rt_path("choice::choose");
-    let validation = direction.validated().then(|| choice_validate(name, choice, open, cx));
+    let validation = direction
+        .validated()
+        .then(|| choice_validate(name, choice, open, cx));
     let kind = direction.validated().then(|| any_kind(name, cx));
     let schema = json_schema_of_choice(name, choice, &types);
     let variant_docs = choice.variants.iter().map(|v| {
@@ -154,7 +171,7 @@ pub(crate) fn choice(
         #docs
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
-        pub enum #name { #(#variant_docs #variants(#types),)* #unknown_variant }
+        pub enum #name { #(#variant_docs #variants(#held),)* #unknown_variant }
         impl Serialize for #name {
             fn serialize<S: #serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self { #(Self::#variants(value) => value.serialize(serializer),)* #unknown_arm }
@@ -167,7 +184,7 @@ pub(crate) fn choice(
                     value,
                     #type_name,
                     #keyword,
-                    &[#((#labels, |value| #attempt::<#types>(value).map(Self::#variants))),*],
+                    &[#((#labels, |value| #attempt::<#types>(value).map(|value| Self::#variants(value.into())))),*],
                     #unknown_read,
                 )
                 .map_err(serde::de::Error::custom)

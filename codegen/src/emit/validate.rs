@@ -7,10 +7,7 @@ use super::checks::{closure, shape_checks, value_checks, Value};
 use super::cx::Cx;
 use super::names::ident;
 use super::rules;
-use crate::model::{
-    Presence,
-    Additional, Direction, Field, Shape, Struct,
-};
+use crate::model::{Additional, Direction, Field, Presence, Shape, Struct};
 
 /// `impl Validate` for a struct that is sent.
 pub fn struct_impl(name: &Ident, s: &Struct, direction: Direction, cx: &Cx) -> TokenStream {
@@ -112,4 +109,3 @@ fn field_checks(field: &Field, direction: Direction, cx: &Cx) -> Option<TokenStr
         }
     })
 }
-

@@ -47,7 +47,8 @@ pub(crate) fn lower_choice(ctx: &mut Ctx, def: &Def) -> Option<Choice> {
     Some(Choice {
         exactly_one: keyword == "oneOf",
         variants,
-        residual: residual(node, keywords::OBJECT, &native, &def.pointer).map(|_| def.pointer.clone()),
+        residual: residual(node, keywords::OBJECT, &native, &def.pointer)
+            .map(|_| def.pointer.clone()),
     })
 }
 
@@ -74,7 +75,10 @@ pub(crate) fn lower_either(
             ),
             JsonType::Number => (Ty::Number, keywords::NUMBER),
             JsonType::Boolean => (Ty::Boolean, &[]),
-            JsonType::Array => (Ty::Array(Box::new(Shape::new(Ty::Any, Vec::new()))), keywords::ARRAY),
+            JsonType::Array => (
+                Ty::Array(Box::new(Shape::new(Ty::Any, Vec::new()))),
+                keywords::ARRAY,
+            ),
             JsonType::Object => (
                 Ty::Map(Box::new(MapShape {
                     values: Shape::new(Ty::Any, Vec::new()),

@@ -251,7 +251,12 @@ fn inside(ctx: &mut Ctx, parent: &Field, nested: &Node, pointer: &str) -> Option
 }
 
 /// The checks a `then` puts on a member; one the runtime cannot make natively is reported.
-fn checks_of(ctx: &mut Ctx, node: &Node, ty: &crate::model::Ty, pointer: &str) -> Vec<crate::model::Check> {
+fn checks_of(
+    ctx: &mut Ctx,
+    node: &Node,
+    ty: &crate::model::Ty,
+    pointer: &str,
+) -> Vec<crate::model::Check> {
     let found = constraint_checks(node, ty);
     for (keyword, why) in found.left {
         ctx.error(&join(pointer, keyword), why);
@@ -308,4 +313,3 @@ pub(crate) fn any_of_required(
     }
     Some(ObjectRule::AnyOfRequired(groups))
 }
-

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::names::is_snake_case;
 use super::kind::Kind;
+use super::names::is_snake_case;
 use super::Ctx;
 use crate::diagnostic::{join, Diagnostic};
 use crate::model::{

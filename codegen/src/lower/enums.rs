@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::keywords::{self, check_allowed};
-use super::names::{is_pascal_case, pascal, variant_name};
 use super::kind::Kind;
+use super::names::{is_pascal_case, pascal, variant_name};
 use super::registry::{Def, Resolved};
 use super::Ctx;
 use crate::diagnostic::join;

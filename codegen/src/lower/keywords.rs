@@ -96,7 +96,12 @@ pub(crate) const VARIANT: &[&str] = &["const", "type"];
 
 /// The residual check of the schema at `pointer`: needed when it holds a keyword of any type, or of the
 /// value's type (`applies`), that the typed checks do not make (`native`).
-pub(crate) fn residual(node: &Node, applies: &[&str], native: &[&str], pointer: &str) -> Option<Check> {
+pub(crate) fn residual(
+    node: &Node,
+    applies: &[&str],
+    native: &[&str],
+    pointer: &str,
+) -> Option<Check> {
     let left = node.keywords.iter().any(|keyword| {
         !NEUTRAL.contains(keyword)
             && !native.contains(keyword)
@@ -108,7 +113,10 @@ pub(crate) fn residual(node: &Node, applies: &[&str], native: &[&str], pointer: 
 /// The residual check of a schema whose value may be of any type: every keyword that constrains anything.
 pub(crate) fn residual_any(node: &Node, pointer: &str) -> Option<Check> {
     let left = node.boolean == Some(false)
-        || node.keywords.iter().any(|keyword| !NEUTRAL.contains(keyword));
+        || node
+            .keywords
+            .iter()
+            .any(|keyword| !NEUTRAL.contains(keyword));
     left.then(|| Check::Schema(pointer.to_owned()))
 }
 

@@ -183,7 +183,12 @@ pub(crate) fn types_of(node: &Node) -> (Vec<JsonType>, bool) {
     let mut types: Option<Vec<JsonType>> = None;
     if let Some(names) = &node.ty {
         nullable = names.iter().any(|name| name == "null");
-        types = Some(names.iter().filter_map(|name| JsonType::from_name(name)).collect());
+        types = Some(
+            names
+                .iter()
+                .filter_map(|name| JsonType::from_name(name))
+                .collect(),
+        );
     }
     let constants: Option<Vec<&Value>> = match (&node.constant, &node.enumeration) {
         (Some(value), _) => Some(vec![value]),
@@ -250,17 +255,23 @@ fn enum_kind(node: &Node, types: &[JsonType]) -> Option<Kind> {
         if !distinct {
             return None;
         }
-        if constants.iter().all(|value| value.is_i64()) && types.iter().all(|t| *t == JsonType::Integer) {
+        if constants.iter().all(|value| value.is_i64())
+            && types.iter().all(|t| *t == JsonType::Integer)
+        {
             return Some(Kind::IntEnum);
         }
-        if constants.iter().all(|value| value.is_string()) && types.iter().all(|t| *t == JsonType::String) {
+        if constants.iter().all(|value| value.is_string())
+            && types.iter().all(|t| *t == JsonType::String)
+        {
             return Some(Kind::StrEnum);
         }
         return None;
     }
     let values = node.enumeration.as_ref()?;
     let strings = values.iter().any(Value::is_string)
-        && values.iter().all(|value| value.is_string() || value.is_null());
+        && values
+            .iter()
+            .all(|value| value.is_string() || value.is_null());
     (strings && types == [JsonType::String] && only(node, &["type", "enum", "x-enumNames"]))
         .then_some(Kind::StrEnum)
 }
@@ -312,7 +323,10 @@ pub(crate) fn choice_names<'a>(node: &'a Node, lookup: &Lookup<'a>) -> Option<Ve
 /// integer `const`: the tag of a union.
 pub(crate) fn tag_member(options: &[&Node]) -> Option<String> {
     let first = options.first()?;
-    if options.iter().any(|option| types_of(option).0 != [JsonType::Object]) {
+    if options
+        .iter()
+        .any(|option| types_of(option).0 != [JsonType::Object])
+    {
         return None;
     }
     first
@@ -343,10 +357,12 @@ pub(crate) fn option_names(options: &[&Node]) -> Option<Vec<String>> {
     let types: Vec<Vec<JsonType>> = options.iter().map(|o| types_of(o).0).collect();
     let mut names = Vec::new();
     for (index, option) in options.iter().enumerate() {
-        let given = option
-            .x_name
-            .clone()
-            .or_else(|| option.title.clone().filter(|t| super::names::is_pascal_case(t)));
+        let given = option.x_name.clone().or_else(|| {
+            option
+                .title
+                .clone()
+                .filter(|t| super::names::is_pascal_case(t))
+        });
         let by_type = match types[index].as_slice() {
             [one] if types.iter().filter(|t| t.as_slice() == [*one]).count() == 1 => {
                 super::names::pascal(one.name())

@@ -72,7 +72,6 @@ pub(crate) fn field<'a>(
     found
 }
 
-
 /// A field name for a member whose natural one is taken or cannot be made (`fooBar` beside `foo_bar`, `汉字`,
 /// the empty name): every character that is not a lower-case letter or a digit is spelt by its code point,
 /// so two members never share one.

@@ -57,7 +57,12 @@ pub(crate) fn all_of(
 
 /// The members of a plain object part: `properties` and `required` (and `"type": "object"`), inline or in
 /// an object definition of this file that says nothing else.
-fn plain_members(ctx: &mut Ctx, part: &Node, direction: Direction, pointer: &str) -> Option<Vec<Field>> {
+fn plain_members(
+    ctx: &mut Ctx,
+    part: &Node,
+    direction: Direction,
+    pointer: &str,
+) -> Option<Vec<Field>> {
     if let (Some(target), true) = (&part.reference, only(part, &["$ref"])) {
         let Some(Resolved::Def(def)) = ctx.resolve(pointer, target) else {
             return None;
@@ -73,14 +78,21 @@ fn plain_members(ctx: &mut Ctx, part: &Node, direction: Direction, pointer: &str
     }
     let members = fields(ctx, part, direction, pointer);
     let declared = |name: &String| members.iter().any(|f| &f.name == name);
-    part.required.iter().flatten().all(declared).then_some(members)
+    part.required
+        .iter()
+        .flatten()
+        .all(declared)
+        .then_some(members)
 }
 
 fn is_plain(node: &Node) -> bool {
     let (types, _) = types_of(node);
     only(node, &["type", "properties", "required"])
         && (types.is_empty() || types == [JsonType::Object])
-        && node.ty.as_ref().is_none_or(|t| !t.iter().any(|t| t == "null"))
+        && node
+            .ty
+            .as_ref()
+            .is_none_or(|t| !t.iter().any(|t| t == "null"))
 }
 
 /// Adds `members` to `own`: a new member as it is, one already there only when the part says the same of it
@@ -104,7 +116,12 @@ fn add(own: &mut Vec<Field>, members: Vec<Field>) -> Option<usize> {
 }
 
 /// A conditional part: `if`/`then`/`else`, or `anyOf` of `required` lists.
-fn rule_part(ctx: &mut Ctx, part: &Node, fields: &[Field], pointer: &str) -> Option<Vec<ObjectRule>> {
+fn rule_part(
+    ctx: &mut Ctx,
+    part: &Node,
+    fields: &[Field],
+    pointer: &str,
+) -> Option<Vec<ObjectRule>> {
     if !only(part, &["if", "then", "else", "anyOf"]) {
         return None;
     }

@@ -76,7 +76,12 @@ fn keep_documents_in_use(modules: &mut [Module]) {
     for module in modules.iter().filter(|module| module.has_schema_checks()) {
         needed.insert((module.vendor.clone(), module.name.clone()));
         if let Some(document) = &module.document {
-            needed.extend(document.uses.iter().map(|used| (module.vendor.clone(), used.clone())));
+            needed.extend(
+                document
+                    .uses
+                    .iter()
+                    .map(|used| (module.vendor.clone(), used.clone())),
+            );
         }
     }
     for module in modules.iter_mut() {
@@ -261,11 +266,9 @@ fn lower_def(ctx: &mut Ctx, def: &Def) -> Option<TypeKind> {
         Kind::Either(types) => {
             choice::lower_either(ctx, &def.node, types, pointer).map(TypeKind::Either)
         }
-        Kind::Reference
-        | Kind::Map
-        | Kind::Scalar(_)
-        | Kind::LenientInteger
-        | Kind::Any => shape::lower_newtype(ctx, &def.node, pointer).map(TypeKind::Newtype),
+        Kind::Reference | Kind::Map | Kind::Scalar(_) | Kind::LenientInteger | Kind::Any => {
+            shape::lower_newtype(ctx, &def.node, pointer).map(TypeKind::Newtype)
+        }
     }
 }
 

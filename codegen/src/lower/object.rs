@@ -68,7 +68,8 @@ pub(crate) fn lower_struct(
         });
         native.extend(["minProperties", "maxProperties"]);
     }
-    let residual = keywords::residual(node, keywords::OBJECT, &native, pointer).map(|_| pointer.to_owned());
+    let residual =
+        keywords::residual(node, keywords::OBJECT, &native, pointer).map(|_| pointer.to_owned());
     Some(Struct {
         fields,
         rules,

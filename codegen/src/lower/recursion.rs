@@ -15,9 +15,19 @@ pub(crate) fn break_cycles(modules: &mut [Module]) {
     let nodes: Vec<Node> = modules
         .iter()
         .enumerate()
-        .flat_map(|(index, module)| module.types.iter().map(move |def| (index, def.name.clone())))
+        .flat_map(|(index, module)| {
+            module
+                .types
+                .iter()
+                .map(move |def| (index, def.name.clone()))
+        })
         .collect();
-    let index: BTreeMap<Node, usize> = nodes.iter().cloned().enumerate().map(|(i, n)| (n, i)).collect();
+    let index: BTreeMap<Node, usize> = nodes
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, n)| (n, i))
+        .collect();
     let mut edges = vec![Vec::new(); nodes.len()];
     for (from, (module, name)) in nodes.iter().enumerate() {
         let Some(def) = modules[*module].types.iter().find(|def| &def.name == name) else {
@@ -40,12 +50,19 @@ pub(crate) fn break_cycles(modules: &mut [Module]) {
             let Some(def) = modules[*module].types.iter().find(|def| &def.name == name) else {
                 continue;
             };
-            references(&def.kind).into_iter().filter(|t| in_cycle(t)).collect()
+            references(&def.kind)
+                .into_iter()
+                .filter(|t| in_cycle(t))
+                .collect()
         };
         if cyclic.is_empty() {
             continue;
         }
-        if let Some(def) = modules[*module].types.iter_mut().find(|def| &def.name == name) {
+        if let Some(def) = modules[*module]
+            .types
+            .iter_mut()
+            .find(|def| &def.name == name)
+        {
             mark(&mut def.kind, &cyclic);
         }
     }
@@ -127,9 +144,9 @@ fn target_of(modules: &[Module], module: usize, name: &str) -> Option<Node> {
         return Some((module, name.to_owned()));
     }
     let (from, _) = here.imports.iter().find(|(_, imported)| imported == name)?;
-    let found = modules
-        .iter()
-        .position(|m| &m.name == from && m.vendor == here.vendor && m.types.iter().any(|d| d.name == name))?;
+    let found = modules.iter().position(|m| {
+        &m.name == from && m.vendor == here.vendor && m.types.iter().any(|d| d.name == name)
+    })?;
     Some((found, name.to_owned()))
 }
 

@@ -165,7 +165,10 @@ impl Registry {
             defs: Vec::new(),
             by_pointer: BTreeMap::new(),
             names: BTreeMap::new(),
-            roots: loaded.iter().map(|file| file.document.root.clone()).collect(),
+            roots: loaded
+                .iter()
+                .map(|file| file.document.root.clone())
+                .collect(),
             resources: Resources::default(),
             reaches: Vec::new(),
             json: loaded.iter().map(|file| file.json.clone()).collect(),
@@ -271,7 +274,13 @@ impl Registry {
         let mut pending: Vec<(String, &Node, String)> = document
             .defs
             .iter()
-            .map(|(key, node)| (join("/$defs", key), node, self.name_at(file, &join("/$defs", key))))
+            .map(|(key, node)| {
+                (
+                    join("/$defs", key),
+                    node,
+                    self.name_at(file, &join("/$defs", key)),
+                )
+            })
             .collect();
         while let Some((pointer, node, holder)) = pending.pop() {
             for (path, child) in node.subschemas() {
@@ -342,9 +351,17 @@ impl Registry {
     }
 
     /// Adds a definition, lifting the inline types inside it into definitions of their own.
-    fn add_def(&mut self, file: usize, name: String, pointer: String, node: &Node, sources: &Sources) {
+    fn add_def(
+        &mut self,
+        file: usize,
+        name: String,
+        pointer: String,
+        node: &Node,
+        sources: &Sources,
+    ) {
         let id = self.defs.len();
-        let (kind, nullable) = classify(node, &|reference| sources.lookup(file, &pointer, reference));
+        let (kind, nullable) =
+            classify(node, &|reference| sources.lookup(file, &pointer, reference));
         self.defs.push(Def {
             file,
             name: name.clone(),
@@ -396,7 +413,10 @@ impl Registry {
             && classify(node, &lookup).0 == Kind::Choice)
             .then(|| kind::choice_names(node, &lookup))
             .flatten();
-        for (keyword, list) in [("oneOf", node.one_of.as_mut()), ("anyOf", node.any_of.as_mut())] {
+        for (keyword, list) in [
+            ("oneOf", node.one_of.as_mut()),
+            ("anyOf", node.any_of.as_mut()),
+        ] {
             let Some(options) = list else { continue };
             for (index, option) in options.iter_mut().enumerate() {
                 let at = join(&join(pointer, keyword), &index.to_string());
@@ -435,7 +455,14 @@ impl Registry {
         self.lift_as(file, name, pointer, node, sources);
     }
 
-    fn lift_as(&mut self, file: usize, name: String, pointer: &str, node: &mut Node, sources: &Sources) {
+    fn lift_as(
+        &mut self,
+        file: usize,
+        name: String,
+        pointer: &str,
+        node: &mut Node,
+        sources: &Sources,
+    ) {
         if !is_pascal_case(&name) {
             self.file_error(file, pointer, format!("this inline type would be named `{name}`, which is not a Rust type name: name it with `x-name`"));
         }

@@ -70,7 +70,8 @@ impl Resources {
             self.resources.insert(uri.clone(), (file, String::new()));
         }
         self.uris.push(uris);
-        self.bases.push(BTreeMap::from([(String::new(), base.clone())]));
+        self.bases
+            .push(BTreeMap::from([(String::new(), base.clone())]));
         self.nodes.push(BTreeSet::from([String::new()]));
         for (key, node) in &document.defs {
             self.add_node(file, &join("/$defs", key), node, &base);
@@ -88,7 +89,8 @@ impl Resources {
                     "an `$id` has no fragment in 2020-12: name the place with `$anchor`".into(),
                 )),
                 Ok(uri) => {
-                    self.resources.insert(uri.clone(), (file, pointer.to_owned()));
+                    self.resources
+                        .insert(uri.clone(), (file, pointer.to_owned()));
                     self.bases[file].insert(pointer.to_owned(), uri.clone());
                     base = uri;
                 }
@@ -147,7 +149,11 @@ impl Resources {
         } else {
             match self.anchors.get(&format!("{resource}#{fragment}")) {
                 Some((anchor_file, at)) if anchor_file == target_file => at.clone(),
-                _ => return Err(format!("`{reference}`: no `$anchor` named `{fragment}` there")),
+                _ => {
+                    return Err(format!(
+                        "`{reference}`: no `$anchor` named `{fragment}` there"
+                    ))
+                }
             }
         };
         if !self.nodes[*target_file].contains(&found) {
@@ -240,7 +246,9 @@ mod tests {
         );
         assert_eq!(resources.resolve(0, "", "#"), node(""));
         assert!(resources.resolve(0, "", "#/$defs/Nope").is_err());
-        assert!(resources.resolve(0, "", "http://localhost:1234/x.json").is_err());
+        assert!(resources
+            .resolve(0, "", "http://localhost:1234/x.json")
+            .is_err());
         assert!(matches!(
             resources.resolve(0, "", "https://json-schema.org/draft/2020-12/schema"),
             Ok(Target::MetaSchema(_))

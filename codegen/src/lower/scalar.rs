@@ -114,7 +114,8 @@ fn string_checks(node: &Node, found: &mut Checks) {
 /// (a dense DFA): what compiles here compiles there. Look-around and back-references do not compile to a
 /// DFA: such a pattern is left to the compiled schema.
 pub(crate) fn pattern_check(pattern: &str) -> Result<Check, String> {
-    let rust = super::pattern::to_rust(pattern).map_err(|reason| format!("invalid pattern: {reason}"))?;
+    let rust =
+        super::pattern::to_rust(pattern).map_err(|reason| format!("invalid pattern: {reason}"))?;
     match regex_automata::dfa::dense::DFA::new(&rust) {
         Ok(_) => Ok(Check::Pattern {
             source: pattern.to_owned(),
@@ -166,10 +167,13 @@ pub(crate) fn whole(number: &Number) -> Option<i64> {
 fn bound(number: &Number, ty: &Ty) -> Result<Bound, String> {
     let parsed = match ty {
         Ty::Integer { .. } => whole(number).map(Bound::Integer),
-        Ty::Number => decimal_parts(number).map(|(mantissa, scale)| Bound::Decimal { mantissa, scale }),
+        Ty::Number => {
+            decimal_parts(number).map(|(mantissa, scale)| Bound::Decimal { mantissa, scale })
+        }
         _ => None,
     };
-    parsed.ok_or_else(|| format!("`{number}` is not a bound this value can be compared with exactly"))
+    parsed
+        .ok_or_else(|| format!("`{number}` is not a bound this value can be compared with exactly"))
 }
 
 /// A JSON number as `mantissa * 10^-scale`, exactly, when an exact decimal (18 places at most) holds it:

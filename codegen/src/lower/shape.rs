@@ -48,7 +48,11 @@ pub(crate) fn lower_newtype(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option
 pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
     if let Some(accepts) = node.boolean {
         // `false` accepts nothing: the compiled schema says so of any value.
-        let checks = if accepts { Vec::new() } else { vec![Check::Schema(pointer.to_owned())] };
+        let checks = if accepts {
+            Vec::new()
+        } else {
+            vec![Check::Schema(pointer.to_owned())]
+        };
         return Some(Shape::new(Ty::Any, checks));
     }
     if let Some(inner) = nullable_wrapper(node) {
@@ -109,13 +113,21 @@ fn reference(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
 
 /// `oneOf`/`anyOf` of a schema and `{"type": "null"}`.
 fn nullable(ctx: &mut Ctx, node: &Node, inner: &Node, pointer: &str) -> Option<Shape> {
-    let keyword = if node.one_of.is_some() { "oneOf" } else { "anyOf" };
+    let keyword = if node.one_of.is_some() {
+        "oneOf"
+    } else {
+        "anyOf"
+    };
     let options = node.one_of.as_ref().or(node.any_of.as_ref())?;
     let index = options
         .iter()
         .position(|option| std::ptr::eq(option, inner))
         .unwrap_or(0);
-    let mut shape = lower_shape(ctx, inner, &join(&join(pointer, keyword), &index.to_string()))?;
+    let mut shape = lower_shape(
+        ctx,
+        inner,
+        &join(&join(pointer, keyword), &index.to_string()),
+    )?;
     shape.nullable = true;
     Some(shape)
 }
@@ -205,7 +217,11 @@ pub(crate) fn property_names(node: &Node) -> Option<Vec<Check>> {
     if node.boolean.is_some() || !kind_only(node, keywords::PROPERTY_NAMES) {
         return None;
     }
-    if node.ty.as_ref().is_some_and(|types| types != &["string".to_owned()]) {
+    if node
+        .ty
+        .as_ref()
+        .is_some_and(|types| types != &["string".to_owned()])
+    {
         return None;
     }
     let found = constraint_checks(node, &Ty::String);

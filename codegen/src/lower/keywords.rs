@@ -132,3 +132,26 @@ pub(crate) fn check_allowed(ctx: &mut Ctx, node: &Node, allowed: &[&str], pointe
         }
     }
 }
+
+/// The `x-` keywords that constrain values, and the type each is about.
+const X_KEYWORDS: &[(&str, &str)] = &[
+    ("x-minBytes", "strings"),
+    ("x-maxBytes", "strings"),
+    ("x-decimalPlaces", "numbers"),
+    ("x-minorUnits", "integers"),
+    ("x-compare", "objects"),
+];
+
+/// Reports each `x-` keyword of `node` that is about another type than the value's (`what`: `strings`,
+/// `integers`, ...). JSON Schema ignores a standard keyword of another type; salesync's own keywords are
+/// only ever written on purpose, so one in the wrong place is a mistake to point out.
+pub(crate) fn check_x_keywords(ctx: &mut Ctx, node: &Node, what: &[&str], pointer: &str) {
+    for (keyword, about) in X_KEYWORDS {
+        if node.keywords.contains(keyword) && !what.contains(about) {
+            ctx.error(
+                &join(pointer, keyword),
+                format!("`{keyword}` is about {about}: this value is not one"),
+            );
+        }
+    }
+}

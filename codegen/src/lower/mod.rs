@@ -17,6 +17,7 @@ mod registry;
 mod resolve;
 mod scalar;
 mod shape;
+mod verify;
 mod versions;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +55,9 @@ pub fn lower_all(loaded: &[Loaded]) -> Result<Vec<Module>, Vec<Diagnostic>> {
     versions::arrange(&mut modules, &mut lowering);
     recursion::break_cycles(&mut modules);
     keep_documents_in_use(&mut modules);
+    if lowering.is_empty() && reading.is_empty() {
+        lowering.extend(verify::verify(&modules));
+    }
     endpoint::check_unique_names(&modules, &mut lowering);
     lowering.retain(|problem| !repeats(problem, &reading));
     let mut problems = reading;

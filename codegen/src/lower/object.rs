@@ -19,6 +19,7 @@ pub(crate) fn lower_struct(
     direction: Direction,
     pointer: &str,
 ) -> Option<Struct> {
+    keywords::check_x_keywords(ctx, node, &["objects"], pointer);
     let mut native: Vec<&str> = vec!["type", "properties", "x-compare"];
     let mut fields = fields(ctx, node, direction, pointer);
     let mut part_rules = Vec::new();

@@ -59,6 +59,14 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
         return nullable(ctx, node, inner, pointer);
     }
     let (kind, nullable) = classify(node, &|_| None);
+    let about: &[&str] = match &kind {
+        Kind::Scalar(JsonType::String) => &["strings"],
+        Kind::Scalar(JsonType::Integer) | Kind::LenientInteger => &["integers"],
+        Kind::Scalar(JsonType::Number) => &["numbers"],
+        Kind::Scalar(_) | Kind::Map => &[],
+        _ => &["strings", "integers", "numbers", "objects"],
+    };
+    keywords::check_x_keywords(ctx, node, about, pointer);
     let mut shape = match kind {
         Kind::Reference => return reference(ctx, node, pointer),
         Kind::Scalar(JsonType::String) => scalar(node, pointer, Ty::String, keywords::STRING),

@@ -1,0 +1,298 @@
+//! The scratch crate: every accepted endpoint in `src/generated/` and the runner in `src/main.rs`.
+//!
+//! It lives in `target/<name>/` and depends on salesync by path, like `tests/evolution.rs`'s consumer, and
+//! builds into the workspace's own target directory: salesync and its dependencies are compiled once and
+//! shared by every scratch crate (same manifest, same lock file) and every run; unchanged generated files are
+//! not rewritten, so a run whose schemas did not change builds nothing. The debug profile (without debug info
+//! for the generated code, the bulk of the work) keeps a build of hundreds of endpoints within CI's time.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use codegen::GeneratedFile;
+
+use super::culprits;
+use super::generate::{self, copy_subset, set_aside, Accepted};
+use super::run::RUNNER;
+use super::wrap::{SchemaFiles, VENDOR};
+
+/// A scratch crate in the workspace's target directory.
+#[derive(Debug, Clone)]
+pub struct ScratchCrate {
+    /// `target/<name>`.
+    pub dir: PathBuf,
+    /// The workspace's target directory, which cargo builds into.
+    target: PathBuf,
+    name: String,
+}
+
+/// What building the accepted endpoints gave.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    /// The runner, when the crate compiled.
+    pub binary: Option<PathBuf>,
+    /// Schema file -> the generator's diagnostics, over every generator run.
+    pub refused: BTreeMap<String, String>,
+    /// Operation -> rustc's errors in its code.
+    pub not_compiled: BTreeMap<String, String>,
+    /// rustc's errors that named no endpoint.
+    pub unattributed: Vec<String>,
+    pub generator_runs: usize,
+    pub builds: usize,
+}
+
+impl ScratchCrate {
+    /// Writes the manifest and the runner of `target/<name>`, and clears what an earlier run set aside.
+    pub fn new(name: &str) -> io::Result<ScratchCrate> {
+        let exe = std::env::current_exe()?;
+        // target/debug/deps/<test>-<hash>
+        let target = exe
+            .ancestors()
+            .nth(3)
+            .ok_or_else(|| io::Error::other("the test binary is not in target/<profile>/deps"))?
+            .to_path_buf();
+        let dir = target.join(name);
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .canonicalize()?;
+        fs::create_dir_all(dir.join("src"))?;
+        for old in ["refused", "not-compiling", "schemas.bisect"] {
+            if dir.join(old).exists() {
+                fs::remove_dir_all(dir.join(old))?;
+            }
+        }
+        write_if_changed(&dir.join("Cargo.toml"), &manifest(name, &workspace))?;
+        write_if_changed(&dir.join("src/main.rs"), RUNNER)?;
+        let lock = fs::read_to_string(workspace.join("Cargo.lock"))?;
+        write_if_changed(&dir.join("Cargo.lock"), &lock)?;
+        Ok(ScratchCrate {
+            dir,
+            target,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Where the wrapped schemas go.
+    pub fn schema_dir(&self) -> PathBuf {
+        self.dir.join("schemas")
+    }
+
+    fn generated_dir(&self) -> PathBuf {
+        self.dir.join("src/generated")
+    }
+
+    /// The runner binary cargo builds.
+    pub fn binary(&self) -> PathBuf {
+        self.target
+            .join("debug")
+            .join(format!("{}{}", self.name, std::env::consts::EXE_SUFFIX))
+    }
+
+    /// Puts `files` in `src/generated/`, rewriting only what changed and removing what is gone.
+    fn write_generated(&self, files: &[GeneratedFile]) -> io::Result<()> {
+        codegen::write(&self.generated_dir(), files)
+    }
+
+    /// `cargo build`, offline; rustc's short messages when it fails.
+    fn build(&self) -> Result<(), String> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["build", "--offline", "--quiet", "--message-format", "short"])
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", &self.target)
+            .output()
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    }
+
+    /// Builds the accepted endpoints; an endpoint whose code does not compile is named from rustc's messages
+    /// (by halving when they name none), set aside, and the rest generated and built again.
+    pub fn build_accepting(
+        &self,
+        schema_dir: &Path,
+        files: &SchemaFiles,
+        accepted: Accepted,
+    ) -> Built {
+        let mut built = Built {
+            refused: accepted.refused.clone(),
+            generator_runs: 0,
+            ..Built::default()
+        };
+        let mut accepted = accepted;
+        loop {
+            if let Err(err) = self.write_generated(&accepted.files) {
+                panic!("cannot write {}: {err}", self.generated_dir().display());
+            }
+            built.builds += 1;
+            let stderr = match self.build() {
+                Ok(()) => {
+                    built.binary = Some(self.binary());
+                    return built;
+                }
+                Err(stderr) => stderr,
+            };
+            let present = present_operations(schema_dir, files);
+            let (mut blamed, rest) = attribute(&stderr, &present, &self.generated_dir());
+            if blamed.is_empty() {
+                built.unattributed.extend(rest.iter().cloned());
+                blamed = self.blame_by_halving(schema_dir, files, &present, &rest);
+            }
+            if blamed.is_empty() {
+                // Nothing to pin the errors on (salesync itself does not build?): no endpoint runs.
+                let errors = if rest.is_empty() {
+                    stderr
+                } else {
+                    rest.join("\n")
+                };
+                for operation in present {
+                    built.not_compiled.insert(operation, errors.clone());
+                }
+                return built;
+            }
+            for (operation, errors) in blamed {
+                set_aside(schema_dir, &files.file_of(&operation), "not-compiling");
+                built.not_compiled.insert(operation, errors.join("\n"));
+            }
+            accepted = generate::accepting(schema_dir);
+            built.generator_runs += accepted.runs;
+            built.refused.extend(accepted.refused.clone());
+        }
+    }
+
+    /// The operations whose code fails to build by itself, each with the unattributed errors; none when the
+    /// crate fails without any endpoint.
+    fn blame_by_halving(
+        &self,
+        schema_dir: &Path,
+        files: &SchemaFiles,
+        present: &BTreeSet<String>,
+        errors: &[String],
+    ) -> BTreeMap<String, Vec<String>> {
+        let subset_dir = schema_dir.with_extension("bisect");
+        let operations: Vec<String> = present.iter().cloned().collect();
+        let mut fails = |subset: &[String]| {
+            let mut subset_files: Vec<String> = subset.iter().map(|op| files.file_of(op)).collect();
+            subset_files.extend(files.extra.iter().cloned());
+            subset_files.retain(|file| schema_dir.join(file).exists());
+            copy_subset(schema_dir, &subset_files, &subset_dir).is_ok()
+                && generate::generate(&subset_dir)
+                    .is_ok_and(|generated| self.write_generated(&generated).is_ok())
+                && self.build().is_err()
+        };
+        // A crate with no endpoint that fails too: the fault is nobody's (halving would blame everyone, at
+        // two builds each).
+        if fails(&[]) {
+            return BTreeMap::new();
+        }
+        culprits(&operations, &mut fails)
+            .into_iter()
+            .map(|operation| (operation, errors.to_vec()))
+            .collect()
+    }
+}
+
+/// The operations whose schema files are still in the schema directory.
+fn present_operations(schema_dir: &Path, files: &SchemaFiles) -> BTreeSet<String> {
+    files
+        .operations
+        .iter()
+        .filter(|(file, _)| schema_dir.join(file).exists())
+        .map(|(_, operation)| operation.clone())
+        .collect()
+}
+
+/// rustc's error lines (`src/generated/shopline/x_3.rs:12:5: error[E0308]: ...`) by the operation whose
+/// module they are in, and the lines that name none. An error in a `mod.rs` (the registry, a vendor module)
+/// is pinned on the operation its line names.
+pub fn attribute(
+    stderr: &str,
+    operations: &BTreeSet<String>,
+    generated: &Path,
+) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut blamed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut rest = Vec::new();
+    for line in stderr.lines().filter(|line| is_error(line)) {
+        match operation_of(line, operations, generated) {
+            Some(operation) => blamed.entry(operation).or_default().push(line.to_owned()),
+            None => rest.push(line.to_owned()),
+        }
+    }
+    (blamed, rest)
+}
+
+/// An error of rustc, not cargo's closing summary.
+fn is_error(line: &str) -> bool {
+    (line.contains(": error") || line.starts_with("error"))
+        && !line.starts_with("error: could not compile")
+}
+
+/// The operation an error line is about: by its file, or by what its line of a `mod.rs` names.
+fn operation_of(line: &str, operations: &BTreeSet<String>, generated: &Path) -> Option<String> {
+    let (location, _) = line.split_once(": error")?;
+    let mut parts = location.rsplitn(3, ':');
+    let (_column, line_number, path) = (parts.next()?, parts.next()?, parts.next()?);
+    let inside = path.strip_prefix("src/generated/")?;
+    let segments: Vec<&str> = inside.split('/').collect();
+    let module = match segments.as_slice() {
+        [vendor, file] if *vendor == VENDOR && *file != "mod.rs" => file.strip_suffix(".rs"),
+        [vendor, operation, _] if *vendor == VENDOR => Some(*operation),
+        _ => None,
+    };
+    if let Some(module) = module.filter(|m| operations.contains(*m)) {
+        return Some(module.to_owned());
+    }
+    let number: usize = line_number.parse().ok()?;
+    let text = fs::read_to_string(generated.join(inside)).ok()?;
+    let source = text.lines().nth(number.checked_sub(1)?)?;
+    source
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|word| operations.contains(*word))
+        .map(str::to_owned)
+}
+
+/// The scratch crate's manifest: its own workspace (it sits inside ours); salesync by path, without its
+/// default TLS backend (the runner sends nothing, and aws-lc's C build would be most of a cold build), and
+/// serde, which the generated code names itself.
+fn manifest(name: &str, workspace: &Path) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nsalesync = {{ path = {:?}, default-features = false }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
+         # The generated code's debug info is most of a build of hundreds of endpoints and no test reads it;\n\
+         # salesync's profile stays the default, so its build is shared with the other scratch crates.\n\
+         [profile.dev.package.{name}]\ndebug = false\n\n[workspace]\n",
+        workspace.display().to_string()
+    )
+}
+
+fn write_if_changed(path: &Path, contents: &str) -> io::Result<()> {
+    if fs::read_to_string(path).ok().as_deref() != Some(contents) {
+        fs::write(path, contents)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_pinned_on_the_module_they_are_in() {
+        let operations: BTreeSet<String> = ["ref_3", "type_0"].map(String::from).into();
+        let stderr = "warning: unused import\n\
+            src/generated/shopline/ref_3.rs:12:5: error[E0308]: mismatched types\n\
+            src/generated/shopline/type_0/v1.rs:1:1: error: expected item\n\
+            error[E0463]: can't find crate for `salesync`\n\
+            error: could not compile `suite-crate` (bin \"suite-crate\") due to 3 previous errors\n";
+        let (blamed, rest) = attribute(stderr, &operations, Path::new("/nonexistent"));
+        assert_eq!(blamed.keys().collect::<Vec<_>>(), ["ref_3", "type_0"]);
+        assert_eq!(rest, ["error[E0463]: can't find crate for `salesync`"]);
+    }
+}

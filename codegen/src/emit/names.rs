@@ -51,7 +51,22 @@ fn doc_lines(text: Option<&str>) -> impl Iterator<Item = String> + '_ {
         if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            format!(" {}", visible(line))
         }
     })
+}
+
+/// A line with its control characters written as escapes (`\r`, `\u{7}`): a doc comment may not hold
+/// them (a carriage return ends it), and a reader could not see them.
+fn visible(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    line.chars()
+        .map(|c| match c {
+            '\t' => "\t".to_owned(),
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }

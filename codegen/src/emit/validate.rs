@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::checks::{closure, shape_checks, value_checks, Value};
+use super::checks::{closure, schema_check, shape_checks, value_checks, Value};
 use super::cx::Cx;
 use super::names::ident;
 use super::rules;
@@ -21,7 +21,12 @@ pub fn struct_impl(name: &Ident, s: &Struct, direction: Direction, cx: &Cx) -> T
         .rules
         .iter()
         .map(|rule| rules::object_rule(rule, &s.fields, has_extra, cx));
-    let body: TokenStream = fields.chain(extra).chain(rules).collect();
+    // What the fields and rules do not say, the compiled schema checks on the whole object.
+    let residual = s.residual.as_ref().map(|pointer| {
+        let check = schema_check(pointer, quote!(schema_of), &quote!(self), cx);
+        quote!(#check;)
+    });
+    let body: TokenStream = fields.chain(extra).chain(rules).chain(residual).collect();
     let v = if body.is_empty() {
         quote!(_v)
     } else {

@@ -67,10 +67,17 @@ pub(crate) fn lower_str_enum(ctx: &mut Ctx, def: &Def) -> Option<Vec<StrVariant>
     let mut variants: Vec<StrVariant> = Vec::new();
     let mut names = BTreeSet::new();
     for (wire, name, doc, at) in entries {
+        // A value listed twice is one value.
         if variants.iter().any(|v| v.wire == wire) {
-            ctx.error(&at, format!("`{wire}` is listed twice"));
             continue;
         }
+        // Two values whose names come out alike (`a-b`, `a_b`): the later is spelt out to its code points,
+        // unless the schema named them itself.
+        let name = if names.contains(&name) && node.x_enum_names.is_none() {
+            spelled_variant(&def.name, &wire)
+        } else {
+            name
+        };
         if !names.insert(name.clone()) {
             ctx.error(
                 &at,
@@ -81,6 +88,28 @@ pub(crate) fn lower_str_enum(ctx: &mut Ctx, def: &Def) -> Option<Vec<StrVariant>
         variants.push(StrVariant { name, wire, doc });
     }
     Some(variants)
+}
+
+/// A variant name that spells every character that is not an ASCII letter or digit by its code point
+/// (`"a-b"` -> `AU002Db`): two values never share one.
+fn spelled_variant(enum_name: &str, wire: &str) -> String {
+    let mut name: String = wire
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("U{:04X}", c as u32)
+            }
+        })
+        .collect();
+    if let Some(first) = name.get(..1) {
+        name = first.to_ascii_uppercase() + &name[1..];
+    }
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name = format!("{enum_name}{name}");
+    }
+    name
 }
 
 /// `(wire, variant name, doc, pointer)` of each value of a string enum.

@@ -80,6 +80,10 @@ pub(crate) enum Resolved<'a> {
 struct Sources<'a> {
     documents: Vec<&'a Document>,
     resources: Resources,
+    /// `(file, pointer)` of every schema that reaches a `$dynamicRef` (through its subschemas and `$ref`s).
+    dynamic: BTreeSet<(usize, String)>,
+    /// `(file, pointer)` of every endpoint's request and response bodies.
+    bodies: BTreeSet<(usize, String)>,
 }
 
 impl<'a> Sources<'a> {
@@ -103,6 +107,90 @@ impl<'a> Sources<'a> {
             node = child;
         }
         Some(node)
+    }
+
+    /// The bodies `x-endpoint` names: they stay typed objects whatever they reach.
+    fn find_bodies(&mut self) {
+        for (file, document) in self.documents.iter().enumerate() {
+            let Some(endpoint) = &document.endpoint else {
+                continue;
+            };
+            let targets = [
+                Some(&endpoint.request),
+                Some(&endpoint.response),
+                endpoint.error_response.as_ref(),
+            ];
+            for target in targets.into_iter().flatten() {
+                if let Ok(Target::Node {
+                    file: at_file,
+                    pointer,
+                }) = self.resources.resolve(file, "", target)
+                {
+                    self.bodies.insert((at_file, pointer));
+                }
+            }
+        }
+    }
+
+    /// Every schema whose evaluation can reach a `$dynamicRef`: it contains one, or a `$ref` of it lands on a
+    /// schema that does. Such a schema is checked whole by the compiled schema from where it is entered, so
+    /// the dynamic scope the `$dynamicRef` resolves in is the one JSON Schema means.
+    fn find_dynamic(&mut self) {
+        let mut nodes: Vec<(usize, String, &'a Node)> = Vec::new();
+        for (file, document) in self.documents.iter().enumerate() {
+            let mut pending: Vec<(String, &'a Node)> = document
+                .defs
+                .iter()
+                .map(|(key, node)| (join("/$defs", key), node))
+                .collect();
+            while let Some((pointer, node)) = pending.pop() {
+                for (path, child) in node.subschemas() {
+                    pending.push((format!("{pointer}{path}"), child));
+                }
+                nodes.push((file, pointer, node));
+            }
+        }
+        // Direct: a `$dynamicRef` in the schema or below it (pointer prefixes).
+        let mut dynamic: BTreeSet<(usize, String)> = nodes
+            .iter()
+            .filter(|(_, _, node)| node.dynamic_reference.is_some())
+            .map(|(file, pointer, _)| (*file, pointer.clone()))
+            .collect();
+        // Then through `$ref`s, until nothing changes.
+        loop {
+            let mut changed = false;
+            for (file, pointer, node) in &nodes {
+                if dynamic.contains(&(*file, pointer.clone())) {
+                    continue;
+                }
+                let below = reaches(&dynamic, *file, &format!("{pointer}/"));
+                let through = node.reference.as_ref().is_some_and(|reference| {
+                    match self.resources.resolve(*file, pointer, reference) {
+                        Ok(Target::Node {
+                            file: target,
+                            pointer: at,
+                        }) => {
+                            dynamic.contains(&(target, at.clone()))
+                                || reaches(&dynamic, target, &format!("{at}/"))
+                        }
+                        _ => false,
+                    }
+                });
+                if below || through {
+                    dynamic.insert((*file, pointer.clone()));
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        self.dynamic = dynamic;
+    }
+
+    /// Whether the schema at `pointer` can reach a `$dynamicRef`.
+    fn is_dynamic(&self, file: usize, pointer: &str) -> bool {
+        self.dynamic.contains(&(file, pointer.to_owned()))
     }
 
     /// The schema a `$ref` written at `pointer` lands on, passing through schemas that are only a `$ref`.
@@ -146,6 +234,8 @@ pub(crate) struct Registry {
     reaches: Vec<BTreeSet<usize>>,
     /// Each file's JSON, compact.
     json: Vec<String>,
+    /// The schemas that can reach a `$dynamicRef` ([`Sources::find_dynamic`]).
+    dynamic: BTreeSet<(usize, String)>,
     pub problems: Vec<Diagnostic>,
 }
 
@@ -156,10 +246,14 @@ impl Registry {
             .iter()
             .map(|file| (file.file.as_str(), &file.document))
             .collect();
-        let sources = Sources {
+        let mut sources = Sources {
             documents: files.iter().map(|(_, document)| *document).collect(),
             resources: Resources::new(&files),
+            dynamic: BTreeSet::new(),
+            bodies: BTreeSet::new(),
         };
+        sources.find_dynamic();
+        sources.find_bodies();
         let mut registry = Registry {
             files: Vec::new(),
             defs: Vec::new(),
@@ -172,6 +266,7 @@ impl Registry {
             resources: Resources::default(),
             reaches: Vec::new(),
             json: loaded.iter().map(|file| file.json.clone()).collect(),
+            dynamic: BTreeSet::new(),
             problems: Vec::new(),
         };
         for (number, file) in loaded.iter().enumerate() {
@@ -186,6 +281,7 @@ impl Registry {
         registry.reaches = (0..loaded.len())
             .map(|file| files_reached(&sources, file))
             .collect();
+        registry.dynamic = sources.dynamic;
         registry.resources = sources.resources;
         registry.decide_directions(loaded);
         registry
@@ -261,7 +357,7 @@ impl Registry {
         }
         for (key, node) in &document.defs {
             let pointer = join("/$defs", key);
-            let Some(name) = self.def_name(number, node, key, &pointer, "") else {
+            let Some(name) = self.def_name(number, node, key, &pointer, "", "") else {
                 continue;
             };
             self.add_def(number, name, pointer, node, sources);
@@ -271,29 +367,28 @@ impl Registry {
     /// Registers the `$defs` found inside definitions (a schema resource of its own keeps its definitions
     /// with it), each named by its key, or by its holder's name and its key when the key's name is taken.
     fn add_nested(&mut self, file: usize, document: &Document, sources: &Sources) {
-        let mut pending: Vec<(String, &Node, String)> = document
+        // (pointer, schema, holder's name, holder's pointer)
+        let mut pending: Vec<(String, &Node, String, String)> = document
             .defs
             .iter()
             .map(|(key, node)| {
-                (
-                    join("/$defs", key),
-                    node,
-                    self.name_at(file, &join("/$defs", key)),
-                )
+                let at = join("/$defs", key);
+                (at.clone(), node, self.name_at(file, &at), at)
             })
             .collect();
-        while let Some((pointer, node, holder)) = pending.pop() {
+        while let Some((pointer, node, holder, holder_at)) = pending.pop() {
             for (path, child) in node.subschemas() {
                 let at = format!("{pointer}{path}");
-                let mut owner = holder.clone();
+                let (mut owner, mut owner_at) = (holder.clone(), holder_at.clone());
                 if let Some(key) = path.strip_prefix("/$defs/") {
                     let key = key.replace("~1", "/").replace("~0", "~");
-                    if let Some(name) = self.def_name(file, child, &key, &at, &holder) {
+                    let route = route_words(&at[holder_at.len()..]);
+                    if let Some(name) = self.def_name(file, child, &key, &at, &holder, &route) {
                         self.add_def(file, name.clone(), at.clone(), child, sources);
-                        owner = name;
+                        (owner, owner_at) = (name, at.clone());
                     }
                 }
-                pending.push((at, child, owner));
+                pending.push((at, child, owner, owner_at));
             }
         }
     }
@@ -306,7 +401,8 @@ impl Registry {
     }
 
     /// A definition's Rust name: its `x-name`, its key when PascalCase, else its key made PascalCase; a
-    /// nested definition whose name is taken is named after its holder too (`Tree` + `node` -> `TreeNode`).
+    /// nested definition whose name is taken is named after its holder too (`Tree` + `node` -> `TreeNode`),
+    /// then after the way from its holder to it (`V` + `then` + `thingy` -> `VThenThingy`).
     fn def_name(
         &mut self,
         file: usize,
@@ -314,6 +410,7 @@ impl Registry {
         key: &str,
         pointer: &str,
         holder: &str,
+        route: &str,
     ) -> Option<String> {
         if let Some(name) = &node.x_name {
             if !is_pascal_case(name) {
@@ -336,7 +433,13 @@ impl Registry {
                         name
                     }
                 })
-                .unwrap_or_else(|| key.chars().map(|c| format!("U{:04X}", c as u32)).collect())
+                .unwrap_or_else(|| {
+                    if key.is_empty() {
+                        "Empty".to_owned()
+                    } else {
+                        key.chars().map(|c| format!("U{:04X}", c as u32)).collect()
+                    }
+                })
         };
         let base = if RESERVED.contains(&base.as_str()) {
             format!("{base}Def")
@@ -344,10 +447,21 @@ impl Registry {
             base
         };
         let taken = |name: &str| self.names.contains_key(&(file, name.to_owned()));
-        if holder.is_empty() || !taken(&base) {
+        let candidates = [
+            base.clone(),
+            format!("{holder}{base}"),
+            format!("{holder}{route}{base}"),
+        ];
+        if holder.is_empty() {
             return Some(base);
         }
-        Some(format!("{holder}{base}"))
+        Some(
+            candidates
+                .iter()
+                .find(|name| !taken(name))
+                .unwrap_or(&candidates[2])
+                .clone(),
+        )
     }
 
     /// Adds a definition, lifting the inline types inside it into definitions of their own.
@@ -443,7 +557,13 @@ impl Registry {
     fn lift(&mut self, file: usize, base: &str, pointer: &str, node: &mut Node, sources: &Sources) {
         let (kind, _) = classify(node, &|reference| sources.lookup(file, pointer, reference));
         let wrapper = kind::nullable_wrapper(node).is_some();
-        if node.reference.is_some() || node.boolean.is_some() || wrapper || !kind.is_named() {
+        let dynamic = sources.is_dynamic(file, pointer);
+        if node.reference.is_some()
+            || node.boolean.is_some()
+            || wrapper
+            || dynamic
+            || !kind.is_named()
+        {
             self.lift_inside(file, base, pointer, node, sources);
             return;
         }
@@ -508,7 +628,12 @@ impl Registry {
                 continue;
             }
             if let Some(id) = self.by_pointer.get(&(found, at.clone())) {
-                return Ok(Resolved::Def(&self.defs[*id]));
+                let def = &self.defs[*id];
+                // A schema that reaches a `$dynamicRef` is checked whole from where it is referred to.
+                if def.kind == Kind::Any && self.dynamic.contains(&(found, at)) {
+                    return Ok(Resolved::Schema);
+                }
+                return Ok(Resolved::Def(def));
             }
             return Ok(Resolved::Schema);
         }
@@ -562,6 +687,11 @@ impl Registry {
                 (true, true) => Direction::Both,
             };
         }
+    }
+
+    /// Whether the schema at `pointer` of `file` can reach a `$dynamicRef`: checked whole where it is entered.
+    pub(crate) fn is_dynamic(&self, file: usize, pointer: &str) -> bool {
+        self.dynamic.contains(&(file, pointer.to_owned()))
     }
 
     /// The index of a definition.
@@ -640,4 +770,23 @@ fn files_reached(sources: &Sources, file: usize) -> BTreeSet<usize> {
         }
     }
     found
+}
+
+/// The words of the way from a holder to a nested definition: its keywords and members, made PascalCase, the
+/// `$defs` and the definition's own key left out (`/then/$defs/thingy` -> `Then`).
+fn route_words(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let inner = &segments[..segments.len().saturating_sub(1)];
+    inner
+        .iter()
+        .filter(|segment| **segment != "$defs")
+        .filter_map(|segment| pascal(segment))
+        .collect()
+}
+
+/// Whether `set` holds a pointer of `file` that starts with `prefix` (which ends in `/`: the schemas below one).
+fn reaches(set: &BTreeSet<(usize, String)>, file: usize, prefix: &str) -> bool {
+    set.range((file, prefix.to_owned())..)
+        .next()
+        .is_some_and(|(f, p)| *f == file && p.starts_with(prefix))
 }

@@ -55,6 +55,10 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
         };
         return Some(Shape::new(Ty::Any, checks));
     }
+    // A schema that can reach a `$dynamicRef` is checked whole from here, in the dynamic scope it is in.
+    if ctx.registry.is_dynamic(ctx.file, pointer) {
+        return Some(Shape::new(Ty::Any, vec![Check::Schema(pointer.to_owned())]));
+    }
     if let Some(inner) = nullable_wrapper(node) {
         return nullable(ctx, node, inner, pointer);
     }

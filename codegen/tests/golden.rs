@@ -123,7 +123,7 @@ fn every_problem_of_every_file_is_reported_in_one_run() {
     let vendor = scratch.join("acme");
     fs::create_dir_all(&vendor).unwrap();
     for file in [
-        "unsupported_keyword.json",
+        "unknown_keyword.json",
         "bad_rules.json",
         "inline_name_taken.json",
     ] {
@@ -137,7 +137,7 @@ fn every_problem_of_every_file_is_reported_in_one_run() {
     let found = generate(&config).unwrap_err();
     fs::remove_dir_all(&scratch).unwrap();
     for file in [
-        "unsupported_keyword.json",
+        "unknown_keyword.json",
         "bad_rules.json",
         "inline_name_taken.json",
     ] {

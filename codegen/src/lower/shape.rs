@@ -73,7 +73,10 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
     keywords::check_x_keywords(ctx, node, about, pointer);
     let mut shape = match kind {
         Kind::Reference => return reference(ctx, node, pointer),
-        Kind::Scalar(JsonType::String) => scalar(node, pointer, Ty::String, keywords::STRING),
+        Kind::Scalar(JsonType::String) => {
+            check_pattern(ctx, node, pointer);
+            scalar(node, pointer, Ty::String, keywords::STRING)
+        }
         Kind::Any => return Some(any(node, pointer)),
         Kind::Scalar(JsonType::Integer) => {
             let ty = Ty::Integer {
@@ -98,6 +101,16 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
     };
     shape.nullable = nullable;
     Some(shape)
+}
+
+/// A `pattern` that is no regular expression at all is an error (one the runtime's DFA cannot take, with
+/// look-around say, is left to the compiled schema).
+fn check_pattern(ctx: &mut Ctx, node: &Node, pointer: &str) {
+    if let Some(pattern) = &node.pattern {
+        if let Some(why) = super::verify::regex_error(pattern) {
+            ctx.error(&join(pointer, "pattern"), why);
+        }
+    }
 }
 
 /// Any JSON value, checked whole by the compiled schema when the schema constrains it.

@@ -29,8 +29,8 @@ pub(crate) fn verify(modules: &[Module]) -> Vec<Diagnostic> {
         };
         let options = match options(module, document, modules) {
             Ok(options) => options,
-            Err(message) => {
-                problems.push(problem("", message));
+            Err((pointer, message)) => {
+                problems.push(problem(&pointer, message));
                 continue;
             }
         };
@@ -38,23 +38,45 @@ pub(crate) fn verify(modules: &[Module]) -> Vec<Diagnostic> {
             let root =
                 serde_json::json!({ "$ref": format!("{}#{}", document.uri, fragment(&pointer)) });
             if let Err(error) = options.build(&root) {
-                let why = error.masked_with("the value").to_string();
-                problems.push(problem(
-                    &pointer,
-                    format!("the compiled schema that checks this cannot be built: {why}"),
-                ));
+                problems.push(build_problem(&pointer, &error, &problem));
             }
         }
     }
     problems
 }
 
+/// Why a check does not compile, at the keyword that is wrong when the compiler says which.
+fn build_problem(
+    pointer: &str,
+    error: &jsonschema::ValidationError<'_>,
+    problem: &dyn Fn(&str, String) -> Diagnostic,
+) -> Diagnostic {
+    // The compiler's location is within its own root (a `$ref` to the check), not the file: the check's
+    // pointer is the best there is.
+    let at = pointer;
+    match &error.kind {
+        jsonschema::error::ValidationErrorKind::Format { format } if format == "regex" => problem(
+            at,
+            format!("invalid pattern: {} is not an ECMA-262 regular expression", error.instance),
+        ),
+        _ => problem(
+            at,
+            format!(
+                "the compiled schema that checks this cannot be built: {}",
+                error.masked_with("the value")
+            ),
+        ),
+    }
+}
+
 /// The validator options of `module`'s checks: its document and those it uses, by every URI they have.
+/// A document that is no valid 2020-12 schema (a `pattern` that is no regular expression) is refused where
+/// it is wrong (its own pointer when it is the module's).
 fn options(
     module: &Module,
     document: &Embedded,
     modules: &[Module],
-) -> Result<jsonschema::ValidationOptions, String> {
+) -> Result<jsonschema::ValidationOptions, (String, String)> {
     let mut options = jsonschema::options()
         .with_draft(Draft::Draft202012)
         .with_retriever(NoRetrieval);
@@ -64,13 +86,19 @@ fn options(
     let documents = std::iter::once(document).chain(used.filter_map(|m| m.document.as_ref()));
     for embedded in documents {
         let contents: Value = serde_json::from_str(&embedded.json)
-            .map_err(|error| format!("the schema file is not JSON: {error}"))?;
+            .map_err(|error| (String::new(), format!("the schema file is not JSON: {error}")))?;
         if let Err(error) = jsonschema::draft202012::meta::validate(&contents) {
-            return Err(format!(
-                "not a valid JSON Schema 2020-12 at `{}`: {}",
-                error.instance_path.as_str(),
-                error.masked_with("the value")
-            ));
+            let at = error.instance_path.as_str().to_owned();
+            let message = match &error.kind {
+                jsonschema::error::ValidationErrorKind::Format { format } if format == "regex" => {
+                    format!("invalid pattern: {} is not an ECMA-262 regular expression", error.instance)
+                }
+                _ => format!("not valid JSON Schema 2020-12: {error}"),
+            };
+            if std::ptr::eq(embedded, document) {
+                return Err((at, message));
+            }
+            return Err((String::new(), format!("`{}`, which this file uses, is {message} at `{at}`", embedded.uri)));
         }
         for uri in std::iter::once(&embedded.uri).chain(&embedded.aliases) {
             options =
@@ -149,4 +177,15 @@ impl Retrieve for NoRetrieval {
         )
         .into())
     }
+}
+
+/// Why `pattern` is no regular expression the runtime's compiled schema takes (ECMA-262, as JSON Schema
+/// says), if it is not one.
+pub(crate) fn regex_error(pattern: &str) -> Option<String> {
+    let schema = serde_json::json!({ "pattern": pattern });
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .build(&schema)
+        .err()
+        .map(|_| format!("invalid pattern: `{pattern}` is not an ECMA-262 regular expression"))
 }

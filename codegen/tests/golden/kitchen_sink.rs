@@ -5,7 +5,7 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, IndexMap, Nullable,
     TypedBuilder, Pattern, Format, Validate, Validator, Shaped, ObjectShape, MemberKind,
-    Scalar, Kinded, Decimal, Comparison, InvalidValue, UnionShape, TagValue,
+    Kinded, Scalar, Decimal, Comparison, InvalidValue, UnionShape, TagValue,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -313,6 +313,10 @@ impl Shaped for PutThingsRequest {
         ],
         open: false,
     };
+}
+
+impl Kinded for PutThingsRequest {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// An inline string enum: lifted into `PutThingsRequestMode`.
@@ -985,6 +989,10 @@ impl Shaped for Thing {
     };
 }
 
+impl Kinded for Thing {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
@@ -1027,6 +1035,10 @@ impl Shaped for Details {
         ],
         open: false,
     };
+}
+
+impl Kinded for Details {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// What a thing is.
@@ -1709,6 +1721,10 @@ impl Promotion {
     };
 }
 
+impl Kinded for Promotion {
+    const KIND: MemberKind = MemberKind::Union(&Self::UNION);
+}
+
 #[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Promotion {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -1758,6 +1774,10 @@ impl Shaped for Gift {
     };
 }
 
+impl Kinded for Gift {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
@@ -1801,6 +1821,10 @@ impl Shaped for Discount {
         ],
         open: false,
     };
+}
+
+impl Kinded for Discount {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Sent and received: unknown values are read, never sent.
@@ -1952,6 +1976,10 @@ impl Shaped for Dimensions {
     };
 }
 
+impl Kinded for Dimensions {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 impl crate::runtime::ResponseBody for Dimensions {}
 /// An open request object: members it does not name are kept and sent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TypedBuilder)]
@@ -1984,6 +2012,10 @@ impl Shaped for Extras {
         ],
         open: true,
     };
+}
+
+impl Kinded for Extras {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Named members, and any other member a count of at least 0.
@@ -2030,6 +2062,10 @@ impl Shaped for Counters {
         ],
         open: true,
     };
+}
+
+impl Kinded for Counters {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
@@ -2135,6 +2171,10 @@ impl Shaped for Settings {
         ],
         open: false,
     };
+}
+
+impl Kinded for Settings {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.

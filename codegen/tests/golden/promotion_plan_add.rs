@@ -4,7 +4,7 @@
 //! Adds promotion plans of SKUs (test fixture, not a real endpoint).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded, Nullable,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, Nullable,
     Decimal, IndexMap, Pattern, Format, UnionShape, TagValue,
 };
 
@@ -115,6 +115,10 @@ impl Shaped for PromotionPlanAddRequest {
         ],
         open: false,
     };
+}
+
+impl Kinded for PromotionPlanAddRequest {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -662,6 +666,10 @@ impl Shaped for Plan {
     };
 }
 
+impl Kinded for Plan {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlanKind {
@@ -790,6 +798,10 @@ impl Shaped for PlanGift {
     };
 }
 
+impl Kinded for PlanGift {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PlanTargeting {
@@ -850,6 +862,10 @@ impl PlanTargeting {
             (TagValue::Str("audience"), &AudienceTargeting::SHAPE),
         ],
     };
+}
+
+impl Kinded for PlanTargeting {
+    const KIND: MemberKind = MemberKind::Union(&Self::UNION);
 }
 
 #[cfg(feature = "schemars")]
@@ -928,6 +944,10 @@ impl Shaped for RegionTargeting {
     };
 }
 
+impl Kinded for RegionTargeting {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
@@ -973,6 +993,10 @@ impl Shaped for AudienceTargeting {
         ],
         open: false,
     };
+}
+
+impl Kinded for AudienceTargeting {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -294,3 +294,7 @@ impl Shaped for Address {
         open: false,
     };
 }
+
+impl Kinded for Address {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}

@@ -4,7 +4,7 @@
 //! Puts widgets.
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar,
 };
 
 use serde::{Deserialize, Serialize};
@@ -118,6 +118,10 @@ impl Shaped for PutWidgetsRequest {
     };
 }
 
+impl Kinded for PutWidgetsRequest {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypedBuilder)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, remote = "Self")]
@@ -157,4 +161,8 @@ impl Shaped for Widget {
         ],
         open: false,
     };
+}
+
+impl Kinded for Widget {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }

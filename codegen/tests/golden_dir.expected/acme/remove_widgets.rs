@@ -3,7 +3,7 @@
 
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, TypedBuilder, Validate, Validator,
-    Shaped, ObjectShape, Member, MemberKind, Scalar,
+    Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar,
 };
 
 use serde::{Deserialize, Serialize};
@@ -110,4 +110,8 @@ impl Shaped for RemoveWidgetsRequest {
         ],
         open: false,
     };
+}
+
+impl Kinded for RemoveWidgetsRequest {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }

@@ -4,7 +4,7 @@
 //! Batch sync flow and flow-node statistics (fixture version v20260601).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Scalar, Kinded, InvalidValue,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, InvalidValue,
     Pattern,
 };
 
@@ -126,6 +126,10 @@ impl Shaped for BatchSyncFlowDataRequest {
         ],
         open: false,
     };
+}
+
+impl Kinded for BatchSyncFlowDataRequest {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Statistics of one marketing flow (automation) at one point in time, with its nodes' statistics.
@@ -258,6 +262,10 @@ impl Shaped for FlowData {
         ],
         open: false,
     };
+}
+
+impl Kinded for FlowData {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Currency of order_amount (fixture member).
@@ -508,6 +516,10 @@ impl Shaped for FlowNodeData {
         ],
         open: false,
     };
+}
+
+impl Kinded for FlowNodeData {
+    const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
 /// Unix timestamp in milliseconds. Accepted as a JSON integer or a string of digits, always sent as an integer.

@@ -63,6 +63,8 @@ mod generated_constructs_tests;
 #[cfg(test)]
 mod generated_fixture_tests;
 #[cfg(test)]
+mod generated_json_schema_tests;
+#[cfg(test)]
 mod generated_shared_tests;
 #[cfg(test)]
 mod generated_versions_tests;

@@ -52,52 +52,39 @@ pub(crate) fn lower_choice(ctx: &mut Ctx, def: &Def) -> Option<Choice> {
     })
 }
 
-/// A value of several JSON types: one variant per type, each with the checks its type's keywords make.
-pub(crate) fn lower_either(
-    _ctx: &mut Ctx,
-    node: &Node,
+/// A value of several JSON types: one variant per type, each with the checks its type's keywords make
+/// (`"type": ["string", "number"]`), or those of its option (`anyOf`/`oneOf` of scalars of different types).
+pub(crate) fn lower_either<'a>(
+    ctx: &mut Ctx<'a>,
+    node: &'a Node,
     types: &[JsonType],
     pointer: &str,
 ) -> Option<Either> {
-    let mut native: Vec<&str> = vec!["type", "const", "enum"];
-    let mut left: Vec<&str> = Vec::new();
+    let options = options_by_type(ctx, node, pointer);
+    let mut left = false;
     let mut applies: Vec<&str> = Vec::new();
     let mut variants = Vec::new();
     for ty in types {
-        let (rust, keywords): (Ty, &[&str]) = match ty {
-            JsonType::String => (Ty::String, keywords::STRING),
-            JsonType::Integer => (
-                Ty::Integer {
-                    lenient: false,
-                    minor_units: node.x_minor_units == Some(true),
-                },
-                keywords::NUMBER,
-            ),
-            JsonType::Number => (Ty::Number, keywords::NUMBER),
-            JsonType::Boolean => (Ty::Boolean, &[]),
-            JsonType::Array => (
-                Ty::Array(Box::new(Shape::new(Ty::Any, Vec::new()))),
-                keywords::ARRAY,
-            ),
-            JsonType::Object => (
-                Ty::Map(Box::new(MapShape {
-                    values: Shape::new(Ty::Any, Vec::new()),
-                    keys: Vec::new(),
-                })),
-                keywords::OBJECT,
-            ),
-        };
+        let source = options
+            .as_ref()
+            .and_then(|options| options.iter().find(|(t, _)| t == ty).map(|(_, n)| *n))
+            .unwrap_or(node);
+        let (rust, keywords) = variant_type(*ty, source);
         applies.extend(keywords);
         // Arrays and objects are held as JSON: their keywords, and constants, are the compiled schema's.
         let checks: Vec<Check> = match ty {
             JsonType::Array | JsonType::Object => {
-                left.extend(["const", "enum"]);
+                left |= source.constant.is_some() || source.enumeration.is_some();
                 Vec::new()
             }
             _ => {
-                let found = constraint_checks(node, &rust);
-                native.extend(keywords.iter().copied());
-                left.extend(found.left.iter().map(|(keyword, _)| *keyword));
+                let found = constraint_checks(source, &rust);
+                left |= !found.left.is_empty();
+                if options.is_some() {
+                    let mut native: Vec<&str> = keywords.to_vec();
+                    native.extend(["type", "const", "enum"]);
+                    left |= residual(source, keywords, &native, pointer).is_some();
+                }
                 found.checks
             }
         };
@@ -106,9 +93,67 @@ pub(crate) fn lower_either(
             shape: Shape::new(rust, checks),
         });
     }
-    native.retain(|keyword| !left.contains(keyword));
+    let mut native: Vec<&str> = vec!["type", "const", "enum", "oneOf", "anyOf"];
+    native.extend(applies.iter().copied());
+    if left {
+        native.clear();
+    }
     Some(Either {
         variants,
         residual: residual(node, &applies, &native, pointer).map(|_| pointer.to_owned()),
     })
+}
+
+/// The Rust type of the variant of a JSON type, and the keywords about that type.
+fn variant_type(ty: JsonType, node: &Node) -> (Ty, &'static [&'static str]) {
+    match ty {
+        JsonType::String => (Ty::String, keywords::STRING),
+        JsonType::Integer => (
+            Ty::Integer {
+                lenient: false,
+                minor_units: node.x_minor_units == Some(true),
+            },
+            keywords::NUMBER,
+        ),
+        JsonType::Number => (Ty::Number, keywords::NUMBER),
+        JsonType::Boolean => (Ty::Boolean, &[]),
+        JsonType::Array => (
+            Ty::Array(Box::new(Shape::new(Ty::Any, Vec::new()))),
+            keywords::ARRAY,
+        ),
+        JsonType::Object => (
+            Ty::Map(Box::new(MapShape {
+                values: Shape::new(Ty::Any, Vec::new()),
+                keys: Vec::new(),
+            })),
+            keywords::OBJECT,
+        ),
+    }
+}
+
+/// The options of `oneOf`/`anyOf` of scalars, by their type (a `$ref` option is the schema it names).
+fn options_by_type<'a>(
+    ctx: &mut Ctx<'a>,
+    node: &'a Node,
+    pointer: &str,
+) -> Option<Vec<(JsonType, &'a Node)>> {
+    let (keyword, options) = match (&node.one_of, &node.any_of) {
+        (Some(options), _) => ("oneOf", options),
+        (None, Some(options)) => ("anyOf", options),
+        (None, None) => return None,
+    };
+    let mut found = Vec::new();
+    for (index, option) in options.iter().enumerate() {
+        let at = join(&join(pointer, keyword), &index.to_string());
+        let target = match &option.reference {
+            Some(reference) => match ctx.resolve(&at, reference)? {
+                Resolved::Def(def) => &def.node,
+                Resolved::Schema => return None,
+            },
+            None => option,
+        };
+        let (types, _) = super::kind::types_of(target);
+        found.push((*types.first()?, target));
+    }
+    Some(found)
 }

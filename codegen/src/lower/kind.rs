@@ -149,12 +149,18 @@ fn classify_within<'a>(node: &'a Node, lookup: &Lookup<'a>, depth: usize) -> (Ki
     if node.reference.is_some() && only(node, &["$ref"]) {
         return (Kind::Reference, false);
     }
-    let (types, nullable) = types_of(node);
+    let (mut types, mut nullable) = types_of(node);
     if let Some(kind) = enum_kind(node, &types) {
         return (kind, nullable);
     }
     if let Some(kind) = union_kind(node, lookup, depth) {
         return (kind, nullable);
+    }
+    if types.is_empty() && node.ty.is_none() {
+        // No type of its own: the parts of an `allOf` may say (`allOf: [{"type": "object", ...}, ...]`).
+        if let Some(pinned) = all_of_types(node, lookup) {
+            (types, nullable) = (pinned, false);
+        }
     }
     let kind = match types.as_slice() {
         [] => Kind::Any,
@@ -167,6 +173,30 @@ fn classify_within<'a>(node: &'a Node, lookup: &Lookup<'a>, depth: usize) -> (Ki
         many => Kind::Either(many.to_vec()),
     };
     (kind, nullable)
+}
+
+/// The JSON types every part of `node`'s `allOf` allows (its own `type`, or that of the schema a `$ref` part
+/// names), when some part says; a value of another type is refused by that part.
+fn all_of_types<'a>(node: &'a Node, lookup: &Lookup<'a>) -> Option<Vec<JsonType>> {
+    let mut pinned: Option<Vec<JsonType>> = None;
+    for part in node.all_of.iter().flatten() {
+        let part = match &part.reference {
+            Some(reference) if only(part, &["$ref"]) => match lookup(reference) {
+                Some(target) => target,
+                None => continue,
+            },
+            _ => part,
+        };
+        let (types, _) = types_of(part);
+        if types.is_empty() {
+            continue;
+        }
+        pinned = Some(match pinned {
+            None => types,
+            Some(before) => before.into_iter().filter(|t| types.contains(t)).collect(),
+        });
+    }
+    pinned.filter(|types| !types.is_empty())
 }
 
 /// Whether the node holds no keyword that constrains values besides `allowed`.
@@ -294,11 +324,49 @@ fn union_kind<'a>(node: &'a Node, lookup: &Lookup<'a>, depth: usize) -> Option<K
     if keyword == "oneOf" && tag_member(&targets).is_some() && only(node, &["type", "oneOf"]) {
         return Some(Kind::Union);
     }
+    if let Some(types) = disjoint_scalars(&targets, lookup, depth) {
+        if only(node, &["type", keyword]) {
+            return Some(Kind::Either(types));
+        }
+    }
     let typed = targets.iter().all(|target| {
         let (kind, nullable) = classify_within(target, lookup, depth + 1);
         !nullable && !matches!(kind, Kind::Any | Kind::Reference)
     });
     (typed && option_names(&targets).is_some()).then_some(Kind::Choice)
+}
+
+/// The types of options that are each one scalar type, no two of which a value can have (an integer is a
+/// number too): then `oneOf` and `anyOf` both mean "a value of one of these types, with that option's
+/// checks", which an enum of one variant per type says.
+fn disjoint_scalars<'a>(
+    targets: &[&'a Node],
+    lookup: &Lookup<'a>,
+    depth: usize,
+) -> Option<Vec<JsonType>> {
+    let mut types = Vec::new();
+    for target in targets {
+        let (kind, nullable) = classify_within(target, lookup, depth + 1);
+        let Kind::Scalar(
+            ty @ (JsonType::String | JsonType::Integer | JsonType::Number | JsonType::Boolean),
+        ) = kind
+        else {
+            return None;
+        };
+        let overlaps = |other: &JsonType| {
+            *other == ty
+                || matches!(
+                    (ty, other),
+                    (JsonType::Integer, JsonType::Number) | (JsonType::Number, JsonType::Integer)
+                )
+        };
+        if nullable || types.iter().any(overlaps) {
+            return None;
+        }
+        types.push(ty);
+    }
+    types.sort();
+    (types.len() > 1).then_some(types)
 }
 
 /// The schema each option is: itself, or the one its `$ref` names.

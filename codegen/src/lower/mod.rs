@@ -257,7 +257,7 @@ fn lower_file(ctx: &mut Ctx, loaded: &Loaded) -> Option<Module> {
     })
 }
 
-fn lower_def(ctx: &mut Ctx, def: &Def) -> Option<TypeKind> {
+fn lower_def<'a>(ctx: &mut Ctx<'a>, def: &'a Def) -> Option<TypeKind> {
     let pointer = def.pointer.as_str();
     match &def.kind {
         Kind::Struct => {

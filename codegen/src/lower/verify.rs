@@ -57,7 +57,10 @@ fn build_problem(
     match &error.kind {
         jsonschema::error::ValidationErrorKind::Format { format } if format == "regex" => problem(
             at,
-            format!("invalid pattern: {} is not an ECMA-262 regular expression", error.instance),
+            format!(
+                "invalid pattern: {} is not an ECMA-262 regular expression",
+                error.instance
+            ),
         ),
         _ => problem(
             at,
@@ -85,20 +88,33 @@ fn options(
         .filter(|other| other.vendor == module.vendor && document.uses.contains(&other.name));
     let documents = std::iter::once(document).chain(used.filter_map(|m| m.document.as_ref()));
     for embedded in documents {
-        let contents: Value = serde_json::from_str(&embedded.json)
-            .map_err(|error| (String::new(), format!("the schema file is not JSON: {error}")))?;
+        let contents: Value = serde_json::from_str(&embedded.json).map_err(|error| {
+            (
+                String::new(),
+                format!("the schema file is not JSON: {error}"),
+            )
+        })?;
         if let Err(error) = jsonschema::draft202012::meta::validate(&contents) {
             let at = error.instance_path.as_str().to_owned();
             let message = match &error.kind {
                 jsonschema::error::ValidationErrorKind::Format { format } if format == "regex" => {
-                    format!("invalid pattern: {} is not an ECMA-262 regular expression", error.instance)
+                    format!(
+                        "invalid pattern: {} is not an ECMA-262 regular expression",
+                        error.instance
+                    )
                 }
                 _ => format!("not valid JSON Schema 2020-12: {error}"),
             };
             if std::ptr::eq(embedded, document) {
                 return Err((at, message));
             }
-            return Err((String::new(), format!("`{}`, which this file uses, is {message} at `{at}`", embedded.uri)));
+            return Err((
+                String::new(),
+                format!(
+                    "`{}`, which this file uses, is {message} at `{at}`",
+                    embedded.uri
+                ),
+            ));
         }
         for uri in std::iter::once(&embedded.uri).chain(&embedded.aliases) {
             options =

@@ -488,6 +488,75 @@ fn type_pair(pair: &mut Pair, old: &TypeDef, new: &TypeDef) {
                 .collect();
             enum_values(pair, &new.name, &old_v, &new_v, direction, pointer);
         }
+        (TypeKind::Choice(old_c), TypeKind::Choice(new_c)) => {
+            if old_c.exactly_one != new_c.exactly_one {
+                let keyword = |exactly_one| if exactly_one { "oneOf" } else { "anyOf" };
+                let note = format!(
+                    "`{}` is `{}` of its options now, was `{}`.",
+                    new.name,
+                    keyword(new_c.exactly_one),
+                    keyword(old_c.exactly_one)
+                );
+                pair.push(
+                    pointer,
+                    "union-rule-changed",
+                    direction,
+                    Breaks::wire(true),
+                    note,
+                );
+            }
+            let variants = |c: &crate::model::Choice| -> Vec<(String, String)> {
+                c.variants
+                    .iter()
+                    .map(|v| (v.ty.name.clone(), v.name.clone()))
+                    .collect()
+            };
+            enum_values(
+                pair,
+                &new.name,
+                &variants(old_c),
+                &variants(new_c),
+                direction,
+                pointer,
+            );
+            residual_pair(
+                pair,
+                &new.name,
+                &old_c.residual,
+                &new_c.residual,
+                direction,
+                pointer,
+            );
+        }
+        (TypeKind::Either(old_e), TypeKind::Either(new_e)) => {
+            let variants = |e: &crate::model::Either| -> Vec<(String, String)> {
+                e.variants
+                    .iter()
+                    .map(|v| (v.name.to_ascii_lowercase(), v.name.clone()))
+                    .collect()
+            };
+            enum_values(
+                pair,
+                &new.name,
+                &variants(old_e),
+                &variants(new_e),
+                direction,
+                pointer,
+            );
+            for new_v in &new_e.variants {
+                if let Some(old_v) = old_e.variants.iter().find(|v| v.name == new_v.name) {
+                    shape_pair(pair, &old_v.shape, &new_v.shape, direction, pointer, false);
+                }
+            }
+            residual_pair(
+                pair,
+                &new.name,
+                &old_e.residual,
+                &new_e.residual,
+                direction,
+                pointer,
+            );
+        }
         _ => {
             let note = format!(
                 "`{}` is another kind of type now (object, enum, union or scalar).",
@@ -605,6 +674,42 @@ fn enum_values(
     }
 }
 
+/// A residual check (what the compiled schema checks) that appears or goes: more or fewer values pass.
+fn residual_pair(
+    pair: &mut Pair,
+    name: &str,
+    old: &Option<String>,
+    new: &Option<String>,
+    direction: Direction,
+    pointer: &str,
+) {
+    match (old, new) {
+        (None, Some(_)) => {
+            let note = format!(
+                "`{name}` is checked by its compiled schema now: values it refuses are not sent."
+            );
+            pair.push(
+                pointer,
+                "schema-check-added",
+                direction,
+                Breaks::wire(true),
+                note,
+            );
+        }
+        (Some(_), None) => {
+            let note = format!("`{name}` is no longer checked by its compiled schema.");
+            pair.push(
+                pointer,
+                "schema-check-removed",
+                direction,
+                Breaks::wire(false),
+                note,
+            );
+        }
+        _ => {}
+    }
+}
+
 fn struct_pair(
     pair: &mut Pair,
     name: &str,
@@ -613,6 +718,7 @@ fn struct_pair(
     direction: Direction,
     pointer: &str,
 ) {
+    residual_pair(pair, name, &old.residual, &new.residual, direction, pointer);
     for new_field in &new.fields {
         match old.fields.iter().find(|f| f.name == new_field.name) {
             Some(old_field) => field_pair(pair, name, old_field, new_field, direction),

@@ -602,6 +602,9 @@ fn endpoint_documents(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Fixture schemas written with keywords `schema_instances` does not generate values for.
+const BEYOND_THIS_GENERATOR: [&str; 2] = ["json_schema.json", "recursive_and_reserved.json"];
+
 #[test]
 fn the_generator_handles_its_fixture_schemas() {
     let dir = workspace("codegen/tests");
@@ -614,6 +617,15 @@ fn the_generator_handles_its_fixture_schemas() {
         dir.display()
     );
     for fixture in fixtures {
+        // The fixtures of the vocabulary beyond this generator's (`not`, `contains`, recursion, ...) are
+        // judged by codegen's compile gate and the JSON-Schema-Test-Suite test, against jsonschema too.
+        let name = fixture
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if BEYOND_THIS_GENERATOR.contains(&name) {
+            continue;
+        }
         let verdicts = exercises(&SchemaSet::load(&fixture), &["required"]);
         eprintln!(
             "{}: {} valid, {} invalid, broken: {:?}",

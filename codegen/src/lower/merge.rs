@@ -128,7 +128,10 @@ fn rule_part(
     let mut rules = Vec::new();
     rules.extend(conditional::conditionals(ctx, part, fields, pointer));
     if part.any_of.is_some() {
-        rules.push(conditional::any_of_required(ctx, part, fields, pointer)?);
+        match conditional::any_of_required(ctx, part, fields, pointer)? {
+            ObjectRule::AnyOfRequired(groups) if groups.is_empty() => {}
+            rule => rules.push(rule),
+        }
     }
     Some(rules)
 }

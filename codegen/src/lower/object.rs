@@ -54,7 +54,10 @@ pub(crate) fn lower_struct(
         if let Some(found) =
             ctx.attempt(|ctx| conditional::any_of_required(ctx, node, &fields, pointer))
         {
-            rules.push(found);
+            // A group that is always complete makes the rule always hold: nothing to check.
+            if !matches!(&found, ObjectRule::AnyOfRequired(groups) if groups.is_empty()) {
+                rules.push(found);
+            }
             native.push("anyOf");
         }
     }

@@ -16,6 +16,9 @@ pub struct Document {
     /// The root `$ref`: the request definition, so the document validates request bodies.
     pub root: Option<String>,
     pub defs: IndexMap<String, Node>,
+    /// A file without `x-endpoint` whose top is a schema (`{"$id": ..., "type": "integer"}`, a document other
+    /// files refer to by its `$id`): that schema, `$defs` included.
+    pub root_schema: Option<Node>,
 }
 
 /// `x-endpoint`: what JSON Schema cannot say about a call.

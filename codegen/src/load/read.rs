@@ -19,6 +19,17 @@ const OLD_SPELLINGS: &[(&str, &str)] = &[
     ("$recursiveAnchor", "draft 2019-09 `$recursiveAnchor`: use `$dynamicAnchor`"),
 ];
 
+/// What the top of an endpoint file, or of a file of shared definitions, holds; a file without `x-endpoint`
+/// holding anything else is a schema document (its top is a schema).
+const DOCUMENT_KEYS: &[&str] = &[
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "$comment",
+    "$defs",
+];
+
 /// Annotations with no effect on the generated code (besides `title`, `description` and `examples`).
 const ANNOTATIONS: &[&str] = &[
     "$comment",
@@ -61,6 +72,13 @@ impl<'a> Reader<'a> {
         let Some(object) = self.object(value, "", "a schema document") else {
             return document;
         };
+        if !object.contains_key("x-endpoint")
+            && object
+                .keys()
+                .any(|key| !DOCUMENT_KEYS.contains(&key.as_str()))
+        {
+            return self.schema_document(value);
+        }
         for (key, value) in object {
             let pointer = join("", key);
             match key.as_str() {
@@ -90,6 +108,21 @@ impl<'a> Reader<'a> {
             self.error("", "`$schema` is missing: it must name JSON Schema 2020-12");
         }
         document
+    }
+
+    /// A document without `x-endpoint` whose top is a schema: read whole as one.
+    /// Its `$schema` may be left out: a document another file refers to is read in that file's dialect.
+    fn schema_document(&mut self, value: &Json) -> Document {
+        let node = self.node(value, "");
+        Document {
+            dialect: node.dialect.clone(),
+            id: node.id.clone(),
+            title: node.title.clone(),
+            description: node.description.clone(),
+            defs: node.defs.clone().unwrap_or_default(),
+            root_schema: Some(node),
+            ..Document::default()
+        }
     }
 
     fn endpoint(&mut self, value: &Json, pointer: &str) -> Option<EndpointSchema> {

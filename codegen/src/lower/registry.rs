@@ -89,13 +89,19 @@ struct Sources<'a> {
 impl<'a> Sources<'a> {
     /// The schema at `pointer` of `file`, as written.
     fn node_at(&self, file: usize, pointer: &str) -> Option<&'a Node> {
-        let rest = pointer.strip_prefix("/$defs/")?;
-        let (key, mut rest) = match rest.find('/') {
-            Some(at) => (&rest[..at], &rest[at..]),
-            None => (rest, ""),
+        let document = self.documents[file];
+        let (mut node, mut rest) = match &document.root_schema {
+            Some(root) => (root, pointer),
+            None => {
+                let rest = pointer.strip_prefix("/$defs/")?;
+                let (key, rest) = match rest.find('/') {
+                    Some(at) => (&rest[..at], &rest[at..]),
+                    None => (rest, ""),
+                };
+                let key = key.replace("~1", "/").replace("~0", "~");
+                (document.defs.get(&key)?, rest)
+            }
         };
-        let key = key.replace("~1", "/").replace("~0", "~");
-        let mut node = self.documents[file].defs.get(&key)?;
         while !rest.is_empty() {
             let (path, child) = node.subschemas().into_iter().find(|(path, _)| {
                 rest == path
@@ -138,11 +144,7 @@ impl<'a> Sources<'a> {
     fn find_dynamic(&mut self) {
         let mut nodes: Vec<(usize, String, &'a Node)> = Vec::new();
         for (file, document) in self.documents.iter().enumerate() {
-            let mut pending: Vec<(String, &'a Node)> = document
-                .defs
-                .iter()
-                .map(|(key, node)| (join("/$defs", key), node))
-                .collect();
+            let mut pending: Vec<(String, &'a Node)> = tops(document);
             while let Some((pointer, node)) = pending.pop() {
                 for (path, child) in node.subschemas() {
                     pending.push((format!("{pointer}{path}"), child));
@@ -205,7 +207,7 @@ impl<'a> Sources<'a> {
             else {
                 return None;
             };
-            let next = if at.is_empty() {
+            let next = if at.is_empty() && self.documents[target].root_schema.is_none() {
                 self.documents[target].root.clone()
             } else {
                 let node = self.node_at(target, &at)?;
@@ -746,11 +748,7 @@ fn discriminant(node: &Node) -> Option<String> {
 fn files_reached(sources: &Sources, file: usize) -> BTreeSet<usize> {
     let mut found = BTreeSet::new();
     let document = sources.documents[file];
-    let mut pending: Vec<(String, &Node)> = document
-        .defs
-        .iter()
-        .map(|(key, node)| (join("/$defs", key), node))
-        .collect();
+    let mut pending: Vec<(String, &Node)> = tops(document);
     let mut add = |pointer: &str, reference: &str| {
         if let Ok(Target::Node { file: target, .. }) =
             sources.resources.resolve(file, pointer, reference)
@@ -762,7 +760,13 @@ fn files_reached(sources: &Sources, file: usize) -> BTreeSet<usize> {
         add("", root);
     }
     while let Some((pointer, node)) = pending.pop() {
-        for reference in node.reference.iter().chain(&node.dynamic_reference) {
+        // A custom meta-schema (`$schema` of an embedded resource) is reached like a `$ref`.
+        let references = node
+            .reference
+            .iter()
+            .chain(&node.dynamic_reference)
+            .chain(&node.dialect);
+        for reference in references {
             add(&pointer, reference);
         }
         for (path, child) in node.subschemas() {
@@ -789,4 +793,17 @@ fn reaches(set: &BTreeSet<(usize, String)>, file: usize, prefix: &str) -> bool {
     set.range((file, prefix.to_owned())..)
         .next()
         .is_some_and(|(f, p)| *f == file && p.starts_with(prefix))
+}
+
+/// The schemas at the top of a document, with their pointers: its root when it is a schema, else its
+/// definitions.
+fn tops(document: &Document) -> Vec<(String, &Node)> {
+    match &document.root_schema {
+        Some(root) => vec![(String::new(), root)],
+        None => document
+            .defs
+            .iter()
+            .map(|(key, node)| (join("/$defs", key), node))
+            .collect(),
+    }
 }

@@ -73,8 +73,22 @@ impl Resources {
         self.bases
             .push(BTreeMap::from([(String::new(), base.clone())]));
         self.nodes.push(BTreeSet::from([String::new()]));
-        for (key, node) in &document.defs {
-            self.add_node(file, &join("/$defs", key), node, &base);
+        match &document.root_schema {
+            // The root's own `$id` is the document's, already known.
+            Some(root) => {
+                for (path, child) in root.subschemas() {
+                    self.add_node(file, &path, child, &base);
+                }
+                for anchor in root.anchor.iter().chain(&root.dynamic_anchor) {
+                    self.anchors
+                        .insert(format!("{base}#{anchor}"), (file, String::new()));
+                }
+            }
+            None => {
+                for (key, node) in &document.defs {
+                    self.add_node(file, &join("/$defs", key), node, &base);
+                }
+            }
         }
     }
 

@@ -60,6 +60,12 @@ pub fn violations<T: DeserializeOwned + Validate>(value: &Value) -> Vec<Violatio
     }
 }
 
+/// A variant's name and how a value is tried as it.
+pub type TryAs<T> = (&'static str, fn(&Value) -> Attempt<T>);
+
+/// A variant's name and the violations of a value as it.
+pub type Judge = (&'static str, fn(&Value) -> Vec<Violation>);
+
 /// The variant `value` reads as: the first it is valid as, else the first it reads as (validation then says
 /// what is wrong), else `unknown` (a union that is received keeps it); none of these is an error naming what
 /// each variant found, prefixed `[oneOf]` or `[anyOf]` for the parse's rule.
@@ -71,7 +77,7 @@ pub fn choose<T>(
     value: Value,
     type_name: &str,
     keyword: &'static str,
-    variants: &[(&str, fn(&Value) -> Attempt<T>)],
+    variants: &[TryAs<T>],
     unknown: Option<fn(Value) -> T>,
 ) -> Result<T, String> {
     let mut readable = None;
@@ -99,12 +105,7 @@ pub fn choose<T>(
 
 /// `oneOf` (`exactly_one`) or `anyOf`: reports at the current pointer a value valid as no variant (with the
 /// first thing each variant found), or, for `oneOf`, as several.
-pub fn check(
-    v: &mut Validator,
-    value: &Value,
-    exactly_one: bool,
-    variants: &[(&str, fn(&Value) -> Vec<Violation>)],
-) {
+pub fn check(v: &mut Validator, value: &Value, exactly_one: bool, variants: &[Judge]) {
     let rule = if exactly_one { "oneOf" } else { "anyOf" };
     let mut valid = Vec::new();
     let mut reasons = Vec::new();

@@ -75,9 +75,8 @@ fn schema_document(module: &Module, document: &Embedded, cx: &Cx) -> TokenStream
         let used = ident(used);
         quote!(&#up::#used::SCHEMA_DOCUMENT)
     });
-    let from = format!(
-        " The schema file this module is generated from, for the checks its compiled schema makes."
-    );
+    let from =
+        " The schema file this module is generated from, for the checks its compiled schema makes.";
     quote! {
         #[doc = #from]
         #[doc(hidden)]

@@ -88,11 +88,22 @@ fn either_validate(name: &Ident, either: &Either, cx: &Cx) -> TokenStream {
             return None;
         }
         let name = ident(&variant.name);
-        Some(quote!(Self::#name(value) => { #(#checks;)* }))
+        Some((name, quote!(#(#checks;)*)))
     });
-    let arms: Vec<TokenStream> = arms.collect();
-    let rest = (arms.len() < either.variants.len()).then(|| quote!(_ => {}));
-    let matched = (!arms.is_empty()).then(|| quote!(match self { #(#arms)* #rest }));
+    let arms: Vec<(Ident, TokenStream)> = arms.collect();
+    let matched = match arms.as_slice() {
+        [] => None,
+        [(variant, checks)] if either.variants.len() > 1 => {
+            Some(quote!(if let Self::#variant(value) = self { #checks }))
+        }
+        _ => {
+            let rest = (arms.len() < either.variants.len()).then(|| quote!(_ => {}));
+            let arms = arms
+                .iter()
+                .map(|(variant, checks)| quote!(Self::#variant(value) => { #checks }));
+            Some(quote!(match self { #(#arms)* #rest }))
+        }
+    };
     let residual = either
         .residual
         .as_ref()
@@ -135,6 +146,19 @@ pub(crate) fn choice(
                 quote!(Box<#ty>)
             } else {
                 quote!(#ty)
+            }
+        })
+        .collect();
+    // How a variant's value becomes the union's: boxed where the variant is of the union's own cycle.
+    let wraps: Vec<TokenStream> = choice
+        .variants
+        .iter()
+        .map(|v| {
+            let variant = ident(&v.name);
+            if v.ty.recursive {
+                quote!(|value| Self::#variant(Box::new(value)))
+            } else {
+                quote!(Self::#variant)
             }
         })
         .collect();
@@ -184,7 +208,7 @@ pub(crate) fn choice(
                     value,
                     #type_name,
                     #keyword,
-                    &[#((#labels, |value| #attempt::<#types>(value).map(|value| Self::#variants(value.into())))),*],
+                    &[#((#labels, |value| #attempt::<#types>(value).map(#wraps))),*],
                     #unknown_read,
                 )
                 .map_err(serde::de::Error::custom)

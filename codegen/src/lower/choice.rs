@@ -1,11 +1,11 @@
 //! Unions without a tag: `oneOf`/`anyOf` of typed schemas (the variant is the one a value is valid as), and
 //! values of several JSON types (`"type": ["string", "number"]`, one variant per type).
 
+use super::ctx::Ctx;
 use super::keywords::{self, residual};
 use super::kind::JsonType;
 use super::registry::Resolved;
 use super::scalar::constraint_checks;
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Check, Choice, ChoiceVariant, Either, EitherVariant, MapShape, Shape, Ty};
 use crate::schema::Node;

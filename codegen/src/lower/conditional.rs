@@ -2,11 +2,11 @@
 //! `then` and `else` require members, forbid them (`false`), or put more checks on them, in this object or
 //! in a member object one level down.
 
+use super::ctx::Ctx;
 use super::enums::variant_literal;
 use super::keywords::check_allowed;
 use super::members::field as find;
 use super::scalar::constraint_checks;
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{
     Conditional, Consequence, Field, Literal, MemberPath, NamedKind, ObjectRule, ParentMember,

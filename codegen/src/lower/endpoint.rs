@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::ctx::Ctx;
 use super::kind::Kind;
 use super::names::is_snake_case;
-use super::Ctx;
 use crate::diagnostic::{join, Diagnostic};
 use crate::model::{
     AuthStyle, Batch, Check, Credential, Direction, Endpoint, Module, Shape, Ty, TypeDef, TypeKind,

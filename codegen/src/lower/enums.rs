@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::ctx::Ctx;
 use super::keywords::{self, check_allowed};
 use super::kind::Kind;
 use super::names::{is_pascal_case, pascal, variant_name};
 use super::registry::{Def, Resolved};
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Literal, StrVariant, Union, UnionVariant, Variant};
 

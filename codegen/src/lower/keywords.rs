@@ -2,8 +2,8 @@
 //! checked by the compiled schema (a residual check), so a keyword is never silently dropped. A keyword of
 //! another type (`pattern` on an integer) constrains nothing, as JSON Schema says.
 
+use super::ctx::Ctx;
 use super::kind::NEUTRAL;
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::Check;
 use crate::schema::Node;

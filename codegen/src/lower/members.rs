@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use super::ctx::Ctx;
 use super::names::field_name;
 use super::shape::{doc_of, lower_shape};
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Direction, Field};
 use crate::schema::Node;

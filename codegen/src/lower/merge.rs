@@ -4,10 +4,10 @@
 //! still hold every valid value (a valid value passes every part), and the residual check refuses the rest.
 
 use super::conditional;
+use super::ctx::Ctx;
 use super::kind::{only, types_of, JsonType, Kind};
 use super::members::fields;
 use super::registry::Resolved;
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Direction, Field, ObjectRule};
 use crate::schema::Node;

@@ -3,6 +3,7 @@
 
 mod choice;
 mod conditional;
+mod ctx;
 mod endpoint;
 mod enums;
 mod keywords;
@@ -24,9 +25,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Loaded;
-use crate::model::{Module, NamedKind, NamedRef, TypeDef, TypeKind};
-use kind::{JsonType, Kind};
-use registry::{Def, Registry, Resolved};
+use crate::model::{Module, TypeDef, TypeKind};
+use ctx::Ctx;
+use kind::Kind;
+use registry::{Def, Registry};
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -103,101 +105,6 @@ fn repeats(problem: &Diagnostic, reading: &[Diagnostic]) -> bool {
     })
 }
 
-/// Collects diagnostics for one file and knows every definition of every file.
-pub(crate) struct Ctx<'a> {
-    registry: &'a Registry,
-    file: usize,
-    problems: Vec<Diagnostic>,
-    /// Types of other modules this file uses: `(module, type)`.
-    imports: BTreeSet<(String, String)>,
-    /// The definitions behind the named types used so far, by name.
-    named_defs: BTreeMap<String, &'a Def>,
-}
-
-impl<'a> Ctx<'a> {
-    pub(crate) fn error(&mut self, pointer: &str, message: impl Into<String>) {
-        self.problems.push(Diagnostic {
-            file: self.registry.files[self.file].file.clone(),
-            pointer: pointer.to_owned(),
-            message: message.into(),
-        });
-    }
-
-    /// What a `$ref` written at `pointer` names. An unresolvable one was reported when the registry was built.
-    pub(crate) fn resolve(&self, pointer: &str, target: &str) -> Option<Resolved<'a>> {
-        let registry: &'a Registry = self.registry;
-        registry.resolve(self.file, pointer, target).ok()
-    }
-
-    /// The definition a reference outside the definitions (`x-endpoint`) names, reporting a bad one.
-    pub(crate) fn resolve_reporting(&mut self, target: &str, pointer: &str) -> Option<&'a Def> {
-        let registry: &'a Registry = self.registry;
-        match registry.resolve(self.file, "", target) {
-            Ok(Resolved::Def(def)) => Some(def),
-            Ok(Resolved::Schema) => {
-                self.error(pointer, format!("`{target}` must name a definition"));
-                None
-            }
-            Err(message) => {
-                self.error(pointer, message);
-                None
-            }
-        }
-    }
-
-    /// Runs `lower`; when it finds a problem, forgets it and gives `None`. For the forms of standard keywords
-    /// that the typed checks know (an `if` testing constants, a tagged union, ...): a schema written otherwise
-    /// is no error, the compiled schema checks it instead.
-    pub(crate) fn attempt<T>(&mut self, lower: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
-        let mark = self.problems.len();
-        let found = lower(self);
-        if self.problems.len() > mark {
-            self.problems.truncate(mark);
-            return None;
-        }
-        found
-    }
-
-    /// A reference to `def` as a value's type; a type of another module is imported.
-    pub(crate) fn named(&mut self, def: &'a Def) -> NamedRef {
-        self.named_defs.insert(def.name.clone(), def);
-        if def.file != self.file {
-            let module = self.registry.files[def.file].module.clone();
-            self.imports.insert((module, def.name.clone()));
-        }
-        let kind = named_kind(&def.kind);
-        let tolerant = def.direction.tolerant();
-        let validated = match kind {
-            NamedKind::IntEnum | NamedKind::StrEnum => {
-                def.direction == crate::model::Direction::Both
-            }
-            _ => def.direction.validated(),
-        };
-        let copy = match &def.kind {
-            Kind::IntEnum => true,
-            Kind::StrEnum => !tolerant,
-            Kind::Scalar(JsonType::Integer | JsonType::Number | JsonType::Boolean)
-            | Kind::LenientInteger => true,
-            Kind::Either(types) => types
-                .iter()
-                .all(|ty| matches!(ty, JsonType::Integer | JsonType::Number | JsonType::Boolean)),
-            _ => false,
-        };
-        NamedRef {
-            name: def.name.clone(),
-            kind,
-            validated,
-            copy,
-            recursive: false,
-        }
-    }
-
-    /// The definition behind a named type, for rules that look into it.
-    pub(crate) fn def_named(&self, named: &NamedRef) -> Option<&'a Def> {
-        self.named_defs.get(&named.name).copied()
-    }
-}
-
 fn lower_file(ctx: &mut Ctx, loaded: &Loaded) -> Option<Module> {
     let document = &loaded.document;
     if document
@@ -272,21 +179,6 @@ fn lower_def<'a>(ctx: &mut Ctx<'a>, def: &'a Def) -> Option<TypeKind> {
         }
         Kind::Reference | Kind::Map | Kind::Scalar(_) | Kind::LenientInteger | Kind::Any => {
             shape::lower_newtype(ctx, &def.node, pointer).map(TypeKind::Newtype)
-        }
-    }
-}
-
-/// What a definition of this kind is, as the types that use it care.
-fn named_kind(kind: &Kind) -> NamedKind {
-    match kind {
-        Kind::Struct => NamedKind::Struct,
-        Kind::IntEnum => NamedKind::IntEnum,
-        Kind::StrEnum => NamedKind::StrEnum,
-        Kind::Union => NamedKind::Union,
-        Kind::Choice => NamedKind::Choice,
-        Kind::Either(_) => NamedKind::Either,
-        Kind::Reference | Kind::Map | Kind::Scalar(_) | Kind::LenientInteger | Kind::Any => {
-            NamedKind::Newtype
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Lowering object definitions: members, what happens to other members, and the rules between members.
 
 use super::conditional;
+use super::ctx::Ctx;
 use super::keywords;
 use super::members::{field, fields};
 use super::merge;
 use super::shape::lower_shape;
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Additional, CompareOp, Direction, Field, ObjectRule, Struct, Ty};
 use crate::schema::{CompareSchema, Node};

@@ -120,11 +120,7 @@ fn mark(kind: &mut TypeKind, cyclic: &[String]) {
 
 fn mark_shape(shape: &mut Shape, cyclic: &[String], direct: bool) {
     match &mut shape.ty {
-        Ty::Named(named) => {
-            if mark_named(named, cyclic) && direct {
-                shape.boxed = true;
-            }
-        }
+        Ty::Named(named) => shape.boxed = mark_named(named, cyclic) && direct,
         Ty::Array(items) => mark_shape(items, cyclic, false),
         Ty::Map(map) => mark_shape(&mut map.values, cyclic, false),
         _ => {}

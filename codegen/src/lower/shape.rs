@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
+use super::ctx::Ctx;
 use super::keywords::{self, residual, residual_any};
 use super::kind::{classify, nullable_wrapper, JsonType, Kind};
 use super::registry::Resolved;
 use super::scalar::constraint_checks;
-use super::Ctx;
 use crate::diagnostic::join;
 use crate::model::{Check, MapShape, Shape, Ty};
 use crate::schema::Node;

@@ -313,11 +313,8 @@ impl<'de> Deserialize<'de> for PageViewAttributesValue {
 
 impl Validate for PageViewAttributesValue {
     fn validate_into(&self, v: &mut Validator) {
-        match self {
-            Self::String(value) => {
-                v.max_length(value, 64);
-            }
-            _ => {}
+        if let Self::String(value) = self {
+            v.max_length(value, 64);
         }
     }
 }
@@ -544,14 +541,14 @@ impl<'de> Deserialize<'de> for Payer {
                         "Member",
                         |value| {
                             crate::runtime::choice::attempt::<PayerMember>(value)
-                                .map(|value| Self::Member(value.into()))
+                                .map(Self::Member)
                         },
                     ),
                     (
                         "Guest",
                         |value| {
                             crate::runtime::choice::attempt::<PayerGuest>(value)
-                                .map(|value| Self::Guest(value.into()))
+                                .map(Self::Guest)
                         },
                     ),
                 ],

@@ -21,6 +21,13 @@ fn workspace() -> PathBuf {
         .unwrap()
 }
 
+/// This workspace's target directory, where this test's own build is.
+fn build_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/debug/deps/new_schema-<hash>
+    exe.ancestors().nth(3).unwrap().to_path_buf()
+}
+
 /// `target/scratch`, beside this test's own build.
 fn scratch_target() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
@@ -61,11 +68,16 @@ fn copy_workspace(dir: &Path) {
     }
 }
 
+/// Builds in the copy with this workspace's build directory for the intermediate artifacts (so the
+/// dependencies it already compiled are not compiled again: only the copy's own crates are) and
+/// `target/scratch` for the final ones (so the copy's `salesync` binary does not replace the one other CLI
+/// tests are running).
 fn cargo(dir: &Path, args: &[&str]) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build_dir = format!("build.build-dir={:?}", build_dir().display().to_string());
     let output = Command::new(cargo)
         .args(args)
-        .arg("--offline")
+        .args(["--offline", "--config", &build_dir])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", scratch_target())
         .output()

@@ -13,7 +13,9 @@ use salesync::client::BatchReport;
 use salesync::shopline::batch_sync_flow_data::{
     BatchSyncFlowData, FlowData, FlowNodeData, PercentRate, TimestampMillis,
 };
-use salesync::tencent::salesinfo_add::{ProductType, SalesInfo, SalesinfoAdd, Yuan};
+use salesync::tencent::salesinfo_add::{
+    ProductType, SalesInfo, SalesinfoAdd, TargetUrlProps, Yuan,
+};
 use salesync::{Decimal, Error};
 use salesync_mock::{AfterStore, Fault, RandomFaults, RecordedRequest, Vendor as MockVendor};
 
@@ -56,8 +58,10 @@ fn invalid_item(index: usize, kind: usize) -> (SalesInfo, String) {
             at("external_store_id")
         }
         4 => {
-            item.stock.stock_total = Some(-5);
-            at("stock/stock_total")
+            // An IRI is a landing page as any other, but 13 + 30 * 3 = 103 bytes are over url_h5's 100.
+            let url = format!("https://a.cn/{}", "页".repeat(30));
+            item.target_url_props = Some(TargetUrlProps::builder().url_h5(url).build());
+            at("target_url_props/url_h5")
         }
         5 => {
             item.price.sku_price = serde_json::from_str("100.001").unwrap(); // no constructor builds it

@@ -1,5 +1,6 @@
-//! The caller's own HTTP stack: `.http_client(reqwest::Client)` with a proxy, the per-attempt timeout and the
-//! user agent still applied to every request, and the attempt hook counting attempts, all against the mock.
+//! The caller's own HTTP stack: `.http_client(reqwest::Client)` with a proxy, its own user agent kept (or the
+//! one set with `.user_agent(..)`), the per-attempt timeout still applied to every request, and the attempt
+//! hook counting attempts, all against the mock.
 
 mod clients_common;
 
@@ -43,6 +44,42 @@ async fn calls_go_through_the_callers_client_and_its_proxy() {
     assert_eq!(header("user-agent"), Some("my-service/2.1"));
     assert_eq!(header("host"), Some("tencent.invalid"));
     assert_eq!(mock.tencent_salesinfo().len(), 2);
+}
+
+/// Every `User-Agent` the mock received with one request.
+fn agents(sent: &salesync_mock::RecordedRequest) -> Vec<&str> {
+    sent.headers
+        .iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("user-agent"))
+        .map(|(_, value)| value.as_str())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_callers_client_sends_its_own_user_agent() {
+    let mock = mock().await;
+    let own = reqwest::Client::builder()
+        .user_agent("acme-sync/2.1")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    tencent(&mock)
+        .http_client(own)
+        .build()
+        .unwrap()
+        .call::<SalesinfoAdd>(&tencent_request(items(0..1)))
+        .await
+        .unwrap();
+    // salesync's own client, for contrast: the default agent.
+    tencent(&mock)
+        .build()
+        .unwrap()
+        .call::<SalesinfoAdd>(&tencent_request(items(1..2)))
+        .await
+        .unwrap();
+    let sent = mock.requests();
+    assert_eq!(agents(&sent[0]), ["acme-sync/2.1"]);
+    assert_eq!(agents(&sent[1]), [salesync::client::DEFAULT_USER_AGENT]);
 }
 
 #[tokio::test]

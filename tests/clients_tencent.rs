@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use clients_common::*;
 use salesync::client::{RetryPolicy, DEFAULT_USER_AGENT};
-use salesync::tencent::salesinfo_add::SalesinfoAdd;
-use salesync::{Error, Prepared, TencentClient, Vendor};
+use salesync::tencent::salesinfo_add::{SalesInfo, SalesinfoAdd, TargetUrlProps};
+use salesync::{Error, Prepared, TencentClient, Validate, Vendor};
 use salesync_mock::{AfterStore, Fault, RecordedRequest, Vendor as MockVendor};
 
 const TENCENT: MockVendor = MockVendor::Tencent;
@@ -594,4 +594,85 @@ async fn store_then_fail_is_redelivered_and_the_mock_holds_one_copy() {
     assert_eq!(log.iter().map(nonce_of).collect::<HashSet<_>>().len(), 3);
     assert_eq!(mock.counts().tencent_salesinfo, 5);
     assert_eq!(mock.tencent_salesinfo(), request.salesinfo);
+}
+
+/// A landing page with `url_h5` of `h5` and `url_h5_2` of `h5_2`.
+fn item_with_pages(i: usize, h5: &str, h5_2: &str) -> SalesInfo {
+    let mut item = sales_item(i);
+    item.target_url_props = Some(
+        TargetUrlProps::builder()
+            .url_h5(h5.to_owned())
+            .url_h5_2(h5_2.to_owned())
+            .url_h5_3("p/sku.html".to_owned())
+            .build(),
+    );
+    item
+}
+
+#[tokio::test]
+async fn landing_pages_as_merchants_write_them_reach_the_platform() {
+    let mock = mock().await;
+    // The document says only "h5落地页url" and the byte limits: an IRI and a relative path are URLs it takes.
+    let iri = "https://example.com/商品/详情?id=1";
+    let relative = "/p/sku-0?from=ads";
+    let request = tencent_request(vec![item_with_pages(0, iri, relative)]);
+    request.validate().unwrap();
+    let response = tencent(&mock)
+        .build()
+        .unwrap()
+        .salesinfo_add(&request)
+        .await
+        .unwrap();
+    assert_eq!(response.body.code, Some(0));
+    let stored = mock.tencent_salesinfo();
+    let props = stored[0].target_url_props.as_ref().unwrap();
+    assert_eq!(props.url_h5.as_deref(), Some(iri));
+    assert_eq!(props.url_h5_2.as_deref(), Some(relative));
+    assert_eq!(props.url_h5_3.as_deref(), Some("p/sku.html"));
+    // Sent as written: UTF-8 in the JSON body, not percent-encoded.
+    let body = String::from_utf8(mock.requests()[0].body.to_vec()).unwrap();
+    assert!(body.contains(iri), "{body}");
+}
+
+#[tokio::test]
+async fn a_landing_page_over_its_byte_limit_is_refused_at_its_pointer() {
+    let mock = mock().await;
+    // "https://example.com/" is 20 bytes: 1,001 in all, one over url_h5_2's limit.
+    let long = format!("https://example.com/{}", "a".repeat(981));
+    assert_eq!(long.len(), 1001);
+    let request = tencent_request(vec![item_with_pages(0, "https://example.com/", &long)]);
+    let pointer = "/salesinfo/0/target_url_props/url_h5_2";
+
+    // Validation on (the default): refused before sending.
+    let error = tencent(&mock)
+        .build()
+        .unwrap()
+        .salesinfo_add(&request)
+        .await
+        .unwrap_err();
+    let violations = error.violations().expect("a validation error");
+    assert_eq!(violations.0.len(), 1, "{violations}");
+    assert_eq!(
+        (violations.0[0].pointer.as_str(), violations.0[0].rule),
+        (pointer, "x-maxBytes")
+    );
+    assert!(mock.requests().is_empty(), "an invalid request was sent");
+
+    // Validation off: the mock refuses it with 18001 at the same pointer.
+    let error = tencent(&mock)
+        .validate_requests(false)
+        .build()
+        .unwrap()
+        .salesinfo_add(&request)
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Api {
+            code: Some(18001),
+            errors,
+            ..
+        } => assert!(errors.to_string().contains(pointer), "{errors}"),
+        other => panic!("expected 18001, got {other:?}"),
+    }
+    assert_eq!(mock.counts().tencent_salesinfo, 0);
 }

@@ -218,6 +218,7 @@ async fn the_http_stack() -> Result {
     use salesync::TencentClient;
 
     let http = reqwest::Client::builder()
+        .user_agent("acme-sync/2.1") // sent as it is: salesync adds no agent of its own to your client
         .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
         .redirect(reqwest::redirect::Policy::none()) // never carry the access token elsewhere
         .build()?;

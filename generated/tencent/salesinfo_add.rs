@@ -5,7 +5,7 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
     Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, Comparison,
-    Format, Decimal, InvalidValue, Pattern,
+    Decimal, InvalidValue, Pattern,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -593,7 +593,7 @@ pub struct Stock {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub stock_total: Option<i64>,
@@ -615,9 +615,6 @@ crate::runtime::json_object!(Stock);
 
 impl Validate for Stock {
     fn validate_into(&self, v: &mut Validator) {
-        if let Some(value) = &self.stock_total {
-            v.at("stock_total", |v| v.minimum(*value, 0));
-        }
         if let Some(value) = &self.sales_num {
             v.at("sales_num", |v| v.minimum(*value, 0));
         }
@@ -897,14 +894,7 @@ pub struct TargetUrlProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(
-            extend(
-                "type" = "string",
-                "minLength" = 1,
-                "x-maxBytes" = 100,
-                "format" = "uri"
-            )
-        )
+        schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 100))
     )]
     #[builder(default, setter(strip_option))]
     pub url_h5: Option<String>,
@@ -912,14 +902,7 @@ pub struct TargetUrlProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(
-            extend(
-                "type" = "string",
-                "minLength" = 1,
-                "x-maxBytes" = 1000,
-                "format" = "uri"
-            )
-        )
+        schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 1000))
     )]
     #[builder(default, setter(strip_option))]
     pub url_h5_2: Option<String>,
@@ -927,14 +910,7 @@ pub struct TargetUrlProps {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(
-            extend(
-                "type" = "string",
-                "minLength" = 1,
-                "x-maxBytes" = 1000,
-                "format" = "uri"
-            )
-        )
+        schemars(extend("type" = "string", "minLength" = 1, "x-maxBytes" = 1000))
     )]
     #[builder(default, setter(strip_option))]
     pub url_h5_3: Option<String>,
@@ -995,7 +971,6 @@ impl Validate for TargetUrlProps {
                 |v| {
                     v.min_length(value, 1);
                     v.max_bytes(value, 100);
-                    v.format(value, Format::Uri);
                 },
             );
         }
@@ -1005,7 +980,6 @@ impl Validate for TargetUrlProps {
                 |v| {
                     v.min_length(value, 1);
                     v.max_bytes(value, 1000);
-                    v.format(value, Format::Uri);
                 },
             );
         }
@@ -1015,7 +989,6 @@ impl Validate for TargetUrlProps {
                 |v| {
                     v.min_length(value, 1);
                     v.max_bytes(value, 1000);
-                    v.format(value, Format::Uri);
                 },
             );
         }

@@ -16,7 +16,10 @@ pub(crate) struct Common {
     pub connect_timeout: Duration,
     /// Per attempt, from sending to the end of the body.
     pub timeout: Duration,
-    pub user_agent: String,
+    /// The `User-Agent` the caller asked for with `.user_agent(..)`. Unset, the client salesync builds sends
+    /// [`DEFAULT_USER_AGENT`] and the caller's own client sends its own (or none): a service's agent string is
+    /// what the platforms' support teams ask for, so salesync never hides it behind its own.
+    pub user_agent: Option<String>,
     pub retry: RetryPolicy,
     /// Validate requests before sending them (an invalid request is then never sent).
     pub validate: bool,
@@ -33,7 +36,7 @@ impl Default for Common {
         Common {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
-            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            user_agent: None,
             retry: RetryPolicy::default(),
             validate: true,
             batch_concurrency: 4,
@@ -46,12 +49,14 @@ impl Default for Common {
 impl Common {
     /// The connection pool: the caller's client, or one built from these settings. Redirects are not followed
     /// by the one built here: a redirected Tencent call would carry its access token in the query to wherever
-    /// the redirect points.
+    /// the redirect points. The default user agent is a default header of the client built here only, so the
+    /// caller's client keeps its own.
     pub(crate) fn http_client(&self) -> Result<reqwest::Client, Error> {
         if let Some(client) = &self.http {
             return Ok(client.clone());
         }
         reqwest::Client::builder()
+            .user_agent(DEFAULT_USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -64,11 +69,14 @@ impl Common {
             })
     }
 
-    /// What every request carries whichever client sends it: the per-attempt timeout and the user agent.
+    /// What every request carries whichever client sends it: the per-attempt timeout, and the user agent when
+    /// the caller set one (it then wins over any client's default header; otherwise the client's own stands).
     pub(crate) fn request(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        request
-            .timeout(self.timeout)
-            .header(reqwest::header::USER_AGENT, self.user_agent.as_str())
+        let request = request.timeout(self.timeout);
+        match &self.user_agent {
+            Some(agent) => request.header(reqwest::header::USER_AGENT, agent.as_str()),
+            None => request,
+        }
     }
 
     /// Tells the attempt hook, if any.
@@ -139,9 +147,12 @@ macro_rules! common_builder_methods {
             self
         }
 
-        /// The `User-Agent` header (default `salesync/<version>`).
+        /// The `User-Agent` header, sent on every request whichever client sends it. Unset, the client
+        /// salesync builds sends `salesync/<version>` ([`DEFAULT_USER_AGENT`](crate::client::DEFAULT_USER_AGENT))
+        /// and your own [`http_client`](Self::http_client) sends its own (its `.user_agent(..)` or default
+        /// headers), or none.
         pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-            self.common.user_agent = user_agent.into();
+            self.common.user_agent = Some(user_agent.into());
             self
         }
 
@@ -165,9 +176,11 @@ macro_rules! common_builder_methods {
         }
 
         /// Your own HTTP client (`salesync::reqwest::Client`): a proxy, root certificates, default headers,
-        /// another TLS setup, one connection pool shared with the rest of a service. The per-attempt
-        /// [`timeout`](Self::timeout) and the user agent still apply to every request; the connect timeout,
-        /// proxies and redirects are then the client's. Build it with
+        /// another TLS setup, one connection pool shared with the rest of a service. Its default headers are
+        /// kept: salesync adds no `User-Agent` of its own, so the client's (`reqwest::ClientBuilder::user_agent`)
+        /// reaches the platform, unless [`user_agent`](Self::user_agent) is set. The per-attempt
+        /// [`timeout`](Self::timeout) still applies to every request; the connect timeout, proxies and
+        /// redirects are then the client's. Build it with
         /// `.redirect(reqwest::redirect::Policy::none())`: a redirect would carry Tencent's access token (in
         /// the query) to wherever it points.
         pub fn http_client(mut self, client: $crate::reqwest::Client) -> Self {

@@ -6,6 +6,7 @@ mod redaction;
 mod shopline;
 mod stub;
 mod tencent;
+mod user_agent;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;

@@ -26,6 +26,7 @@ fn purchase() -> Value {
     json!({
         "type": "purchase",
         "amount": 12.5,
+        "discount": 5.5,
         "order_ref": "A-1001",
         "payer": {"email": "ann@example.com"},
         "lines": [["gift", 1], ["sku-9", 2]]
@@ -112,6 +113,7 @@ fn the_typed_checks_and_the_compiled_schema_report_at_each_pointer() {
     let mut body = body();
     body["events"][0]["attributes"]["campaign"] = json!("x".repeat(65));
     body["events"][1]["amount"] = json!(0.000000001);
+    body["events"][1]["discount"] = json!(100.125);
     body["events"][1]["order_ref"] = json!(0);
     body["events"][1]["lines"] = json!([["sku-9", 2]]);
     body["context"]["labels"] = json!("");
@@ -121,6 +123,8 @@ fn the_typed_checks_and_the_compiled_schema_report_at_each_pointer() {
     for expected in [
         ("/events/0/attributes/campaign", "maxLength"),
         ("/events/1/amount", "multipleOf"),
+        ("/events/1/discount", "maximum"),
+        ("/events/1/discount", "x-decimalPlaces"),
         ("/events/1/order_ref", "minimum"),
         ("/events/1/lines", "contains"),
         ("/context/labels", "not"),

@@ -81,6 +81,19 @@ pub(crate) fn value_checks(shape: &Shape, value: &Value, cx: &Cx) -> TokenStream
 
 /// The checks of one value, each an expression.
 pub(crate) fn shape_checks(shape: &Shape, value: &Value, cx: &Cx) -> Vec<TokenStream> {
+    // A scalar newtype with checks of its own use (`{"$ref": "#/$defs/Yuan", "minimum": 0}`): they are made
+    // on its inner value.
+    let inner = match &shape.ty {
+        Ty::Named(named) if named.copy => Some(Value::place({
+            let receiver = value.receiver();
+            quote!(#receiver.get())
+        })),
+        Ty::Named(_) => Some(Value::place({
+            let receiver = value.receiver();
+            quote!(#receiver.as_str())
+        })),
+        _ => None,
+    };
     let mut checks: Vec<TokenStream> = shape
         .checks
         .iter()
@@ -89,7 +102,8 @@ pub(crate) fn shape_checks(shape: &Shape, value: &Value, cx: &Cx) -> Vec<TokenSt
             Check::Schema(pointer) if shape.ty == Ty::Any && !shape.boxed => {
                 schema_check(pointer, quote!(schema), &value.borrowed(), cx)
             }
-            _ => check_call(check, value, cx),
+            Check::Schema(_) => check_call(check, value, cx),
+            _ => check_call(check, inner.as_ref().unwrap_or(value), cx),
         })
         .collect();
     match &shape.ty {

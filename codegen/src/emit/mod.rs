@@ -64,7 +64,8 @@ pub fn module(module: &Module, rt: &Runtime) -> TokenStream {
 /// modules whose references reach it).
 fn schema_document(module: &Module, document: &Embedded, cx: &Cx) -> TokenStream {
     let ty = cx.rt("SchemaDocument");
-    let (uri, json) = (&document.uri, &document.json);
+    let uri = &document.uri;
+    let json = raw_string(&document.json);
     let aliases = &document.aliases;
     let up = if module.version_module.is_some() {
         quote!(super::super)
@@ -102,4 +103,18 @@ fn type_def(def: &TypeDef, cx: &Cx) -> TokenStream {
         TypeKind::Choice(choice) => unions::choice(&name, docs, choice, def.direction, cx),
         TypeKind::Either(either) => unions::either(&name, docs, either, def.direction, cx),
     }
+}
+
+/// `text` as a raw string literal (`r#"..."#`, with as many `#` as it needs), so embedded JSON reads as written.
+fn raw_string(text: &str) -> TokenStream {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| {
+            let literal = proc_macro2::Literal::string(text);
+            quote!(#literal)
+        })
 }

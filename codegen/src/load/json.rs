@@ -39,46 +39,6 @@ impl Json {
     }
 }
 
-impl Json {
-    /// The value as compact JSON text, members in their written order.
-    pub(crate) fn compact(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
-    fn write(&self, out: &mut String) {
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
-            Json::Number(number) => out.push_str(&number.to_string()),
-            Json::String(text) => out.push_str(&Value::String(text.clone()).to_string()),
-            Json::Array(items) => {
-                out.push('[');
-                for (index, item) in items.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    item.write(out);
-                }
-                out.push(']');
-            }
-            Json::Object(members) => {
-                out.push('{');
-                for (index, (name, value)) in members.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&Value::String(name.clone()).to_string());
-                    out.push(':');
-                    value.write(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-}
-
 impl<'de> Deserialize<'de> for Json {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(JsonVisitor)

@@ -16,7 +16,8 @@ pub struct Loaded {
     pub document: Document,
     /// What was wrong in the file's text; lowering still looks at the rest of it.
     pub problems: Vec<Diagnostic>,
-    /// The file's JSON, compact, for the compiled checks of the schemas no Rust type says all of.
+    /// The file's text as written, for the compiled checks of the schemas no Rust type says all of (embedded
+    /// in the generated module, where a reviewer reads it like the schema file).
     pub json: String,
 }
 
@@ -75,7 +76,7 @@ pub fn parse(file: &str, text: &str) -> Loaded {
         file: file.to_owned(),
         document,
         problems: reader.problems,
-        json: value.compact(),
+        json: text.trim_end().to_owned(),
     }
 }
 

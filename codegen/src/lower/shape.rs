@@ -62,6 +62,11 @@ pub(crate) fn lower_shape(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<S
     if let Some(inner) = nullable_wrapper(node) {
         return nullable(ctx, node, inner, pointer);
     }
+    if node.reference.is_some() && !super::kind::only(node, &["$ref"]) {
+        if let Some(shape) = reference_with_checks(ctx, node, pointer) {
+            return Some(shape);
+        }
+    }
     let (kind, nullable) = classify(node, &|_| None);
     let about: &[&str] = match &kind {
         Kind::Scalar(JsonType::String) => &["strings"],
@@ -134,6 +139,49 @@ fn reference(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
         }
         Resolved::Schema => Some(Shape::new(Ty::Any, vec![Check::Schema(pointer.to_owned())])),
     }
+}
+
+/// `$ref` to a scalar definition with keywords of its own beside it (`{"$ref": "#/$defs/Yuan", "minimum": 0}`):
+/// the named type, with those keywords' checks on its value (what they cannot say natively, the compiled
+/// schema checks). `None` when the target is no scalar: the schema is then typed by its own keywords.
+fn reference_with_checks(ctx: &mut Ctx, node: &Node, pointer: &str) -> Option<Shape> {
+    let target = node.reference.as_deref()?;
+    let Resolved::Def(def) = ctx.resolve(pointer, target)? else {
+        return None;
+    };
+    let (inner, applies): (Ty, &[&'static str]) = match def.kind {
+        Kind::Scalar(JsonType::String) => (Ty::String, keywords::STRING),
+        Kind::Scalar(JsonType::Number) => (Ty::Number, keywords::NUMBER),
+        Kind::Scalar(JsonType::Integer) | Kind::LenientInteger => (
+            Ty::Integer {
+                lenient: false,
+                minor_units: false,
+            },
+            keywords::NUMBER,
+        ),
+        Kind::Scalar(JsonType::Boolean) => (Ty::Boolean, &[]),
+        _ => return None,
+    };
+    let found = constraint_checks(node, &inner);
+    let left: Vec<&str> = found.left.iter().map(|(keyword, _)| *keyword).collect();
+    let mut native: Vec<&str> = applies
+        .iter()
+        .copied()
+        .filter(|k| !left.contains(k))
+        .collect();
+    native.push("$ref");
+    if !left.contains(&"const") && !left.contains(&"enum") {
+        native.extend(["const", "enum"]);
+    }
+    let named = ctx.named(def);
+    let mut checks = found.checks;
+    checks.extend(residual(node, applies, &native, pointer));
+    Some(Shape {
+        ty: Ty::Named(named),
+        checks,
+        nullable: def.nullable,
+        boxed: false,
+    })
 }
 
 /// `oneOf`/`anyOf` of a schema and `{"type": "null"}`.

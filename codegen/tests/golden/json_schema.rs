@@ -5,7 +5,7 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
     Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, UnionShape, TagValue,
-    IndexMap, Scalar, Decimal, SchemaCheck, Format, Pattern, SchemaDocument,
+    IndexMap, Scalar, Decimal, SchemaCheck, InvalidValue, Format, Pattern, SchemaDocument,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -74,7 +74,114 @@ impl crate::ShoplineClient {
 pub static SCHEMA_DOCUMENT: SchemaDocument = SchemaDocument {
     uri: "https://schemas.example.com/shopline/track_events.json",
     aliases: &["https://schemas.salesync.invalid/json_schema.json"],
-    json: "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":\"https://schemas.example.com/shopline/track_events.json\",\"title\":\"Track events (fixture)\",\"description\":\"A made-up endpoint written in ordinary JSON Schema 2020-12, as an event API would be: the constructs salesync once refused, each where a generator is most likely to get it wrong.\",\"x-endpoint\":{\"vendor\":\"shopline\",\"operation\":\"track_events\",\"description\":\"Track a batch of events (fixture).\",\"method\":\"POST\",\"path\":\"/admin/openapi/{version}/events/track.json\",\"version\":\"v1\",\"auth\":\"shopline-bearer\",\"request\":{\"$ref\":\"#/$defs/TrackEventsRequest\"},\"response\":{\"$ref\":\"#/$defs/TrackEventsResponse\"},\"batch_items\":\"events\"},\"$ref\":\"#/$defs/TrackEventsRequest\",\"$defs\":{\"TrackEventsRequest\":{\"type\":\"object\",\"description\":\"A batch of events.\",\"required\":[\"events\"],\"additionalProperties\":false,\"properties\":{\"events\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":50,\"description\":\"The events: a tagged union is the batch item.\",\"items\":{\"$ref\":\"#/$defs/Event\"}},\"context\":{\"$ref\":\"#/$defs/context\"}}},\"Event\":{\"description\":\"One event, told apart by its `type`.\",\"oneOf\":[{\"$ref\":\"#/$defs/PageView\"},{\"$ref\":\"#/$defs/Purchase\"}]},\"PageView\":{\"type\":\"object\",\"required\":[\"type\",\"url\"],\"properties\":{\"type\":{\"const\":\"page_view\"},\"url\":{\"type\":\"string\",\"minLength\":1},\"attributes\":{\"description\":\"Free attributes: strings or numbers, at most 20.\",\"type\":\"object\",\"maxProperties\":20,\"additionalProperties\":{\"type\":[\"string\",\"number\"],\"maxLength\":64}}}},\"Purchase\":{\"type\":\"object\",\"required\":[\"type\",\"amount\"],\"properties\":{\"type\":{\"const\":\"purchase\"},\"amount\":{\"type\":\"number\",\"multipleOf\":1e-8,\"exclusiveMinimum\":0},\"order_ref\":{\"description\":\"An order number or an order id.\",\"anyOf\":[{\"type\":\"string\",\"maxLength\":32},{\"type\":\"integer\",\"minimum\":1}]},\"payer\":{\"$ref\":\"#/$defs/Payer\"},\"lines\":{\"type\":\"array\",\"description\":\"A tuple: sku, then quantity; at least one line must be a gift.\",\"items\":{\"type\":\"array\",\"prefixItems\":[{\"type\":\"string\"},{\"type\":\"integer\",\"minimum\":1}],\"items\":false},\"contains\":{\"prefixItems\":[{\"const\":\"gift\"}]}}},\"dependentSchemas\":{\"payer\":{\"required\":[\"order_ref\"]}}},\"Payer\":{\"description\":\"Who paid: a member (by id) or a guest (by email), chosen by which one the value is.\",\"oneOf\":[{\"title\":\"Member\",\"type\":\"object\",\"required\":[\"member_id\"],\"properties\":{\"member_id\":{\"type\":\"integer\"}},\"additionalProperties\":false},{\"title\":\"Guest\",\"type\":\"object\",\"required\":[\"email\"],\"properties\":{\"email\":{\"type\":\"string\",\"format\":\"email\"}},\"additionalProperties\":false}]},\"context\":{\"description\":\"Where the events come from: an object merged from two parts, with a recursive referrer chain.\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"app\":{\"type\":\"string\"}},\"required\":[\"app\"]},{\"properties\":{\"locale\":{\"type\":\"string\",\"pattern\":\"^[a-z]{2}(-[A-Z]{2})?$\"}}}],\"properties\":{\"referrer\":{\"$ref\":\"#/$defs/Referrer\"},\"labels\":{\"description\":\"Anything but the empty string, as long as it is short.\",\"maxLength\":8,\"not\":{\"const\":\"\"}}},\"patternProperties\":{\"^x-\":{\"type\":\"string\"}},\"unevaluatedProperties\":false},\"Referrer\":{\"type\":\"object\",\"description\":\"A referrer and the one before it.\",\"required\":[\"url\"],\"properties\":{\"url\":{\"type\":\"string\"},\"previous\":{\"$ref\":\"#/$defs/Referrer\"}}},\"TrackEventsResponse\":{\"type\":\"object\",\"properties\":{\"accepted\":{\"type\":\"integer\"},\"rejected\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/Rejection\"}}}},\"Rejection\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":\"integer\"},\"reason\":{\"type\":[\"string\",\"null\"]}}}}}",
+    json: r##"{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://schemas.example.com/shopline/track_events.json",
+  "title": "Track events (fixture)",
+  "description": "A made-up endpoint written in ordinary JSON Schema 2020-12, as an event API would be: the constructs salesync once refused, each where a generator is most likely to get it wrong.",
+  "x-endpoint": {
+    "vendor": "shopline",
+    "operation": "track_events",
+    "description": "Track a batch of events (fixture).",
+    "method": "POST",
+    "path": "/admin/openapi/{version}/events/track.json",
+    "version": "v1",
+    "auth": "shopline-bearer",
+    "request": {"$ref": "#/$defs/TrackEventsRequest"},
+    "response": {"$ref": "#/$defs/TrackEventsResponse"},
+    "batch_items": "events"
+  },
+  "$ref": "#/$defs/TrackEventsRequest",
+  "$defs": {
+    "TrackEventsRequest": {
+      "type": "object",
+      "description": "A batch of events.",
+      "required": ["events"],
+      "additionalProperties": false,
+      "properties": {
+        "events": {
+          "type": "array",
+          "minItems": 1,
+          "maxItems": 50,
+          "description": "The events: a tagged union is the batch item.",
+          "items": {"$ref": "#/$defs/Event"}
+        },
+        "context": {"$ref": "#/$defs/context"}
+      }
+    },
+    "Event": {
+      "description": "One event, told apart by its `type`.",
+      "oneOf": [{"$ref": "#/$defs/PageView"}, {"$ref": "#/$defs/Purchase"}]
+    },
+    "PageView": {
+      "type": "object",
+      "required": ["type", "url"],
+      "properties": {
+        "type": {"const": "page_view"},
+        "url": {"type": "string", "minLength": 1},
+        "attributes": {
+          "description": "Free attributes: strings or numbers, at most 20.",
+          "type": "object",
+          "maxProperties": 20,
+          "additionalProperties": {"type": ["string", "number"], "maxLength": 64}
+        }
+      }
+    },
+    "Purchase": {
+      "type": "object",
+      "required": ["type", "amount"],
+      "properties": {
+        "type": {"const": "purchase"},
+        "amount": {"type": "number", "multipleOf": 1e-8, "exclusiveMinimum": 0},
+        "discount": {"$ref": "#/$defs/Money", "description": "A named amount with a bound of its own use.", "maximum": 100},
+        "order_ref": {"description": "An order number or an order id.", "anyOf": [{"type": "string", "maxLength": 32}, {"type": "integer", "minimum": 1}]},
+        "payer": {"$ref": "#/$defs/Payer"},
+        "lines": {
+          "type": "array",
+          "description": "A tuple: sku, then quantity; at least one line must be a gift.",
+          "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer", "minimum": 1}], "items": false},
+          "contains": {"prefixItems": [{"const": "gift"}]}
+        }
+      },
+      "dependentSchemas": {"payer": {"required": ["order_ref"]}}
+    },
+    "Money": {"type": "number", "description": "An amount of money.", "x-decimalPlaces": 2},
+    "Payer": {
+      "description": "Who paid: a member (by id) or a guest (by email), chosen by which one the value is.",
+      "oneOf": [
+        {"title": "Member", "type": "object", "required": ["member_id"], "properties": {"member_id": {"type": "integer"}}, "additionalProperties": false},
+        {"title": "Guest", "type": "object", "required": ["email"], "properties": {"email": {"type": "string", "format": "email"}}, "additionalProperties": false}
+      ]
+    },
+    "context": {
+      "description": "Where the events come from: an object merged from two parts, with a recursive referrer chain.",
+      "allOf": [
+        {"type": "object", "properties": {"app": {"type": "string"}}, "required": ["app"]},
+        {"properties": {"locale": {"type": "string", "pattern": "^[a-z]{2}(-[A-Z]{2})?$"}}}
+      ],
+      "properties": {
+        "referrer": {"$ref": "#/$defs/Referrer"},
+        "labels": {"description": "Anything but the empty string, as long as it is short.", "maxLength": 8, "not": {"const": ""}}
+      },
+      "patternProperties": {"^x-": {"type": "string"}},
+      "unevaluatedProperties": false
+    },
+    "Referrer": {
+      "type": "object",
+      "description": "A referrer and the one before it.",
+      "required": ["url"],
+      "properties": {"url": {"type": "string"}, "previous": {"$ref": "#/$defs/Referrer"}}
+    },
+    "TrackEventsResponse": {
+      "type": "object",
+      "properties": {"accepted": {"type": "integer"}, "rejected": {"type": "array", "items": {"$ref": "#/$defs/Rejection"}}}
+    },
+    "Rejection": {
+      "type": "object",
+      "properties": {"index": {"type": "integer"}, "reason": {"type": ["string", "null"]}}
+    }
+  }
+}"##,
     uses: &[],
 };
 
@@ -349,6 +456,11 @@ pub struct Purchase {
         schemars(extend("exclusiveMinimum" = 0, "multipleOf" = 1e-8))
     )]
     pub amount: Decimal,
+    /// A named amount with a bound of its own use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(extend("maximum" = 100)))]
+    #[builder(default, setter(strip_option))]
+    pub discount: Option<Money>,
     /// An order number or an order id.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[builder(default, setter(strip_option))]
@@ -380,6 +492,15 @@ impl Validate for Purchase {
                 v.multiple_of(self.amount, Decimal::from_parts(1, 8));
             },
         );
+        if let Some(value) = &self.discount {
+            v.at(
+                "discount",
+                |v| {
+                    v.maximum(value.get(), Decimal::from_i64(100));
+                    value.validate_into(v);
+                },
+            );
+        }
         if let Some(value) = &self.order_ref {
             v.at("order_ref", |v| value.validate_into(v));
         }
@@ -426,6 +547,7 @@ impl Shaped for Purchase {
         members: &[
             Member::required("type", MemberKind::Value(Scalar::String)),
             Member::required("amount", MemberKind::Value(Scalar::Number)),
+            Member::optional("discount", Money::KIND),
             Member::optional("order_ref", PurchaseOrderRef::KIND),
             Member::optional("payer", Payer::KIND),
             Member::optional(
@@ -508,6 +630,127 @@ impl schemars::JsonSchema for PurchaseOrderRef {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type" : ["string", "integer"] })
     }
+}
+
+/// An amount of money.
+///
+/// Built with `new`, `try_from`, `parse()`, `from_cents` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize
+)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Money(
+    #[cfg_attr(feature = "schemars", schemars(extend("x-decimalPlaces" = 2)))]
+    Decimal,
+);
+
+impl Money {
+    /// The value, when it meets the schema: `x-decimalPlaces` 2.
+    ///
+    /// # Errors
+    ///
+    /// An `InvalidValue` naming every rule of the schema the value breaks.
+    pub fn new(value: Decimal) -> Result<Self, InvalidValue> {
+        let value = Self(value);
+        let mut v = Validator::new();
+        Validate::validate_into(&value, &mut v);
+        crate::runtime::newtype::fits_minor_units(&mut v, value.0, 2);
+        InvalidValue::judge("Money", v, value)
+    }
+    /// The value.
+    pub fn get(self) -> Decimal {
+        self.0
+    }
+    /// The value, unwrapped.
+    pub fn into_inner(self) -> Decimal {
+        self.0
+    }
+    /// An amount of minor units (hundredths), exactly: `from_minor_units(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the units spell.
+    pub fn from_minor_units(units: i64) -> Result<Self, InvalidValue> {
+        Self::new(Decimal::from_parts(units, 2))
+    }
+    /// The value in minor units (hundredths), exactly (never rounded). `None` only for a value deserialized and not validated: one with more than 2 decimal place(s), or too large for an `i64` count.
+    pub fn to_minor_units(self) -> Option<i64> {
+        self.0.to_minor_units(2)
+    }
+    /// An amount in cents (fen): `from_cents(890)` is 8.90; checked as `new` is.
+    ///
+    /// # Errors
+    ///
+    /// As `new`, for the amount the cents spell.
+    pub fn from_cents(cents: i64) -> Result<Self, InvalidValue> {
+        Self::from_minor_units(cents)
+    }
+    /// The value in cents (fen), exactly; `None` as for `to_minor_units`.
+    pub fn to_cents(self) -> Option<i64> {
+        self.to_minor_units()
+    }
+}
+
+impl TryFrom<Decimal> for Money {
+    type Error = InvalidValue;
+    fn try_from(value: Decimal) -> Result<Self, InvalidValue> {
+        Self::new(value)
+    }
+}
+
+impl std::str::FromStr for Money {
+    type Err = InvalidValue;
+    fn from_str(text: &str) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal("Money", text)?)
+    }
+}
+
+impl TryFrom<&str> for Money {
+    type Error = InvalidValue;
+    fn try_from(text: &str) -> Result<Self, InvalidValue> {
+        text.parse()
+    }
+}
+
+/// The double's shortest text, exactly (`8.9` is 8.9): a double with more decimal places than the
+/// schema allows is refused, never rounded.
+impl TryFrom<f64> for Money {
+    type Error = InvalidValue;
+    fn try_from(value: f64) -> Result<Self, InvalidValue> {
+        Self::new(crate::runtime::newtype::decimal_of_f64("Money", value)?)
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(value: Money) -> Self {
+        value.0
+    }
+}
+
+impl Validate for Money {
+    fn validate_into(&self, v: &mut Validator) {
+        v.decimal_places(self.0, 2);
+    }
+}
+
+impl Kinded for Money {
+    const KIND: MemberKind = MemberKind::Value(Scalar::Number);
 }
 
 /// Who paid: a member (by id) or a guest (by email), chosen by which one the value is.

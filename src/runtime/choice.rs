@@ -66,6 +66,14 @@ pub type TryAs<T> = (&'static str, fn(&Value) -> Attempt<T>);
 /// A variant's name and the violations of a value as it.
 pub type Judge = (&'static str, fn(&Value) -> Vec<Violation>);
 
+/// The violations of `value` as a `T` that has no checks of its own: none when it reads.
+pub fn read_violations<T: DeserializeOwned>(value: &Value) -> Vec<Violation> {
+    match parse::from_value::<T>(value, "") {
+        Ok(_) => Vec::new(),
+        Err(why) => vec![why],
+    }
+}
+
 /// The variant `value` reads as: the first it is valid as, else the first it reads as (validation then says
 /// what is wrong), else `unknown` (a union that is received keeps it); none of these is an error naming what
 /// each variant found, prefixed `[oneOf]` or `[anyOf]` for the parse's rule.

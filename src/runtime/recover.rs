@@ -94,8 +94,16 @@ const BETWEEN_MEMBERS: [&str; 7] = [
 /// Whether a violation is about a stand-in: at or below one, or a rule between members of the object holding
 /// one that names it (`current_price <= sku_price` says nothing when `sku_price` was not a number).
 fn about_stand_ins(violation: &Violation, stand_ins: &[StandIn]) -> bool {
+    let repeated = repeated_item(violation);
     stand_ins.iter().any(|stand_in| {
         if within(&violation.pointer, &stand_in.pointer) {
+            return true;
+        }
+        // `uniqueItems` reports a repeat at the later item: it is about a stand-in when the earlier one is.
+        if repeated
+            .as_deref()
+            .is_some_and(|earlier| within(earlier, &stand_in.pointer))
+        {
             return true;
         }
         let Some((object, member)) = stand_in.pointer.rsplit_once('/') else {
@@ -107,6 +115,22 @@ fn about_stand_ins(violation: &Violation, stand_ins: &[StandIn]) -> bool {
             && BETWEEN_MEMBERS.contains(&violation.rule)
             && names(&violation.message, &unescape(member))
     })
+}
+
+/// The pointer of the earlier item a `uniqueItems` violation says its item repeats (`repeats item 0`).
+fn repeated_item(violation: &Violation) -> Option<String> {
+    if violation.rule != "uniqueItems" {
+        return None;
+    }
+    let index: usize = violation
+        .message
+        .strip_prefix("repeats item ")?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
+    let (array, _) = violation.pointer.rsplit_once('/')?;
+    Some(format!("{array}/{index}"))
 }
 
 /// Whether `message` names `member` as a word (`sku_price (10)`, `` `sku_price` ``), not inside another name.

@@ -199,6 +199,12 @@ pub fn unknown_tag<E: de::Error>(type_name: &str, tag: &str, found: &Value, know
     ))
 }
 
+/// For an optional member of any JSON value: present is `Some`, an explicit `null` included (a plain
+/// `Option` reads `null` as absent, and the member's checks would not see it).
+pub fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
 /// For a member that is required but may be `null`: unlike a plain `Option`, a missing member is an error.
 pub fn required_nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,

@@ -8,7 +8,7 @@ use super::cx::Cx;
 use super::names::{doc, ident};
 use super::rust_type::{held_type, integer_reader};
 use super::tokens::literal_value;
-use crate::model::{Direction, Field, Presence};
+use crate::model::{Direction, Field, Presence, Ty};
 
 /// A struct field with its doc comment and serde attributes.
 pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream {
@@ -27,6 +27,13 @@ pub(crate) fn field(field: &Field, direction: Direction, cx: &Cx) -> TokenStream
         matches!(presence, Presence::Optional | Presence::Nullable) && reader.is_some();
     if needs_default {
         serde.push(quote!(default));
+    }
+    // An optional member of any JSON value keeps an explicit `null` (`Some(Value::Null)`): serde's `Option`
+    // would read it as absent, and the schema's checks would not see it.
+    let any_value = field.shape.ty == Ty::Any && !field.shape.boxed && direction.validated();
+    if any_value && presence == Presence::Optional {
+        let path = cx.rt_str("wire::present");
+        serde.push(quote!(default, deserialize_with = #path));
     }
     match (reader, presence) {
         (Some(path), _) => serde.push(quote!(deserialize_with = #path)),

@@ -162,11 +162,18 @@ pub(crate) fn choice(
             }
         })
         .collect();
-    let attempt = if direction.validated() {
-        cx.rt_path("choice::attempt")
-    } else {
-        cx.rt_path("choice::attempt_read")
-    };
+    // A variant whose type has no checks of its own (a closed enum of strings, say) is tried by reading it.
+    let attempts: Vec<TokenStream> = choice
+        .variants
+        .iter()
+        .map(|v| {
+            if direction.validated() && v.ty.validated {
+                cx.rt_path("choice::attempt")
+            } else {
+                cx.rt_path("choice::attempt_read")
+            }
+        })
+        .collect();
     let (unknown_variant, unknown_arm, unknown_read) = if open {
         (
             quote!(
@@ -208,7 +215,7 @@ pub(crate) fn choice(
                     value,
                     #type_name,
                     #keyword,
-                    &[#((#labels, |value| #attempt::<#types>(value).map(#wraps))),*],
+                    &[#((#labels, |value| #attempts::<#types>(value).map(#wraps))),*],
                     #unknown_read,
                 )
                 .map_err(serde::de::Error::custom)
@@ -227,7 +234,17 @@ fn choice_validate(name: &Ident, choice: &Choice, open: bool, cx: &Cx) -> TokenS
     let labels: Vec<&str> = choice.variants.iter().map(|v| v.name.as_str()).collect();
     let types: Vec<Ident> = choice.variants.iter().map(|v| ident(&v.ty.name)).collect();
     let count = cx.rt_path("choice::check");
-    let attempt = cx.rt_path("choice::violations");
+    let judges: Vec<TokenStream> = choice
+        .variants
+        .iter()
+        .map(|v| {
+            if v.ty.validated {
+                cx.rt_path("choice::violations")
+            } else {
+                cx.rt_path("choice::read_violations")
+            }
+        })
+        .collect();
     let exactly_one = choice.exactly_one;
     let rule = if exactly_one { "oneOf" } else { "anyOf" };
     let unknown = open.then(|| {
@@ -248,7 +265,7 @@ fn choice_validate(name: &Ident, choice: &Choice, open: bool, cx: &Cx) -> TokenS
             fn validate_into(&self, v: &mut #validator) {
                 #unknown
                 let value = serde_json::to_value(self).unwrap_or_default();
-                #count(v, &value, #exactly_one, &[#((#labels, #attempt::<#types>)),*]);
+                #count(v, &value, #exactly_one, &[#((#labels, #judges::<#types>)),*]);
                 #residual
             }
         }

@@ -93,8 +93,10 @@ pub(crate) fn lower_either<'a>(
             shape: Shape::new(rust, checks),
         });
     }
+    // The keywords of the scalar variants are checked natively; those of arrays and objects (held as JSON)
+    // are the compiled schema's.
     let mut native: Vec<&str> = vec!["type", "const", "enum", "oneOf", "anyOf"];
-    native.extend(applies.iter().copied());
+    native.extend(scalar_keywords(types));
     if left {
         native.clear();
     }
@@ -102,6 +104,19 @@ pub(crate) fn lower_either<'a>(
         variants,
         residual: residual(node, &applies, &native, pointer).map(|_| pointer.to_owned()),
     })
+}
+
+/// The keywords about the scalar types among `types`.
+fn scalar_keywords(types: &[JsonType]) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    for ty in types {
+        match ty {
+            JsonType::String => found.extend(keywords::STRING),
+            JsonType::Integer | JsonType::Number => found.extend(keywords::NUMBER),
+            JsonType::Boolean | JsonType::Array | JsonType::Object => {}
+        }
+    }
+    found
 }
 
 /// The Rust type of the variant of a JSON type, and the keywords about that type.

@@ -468,8 +468,12 @@ pub(crate) fn nullable_wrapper(node: &Node) -> Option<&Node> {
     let is_null = |option: &Node| {
         option.ty.as_deref() == Some(&["null".to_owned()]) && option.keywords == ["type"]
     };
-    match options.as_slice() {
-        [value, null] | [null, value] if is_null(null) && !is_null(value) => Some(value),
-        _ => None,
-    }
+    let value = match options.as_slice() {
+        [value, null] | [null, value] if is_null(null) && !is_null(value) => value,
+        _ => return None,
+    };
+    // `oneOf` allows `null` only when `X` does not: an `X` that takes `null` too makes it match both.
+    let (types, nullable) = types_of(value);
+    let refuses_null = value.reference.is_some() || (!types.is_empty() && !nullable);
+    (node.any_of.is_some() || refuses_null).then_some(value)
 }

@@ -18,10 +18,11 @@ pub(crate) fn fields(
 ) -> Vec<Field> {
     let required = node.required.clone().unwrap_or_default();
     // `extra` holds the members an object does not name, unless it refuses them (and is only sent).
-    let refuses = node
-        .additional_properties
-        .as_ref()
-        .is_some_and(|extra| extra.boolean == Some(false));
+    let refuses = node.pattern_properties.is_none()
+        && node
+            .additional_properties
+            .as_ref()
+            .is_some_and(|extra| extra.boolean == Some(false));
     let has_extra = direction != Direction::Request || !refuses;
     let mut fields: Vec<Field> = Vec::new();
     let mut rust_names = BTreeSet::new();
@@ -70,6 +71,14 @@ pub(crate) fn field<'a>(
         );
     }
     found
+}
+
+/// `field`'s Rust name made unique among `taken` (a member merged from an `allOf` part beside one of
+/// another spelling: `fooBar` beside `foo_bar`).
+pub(crate) fn rename_if_taken(field: &mut Field, taken: &[&str]) {
+    if taken.contains(&field.rust.as_str()) {
+        field.rust = spelled_out(&field.name);
+    }
 }
 
 /// A field name for a member whose natural one is taken or cannot be made (`fooBar` beside `foo_bar`, `汉字`,

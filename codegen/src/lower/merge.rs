@@ -100,7 +100,16 @@ fn is_plain(node: &Node) -> bool {
 fn add(own: &mut Vec<Field>, members: Vec<Field>) -> Option<usize> {
     let mut added = 0;
     let mut agree = true;
-    for member in members {
+    for mut member in members {
+        let taken: Vec<String> = own
+            .iter()
+            .filter(|f| f.name != member.name)
+            .map(|f| f.rust.clone())
+            .collect();
+        super::members::rename_if_taken(
+            &mut member,
+            &taken.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         match own.iter_mut().find(|f| f.name == member.name) {
             Some(existing) if existing.shape == member.shape => {
                 existing.required |= member.required;

@@ -65,10 +65,16 @@ pub(crate) fn pascal(name: &str) -> Option<String> {
 /// The Rust field name of a member: itself when snake_case, else its snake_case form (`storeId` ->
 /// `store_id`); `None` when no Rust name can be made of it.
 pub(crate) fn field_name(member: &str) -> Option<String> {
-    // `self`, `super` and `crate` cannot be fields, not even as raw identifiers.
-    if matches!(member, "self" | "super" | "crate") {
-        return Some(format!("{member}_"));
-    }
+    let name = snake_name(member)?;
+    // `self`, `super` and `crate` cannot be fields, not even as raw identifiers (`Self` comes out `self`).
+    Some(if matches!(name.as_str(), "self" | "super" | "crate") {
+        format!("{name}_")
+    } else {
+        name
+    })
+}
+
+fn snake_name(member: &str) -> Option<String> {
     if is_snake_case(member) {
         return Some(member.to_owned());
     }

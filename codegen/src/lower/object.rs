@@ -85,6 +85,12 @@ pub(crate) fn lower_struct(
 /// What becomes of members the object does not name. Responses keep them whatever the schema says: platforms
 /// add members without notice, and a response must never fail to parse for it.
 fn additional(ctx: &mut Ctx, node: &Node, direction: Direction, pointer: &str) -> Additional {
+    // A member that matches a `patternProperties` pattern is checked by that pattern's schema, not by
+    // `additionalProperties`: the members the struct does not name are kept as JSON, and the compiled
+    // schema checks them.
+    if node.pattern_properties.is_some() {
+        return Additional::Kept;
+    }
     match node.additional_properties.as_deref() {
         None => Additional::Kept,
         Some(extra) if extra.boolean == Some(true) => Additional::Kept,

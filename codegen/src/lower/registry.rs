@@ -682,6 +682,12 @@ impl Registry {
                 }
             }
         }
+        // A definition nothing reaches is generated as a sent type: so are the types it holds.
+        for id in 0..self.defs.len() {
+            if !sent.contains(&id) && !received.contains(&id) {
+                reach(id, &edges, &mut sent);
+            }
+        }
         for (id, def) in self.defs.iter_mut().enumerate() {
             def.direction = match (sent.contains(&id), received.contains(&id)) {
                 (_, false) => Direction::Request,

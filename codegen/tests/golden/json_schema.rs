@@ -911,7 +911,11 @@ pub struct Context {
     #[builder(default, setter(strip_option))]
     pub referrer: Option<Referrer>,
     /// Anything but the empty string, as long as it is short.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::runtime::wire::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[builder(default, setter(strip_option))]
     pub labels: Option<serde_json::Value>,
     pub app: String,

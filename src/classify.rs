@@ -116,6 +116,14 @@ impl ErrorClass {
         }
     }
 
+    /// Whether an answer of this class slows the client's pace: a rate limit that says the bucket is full
+    /// (`with_retry_after` false: Shopline's 429 "Too many request", Tencent 11008/11016/11017/11019/60005).
+    /// A rate limit with `Retry-After` is a wait for that one request; the daily limit stops the job instead;
+    /// every other class says nothing about the rate.
+    pub(crate) fn slows_the_pace(self, with_retry_after: bool) -> bool {
+        self == ErrorClass::RateLimited && !with_retry_after
+    }
+
     /// Whether sending the same request again may succeed.
     pub fn is_retryable(self) -> bool {
         self.retry() != Retry::Never
@@ -255,6 +263,25 @@ mod tests {
         }
         // A Tencent 400 without an envelope is not a content verdict.
         assert_eq!(ErrorClass::of_answer(Vendor::Tencent, 400, None), C::Other);
+    }
+
+    #[test]
+    fn only_a_bucket_rate_limit_slows_the_pace() {
+        use ErrorClass as C;
+        let bucket = ErrorClass::of_answer(Vendor::Shopline, 429, None);
+        assert!(bucket.slows_the_pace(false));
+        assert!(!bucket.slows_the_pace(true), "429 with Retry-After");
+        let per_minute = ErrorClass::of_answer(Vendor::Tencent, 200, Some(11017));
+        assert!(per_minute.slows_the_pace(false));
+        for class in [
+            C::Unavailable,
+            C::Transport,
+            C::DailyLimit,
+            C::Replay,
+            C::Other,
+        ] {
+            assert!(!class.slows_the_pace(false), "{class}");
+        }
     }
 
     #[test]

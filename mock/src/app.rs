@@ -37,6 +37,8 @@ pub(crate) struct App {
     pub(crate) body_limit: usize,
     /// Added to every answer.
     latency: Duration,
+    /// `Retry-After` with its fraction rather than in whole seconds.
+    exact_retry_after: bool,
     pub(crate) buckets: Mutex<Option<Buckets>>,
     /// `(access_token, nonce)` pairs already used.
     pub(crate) nonces: Mutex<HashSet<(String, String)>>,
@@ -67,6 +69,7 @@ impl App {
             tencent_max_skew: config.tencent_max_skew,
             body_limit: config.body_limit,
             latency: config.latency,
+            exact_retry_after: config.exact_retry_after,
             buckets: Mutex::new(config.rate_limit.map(Buckets::new)),
             nonces: Mutex::default(),
             faults,
@@ -215,5 +218,5 @@ async fn serve(
         dropped = reply.drop,
         "mock request"
     );
-    reply.into_response()
+    reply.into_response(app.exact_retry_after)
 }

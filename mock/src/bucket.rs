@@ -37,13 +37,26 @@ impl Buckets {
         }
     }
 
-    /// Admits one request for `key` at `now` (and counts it), or refuses it (and does not).
-    pub(crate) fn admit(&mut self, key: (String, String), now: Instant) -> bool {
-        let rate = if self.limit.per_second.is_finite() {
+    /// Requests drained per second; an odd rate (negative, not a number, infinite) drains nothing.
+    fn rate(&self) -> f64 {
+        if self.limit.per_second.is_finite() {
             self.limit.per_second.max(0.0)
         } else {
             0.0
-        };
+        }
+    }
+
+    /// How many requests `key`'s bucket holds at `now` (0 for a bucket never used).
+    pub(crate) fn level(&self, key: &(String, String), now: Instant) -> f64 {
+        self.levels.get(key).map_or(0.0, |(level, last)| {
+            let drained = now.saturating_duration_since(*last).as_secs_f64() * self.rate();
+            (level - drained).max(0.0)
+        })
+    }
+
+    /// Admits one request for `key` at `now` (and counts it), or refuses it (and does not).
+    pub(crate) fn admit(&mut self, key: (String, String), now: Instant) -> bool {
+        let rate = self.rate();
         let capacity = f64::from(self.limit.burst);
         let (level, last) = self.levels.entry(key).or_insert((0.0, now));
         let drained = now.saturating_duration_since(*last).as_secs_f64() * rate;
@@ -74,6 +87,25 @@ mod tests {
         assert_eq!(admitted, 40);
         assert!(!buckets.admit(key("s"), start + Duration::from_millis(200)));
         assert!(buckets.admit(key("s"), start + Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn the_level_drains_as_time_passes() {
+        let mut buckets = Buckets::new(RateLimit::default());
+        let start = Instant::now();
+        assert_eq!(buckets.level(&key("s"), start), 0.0);
+        for _ in 0..10 {
+            buckets.admit(key("s"), start);
+        }
+        assert_eq!(buckets.level(&key("s"), start), 10.0);
+        assert_eq!(
+            buckets.level(&key("s"), start + Duration::from_millis(500)),
+            8.0
+        );
+        assert_eq!(
+            buckets.level(&key("s"), start + Duration::from_secs(9)),
+            0.0
+        );
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct MockConfig {
     /// How long every answer takes beyond the mock's own work: a stand-in for the network and a remote
     /// platform (zero by default).
     pub latency: Duration,
+    /// Send `Retry-After` exactly, with its fraction (`0.25`, as Shopify-style platforms send `2.0`), instead
+    /// of whole seconds rounded up: for tests that scale the platform's time down (a 40-deep bucket at 40/s
+    /// and a `Retry-After` of 100 ms stand for 4/s and one second).
+    pub exact_retry_after: bool,
 }
 
 impl Default for MockConfig {
@@ -51,6 +55,7 @@ impl Default for MockConfig {
             request_log_limit: None,
             shutdown_grace: Duration::from_secs(1),
             latency: Duration::ZERO,
+            exact_retry_after: false,
         }
     }
 }
@@ -99,6 +104,12 @@ impl MockConfig {
         self
     }
 
+    /// `Retry-After` sent exactly (`0.1`) rather than in whole seconds rounded up (`1`).
+    pub fn with_exact_retry_after(mut self, exact: bool) -> Self {
+        self.exact_retry_after = exact;
+        self
+    }
+
     /// Random faults for one vendor's requests.
     pub fn with_random_faults(mut self, vendor: Vendor, faults: RandomFaults) -> Self {
         match vendor {
@@ -123,6 +134,7 @@ impl fmt::Debug for MockConfig {
             .field("request_log_limit", &self.request_log_limit)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("latency", &self.latency)
+            .field("exact_retry_after", &self.exact_retry_after)
             .finish()
     }
 }

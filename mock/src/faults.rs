@@ -26,7 +26,8 @@ pub(crate) const fn index(vendor: Vendor) -> usize {
 #[non_exhaustive]
 pub enum Fault {
     /// Answer this HTTP status (429, 500, 503, anything; an invalid code becomes 500) in the vendor's error
-    /// format, with `Retry-After` in whole seconds (rounded up) when given.
+    /// format, with `Retry-After` when given: in whole seconds (rounded up), or exactly with
+    /// [`MockConfig::with_exact_retry_after`](crate::MockConfig::with_exact_retry_after).
     Status {
         /// The HTTP status code.
         status: u16,
@@ -85,6 +86,41 @@ impl Fault {
             code,
             message: crate::tencent::describe(code).0.to_owned(),
         }
+    }
+
+    /// The platform's bucket refusing a request, as each platform says it: Shopline's 429
+    /// `{"errors":"Too many request"}` without `Retry-After`, Tencent's code 11017 (per-minute limit). A
+    /// client cannot tell it from the real bucket's answer: a test of adaptive pacing injects it.
+    pub fn bucket_limit(vendor: Vendor) -> Self {
+        match vendor {
+            Vendor::Shopline => Fault::too_many_requests(None),
+            Vendor::Tencent => Fault::tencent(11017),
+        }
+    }
+
+    /// The platform too busy for one request: Tencent's code 10000 ("system busy"); Shopline, whose
+    /// failures are HTTP statuses without codes of their own, 500.
+    pub fn overloaded(vendor: Vendor) -> Self {
+        match vendor {
+            Vendor::Shopline => Fault::status(500),
+            Vendor::Tencent => Fault::tencent(10000),
+        }
+    }
+
+    /// The five kinds of trouble a strict imitation of `vendor` answers at random, one of each, for
+    /// [`RandomFaults`]: a 429 with `Retry-After: retry_after`; the bucket's own refusal
+    /// ([`Fault::bucket_limit`]); a 503; a request held `hang` before it is handled (a timeout for a client
+    /// whose attempt timeout is shorter; the records are stored all the same); and a platform code for one
+    /// overloaded request ([`Fault::overloaded`]). Leave out the bucket's refusal to have only the faults
+    /// that say nothing of the client's rate.
+    pub fn mix(vendor: Vendor, retry_after: Duration, hang: Duration) -> Vec<Fault> {
+        vec![
+            Fault::too_many_requests(Some(retry_after)),
+            Fault::bucket_limit(vendor),
+            Fault::status(503),
+            Fault::Delay(hang),
+            Fault::overloaded(vendor),
+        ]
     }
 
     /// Whether this fault stores the request's records (when they are valid).
@@ -201,6 +237,19 @@ mod tests {
         assert_eq!(first, draw(7));
         let hits = first.iter().filter(|f| f.is_some()).count();
         assert!((150..250).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn the_mix_has_one_fault_of_each_kind_per_vendor() {
+        let second = Duration::from_secs(1);
+        let shopline = Fault::mix(Vendor::Shopline, second, second);
+        assert_eq!(shopline.len(), 5);
+        assert!(shopline.contains(&Fault::too_many_requests(None)));
+        assert!(shopline.contains(&Fault::too_many_requests(Some(second))));
+        let tencent = Fault::mix(Vendor::Tencent, second, second);
+        assert!(tencent.contains(&Fault::tencent(11017)));
+        assert!(tencent.contains(&Fault::tencent(10000)));
+        assert!(tencent.contains(&Fault::Delay(second)));
     }
 
     #[test]

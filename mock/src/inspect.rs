@@ -101,6 +101,16 @@ impl MockServer {
             .unwrap_or_else(PoisonError::into_inner) = tokens;
     }
 
+    /// How many requests Shopline's bucket for `(app_key, store_id)` holds now (0 for a bucket never used);
+    /// `None` when the bucket is off. A test of pacing reads it to know the bucket a run starts with.
+    pub fn shopline_bucket_level(&self, app_key: &str, store_id: &str) -> Option<f64> {
+        let buckets = lock(&self.app.buckets);
+        let key = (app_key.to_owned(), store_id.to_owned());
+        buckets
+            .as_ref()
+            .map(|buckets| buckets.level(&key, std::time::Instant::now()))
+    }
+
     /// Replaces Shopline's leaky bucket (emptied); `None` disables it.
     pub fn set_rate_limit(&self, rate_limit: Option<RateLimit>) {
         self.app.set_rate_limit(rate_limit);

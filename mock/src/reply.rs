@@ -193,7 +193,8 @@ impl Reply {
         self
     }
 
-    pub(crate) fn into_response(self) -> Response {
+    /// The HTTP response; `Retry-After` exactly (`exact_retry_after`) or in whole seconds rounded up.
+    pub(crate) fn into_response(self, exact_retry_after: bool) -> Response {
         let mut response = Response::new(self.body.into());
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
@@ -207,12 +208,47 @@ impl Reply {
             }
         }
         if let Some(after) = self.retry_after {
-            let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            if let Ok(value) = HeaderValue::from_str(&retry_after(after, exact_retry_after)) {
+                headers.insert(header::RETRY_AFTER, value);
+            }
         }
         if self.drop {
             response.extensions_mut().insert(DropConnection);
         }
         response
+    }
+}
+
+/// `Retry-After`'s value: whole seconds rounded up (RFC 9110's delay-seconds), or exactly, to the millisecond,
+/// with a fraction only when there is one (`2`, `0.25`).
+fn retry_after(after: Duration, exact: bool) -> String {
+    let whole = after.as_secs();
+    let millis = after.subsec_millis();
+    match (exact, after.subsec_nanos() > 0) {
+        (_, false) => whole.to_string(),
+        (false, true) => (whole + 1).to_string(),
+        (true, true) => format!("{whole}.{millis:03}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_whole_seconds_or_exactly() {
+        let ms = Duration::from_millis;
+        assert_eq!(retry_after(ms(1500), false), "2");
+        assert_eq!(retry_after(ms(10), false), "1");
+        assert_eq!(retry_after(ms(2000), false), "2");
+        assert_eq!(retry_after(ms(1500), true), "1.5");
+        assert_eq!(retry_after(ms(100), true), "0.1");
+        assert_eq!(retry_after(ms(2000), true), "2");
+        assert_eq!(retry_after(ms(250), true), "0.25");
+        // Below a millisecond: no fraction to write, so no wait at all rather than a wrong one.
+        assert_eq!(retry_after(Duration::from_micros(10), true), "0");
     }
 }

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use salesync_mock::{
-    AfterStore, Fault, MockConfig, MockServer, RandomFaults, Vendor, DEFAULT_SHOPLINE_TOKEN,
+    AfterStore, Fault, MockConfig, MockServer, RandomFaults, RateLimit, Vendor,
+    DEFAULT_SHOPLINE_TOKEN,
 };
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -327,4 +328,73 @@ async fn random_faults_can_be_switched_at_run_time_and_the_queue_goes_first() {
     assert_eq!(tencent_post(&mock, &tencent_one()).await.1["code"], 10000);
     mock.set_random_faults(Vendor::Tencent, None);
     assert_eq!(tencent_post(&mock, &tencent_one()).await.1["code"], 0);
+}
+
+#[tokio::test]
+async fn retry_after_goes_exactly_when_asked_and_the_bucket_level_can_be_read() {
+    let config = MockConfig::default()
+        .with_exact_retry_after(true)
+        .with_rate_limit(Some(RateLimit {
+            per_second: 40.0,
+            burst: 40,
+        }));
+    let mock = MockServer::start_with(config).await;
+    mock.push_fault(
+        Vendor::Shopline,
+        Fault::too_many_requests(Some(Duration::from_millis(100))),
+    );
+    let answer = shopline_post(&mock, &shopline_one()).await;
+    assert_eq!(answer.status(), 429);
+    assert_eq!(answer.headers()["retry-after"], "0.1");
+    // The refused request was let through the bucket first (faults come after it): one request in it.
+    let level = mock
+        .shopline_bucket_level("app-1", "1658921299465")
+        .unwrap();
+    assert!(level > 0.0 && level <= 1.0, "{level}");
+    assert_eq!(
+        mock.shopline_bucket_level("app-1", "another store"),
+        Some(0.0)
+    );
+    let off = MockServer::start_with(MockConfig::default().with_rate_limit(None)).await;
+    assert_eq!(off.shopline_bucket_level("app-1", "1658921299465"), None);
+}
+
+#[tokio::test]
+async fn the_mix_answers_each_kind_the_platform_way() {
+    let second = Duration::from_secs(1);
+    let hang = Duration::from_millis(300);
+    let mock = MockServer::start_with(MockConfig::default().with_rate_limit(None)).await;
+    mock.push_faults(Vendor::Shopline, Fault::mix(Vendor::Shopline, second, hang));
+    let mut shopline = Vec::new();
+    for _ in 0..5 {
+        let answer = shopline_post(&mock, &shopline_one()).await;
+        let retry_after = answer.headers().get("retry-after").cloned();
+        shopline.push((answer.status().as_u16(), retry_after.is_some()));
+    }
+    assert_eq!(
+        shopline,
+        [
+            (429, true),
+            (429, false),
+            (503, false),
+            (200, false),
+            (500, false)
+        ]
+    );
+    mock.push_faults(Vendor::Tencent, Fault::mix(Vendor::Tencent, second, hang));
+    let mut tencent = Vec::new();
+    for _ in 0..5 {
+        let (status, envelope) = tencent_post(&mock, &tencent_one()).await;
+        tencent.push((status, envelope["code"].as_i64()));
+    }
+    assert_eq!(
+        tencent,
+        [
+            (429, Some(429)),
+            (200, Some(11017)),
+            (503, Some(503)),
+            (200, Some(0)),
+            (200, Some(10000))
+        ]
+    );
 }

@@ -104,13 +104,28 @@ impl RetryPolicy {
 }
 
 /// A `Retry-After` value: delay-seconds or an HTTP date (RFC 9110 §10.2.3); a date in the past is no wait.
+/// Delay-seconds may carry a fraction (`2.0`, `0.25`): RFC 9110 says digits only, but Shopify-style platforms
+/// send `2.0`, and reading it as two seconds is better than ignoring the platform's word.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if let Some(delay) = delay_seconds(value) {
+        return Some(delay);
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// `DIGITS` or `DIGITS.DIGITS` as a duration in seconds; `None` for anything else (a sign, an exponent, a
+/// bare dot, a value too large for a `Duration`).
+fn delay_seconds(value: &str) -> Option<Duration> {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    match value.split_once('.') {
+        None if digits(value) => value.parse().ok().map(Duration::from_secs),
+        Some((whole, fraction)) if digits(whole) && digits(fraction) => {
+            Duration::try_from_secs_f64(value.parse().ok()?).ok()
+        }
+        _ => None,
+    }
 }
 
 /// A uniform number in `[0, 1)` from the OS generator, for jitter.
@@ -139,6 +154,16 @@ impl Failure {
             error: Box::new(error),
             retry_after,
         }
+    }
+
+    /// Whether the platform's bucket refused the attempt, which slows the whole client: a rate limit without
+    /// `Retry-After` (Shopline's 429 "Too many request", a Tencent rate-limit code). A rate limit with
+    /// `Retry-After` says when this request may come back, not that the client is over the rate: the attempt
+    /// waits that long and the pace is left alone; so is it after 5xx, timeouts and busy codes.
+    pub(crate) fn slows_the_pace(&self) -> bool {
+        self.error
+            .class()
+            .slows_the_pace(self.retry_after.is_some())
     }
 
     /// A failure not worth another attempt, whatever its class.
@@ -197,10 +222,8 @@ where
         };
         if let Some(pacer) = pacer {
             match &result {
-                Ok(_) => pacer.succeeded(),
-                Err(failure) if failure.error.class() == crate::ErrorClass::RateLimited => {
-                    pacer.throttled(started)
-                }
+                Ok(_) => pacer.succeeded(started),
+                Err(failure) if failure.slows_the_pace() => pacer.throttled(started),
                 Err(_) => {}
             }
         }
@@ -248,7 +271,17 @@ mod tests {
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
             Some(Duration::ZERO)
         );
-        for bad in ["", "-1", "1.5", "soon"] {
+        // A fraction, as Shopify-style platforms send it.
+        assert_eq!(parse_retry_after("2.0", now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_retry_after("0.25", now),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
+        for bad in ["", "-1", "-1.5", "1.", ".5", "1e3", "1.5.2", "+2", "soon"] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad}");
         }
     }

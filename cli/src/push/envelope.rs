@@ -107,12 +107,36 @@ pub struct Target {
 pub struct Sending {
     /// Requests per second at most; `Some(0.0)` turns client pacing off; `None` keeps the platform's default.
     pub rps: Option<f64>,
+    /// The platform's default pace this many times faster (same burst), to push to a mock whose time is
+    /// scaled down the same way; 1 in real use.
+    pub pace_scale: f64,
     /// Attempts per request.
     pub max_attempts: u32,
     /// Backoff before the first retry.
     pub backoff: Duration,
     /// Timeout of one attempt.
     pub timeout: Duration,
+}
+
+impl Sending {
+    /// The pace of platform `P`'s client: `--rps` (a burst of one second's requests), else the platform's
+    /// documented pace, `pace_scale` times faster; `None` for no pacing (`--rps 0`). Values no `Duration`
+    /// can hold fall back to the documented pace rather than panic.
+    fn pace<P: Platform>(&self) -> Option<Pace> {
+        let every = |seconds: f64| Duration::try_from_secs_f64(seconds).ok();
+        match self.rps {
+            Some(rps) if rps > 0.0 => Some(match every(1.0 / rps) {
+                Some(period) => Pace::every(period, rps.ceil().min(f64::from(u32::MAX)) as u32),
+                None => P::PACE,
+            }),
+            Some(_) => None,
+            None if self.pace_scale > 0.0 && self.pace_scale != 1.0 => {
+                let period = every(P::PACE.period().as_secs_f64() / self.pace_scale);
+                Some(period.map_or(P::PACE, |period| Pace::every(period, P::PACE.burst())))
+            }
+            None => Some(P::PACE),
+        }
+    }
 }
 
 /// A value is missing: names the flag and the environment variable.
@@ -216,20 +240,23 @@ impl Target {
             .initial_backoff(sending.backoff)
             .max_backoff(Duration::from_secs(30).max(sending.backoff));
         let mut builder = Client::<P>::builder().retry(retry).timeout(sending.timeout);
-        match sending.rps {
-            Some(rps) if rps > 0.0 => {
-                let period = Duration::from_secs_f64(1.0 / rps);
-                builder = builder.pace(Pace::every(period, rps.ceil().min(u32::MAX as f64) as u32));
-            }
-            Some(_) => builder = builder.no_pacing(),
-            None => {}
+        match sending.pace::<P>() {
+            Some(pace) => builder = builder.pace(pace),
+            None => builder = builder.no_pacing(),
         }
         if let Some(file) = pace {
             // Start with the bucket the last push left, and keep it up to date before every request, so
-            // that even a killed push leaves it right for the next.
-            if let Some(state) = file.load() {
-                tracing::info!(path = %file.path().display(), ?state, "pace picked up from the last push");
-                builder = builder.pace_state(state);
+            // that even a killed push leaves it right for the next. A stale file (its bucket drained since)
+            // starts nothing: the client begins with an empty bucket at the documented rate.
+            match file.load() {
+                Some(state) if state.is_stale(std::time::SystemTime::now()) => {
+                    tracing::debug!(path = %file.path().display(), ?state, "the last push's pace is stale: its bucket has drained");
+                }
+                Some(state) => {
+                    tracing::info!(path = %file.path().display(), ?state, "pace picked up from the last push");
+                    builder = builder.pace_state(state);
+                }
+                None => {}
             }
             let file = file.clone();
             builder = builder.on_pace(move |state| file.save_quietly(state));
@@ -393,6 +420,7 @@ mod tests {
         assert!(!print.contains("key-123"));
         let sending = Sending {
             rps: None,
+            pace_scale: 1.0,
             max_attempts: 1,
             backoff: Duration::from_millis(1),
             timeout: Duration::from_secs(1),
@@ -415,5 +443,42 @@ mod tests {
         assert!(args.client::<Shopline>(&sending, None).is_ok());
         let bucket = args.bucket(&BatchSyncFlowData::META);
         assert_eq!(bucket, ["http://127.0.0.1:9", "key-123", "42"]);
+    }
+
+    #[test]
+    fn the_pace_of_the_flags() {
+        let sending = |rps, pace_scale| Sending {
+            rps,
+            pace_scale,
+            max_attempts: 1,
+            backoff: Duration::from_millis(1),
+            timeout: Duration::from_secs(1),
+        };
+        assert_eq!(sending(None, 1.0).pace::<Shopline>(), Some(Pace::SHOPLINE));
+        assert_eq!(sending(Some(0.0), 1.0).pace::<Shopline>(), None);
+        assert_eq!(
+            sending(Some(40.0), 1.0).pace::<Tencent>(),
+            Some(Pace::every(Duration::from_millis(25), 40))
+        );
+        // Scaled: the documented period ten times shorter, the same burst; `--rps` wins over it.
+        let scaled = sending(None, 10.0).pace::<Shopline>().unwrap();
+        assert_eq!(
+            (scaled.period(), scaled.burst()),
+            (Duration::from_millis(25), 39)
+        );
+        assert_eq!(
+            sending(Some(2.0), 10.0).pace::<Shopline>().unwrap().burst(),
+            2
+        );
+        // Values no `Duration` holds fall back to the documented pace; none panics.
+        for odd in [f64::NAN, f64::INFINITY, -1.0, 0.0, 1e-300, 1e300] {
+            let pace = sending(None, odd).pace::<Tencent>().unwrap();
+            assert!(pace.period() <= Pace::TENCENT.period() || pace == Pace::TENCENT);
+            let _ = sending(Some(odd), 1.0).pace::<Tencent>();
+        }
+        assert_eq!(
+            sending(Some(1e-300), 1.0).pace::<Tencent>(),
+            Some(Pace::TENCENT)
+        );
     }
 }

@@ -144,6 +144,11 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 
+    /// The platform's documented pace this many times faster, same burst (tests against a mock whose bucket
+    /// drains as many times faster)
+    #[arg(long, default_value_t = 1.0, hide = true, value_name = "FACTOR")]
+    pub pace_scale: f64,
+
     /// Backoff before the first retry, in milliseconds (doubles for each later one)
     #[arg(long, default_value_t = 500, hide = true)]
     pub retry_backoff_ms: u64,
@@ -173,6 +178,7 @@ impl Args {
     fn sending(&self) -> envelope::Sending {
         envelope::Sending {
             rps: self.rps,
+            pace_scale: self.pace_scale,
             max_attempts: self.max_attempts,
             backoff: Duration::from_millis(self.retry_backoff_ms),
             timeout: Duration::from_secs_f64(self.timeout.max(0.001)),

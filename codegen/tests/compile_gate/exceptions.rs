@@ -53,7 +53,7 @@ pub const EXCEPTIONS: &[Exception] = &[
                  whole double (`3.0`, `-0.0`) for an `integer` (src/types.rs, contains_value_type). \
                  Explains a disagreement where jsonschema with multipleOf, const and type checked on the \
                  numbers' values agrees with salesync",
-        explains: |d| d.side == Side::Request && d.exact_reference.is_some() && d.exact_reference == d.ours.valid(),
+        explains: |d| agrees(d, d.exact_reference),
     },
     Exception {
         name: "lenient-integer-bounds",
@@ -62,14 +62,15 @@ pub const EXCEPTIONS: &[Exception] = &[
                  `maximum: 1000`), which JSON Schema, bounding numbers only, lets through \
                  (schemas/README.md, the vocabulary). Explains a disagreement where jsonschema, with those \
                  bounds checked on digit strings too (and numbers as above), agrees with salesync",
-        explains: |d| d.side == Side::Request && d.lenient_reference.is_some() && d.lenient_reference == d.ours.valid(),
+        explains: |d| agrees(d, d.lenient_reference),
     },
     Exception {
         name: "number-out-of-range",
         reason: "a typed member holds an i64 or an exact decimal of at most 18 places with an i64 \
                  mantissa (`Decimal`): a JSON integer beyond i64 (9223372036854775808, u64::MAX, 1e20) or \
-                 a number beyond that decimal (1e300, 1e-20) is refused there, though JSON Schema has no \
-                 limit. Explains salesync refusing, or a response failing to parse, only at values that \
+                 a number beyond that decimal (1e300, 1e-20) is refused there, and so is a string of \
+                 digits beyond i64 where a lenient integer reads it, though JSON Schema has no limit. \
+                 Explains salesync refusing, or a response failing to parse, only at values that \
                  hold such a number",
         explains: number_out_of_range,
     },
@@ -86,6 +87,11 @@ pub const EXCEPTIONS: &[Exception] = &[
 /// The exception that explains `disagreement`, if one does.
 pub fn explained(disagreement: &Disagreement<'_>) -> Option<&'static Exception> {
     EXCEPTIONS.iter().find(|e| (e.explains)(disagreement))
+}
+
+/// Whether, on a request, another reference's verdict is salesync's.
+fn agrees(d: &Disagreement<'_>, other: Option<bool>) -> bool {
+    d.side == Side::Request && other.is_some() && other == d.ours.valid()
 }
 
 fn ours_valid(d: &Disagreement<'_>) -> Option<bool> {
@@ -158,24 +164,40 @@ fn number_out_of_range(d: &Disagreement<'_>) -> bool {
     if !d.reference_valid {
         return false;
     }
+    let digits = has_lenient_integer(d.schema);
+    let out_of_range = |value: &Value| holds_out_of_range(value, digits);
     match (d.side, d.ours) {
-        (Side::Response, Verdict::Invalid { .. }) => holds_out_of_range(d.instance),
+        (Side::Response, Verdict::Invalid { .. }) => out_of_range(d.instance),
         (Side::Request, Verdict::Invalid { at, .. }) => {
             !at.is_empty()
                 && at
                     .iter()
-                    .all(|(pointer, _)| d.body.pointer(pointer).is_some_and(holds_out_of_range))
+                    .all(|(pointer, _)| d.body.pointer(pointer).is_some_and(out_of_range))
         }
         _ => false,
     }
 }
 
-/// Whether `value` is or contains a number beyond an i64 or an 18-place decimal.
-pub fn holds_out_of_range(value: &Value) -> bool {
+/// Whether `value` is or contains a number beyond an i64 or an 18-place decimal, or, with `digits`, a
+/// string of digits beyond an i64 (what a lenient integer reads).
+pub fn holds_out_of_range(value: &Value, digits: bool) -> bool {
     match value {
         Value::Number(n) => !fits(n),
-        Value::Array(items) => items.iter().any(holds_out_of_range),
-        Value::Object(members) => members.values().any(holds_out_of_range),
+        Value::String(s) if digits && !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.trim_start_matches('0').parse::<i64>().is_err()
+                && s.trim_start_matches('0').len() > 18
+        }
+        Value::Array(items) => items.iter().any(|v| holds_out_of_range(v, digits)),
+        Value::Object(members) => members.values().any(|v| holds_out_of_range(v, digits)),
+        _ => false,
+    }
+}
+
+/// Whether some node of `schema` is a lenient integer.
+fn has_lenient_integer(schema: &Value) -> bool {
+    match schema {
+        Value::Object(node) => is_lenient(node) || node.values().any(has_lenient_integer),
+        Value::Array(items) => items.iter().any(has_lenient_integer),
         _ => false,
     }
 }

@@ -5,8 +5,8 @@
 //! `allOf` merges its parts' objects, an `anyOf`/`oneOf` takes one option, `type` and the keywords of that
 //! type shape the value (lengths, patterns and formats from [`vocab`], bounds and multiples, required and
 //! optional members, `patternProperties` and maps with names `propertyNames` takes, `prefixItems`,
-//! `contains`, item counts). `not`, `if`/`then`/`else`, the `unevaluated*` keywords and `dependentSchemas` are
-//! left to chance.
+//! `contains`, item counts). `not`, `if`/`then`/`else`, the `unevaluated*` keywords and `dependentSchemas`
+//! are left to chance.
 
 use serde_json::{json, Map, Number, Value};
 

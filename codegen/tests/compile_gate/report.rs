@@ -43,9 +43,21 @@ pub fn short(header: &str, cases: &[GateCase], findings: &Findings, limit: usize
 fn summary(out: &mut String, cases: &[GateCase], findings: &Findings) {
     let o = &findings.outcome;
     let refused = findings.refusals.len();
-    let _ = writeln!(out, "- cases: {}; refused by the generator at a file#pointer: {refused}; accepted: {}; not compiling: {}", cases.len(), cases.len() - refused, o.not_compiled.len());
+    let (all, not_compiled) = (cases.len(), o.not_compiled.len());
+    let _ = writeln!(
+        out,
+        "- cases: {all}; refused by the generator at a file#pointer: {refused}; accepted: {}; \
+         not compiling: {not_compiled}",
+        all - refused
+    );
     let (valid, invalid) = findings.compared;
-    let _ = writeln!(out, "- request verdicts compared: {} ({valid} valid and {invalid} invalid by jsonschema); response bodies that had to parse: {}", valid + invalid, findings.responses_parsed);
+    let _ = writeln!(
+        out,
+        "- request verdicts compared: {} ({valid} valid and {invalid} invalid by jsonschema); \
+         response bodies that had to parse: {}",
+        valid + invalid,
+        findings.responses_parsed
+    );
     let excused: Vec<String> = EXCEPTIONS
         .iter()
         .map(|e| {
@@ -77,7 +89,12 @@ fn summary(out: &mut String, cases: &[GateCase], findings: &Findings) {
         }
     );
     let t = o.timings;
-    let _ = writeln!(out, "- time: jsonschema {:.1?}, generator {:.1?} ({} run(s)), builds {:.1?} ({} build(s), each with schemars off and on), runner {:.1?}", findings.reference_time, t.generate, o.generator_runs, t.build, o.builds, t.run);
+    let _ = writeln!(
+        out,
+        "- time: jsonschema {:.1?}, generator {:.1?} ({} run(s)), builds {:.1?} ({} build(s), each \
+         with schemars off and on), runner {:.1?}",
+        findings.reference_time, t.generate, o.generator_runs, t.build, o.builds, t.run
+    );
     let mut per_position: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for (index, case) in cases.iter().enumerate() {
         let entry = per_position.entry(case.position.name()).or_default();
@@ -135,20 +152,47 @@ fn describe(problem: &Problem) -> String {
         Side::Response => "response parse",
     };
     match problem {
-        Problem::NotCompiled(errors) => format!("accepted, and does not compile:\n```\n{errors}\n```"),
+        Problem::NotCompiled(errors) => {
+            format!("accepted, and does not compile:\n```\n{errors}\n```")
+        }
         Problem::GeneratorPanicked(why) => format!("the generator panicked: {why}"),
-        Problem::RefusedNowhere(why) => format!("refused with a diagnostic at no file#pointer of the case:\n```\n{why}\n```"),
-        Problem::Crashed { instance, side: s, verdict } => format!("instance `{instance}`: {} {verdict}", side(s)),
-        Problem::Disagrees { instance, side: s, reference, ours, .. } => {
+        Problem::RefusedNowhere(why) => {
+            format!("refused with a diagnostic at no file#pointer of the case:\n```\n{why}\n```")
+        }
+        Problem::Crashed {
+            instance,
+            side: s,
+            verdict,
+        } => format!("instance `{instance}`: {} {verdict}", side(s)),
+        Problem::Disagrees {
+            instance,
+            side: s,
+            reference,
+            ours,
+            ..
+        } => {
             let violations = match ours {
-                crate::harness::Verdict::Invalid { first, .. } => format!("\n  salesync: {}", first.join("\n  salesync: ")),
+                crate::harness::Verdict::Invalid { first, .. } => {
+                    format!("\n  salesync: {}", first.join("\n  salesync: "))
+                }
                 _ => String::new(),
             };
-            format!("instance `{instance}`: jsonschema says {}, salesync's {} says {ours}{violations}", if *reference { "valid" } else { "invalid" }, side(s))
+            let theirs = if *reference { "valid" } else { "invalid" };
+            format!(
+                "instance `{instance}`: jsonschema says {theirs}, salesync's {} says {ours}{violations}",
+                side(s)
+            )
         }
-        Problem::WrappingChangesVerdict { instance, side: s } => format!("the gate's wrapping changes jsonschema's verdict on `{instance}` ({}): a bug of the gate", side(s)),
-        Problem::ReferenceRefuses(why) => format!("jsonschema refuses the generated schema (a bug of the gate's generator): {why}"),
-        Problem::EmptyRequestRefused(verdict) => format!("the empty request of a response-only endpoint is {verdict}"),
+        Problem::WrappingChangesVerdict { instance, side: s } => format!(
+            "the gate's wrapping changes jsonschema's verdict on `{instance}` ({}): a bug of the gate",
+            side(s)
+        ),
+        Problem::ReferenceRefuses(why) => format!(
+            "jsonschema refuses the generated schema (a bug of the gate's generator): {why}"
+        ),
+        Problem::EmptyRequestRefused(verdict) => {
+            format!("the empty request of a response-only endpoint is {verdict}")
+        }
     }
 }
 
@@ -157,29 +201,25 @@ fn refusals(out: &mut String, cases: &[GateCase], findings: &Findings) {
     if findings.refusals.is_empty() {
         return;
     }
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Message shape -> (cases, an example line of that shape and its case).
+    let mut groups: BTreeMap<String, (usize, usize, &str)> = BTreeMap::new();
     for (index, why) in &findings.refusals {
         for line in why.lines() {
-            groups.entry(message_shape(line)).or_default().push(*index);
+            let entry = groups
+                .entry(message_shape(line))
+                .or_insert((0, *index, line));
+            entry.0 += 1;
         }
     }
     let _ = writeln!(out, "## Refusals, by message\n");
-    for (message, indices) in groups {
-        let first = &cases[indices[0]];
-        let example = findings
-            .refusals
-            .iter()
-            .find(|(i, _)| *i == indices[0])
-            .map(|(_, w)| w.lines().next().unwrap_or_default())
-            .unwrap_or_default();
+    for (message, (count, index, line)) in groups {
+        let case = &cases[index];
         let _ = writeln!(
             out,
-            "- {} case(s): {message}\n  - e.g. {} at {}: `{}`\n  - {}",
-            indices.len(),
-            first.label,
-            first.position.name(),
-            first.schema,
-            example
+            "- {count} time(s): {message}\n  - e.g. {} at {}: `{}`\n  - {line}",
+            case.label,
+            case.position.name(),
+            case.schema
         );
     }
 }

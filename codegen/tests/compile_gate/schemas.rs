@@ -884,7 +884,9 @@ impl Gen<'_> {
         let def = match self.rng.below(3) {
             0 => json!({"type": "object", "properties": {"value": value, "next": itself}}),
             1 => {
-                json!({"type": "object", "properties": {"value": value, "children": {"type": "array", "items": itself}}, "required": ["value"]})
+                let children = json!({"type": "array", "items": itself});
+                json!({"type": "object", "properties": {"value": value, "children": children},
+                       "required": ["value"]})
             }
             _ => {
                 json!({"type": "object", "additionalProperties": itself, "maxProperties": depth.max(1) + 1})

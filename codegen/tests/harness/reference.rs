@@ -49,9 +49,9 @@ pub struct Reference {
     /// than the validation itself); or why they cannot be.
     registry: Result<Registry, String>,
     /// `multipleOf`, `const` and `type` checked on the numbers' decimal value ([`exact_multiple`],
-    /// [`exact_equal`], [`has_type`]) instead of jsonschema's own checks, which divide the binary doubles (0.3
-    /// is no multiple of 0.1 there), refuse every value below a fractional divisor (-4.5 is no multiple of
-    /// 1.5 there), compare a numeric `const` as doubles within `f64::EPSILON` (9007199254740993 is
+    /// [`exact_equal`], [`has_type`]) instead of jsonschema's own checks, which divide the binary doubles
+    /// (0.3 is no multiple of 0.1 there), refuse every value below a fractional divisor (-4.5 is no multiple
+    /// of 1.5 there), compare a numeric `const` as doubles within `f64::EPSILON` (9007199254740993 is
     /// 9007199254740992 there) and, in a `type` list, take no whole double (`3.0`) for an integer.
     exact_numbers: bool,
     /// Keywords of the caller's, checked besides the standard ones (a test's own notion of a keyword).

@@ -254,14 +254,16 @@ fn cases(groups: &[Group]) -> Vec<Case> {
     let mut taken = BTreeSet::new();
     groups
         .iter()
-        .map(|group| Case {
-            operation: harness::wrap::operation_name(
-                group.file.trim_end_matches(".json"),
-                group.index,
-                &mut taken,
-            ),
-            schema: group.schema.clone(),
-            instances: group.tests.iter().map(|t| t.data.clone()).collect(),
+        .map(|group| {
+            Case::member(
+                &harness::wrap::operation_name(
+                    group.file.trim_end_matches(".json"),
+                    group.index,
+                    &mut taken,
+                ),
+                group.schema.clone(),
+                group.tests.iter().map(|t| t.data.clone()).collect(),
+            )
         })
         .collect()
 }

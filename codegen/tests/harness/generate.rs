@@ -31,13 +31,31 @@ pub fn runtime() -> Runtime {
     Runtime::new("::salesync::runtime")
 }
 
-/// One run of the generator over `dir`.
+/// The message a panic of the generator is reported with, as a diagnostic that names no file (the files
+/// that make it panic are then found by halving).
+pub const PANICKED: &str = "the generator panicked";
+
+/// One run of the generator over `dir`. A panic is caught and becomes a diagnostic naming no file, starting
+/// with [`PANICKED`], so that a schema that makes the generator panic is set aside and reported like a
+/// refused one instead of ending the test before it says which schema it was.
 pub fn generate(dir: &Path) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    codegen::generate(&Config {
+    let config = Config {
         schema_dir: dir.to_path_buf(),
         // Never written: the files are returned.
         out_dir: dir.join("unused"),
         runtime: runtime(),
+    };
+    std::panic::catch_unwind(|| codegen::generate(&config)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default();
+        Err(Diagnostics(vec![codegen::Diagnostic {
+            file: String::new(),
+            pointer: String::new(),
+            message: format!("{PANICKED}: {message}"),
+        }]))
     })
 }
 

@@ -1,14 +1,16 @@
 //! Judges JSON instances with the validation the generator emits, so that tests can compare its verdicts
 //! with JSON Schema's own (the official test suite in `json_schema_suite.rs`; random schemas later):
 //!
-//! 1. [`wrap`]: each schema becomes the member `v` of a request body, one endpoint file per schema, all in
-//!    one schema directory;
+//! 1. [`wrap`]: each schema becomes the member `v` of a request body (or goes where its case's [`Placement`]
+//!    puts it), one endpoint file per schema, all in one schema directory;
 //! 2. [`generate`]: the generator runs over that directory; the files it refuses are set aside with its
 //!    diagnostics, and it runs again on the rest until it accepts them all;
 //! 3. [`scratch`]: one scratch crate holds every accepted endpoint and a runner binary; it depends on
 //!    salesync by path and builds into the workspace's target directory, so salesync is compiled once, not
-//!    per run. Endpoints whose code does not compile are named from rustc's messages and set aside too;
-//! 4. [`run`]: the runner checks each body with `DynOperation::check_body`, one process for all of them,
+//!    per run; with [`Options::feature_sets`] it is built once per feature set (`schemars` on and off).
+//!    Endpoints whose code does not compile are named from rustc's messages and set aside too;
+//! 4. [`run`]: the runner checks each body with `DynOperation::check_body` (and, for a placement in a
+//!    response, parses the response body with the endpoint's `Response` type), one process for all of them,
 //!    restarted past a test that aborts or hangs it.
 //!
 //! [`judge`] does the four steps and gives one [`Verdict`] per instance. [`reference`] gives the `jsonschema`
@@ -37,6 +39,26 @@ pub struct Case {
     pub operation: String,
     pub schema: Value,
     pub instances: Vec<Value>,
+    /// Where the schema goes in its endpoint, and where an instance goes in a body; `None`: the member `v`
+    /// of the request (see [`wrap`]).
+    pub placement: Option<wrap::Placement>,
+}
+
+impl Case {
+    /// `schema` as the member `v` of the request, the usual placement.
+    pub fn member(operation: &str, schema: Value, instances: Vec<Value>) -> Case {
+        Case {
+            operation: operation.to_owned(),
+            schema,
+            instances,
+            placement: None,
+        }
+    }
+
+    /// Whether the request body carries the instance (else only a response does).
+    pub fn judges_requests(&self) -> bool {
+        self.placement.as_ref().is_none_or(|p| p.request.is_some())
+    }
 }
 
 /// What became of one instance.
@@ -44,8 +66,13 @@ pub struct Case {
 pub enum Verdict {
     /// `check_body` found no violation.
     Valid,
-    /// `check_body` found `count` violations; the first few, as salesync prints them.
-    Invalid { count: usize, first: Vec<String> },
+    /// `check_body` found `count` violations; the first few, as salesync prints them, and every one's
+    /// `(pointer, rule)`. For a response: the parse error (rule `response`).
+    Invalid {
+        count: usize,
+        first: Vec<String>,
+        at: Vec<(String, String)>,
+    },
     /// The generator refused the schema: its diagnostics.
     Refused(String),
     /// The generator accepted the schema, and its code does not compile: rustc's errors.
@@ -76,7 +103,7 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Verdict::Valid => f.write_str("valid"),
-            Verdict::Invalid { count, first } => {
+            Verdict::Invalid { count, first, .. } => {
                 write!(f, "invalid ({count} violation(s)")?;
                 match first.first() {
                     Some(first) => write!(f, ", first: {first})"),
@@ -108,6 +135,9 @@ pub struct Options {
     pub extra_files: Vec<(PathBuf, Value)>,
     /// How long the runner may take over one instance before it is deemed hung.
     pub timeout: Duration,
+    /// The scratch crate is built once with each of these sets of its features (`schemars`: salesync's
+    /// `schemars` feature and the crate itself); code must compile with every set. Default: no feature.
+    pub feature_sets: Vec<Vec<String>>,
 }
 
 impl Options {
@@ -116,6 +146,7 @@ impl Options {
             crate_name: crate_name.to_owned(),
             extra_files: Vec::new(),
             timeout: Duration::from_secs(20),
+            feature_sets: vec![Vec::new()],
         }
     }
 }
@@ -131,8 +162,12 @@ pub struct Timings {
 /// Every verdict, and what the steps said on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    /// One verdict per instance of each case, in the order given.
+    /// One verdict per instance of each case, in the order given (for a case whose placement has no request
+    /// slot, the verdict of an empty request, or the case's refusal).
     pub verdicts: Vec<Vec<Verdict>>,
+    /// For cases placed in a response: whether the response body holding each instance parses with the
+    /// endpoint's `Response` type (`Valid`) or not (`Invalid`); `None` for the other cases.
+    pub responses: Vec<Option<Vec<Verdict>>>,
     /// The files of [`Options::extra_files`] the generator refused: path and diagnostics.
     pub extra_refused: BTreeMap<String, String>,
     /// Operations the generator accepted whose code did not compile.
@@ -153,8 +188,15 @@ pub struct Outcome {
 pub fn judge(cases: &[Case], options: &Options) -> Outcome {
     let unique = with_unique_operations(cases);
     let cases = unique.as_slice();
+    let parse_responses = cases.iter().any(|case| {
+        case.placement
+            .as_ref()
+            .is_some_and(|p| p.response.is_some())
+    });
     let scratch = scratch::ScratchCrate::new(&options.crate_name)
-        .unwrap_or_else(|err| panic!("cannot write the scratch crate: {err}"));
+        .unwrap_or_else(|err| panic!("cannot write the scratch crate: {err}"))
+        .with_feature_sets(&options.feature_sets)
+        .parsing_responses(parse_responses);
     let schema_dir = scratch.schema_dir();
     let files = wrap::write_schema_dir(&schema_dir, cases, &options.extra_files)
         .unwrap_or_else(|err| panic!("cannot write {}: {err}", schema_dir.display()));
@@ -179,15 +221,31 @@ pub fn judge(cases: &[Case], options: &Options) -> Outcome {
     let started = Instant::now();
     // Refused and non-compiling cases have their verdicts; the others wait for the runner.
     let mut verdicts = initial_verdicts(cases, &files, &built.refused, &built.not_compiled);
+    let mut responses: Vec<Option<Vec<Verdict>>> = cases
+        .iter()
+        .zip(&verdicts)
+        .map(|(case, verdicts)| {
+            let slot = case.placement.as_ref().and_then(|p| p.response.as_ref());
+            slot.map(|_| verdicts.clone())
+        })
+        .collect();
     if let Some(binary) = &built.binary {
         let (places, bodies) = pending_bodies(cases, &verdicts);
         let judged = run::run(binary, &scratch.dir, &bodies, options.timeout);
-        for ((case, instance), verdict) in places.into_iter().zip(judged) {
-            verdicts[case][instance] = verdict;
+        for ((case, instance, mode), verdict) in places.into_iter().zip(judged) {
+            match mode {
+                run::Mode::Request => verdicts[case][instance] = verdict,
+                run::Mode::Response => {
+                    if let Some(found) = responses[case].as_mut() {
+                        found[instance] = verdict;
+                    }
+                }
+            }
         }
     }
     outcome.timings.run = started.elapsed();
     outcome.verdicts = verdicts;
+    outcome.responses = responses;
     outcome
 }
 
@@ -203,6 +261,11 @@ fn with_unique_operations(cases: &[Case]) -> Vec<Case> {
         while !taken.insert(case.operation.clone()) {
             case.operation = format!("{name}_{}", wrap::letters(n));
             n += 1;
+        }
+        if let Some(placement) = case.placement.as_mut() {
+            if let Some(endpoint) = placement.document.get_mut("x-endpoint") {
+                endpoint["operation"] = Value::String(case.operation.clone());
+            }
         }
         renamed.push(case);
     }
@@ -230,19 +293,42 @@ fn initial_verdicts(
         .collect()
 }
 
-/// Every instance the runner is to judge: its `(case, instance)` place, and its `(operation, body)`.
+/// Every body the runner is to judge: its `(case, instance, mode)` place, and the body. A case's request
+/// holds the instance where its placement says (the member `v` without one); a case placed in a response
+/// has its response bodies parsed too.
 #[allow(clippy::type_complexity)]
 fn pending_bodies(
     cases: &[Case],
     verdicts: &[Vec<Verdict>],
-) -> (Vec<(usize, usize)>, Vec<(String, String)>) {
+) -> (Vec<(usize, usize, run::Mode)>, Vec<run::Body>) {
     let mut places = Vec::new();
     let mut bodies = Vec::new();
     for (c, case) in cases.iter().enumerate() {
         for (i, instance) in case.instances.iter().enumerate() {
-            if matches!(verdicts[c][i], Verdict::Crashed(_)) {
-                places.push((c, i));
-                bodies.push((case.operation.clone(), wrap::body(instance)));
+            if !matches!(verdicts[c][i], Verdict::Crashed(_)) {
+                continue;
+            }
+            let (request, response) = match &case.placement {
+                None => (Some(wrap::body(instance)), None),
+                Some(placement) => (
+                    placement.request.as_ref().map(|slot| slot.body(instance)),
+                    placement.response.as_ref().map(|slot| slot.body(instance)),
+                ),
+            };
+            // A placement without a request slot still sends its empty request, which must pass.
+            let request = request.or_else(|| Some("{}".to_owned()));
+            for (mode, body) in [
+                (run::Mode::Request, request),
+                (run::Mode::Response, response),
+            ] {
+                if let Some(body) = body {
+                    places.push((c, i, mode));
+                    bodies.push(run::Body {
+                        operation: case.operation.clone(),
+                        body,
+                        mode,
+                    });
+                }
             }
         }
     }
@@ -275,11 +361,7 @@ mod tests {
 
     #[test]
     fn a_name_given_twice_is_renamed() {
-        let case = |name: &str| Case {
-            operation: name.into(),
-            schema: serde_json::json!(true),
-            instances: Vec::new(),
-        };
+        let case = |name: &str| Case::member(name, serde_json::json!(true), Vec::new());
         let cases = [case("a_1"), case("a_1"), case("a_1_b"), case("a_1")];
         let names: Vec<String> = with_unique_operations(&cases)
             .into_iter()

@@ -14,15 +14,17 @@ use serde_json::{json, Value};
 
 use super::Verdict;
 
-/// `src/main.rs` of the scratch crate. Arguments: the bodies file (`[[operation, body], ...]`) and the
-/// index to start at. Output: `{"i": 3, "valid": true}`, `{"i": 4, "valid": false, "count": 2,
-/// "violations": [...]}`, `{"i": 5, "panic": "..."}` or `{"i": 6, "missing": true}` (no such endpoint).
+/// `src/main.rs` of the scratch crate. Arguments: the bodies file (`[[operation, body, mode], ...]`, mode
+/// `request` or `response`) and the index to start at. Output: `{"i": 3, "valid": true}`, `{"i": 4,
+/// "valid": false, "count": 2, "violations": [...], "at": [[pointer, rule], ...]}`, `{"i": 5, "panic":
+/// "..."}` or `{"i": 6, "missing": true}` (no such endpoint). A request is judged by `check_body`; a
+/// response is parsed with the endpoint's `Response` type (see `responses.rs`), its error the violation.
 pub const RUNNER: &str = r#"//! Judges request bodies with the generated validation (written by codegen/tests/harness; do not edit).
 
-// The registry's `visit_batched` and the vendor module's re-exports go unused here; the generated code's
-// `cfg(feature = "schemars")` names a feature of salesync's, not of this crate.
-#[allow(dead_code, unused_imports, unused_variables, unexpected_cfgs)]
+// The registry's `visit_batched` and the vendor module's re-exports go unused here.
+#[allow(dead_code, unused_imports, unused_variables)]
 mod generated;
+mod responses;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -46,7 +48,8 @@ fn main() {
 fn judge_all() {
     let args: Vec<String> = std::env::args().collect();
     let text = std::fs::read_to_string(&args[1]).expect("cannot read the bodies");
-    let bodies: Vec<(String, String)> = serde_json::from_str(&text).expect("bodies: [[operation, body]]");
+    let bodies: Vec<(String, String, String)> =
+        serde_json::from_str(&text).expect("bodies: [[operation, body, mode]]");
     let from: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let endpoints: HashMap<&str, &dyn DynOperation> =
         generated::ENDPOINTS.iter().map(|op| (op.meta().operation, *op)).collect();
@@ -56,19 +59,34 @@ fn judge_all() {
         }
     }));
     let mut out = std::io::stdout().lock();
-    for (i, (operation, body)) in bodies.iter().enumerate().skip(from) {
-        let line = match endpoints.get(operation.as_str()) {
-            None => json!({"i": i, "missing": true}),
-            Some(endpoint) => match catch_unwind(AssertUnwindSafe(|| endpoint.check_body(body))) {
-                Ok(found) if found.is_empty() => json!({"i": i, "valid": true}),
-                Ok(found) => json!({
-                    "i": i,
-                    "valid": false,
-                    "count": found.len(),
-                    "violations": found.iter().take(3).map(ToString::to_string).collect::<Vec<_>>(),
-                }),
-                Err(_) => json!({"i": i, "panic": PANIC.lock().map(|m| m.clone()).unwrap_or_default()}),
-            },
+    for (i, (operation, body, mode)) in bodies.iter().enumerate().skip(from) {
+        let judged = catch_unwind(AssertUnwindSafe(|| {
+            if mode == "response" {
+                responses::parse(operation, body).map(|parsed| match parsed {
+                    Ok(()) => Vec::new(),
+                    Err(error) => vec![(String::new(), "response", error)],
+                })
+            } else {
+                endpoints.get(operation.as_str()).map(|endpoint| {
+                    endpoint
+                        .check_body(body)
+                        .into_iter()
+                        .map(|v| (v.pointer.clone(), v.rule, v.to_string()))
+                        .collect()
+                })
+            }
+        }));
+        let line = match judged {
+            Ok(None) => json!({"i": i, "missing": true}),
+            Ok(Some(found)) if found.is_empty() => json!({"i": i, "valid": true}),
+            Ok(Some(found)) => json!({
+                "i": i,
+                "valid": false,
+                "count": found.len(),
+                "violations": found.iter().take(3).map(|(_, _, text)| text).collect::<Vec<_>>(),
+                "at": found.iter().map(|(pointer, rule, _)| json!([pointer, rule])).collect::<Vec<_>>(),
+            }),
+            Err(_) => json!({"i": i, "panic": PANIC.lock().map(|m| m.clone()).unwrap_or_default()}),
         };
         if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
             return;
@@ -77,19 +95,51 @@ fn judge_all() {
 }
 "#;
 
+/// What the runner does with a body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `DynOperation::check_body`.
+    Request,
+    /// Parse with the endpoint's `Response` type (responses are read, never validated).
+    Response,
+}
+
+/// One body for the runner.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub operation: String,
+    pub body: String,
+    pub mode: Mode,
+}
+
+impl Body {
+    /// A request body of `operation`.
+    pub fn request(operation: &str, body: String) -> Body {
+        Body {
+            operation: operation.to_owned(),
+            body,
+            mode: Mode::Request,
+        }
+    }
+
+    fn as_json(&self) -> Value {
+        let mode = match self.mode {
+            Mode::Request => "request",
+            Mode::Response => "response",
+        };
+        json!([self.operation, self.body, mode])
+    }
+}
+
 /// Runs in a row that give no verdict at all before the runner gives up on every body left: it cannot start.
 const FRUITLESS_RUNS: usize = 5;
 
-/// Judges `bodies` (`(operation, body)`) with the runner, in `work`; one verdict each, in order.
-pub fn run(
-    binary: &Path,
-    work: &Path,
-    bodies: &[(String, String)],
-    timeout: Duration,
-) -> Vec<Verdict> {
+/// Judges `bodies` with the runner, in `work`; one verdict each, in order.
+pub fn run(binary: &Path, work: &Path, bodies: &[Body], timeout: Duration) -> Vec<Verdict> {
     let mut verdicts = vec![None; bodies.len()];
     let input = work.join("bodies.json");
-    if let Err(err) = fs::write(&input, json!(bodies).to_string()) {
+    let listed: Vec<Value> = bodies.iter().map(Body::as_json).collect();
+    if let Err(err) = fs::write(&input, Value::Array(listed).to_string()) {
         let why = format!("cannot write {}: {err}", input.display());
         return vec![Verdict::Crashed(why); bodies.len()];
     }
@@ -219,7 +269,18 @@ fn verdict_of(line: &Value) -> Verdict {
         .as_u64()
         .and_then(|c| usize::try_from(c).ok())
         .unwrap_or(0);
-    Verdict::Invalid { count, first }
+    let at = line["at"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|pair| {
+                    let part = |i: usize| pair[i].as_str().unwrap_or_default().to_owned();
+                    (part(0), part(1))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Verdict::Invalid { count, first, at }
 }
 
 #[cfg(all(test, unix))]
@@ -244,7 +305,7 @@ mod tests {
         let binary = work.join("flaky");
         fs::write(&binary, FLAKY).unwrap();
         fs::set_permissions(&binary, fs::Permissions::from_mode(0o755)).unwrap();
-        let bodies: Vec<(String, String)> = (0..5).map(|i| ("op".into(), i.to_string())).collect();
+        let bodies: Vec<Body> = (0..5).map(|i| Body::request("op", i.to_string())).collect();
         let verdicts = run(&binary, &work, &bodies, Duration::from_millis(1500));
         fs::remove_dir_all(&work).unwrap();
         assert_eq!(verdicts[0], Verdict::Valid);

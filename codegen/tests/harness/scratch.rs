@@ -1,4 +1,5 @@
-//! The scratch crate: every accepted endpoint in `src/generated/` and the runner in `src/main.rs`.
+//! The scratch crate: every accepted endpoint in `src/generated/`, the runner in `src/main.rs`, and in
+//! `src/responses.rs` the parse of each endpoint's response body by name (for placements in a response).
 //!
 //! It lives in `target/<name>/` and depends on salesync by path, like `tests/evolution.rs`'s consumer, and
 //! builds into the workspace's own target directory: salesync and its dependencies are compiled once and
@@ -27,6 +28,10 @@ pub struct ScratchCrate {
     /// The workspace's target directory, which cargo builds into.
     target: PathBuf,
     name: String,
+    /// The crate is built once with each of these feature sets; code must compile with all.
+    feature_sets: Vec<Vec<String>>,
+    /// Whether `src/responses.rs` names the endpoints (else it names none, and costs nothing to build).
+    responses: bool,
 }
 
 /// What building the accepted endpoints gave.
@@ -64,7 +69,11 @@ impl ScratchCrate {
                 fs::remove_dir_all(dir.join(old))?;
             }
         }
-        write_if_changed(&dir.join("Cargo.toml"), &manifest(name, &workspace))?;
+        let root_manifest = fs::read_to_string(workspace.join("Cargo.toml"))?;
+        write_if_changed(
+            &dir.join("Cargo.toml"),
+            &manifest(name, &workspace, &root_manifest)?,
+        )?;
         write_if_changed(&dir.join("src/main.rs"), RUNNER)?;
         let lock = fs::read_to_string(workspace.join("Cargo.lock"))?;
         write_if_changed(&dir.join("Cargo.lock"), &lock)?;
@@ -72,7 +81,25 @@ impl ScratchCrate {
             dir,
             target,
             name: name.to_owned(),
+            feature_sets: vec![Vec::new()],
+            responses: false,
         })
+    }
+
+    /// Builds with each of `sets` (at least the default set when empty).
+    pub fn with_feature_sets(mut self, sets: &[Vec<String>]) -> ScratchCrate {
+        self.feature_sets = if sets.is_empty() {
+            vec![Vec::new()]
+        } else {
+            sets.to_vec()
+        };
+        self
+    }
+
+    /// Whether the runner can parse response bodies (a dispatch over every endpoint's `Response` type).
+    pub fn parsing_responses(mut self, responses: bool) -> ScratchCrate {
+        self.responses = responses;
+        self
     }
 
     /// Where the wrapped schemas go.
@@ -91,16 +118,45 @@ impl ScratchCrate {
             .join(format!("{}{}", self.name, std::env::consts::EXE_SUFFIX))
     }
 
-    /// Puts `files` in `src/generated/`, rewriting only what changed and removing what is gone.
+    /// Puts `files` in `src/generated/`, rewriting only what changed and removing what is gone, and the
+    /// response dispatch over their endpoints in `src/responses.rs`.
     fn write_generated(&self, files: &[GeneratedFile]) -> io::Result<()> {
-        codegen::write(&self.generated_dir(), files)
+        codegen::write(&self.generated_dir(), files)?;
+        let endpoints = if self.responses {
+            endpoint_markers(files)
+        } else {
+            Vec::new()
+        };
+        write_if_changed(
+            &self.dir.join("src/responses.rs"),
+            &responses_module(&endpoints),
+        )
     }
 
-    /// `cargo build`, offline; rustc's short messages when it fails.
+    /// `cargo build` with each feature set, offline; the first that fails: its features, and rustc's short
+    /// messages.
     fn build(&self) -> Result<(), String> {
+        for features in &self.feature_sets {
+            self.build_with(features).map_err(|stderr| {
+                if features.is_empty() {
+                    stderr
+                } else {
+                    // Attribution reads the error lines themselves; the features are said once, apart.
+                    format!("(built with --features {})\n{stderr}", features.join(","))
+                }
+            })?;
+        }
+        Ok(())
+    }
+
+    fn build_with(&self, features: &[String]) -> Result<(), String> {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let output = Command::new(cargo)
-            .args(["build", "--offline", "--quiet", "--message-format", "short"])
+        let mut command = Command::new(cargo);
+        command.args(["build", "--offline", "--quiet", "--message-format", "short"]);
+        if !features.is_empty() {
+            command.args(["--features", &features.join(",")]);
+        }
+        let output = command
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", &self.target)
             .output()
@@ -156,14 +212,41 @@ impl ScratchCrate {
                 }
                 return built;
             }
+            let features = stderr
+                .lines()
+                .next()
+                .filter(|line| line.starts_with("(built with"));
             for (operation, errors) in blamed {
+                let errors = with_source_lines(&errors, &self.dir);
+                let errors = match features {
+                    Some(features) => format!("{features}\n{errors}"),
+                    None => errors,
+                };
+                self.keep_not_compiling(&operation);
                 set_aside(schema_dir, &files.file_of(&operation), "not-compiling");
-                built.not_compiled.insert(operation, errors.join("\n"));
+                built.not_compiled.insert(operation, errors);
             }
             accepted = generate::accepting(schema_dir);
             built.generator_runs += accepted.runs;
             built.refused.extend(accepted.refused.clone());
         }
+    }
+
+    /// A copy of the generated module of `operation` in `not-compiling/`, where it can be read after the
+    /// next generation removes it.
+    fn keep_not_compiling(&self, operation: &str) {
+        let module = self
+            .generated_dir()
+            .join(VENDOR)
+            .join(format!("{operation}.rs"));
+        let kept = self
+            .dir
+            .join("not-compiling")
+            .join(format!("{operation}.rs"));
+        if let Some(parent) = kept.parent() {
+            let _ = fs::create_dir_all(parent);
+        }
+        let _ = fs::copy(module, kept);
     }
 
     /// The operations whose code fails to build by itself, each with the unattributed errors; none when the
@@ -259,17 +342,96 @@ fn operation_of(line: &str, operations: &BTreeSet<String>, generated: &Path) -> 
 
 /// The scratch crate's manifest: its own workspace (it sits inside ours); salesync by path, without its
 /// default TLS backend (the runner sends nothing, and aws-lc's C build would be most of a cold build), and
-/// serde, which the generated code names itself.
-fn manifest(name: &str, workspace: &Path) -> String {
-    format!(
+/// serde, which the generated code names itself. Its feature `schemars` is salesync's, plus the `schemars`
+/// crate the generated derives name: the line of the root manifest (`root_manifest`), so its version and
+/// features are salesync's own.
+fn manifest(name: &str, workspace: &Path, root_manifest: &str) -> io::Result<String> {
+    let schemars = root_manifest
+        .lines()
+        .find(|line| line.starts_with("schemars ="))
+        .ok_or_else(|| {
+            io::Error::other("the root Cargo.toml has no `schemars = ...` dependency")
+        })?;
+    Ok(format!(
         "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nsalesync = {{ path = {:?}, default-features = false }}\n\
-         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\
+         # The root manifest's own line (optional there too).\n{schemars}\n\n\
+         [features]\nschemars = [\"dep:schemars\", \"salesync/schemars\"]\n\n\
          # The generated code's debug info is most of a build of hundreds of endpoints and no test reads it;\n\
          # salesync's profile stays the default, so its build is shared with the other scratch crates.\n\
          [profile.dev.package.{name}]\ndebug = false\n\n[workspace]\n",
         workspace.display().to_string()
+    ))
+}
+
+/// `(operation, marker type)` of every endpoint module among `files` (`shopline/<operation>.rs` that
+/// defines the endpoint's marker; shared-definition modules define none).
+fn endpoint_markers(files: &[GeneratedFile]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .filter_map(|file| {
+            let parts: Vec<String> = file
+                .path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let [vendor, module] = parts.as_slice() else {
+                return None;
+            };
+            let operation = module.strip_suffix(".rs")?;
+            if vendor != VENDOR || operation == "mod" {
+                return None;
+            }
+            let marker = codegen::model::marker_name(operation);
+            let defined = format!("pub struct {marker};");
+            file.contents
+                .contains(&defined)
+                .then(|| (operation.to_owned(), marker))
+        })
+        .collect()
+}
+
+/// `src/responses.rs`: `parse(operation, body)` reads a response body with the endpoint's `Response` type.
+fn responses_module(endpoints: &[(String, String)]) -> String {
+    let mut arms = String::new();
+    for (operation, marker) in endpoints {
+        arms.push_str(&format!(
+            "        {operation:?} => parse_as::<crate::generated::{VENDOR}::{operation}::{marker}>(body),\n"
+        ));
+    }
+    format!(
+        "//! Parses response bodies by endpoint name (written by codegen/tests/harness; do not edit).\n\n\
+         /// `None` when no endpoint has that name; else the parse error, if any.\n\
+         #[allow(unused_variables)]\n\
+         pub fn parse(operation: &str, body: &str) -> Option<Result<(), String>> {{\n    \
+         Some(match operation {{\n{arms}        _ => return None,\n    }})\n}}\n\n\
+         #[allow(dead_code)]\n\
+         fn parse_as<O: salesync::runtime::Operation>(body: &str) -> Result<(), String> {{\n    \
+         let value: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;\n    \
+         <O::Response as salesync::runtime::ResponseBody>::from_json(value)\n        \
+         .map(drop)\n        .map_err(|e| e.to_string())\n}}\n"
     )
+}
+
+/// Each error line followed by the source line it points at (`    | <code>`), when it points into a file
+/// of the crate.
+fn with_source_lines(errors: &[String], crate_dir: &Path) -> String {
+    let mut out = Vec::new();
+    for error in errors {
+        out.push(error.clone());
+        let source = error.split_once(": error").and_then(|(location, _)| {
+            let mut parts = location.rsplitn(3, ':');
+            let (_column, line, path) = (parts.next()?, parts.next()?, parts.next()?);
+            let number: usize = line.parse().ok()?;
+            let text = fs::read_to_string(crate_dir.join(path)).ok()?;
+            text.lines().nth(number.checked_sub(1)?).map(str::to_owned)
+        });
+        if let Some(source) = source {
+            out.push(format!("    | {}", source.trim()));
+        }
+    }
+    out.join("\n")
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> io::Result<()> {

@@ -1,4 +1,6 @@
-//! A schema as an endpoint of the generator: the member `v` of a request body.
+//! A schema as an endpoint of the generator: the member `v` of a request body, or wherever a case's
+//! [`Placement`] puts it (the placement brings its whole endpoint document, and says where in a request or
+//! response body an instance goes).
 //!
 //! ```jsonc
 //! {"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -92,6 +94,47 @@ pub fn body(instance: &Value) -> String {
     json!({ "v": instance }).to_string()
 }
 
+/// A schema placed somewhere other than the request member `v`: the endpoint document that holds it, and
+/// where an instance goes in the request and in the response body.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// The whole endpoint document (its `x-endpoint.operation` is the case's operation).
+    pub document: Value,
+    /// Where an instance goes in a request body; `None` when the request does not hold the schema.
+    pub request: Option<Slot>,
+    /// Where an instance goes in a response body; `None` when the response does not hold the schema.
+    pub response: Option<Slot>,
+}
+
+/// A body with a hole: `template` with the instance put at `pointer` (RFC 6901; every step but the last
+/// exists in the template, the last names a member or an index that is there).
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub template: Value,
+    pub pointer: String,
+}
+
+impl Slot {
+    /// The body holding `instance`, as JSON text.
+    ///
+    /// # Panics
+    ///
+    /// When the pointer names nothing in the template: a mistake of the placement, not of a schema.
+    pub fn body(&self, instance: &Value) -> String {
+        let mut body = self.template.clone();
+        match body.pointer_mut(&self.pointer) {
+            Some(hole) => *hole = instance.clone(),
+            None => panic!("{} names nothing in {}", self.pointer, self.template),
+        }
+        body.to_string()
+    }
+
+    /// The body holding `instance`, as a value.
+    pub fn value(&self, instance: &Value) -> Value {
+        serde_json::from_str(&self.body(instance)).unwrap_or(Value::Null)
+    }
+}
+
 /// A module-safe, unique operation name: the snake_case words of `stem` (ASCII letters and digits only),
 /// then `_<index>`; `_b`, `_c`, ... are added when another case took the name already.
 pub fn operation_name(stem: &str, index: usize, taken: &mut BTreeSet<String>) -> String {
@@ -169,7 +212,10 @@ pub fn write_schema_dir(
     let mut files = SchemaFiles::default();
     for case in cases {
         let file = files.file_of(&case.operation);
-        let document = endpoint_document(&case.operation, &case.schema);
+        let document = match &case.placement {
+            Some(placement) => placement.document.clone(),
+            None => endpoint_document(&case.operation, &case.schema),
+        };
         fs::write(dir.join(&file), pretty(&document))?;
         files.operations.insert(file, case.operation.clone());
     }

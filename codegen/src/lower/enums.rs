@@ -90,26 +90,11 @@ pub(crate) fn lower_str_enum(ctx: &mut Ctx, def: &Def) -> Option<Vec<StrVariant>
     Some(variants)
 }
 
-/// A variant name that spells every character that is not an ASCII letter or digit by its code point
-/// (`"a-b"` -> `AU002Db`): two values never share one.
+/// A variant name for a value whose natural name another value took (`"a-b"` beside `"a_b"`, `"red"` beside
+/// `"Red"`): the enum's name and every character's code point, so no two values share one.
 fn spelled_variant(enum_name: &str, wire: &str) -> String {
-    let mut name: String = wire
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_string()
-            } else {
-                format!("U{:04X}", c as u32)
-            }
-        })
-        .collect();
-    if let Some(first) = name.get(..1) {
-        name = first.to_ascii_uppercase() + &name[1..];
-    }
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name = format!("{enum_name}{name}");
-    }
-    name
+    let spelled: String = wire.chars().map(|c| format!("U{:04X}", c as u32)).collect();
+    format!("{enum_name}{spelled}")
 }
 
 /// `(wire, variant name, doc, pointer)` of each value of a string enum.

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::kind::{self, classify, Kind};
+use super::kind::{self, classify, JsonType, Kind};
 use super::names::{is_pascal_case, pascal};
 use super::resolve::{Resources, Target};
 use crate::diagnostic::{join, Diagnostic};
@@ -509,25 +509,59 @@ impl Registry {
         node: &mut Node,
         sources: &Sources,
     ) {
-        if let Some(properties) = node.properties.as_mut() {
-            for (member, property) in properties.iter_mut() {
-                let base = format!("{owner}{}", pascal(member).unwrap_or_default());
-                let at = join(&join(pointer, "properties"), member);
-                self.lift(file, &base, &at, property, sources);
+        let (kind, _) = classify(node, &|reference| sources.lookup(file, pointer, reference));
+        // Only the schemas the type of this node holds become types: inside a schema the compiled schema
+        // checks whole (no `type`, a `$dynamicRef`), a member's schema is no Rust type.
+        let kind = if sources.is_dynamic(file, pointer) {
+            Kind::Any
+        } else {
+            kind
+        };
+        let wrapper = kind::nullable_wrapper(node).is_some();
+        if kind == Kind::Struct {
+            let mut seen: Vec<String> = Vec::new();
+            if let Some(properties) = node.properties.as_mut() {
+                for (member, property) in properties.iter_mut() {
+                    let base = format!("{owner}{}", member_word(member));
+                    let at = join(&join(pointer, "properties"), member);
+                    self.lift(file, &base, &at, property, sources);
+                    seen.push(member.clone());
+                }
+            }
+            // The members an `allOf` part brings are fields too (a member another part or the object itself
+            // already has keeps that one's type).
+            for (index, part) in node.all_of.iter_mut().flatten().enumerate() {
+                let part_pointer = join(&join(pointer, "allOf"), &index.to_string());
+                for (member, property) in part.properties.iter_mut().flatten() {
+                    if seen.contains(member) {
+                        continue;
+                    }
+                    let base = format!("{owner}{}", member_word(member));
+                    let at = join(&join(&part_pointer, "properties"), member);
+                    self.lift(file, &base, &at, property, sources);
+                    seen.push(member.clone());
+                }
             }
         }
-        if let Some(items) = node.items.as_mut() {
-            let at = join(pointer, "items");
-            self.lift(file, &format!("{owner}Item"), &at, items, sources);
+        if kind == Kind::Scalar(JsonType::Array) && node.prefix_items.is_none() {
+            if let Some(items) = node.items.as_mut() {
+                let at = join(pointer, "items");
+                self.lift(file, &format!("{owner}Item"), &at, items, sources);
+            }
         }
-        if let Some(values) = node.additional_properties.as_mut() {
-            let at = join(pointer, "additionalProperties");
-            self.lift(file, &format!("{owner}Value"), &at, values, sources);
+        if matches!(kind, Kind::Struct | Kind::Map) && node.pattern_properties.is_none() {
+            if let Some(values) = node.additional_properties.as_mut() {
+                let at = join(pointer, "additionalProperties");
+                self.lift(file, &format!("{owner}Value"), &at, values, sources);
+            }
         }
-        let lookup = |reference: &str| sources.lookup(file, pointer, reference);
-        let names = (kind::nullable_wrapper(node).is_none()
-            && classify(node, &lookup).0 == Kind::Choice)
-            .then(|| kind::choice_names(node, &lookup))
+        if !matches!(kind, Kind::Union | Kind::Choice) && !wrapper {
+            return;
+        }
+        let names = (!wrapper && kind == Kind::Choice)
+            .then(|| {
+                kind::choice_names(node, &|reference| sources.lookup(file, pointer, reference))
+            })
             .flatten();
         for (keyword, list) in [
             ("oneOf", node.one_of.as_mut()),
@@ -544,7 +578,7 @@ impl Registry {
                     }
                     _ => {
                         let base = match discriminant(option) {
-                            Some(tag) => format!("{owner}{}", pascal(&tag).unwrap_or_default()),
+                            Some(tag) => format!("{owner}{}", member_word(&tag)),
                             None => owner.to_owned(),
                         };
                         self.lift(file, &base, &at, option, sources);
@@ -810,6 +844,20 @@ fn tops(document: &Document) -> Vec<(String, &Node)> {
             .defs
             .iter()
             .map(|(key, node)| (join("/$defs", key), node))
+            .collect(),
+    }
+}
+
+/// A member's name (or a tag's value) as a word of a type name: PascalCase, or its code points when it has no
+/// ASCII letter or digit (`名前` -> `U540DU524D`), `Empty` for the empty name, so a type named after it never
+/// takes its holder's name.
+fn member_word(member: &str) -> String {
+    match pascal(member) {
+        Some(word) => word,
+        None if member.is_empty() => "Empty".to_owned(),
+        None => member
+            .chars()
+            .map(|c| format!("U{:04X}", c as u32))
             .collect(),
     }
 }

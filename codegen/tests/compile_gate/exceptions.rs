@@ -65,6 +65,16 @@ pub const EXCEPTIONS: &[Exception] = &[
         explains: |d| agrees(d, d.lenient_reference),
     },
     Exception {
+        name: "lenient-integer-is-an-integer",
+        reason: "a lenient integer (`[\"integer\", \"string\"]` with pattern `^[0-9]+$`) reads a digit \
+                 string as the integer it spells and sends it as a number, and the compiled schema checks \
+                 the object's other keywords (`not`, `dependentSchemas`, `allOf`, ...) on that typed value \
+                 (schemas/README.md, the vocabulary): `\"653\"` is 653 to them. Explains salesync \
+                 accepting a body whose digit strings, at members declared lenient, read as numbers, \
+                 jsonschema accepts",
+        explains: lenient_is_integer,
+    },
+    Exception {
         name: "number-out-of-range",
         reason: "a typed member holds an i64 or an exact decimal of at most 18 places with an i64 \
                  mantissa (`Decimal`): a JSON integer beyond i64 (9223372036854775808, u64::MAX, 1e20) or \
@@ -334,6 +344,81 @@ impl jsonschema::Keyword for LenientBounds {
                 _ => true,
             }
         })
+    }
+}
+
+/// Salesync accepts, jsonschema refuses, and jsonschema accepts the instance with the digit strings of the
+/// members the schema declares lenient read as the numbers they spell.
+fn lenient_is_integer(d: &Disagreement<'_>) -> bool {
+    if d.reference_valid || !matches!(d.ours, Verdict::Valid) {
+        return false;
+    }
+    let mut names = Vec::new();
+    lenient_members(d.schema, &mut names);
+    if names.is_empty() || !has_digits_at(d.instance, &names) {
+        return false;
+    }
+    (d.reference)(&digits_as_numbers(d.instance, &names)) == Some(true)
+}
+
+/// `value` with the digit strings of members named in `names` made numbers.
+fn digits_as_numbers(value: &Value, names: &[String]) -> Value {
+    match value {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .map(|(name, v)| {
+                    let number = v
+                        .as_str()
+                        .filter(|_| names.contains(name))
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .map(Value::from);
+                    (
+                        name.clone(),
+                        number.unwrap_or_else(|| digits_as_numbers(v, names)),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| digits_as_numbers(v, names)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The names `properties` give lenient integers, anywhere in `schema`.
+fn lenient_members(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(node) => {
+            if let Some(Value::Object(properties)) = node.get("properties") {
+                for (name, member) in properties {
+                    let lenient = member.get("pattern") == Some(&Value::from("^[0-9]+$"))
+                        && member.get("type").is_some_and(Value::is_array);
+                    if lenient {
+                        out.push(name.clone());
+                    }
+                }
+            }
+            node.values().for_each(|v| lenient_members(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| lenient_members(v, out)),
+        _ => {}
+    }
+}
+
+/// Whether a member named in `names` holds a string of digits, anywhere in `value`.
+fn has_digits_at(value: &Value, names: &[String]) -> bool {
+    let digits = |v: &Value| {
+        v.as_str()
+            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .any(|(name, v)| (names.contains(name) && digits(v)) || has_digits_at(v, names)),
+        Value::Array(items) => items.iter().any(|v| has_digits_at(v, names)),
+        _ => false,
     }
 }
 

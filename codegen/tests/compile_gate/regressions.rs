@@ -7,11 +7,7 @@
 //! bug, and the main test counts such problems apart instead of failing on them (the summary says how many;
 //! `SALESYNC_GATE_STRICT=1` fails on them too). Remove a bug's sign with its entry once it is fixed.
 
-use serde_json::Value;
-
-use super::exceptions::{holds_out_of_range, Side};
 use super::gate::{GateCase, Problem};
-use crate::harness::Verdict;
 
 /// A fixed case: a schema, where it sits, and instances to judge (the gate adds no random ones).
 #[derive(Debug, Clone)]
@@ -138,6 +134,123 @@ pub const REGRESSIONS: &[Fixed] = &[
         instances: r#"[{"x-a": true}, {"x-a": 1}, {"b": 1}, {}, {"x-abc": true}]"#,
         note: "patternProperties without additionalProperties, propertyNames, minProperties",
     },
+    Fixed {
+        name: "lenient_digits_seen_as_number",
+        position: "request_member",
+        schema: r#"{"type": "object", "properties": {"a": {"type": "boolean"},
+                    "b": {"type": ["integer", "string"], "pattern": "^[0-9]+$"}},
+                    "dependentSchemas": {"a": {"properties": {"b": {"type": "integer"}}}}}"#,
+        instances: r#"[{"a": true, "b": "653"}, {"a": true, "b": 653}, {"b": "653"}]"#,
+        note: LENIENT_NOTE,
+    },
+    Fixed {
+        name: "lenient_digits_seen_as_number_by_not",
+        position: "both",
+        schema: r#"{"type": "object", "properties": {"b": {"type": ["integer", "string"],
+                    "pattern": "^[0-9]+$"}}, "not": {"properties": {"b": {"type": "string"}},
+                    "required": ["b"]}}"#,
+        instances: r#"[{"b": "653"}, {"b": 653}, {}]"#,
+        note: LENIENT_NOTE,
+    },
+    Fixed {
+        name: "merged_member_spellings",
+        position: "request_member",
+        schema: r#"{"type": "object", "allOf": [{"properties": {"foo_bar": {"type": "boolean"}}},
+                    {"properties": {"fooBar": {"type": "boolean"}}}]}"#,
+        instances: r#"[{"foo_bar": true, "fooBar": false}, {}, {"fooBar": 1}]"#,
+        note: MERGED_SPELLINGS_NOTE,
+    },
+    Fixed {
+        name: "choice_of_string_enum",
+        position: "request_member",
+        schema: r#"{"anyOf": [{"type": "integer"}, {"enum": ["a", "b"]}]}"#,
+        instances: r#"[1, "a", "c", true]"#,
+        note: CHOICE_NOTE,
+    },
+    Fixed {
+        name: "nullable_one_of_overlap",
+        position: "array_item",
+        schema: r#"{"oneOf": [{"enum": ["a", null]}, {"type": "null"}]}"#,
+        instances: r#"[null, "a", "b"]"#,
+        note: NULLABLE_NOTE,
+    },
+    Fixed {
+        name: "stand_in_repeats",
+        position: "request_member",
+        schema: r#"{"type": "array", "items": {"type": "integer"}, "uniqueItems": true}"#,
+        instances: r#"[[18446744073709551615, 0], [0, 18446744073709551615]]"#,
+        note: STAND_IN_NOTE,
+    },
+    Fixed {
+        name: "unreached_holder_of_received",
+        position: "response_member",
+        schema: r##"{"$defs": {"Holder": {"type": "object", "properties":
+                    {"i": {"$ref": "#/$defs/Inner"}}}, "Inner": {"type": "array", "items":
+                    {"type": "string"}}}, "$ref": "#/$defs/Inner"}"##,
+        instances: r#"[["a"], [1]]"#,
+        note: DIRECTION_NOTE,
+    },
+    Fixed {
+        name: "array_or_object",
+        position: "request_member",
+        schema: r#"{"type": ["array", "object"], "properties": {"a": {"type": "integer"}},
+                    "required": ["a"], "items": {"type": "string"}}"#,
+        instances: r#"[{}, [true], {"a": "x"}, {"a": 1}, ["x"]]"#,
+        note: EITHER_NOTE,
+    },
+    Fixed {
+        name: "object_or_string",
+        position: "both",
+        schema: r#"{"type": ["object", "string"], "required": ["a"], "maxLength": 2}"#,
+        instances: r#"[{}, {"a": 1}, "ab", "abc"]"#,
+        note: EITHER_NOTE,
+    },
+    Fixed {
+        name: "pattern_members_typed_extra",
+        position: "request_member",
+        schema: r#"{"type": "object", "patternProperties": {"^x-": {"type": "boolean"}},
+                    "additionalProperties": {"type": "integer"}}"#,
+        instances: r#"[{"x-a": true}, {"b": 1}, {"x-a": true, "b": 1}, {"x-a": 1}, {"b": true}]"#,
+        note: PATTERN_NOTE,
+    },
+    Fixed {
+        name: "pattern_members_in_response",
+        position: "response_member",
+        schema: r#"{"type": "object", "patternProperties": {"^x-": {"type": "boolean"}},
+                    "additionalProperties": {"type": "integer"}}"#,
+        instances: r#"[{"x-a": true}, {"b": 1}, {"x-a": true, "b": 1}]"#,
+        note: PATTERN_NOTE,
+    },
+    Fixed {
+        name: "pattern_members_closed",
+        position: "request_member",
+        schema: r#"{"type": "object", "patternProperties": {"^x-": {"type": "boolean"}},
+                    "additionalProperties": false}"#,
+        instances: r#"[{"x-a": true}, {"b": 1}, {"x-a": 1}]"#,
+        note: PATTERN_NOTE,
+    },
+    Fixed {
+        name: "null_only_member",
+        position: "request_member",
+        schema: r#"{"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "null"}},
+                    "dependentRequired": {"a": ["b"]}}"#,
+        instances: r#"[{"a": 1, "b": null}, {"a": 1}, {"b": null}]"#,
+        note: NULL_NOTE,
+    },
+    Fixed {
+        name: "null_any_member_counts",
+        position: "request_member",
+        schema: r#"{"type": "object", "properties": {"b": {}, "c": true}, "minProperties": 1}"#,
+        instances: r#"[{"b": null}, {"c": null}, {}, {"b": 1}]"#,
+        note: NULL_NOTE,
+    },
+    Fixed {
+        name: "member_named_self_capital",
+        position: "request_member",
+        schema: r#"{"type": "object", "properties": {"Self": {}}}"#,
+        instances: r#"[{"Self": 1}, {}]"#,
+        note: SELF_NOTE,
+    },
 ];
 
 /// A known bug: a fixed case that fails today, and the sign of a problem of a random case that is it.
@@ -216,173 +329,7 @@ const LENIENT_NOTE: &str = "generator and runtime (the residual check of an obje
     but it is no documented difference: schemas/README.md bounds the digits only";
 
 /// Known generator or runtime bugs: each fails today, as its note says.
-pub const KNOWN_BUGS: &[KnownBug] = &[
-    KnownBug {
-        case: Fixed {
-            name: "lenient_digits_seen_as_number",
-            position: "request_member",
-            schema: r#"{"type": "object", "properties": {"a": {"type": "boolean"},
-                        "b": {"type": ["integer", "string"], "pattern": "^[0-9]+$"}},
-                        "dependentSchemas": {"a": {"properties": {"b": {"type": "integer"}}}}}"#,
-            instances: r#"[{"a": true, "b": "653"}, {"a": true, "b": 653}, {"b": "653"}]"#,
-            note: LENIENT_NOTE,
-        },
-        sign: lenient_digits,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "lenient_digits_seen_as_number_by_not",
-            position: "both",
-            schema: r#"{"type": "object", "properties": {"b": {"type": ["integer", "string"],
-                        "pattern": "^[0-9]+$"}}, "not": {"properties": {"b": {"type": "string"}},
-                        "required": ["b"]}}"#,
-            instances: r#"[{"b": "653"}, {"b": 653}, {}]"#,
-            note: LENIENT_NOTE,
-        },
-        sign: lenient_digits,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "merged_member_spellings",
-            position: "request_member",
-            schema: r#"{"type": "object", "allOf": [{"properties": {"foo_bar": {"type": "boolean"}}},
-                        {"properties": {"fooBar": {"type": "boolean"}}}]}"#,
-            instances: r#"[{"foo_bar": true, "fooBar": false}, {}, {"fooBar": 1}]"#,
-            note: MERGED_SPELLINGS_NOTE,
-        },
-        sign: |_, problem| not_compiling_with(problem, &["E0124"]),
-    },
-    KnownBug {
-        case: Fixed {
-            name: "choice_of_string_enum",
-            position: "request_member",
-            schema: r#"{"anyOf": [{"type": "integer"}, {"enum": ["a", "b"]}]}"#,
-            instances: r#"[1, "a", "c", true]"#,
-            note: CHOICE_NOTE,
-        },
-        sign: |_, problem| not_compiling_with(problem, &["E0277", ": Validate` is not satisfied"]),
-    },
-    KnownBug {
-        case: Fixed {
-            name: "nullable_one_of_overlap",
-            position: "array_item",
-            schema: r#"{"oneOf": [{"enum": ["a", null]}, {"type": "null"}]}"#,
-            instances: r#"[null, "a", "b"]"#,
-            note: NULLABLE_NOTE,
-        },
-        sign: nullable_overlap,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "stand_in_repeats",
-            position: "request_member",
-            schema: r#"{"type": "array", "items": {"type": "integer"}, "uniqueItems": true}"#,
-            instances: r#"[[18446744073709551615, 0], [0, 18446744073709551615]]"#,
-            note: STAND_IN_NOTE,
-        },
-        sign: stand_in_repeats,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "unreached_holder_of_received",
-            position: "response_member",
-            schema: r##"{"$defs": {"Holder": {"type": "object", "properties":
-                        {"i": {"$ref": "#/$defs/Inner"}}}, "Inner": {"type": "array", "items":
-                        {"type": "string"}}}, "$ref": "#/$defs/Inner"}"##,
-            instances: r#"[["a"], [1]]"#,
-            note: DIRECTION_NOTE,
-        },
-        sign: |_, problem| {
-            not_compiling_with(problem, &["E0599", "named `KIND` found"])
-                || not_compiling_with(problem, &["E0599", "named `SHAPE` found"])
-        },
-    },
-    KnownBug {
-        case: Fixed {
-            name: "array_or_object",
-            position: "request_member",
-            schema: r#"{"type": ["array", "object"], "properties": {"a": {"type": "integer"}},
-                        "required": ["a"], "items": {"type": "string"}}"#,
-            instances: r#"[{}, [true], {"a": "x"}, {"a": 1}, ["x"]]"#,
-            note: EITHER_NOTE,
-        },
-        sign: either_containers,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "object_or_string",
-            position: "both",
-            schema: r#"{"type": ["object", "string"], "required": ["a"], "maxLength": 2}"#,
-            instances: r#"[{}, {"a": 1}, "ab", "abc"]"#,
-            note: EITHER_NOTE,
-        },
-        sign: either_containers,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "pattern_members_typed_extra",
-            position: "request_member",
-            schema: r#"{"type": "object", "patternProperties": {"^x-": {"type": "boolean"}},
-                        "additionalProperties": {"type": "integer"}}"#,
-            instances: r#"[{"x-a": true}, {"b": 1}, {"x-a": true, "b": 1}, {"x-a": 1}, {"b": true}]"#,
-            note: PATTERN_NOTE,
-        },
-        sign: pattern_members,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "pattern_members_in_response",
-            position: "response_member",
-            schema: r#"{"type": "object", "patternProperties": {"^x-": {"type": "boolean"}},
-                        "additionalProperties": {"type": "integer"}}"#,
-            instances: r#"[{"x-a": true}, {"b": 1}, {"x-a": true, "b": 1}]"#,
-            note: PATTERN_NOTE,
-        },
-        sign: pattern_members,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "pattern_members_closed",
-            position: "request_member",
-            schema: r#"{"type": "object", "patternProperties": {"^x-": {"type": "boolean"}},
-                        "additionalProperties": false}"#,
-            instances: r#"[{"x-a": true}, {"b": 1}, {"x-a": 1}]"#,
-            note: PATTERN_NOTE,
-        },
-        sign: pattern_members,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "null_only_member",
-            position: "request_member",
-            schema: r#"{"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "null"}},
-                        "dependentRequired": {"a": ["b"]}}"#,
-            instances: r#"[{"a": 1, "b": null}, {"a": 1}, {"b": null}]"#,
-            note: NULL_NOTE,
-        },
-        sign: null_member_absent,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "null_any_member_counts",
-            position: "request_member",
-            schema: r#"{"type": "object", "properties": {"b": {}, "c": true}, "minProperties": 1}"#,
-            instances: r#"[{"b": null}, {"c": null}, {}, {"b": 1}]"#,
-            note: NULL_NOTE,
-        },
-        sign: null_member_absent,
-    },
-    KnownBug {
-        case: Fixed {
-            name: "member_named_self_capital",
-            position: "request_member",
-            schema: r#"{"type": "object", "properties": {"Self": {}}}"#,
-            instances: r#"[{"Self": 1}, {}]"#,
-            note: SELF_NOTE,
-        },
-        sign: |_, problem| refused_for_invalid_rust(problem),
-    },
-];
+pub const KNOWN_BUGS: &[KnownBug] = &[];
 
 /// The known bug a problem of `case` is, if its sign says so.
 pub fn known_bug(case: &GateCase, problem: &Problem) -> Option<&'static str> {
@@ -390,189 +337,4 @@ pub fn known_bug(case: &GateCase, problem: &Problem) -> Option<&'static str> {
         .iter()
         .find(|bug| (bug.sign)(case, problem))
         .map(|bug| bug.case.name)
-}
-
-/// Refused because the emitted Rust does not parse, at a keyword where an identifier should be.
-fn refused_for_invalid_rust(problem: &Problem) -> bool {
-    let identifier = "expected identifier, found keyword";
-    matches!(problem, Problem::RefusedNowhere(why) if why.contains(identifier))
-}
-
-/// A body with a digit string at a member some `properties` declares as a lenient integer, accepted.
-fn lenient_digits(case: &GateCase, problem: &Problem) -> bool {
-    let Problem::Disagrees {
-        instance,
-        reference: false,
-        ours: Verdict::Valid,
-        ..
-    } = problem
-    else {
-        return false;
-    };
-    let mut names = Vec::new();
-    lenient_members(&case.schema, &mut names);
-    has_digits_at(instance, &names)
-}
-
-/// The names `properties` give lenient integers, anywhere in `schema`.
-fn lenient_members(schema: &Value, out: &mut Vec<String>) {
-    match schema {
-        Value::Object(node) => {
-            if let Some(Value::Object(properties)) = node.get("properties") {
-                for (name, member) in properties {
-                    let lenient = member.get("pattern") == Some(&Value::from("^[0-9]+$"))
-                        && member.get("type").is_some_and(Value::is_array);
-                    if lenient {
-                        out.push(name.clone());
-                    }
-                }
-            }
-            node.values().for_each(|v| lenient_members(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| lenient_members(v, out)),
-        _ => {}
-    }
-}
-
-/// Whether a member named in `names` holds a string of digits, anywhere in `value`.
-fn has_digits_at(value: &Value, names: &[String]) -> bool {
-    let digits = |v: &Value| {
-        v.as_str()
-            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-    };
-    match value {
-        Value::Object(members) => members
-            .iter()
-            .any(|(name, v)| (names.contains(name) && digits(v)) || has_digits_at(v, names)),
-        Value::Array(items) => items.iter().any(|v| has_digits_at(v, names)),
-        _ => false,
-    }
-}
-
-/// Accepted, and not compiling with errors that say all of `words`.
-fn not_compiling_with(problem: &Problem, words: &[&str]) -> bool {
-    matches!(problem, Problem::NotCompiled(errors) if words.iter().all(|w| errors.contains(w)))
-}
-
-/// A request refused at a number out of range and, besides, for repeats only.
-fn stand_in_repeats(_: &GateCase, problem: &Problem) -> bool {
-    let Problem::Disagrees {
-        body,
-        side: Side::Request,
-        reference: true,
-        ours: Verdict::Invalid { at, .. },
-        ..
-    } = problem
-    else {
-        return false;
-    };
-    let out_of_range = |pointer: &str| {
-        body.pointer(pointer)
-            .is_some_and(|v| holds_out_of_range(v, false))
-    };
-    at.iter()
-        .any(|(pointer, rule)| rule == "type" && out_of_range(pointer))
-        && at.iter().all(|(pointer, rule)| {
-            rule == "uniqueItems" || (rule == "type" && out_of_range(pointer))
-        })
-}
-
-/// An instance holding `null` accepted, refused by a `oneOf` of a schema and `{"type": "null"}`.
-fn nullable_overlap(case: &GateCase, problem: &Problem) -> bool {
-    let Problem::Disagrees {
-        instance,
-        reference: false,
-        ours: Verdict::Valid,
-        ..
-    } = problem
-    else {
-        return false;
-    };
-    holds_null(instance)
-        && any_node(&case.schema, &|node| {
-            node.get("oneOf")
-                .and_then(Value::as_array)
-                .is_some_and(|options| options.contains(&serde_json::json!({"type": "null"})))
-        })
-}
-
-fn holds_null(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Object(members) => members.values().any(holds_null),
-        Value::Array(items) => items.iter().any(holds_null),
-        _ => false,
-    }
-}
-
-/// A schema with a `type` list of a container and another non-null type, and a verdict too lenient.
-fn either_containers(case: &GateCase, problem: &Problem) -> bool {
-    let lenient = matches!(
-        problem,
-        Problem::Disagrees {
-            reference: false,
-            ours: Verdict::Valid,
-            ..
-        }
-    );
-    lenient
-        && any_node(&case.schema, &|node| {
-            let Some(Value::Array(types)) = node.get("type") else {
-                return false;
-            };
-            let names: Vec<&str> = types
-                .iter()
-                .filter_map(Value::as_str)
-                .filter(|t| *t != "null")
-                .collect();
-            names.len() > 1 && names.iter().any(|t| *t == "array" || *t == "object")
-        })
-}
-
-/// A schema with `patternProperties` beside `additionalProperties`, and a valid instance refused.
-fn pattern_members(case: &GateCase, problem: &Problem) -> bool {
-    let strict = matches!(
-        problem,
-        Problem::Disagrees {
-            reference: true,
-            ours: Verdict::Invalid { .. },
-            ..
-        }
-    );
-    strict
-        && any_node(&case.schema, &|node| {
-            node.contains_key("patternProperties") && node.contains_key("additionalProperties")
-        })
-}
-
-/// A valid instance with a `null` member refused.
-fn null_member_absent(_: &GateCase, problem: &Problem) -> bool {
-    let Problem::Disagrees {
-        instance,
-        side: Side::Request,
-        reference: true,
-        ours: Verdict::Invalid { .. },
-        ..
-    } = problem
-    else {
-        return false;
-    };
-    has_null_member(instance)
-}
-
-fn has_null_member(value: &Value) -> bool {
-    match value {
-        Value::Object(members) => members.values().any(|v| v.is_null() || has_null_member(v)),
-        Value::Array(items) => items.iter().any(has_null_member),
-        _ => false,
-    }
-}
-
-/// Whether some object of `schema` makes `test` true.
-fn any_node(schema: &Value, test: &dyn Fn(&serde_json::Map<String, Value>) -> bool) -> bool {
-    match schema {
-        Value::Object(node) => test(node) || node.values().any(|v| any_node(v, test)),
-        Value::Array(items) => items.iter().any(|v| any_node(v, test)),
-        _ => false,
-    }
 }

@@ -166,10 +166,10 @@ fn describe(problem: &Problem) -> String {
         } => format!("instance `{instance}`: {} {verdict}", side(s)),
         Problem::Disagrees {
             instance,
+            body,
             side: s,
             reference,
             ours,
-            ..
         } => {
             let violations = match ours {
                 crate::harness::Verdict::Invalid { first, .. } => {
@@ -179,7 +179,8 @@ fn describe(problem: &Problem) -> String {
             };
             let theirs = if *reference { "valid" } else { "invalid" };
             format!(
-                "instance `{instance}`: jsonschema says {theirs}, salesync's {} says {ours}{violations}",
+                "instance `{instance}` (body `{body}`): jsonschema says {theirs}, salesync's {} says \
+                 {ours}{violations}",
                 side(s)
             )
         }

@@ -175,9 +175,10 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn a_422_from_the_platform_is_not_retried() {
     let mock = mock().await;
-    // The client's own validation would refuse this before sending; off, the platform judges it.
+    // 101 flows: over the document's "max 100". The client's own validation would refuse this before
+    // sending; off, the platform judges it.
     let client = shopline(&mock).validate_requests(false).build().unwrap();
-    let request = shopline_request(vec![flow(0), bad_flow(1)]);
+    let request = shopline_request(flows(0..101));
     let error = client.batch_sync_flow_data(&request).await.unwrap_err();
     let log = mock.requests();
     assert_eq!(log.len(), 1, "a 4xx was retried: {log:?}");
@@ -191,7 +192,8 @@ async fn a_422_from_the_platform_is_not_retried() {
             ..
         } => {
             let text = errors.to_string();
-            assert!(text.contains("/flow_data_list/1/send_count"), "{text}");
+            assert!(text.contains("/flow_data_list: "), "{text}");
+            assert!(text.contains("[maxItems]"), "{text}");
             assert_eq!(trace_id, &log[0].trace_id);
         }
         other => panic!("expected a 422 API error, got {other:?}"),
@@ -205,7 +207,10 @@ async fn a_422_from_the_platform_is_not_retried() {
     let error = client.batch_sync_flow_data(&request).await.unwrap_err();
     let violations = error.violations().expect("a validation error");
     assert_eq!(violations.0.len(), 1);
-    assert_eq!(violations.0[0].pointer, "/flow_data_list/1/send_count");
+    assert_eq!(
+        (violations.0[0].pointer.as_str(), violations.0[0].rule),
+        ("/flow_data_list", "maxItems")
+    );
     assert_eq!(mock.requests().len(), 1, "an invalid request was sent");
 }
 

@@ -1,12 +1,13 @@
-//! Money through the public API: the Tencent `Yuan` newtype enforces its schema when built (never negative,
-//! at most 2 decimals, exact cents, doubles never rounded), and a Shopline amount in minor units sent as yuan
+//! Money through the public API: the Tencent `Yuan` newtype enforces its schema when built (at most 2
+//! decimals, exact cents, doubles never rounded; no minimum, which the document states for `current_price`
+//! and `sku_price` only, and their members check), and a Shopline amount in minor units sent as yuan
 //! (`12.50`, `"12.50"`) is told so, by every way a body is checked.
 
 use salesync::runtime::{parse, DynOperation, InvalidValue};
 use salesync::shopline::batch_sync_flow_data::{
     BatchSyncFlowData, BatchSyncFlowDataRequest, PercentRate, TimestampMillis,
 };
-use salesync::tencent::salesinfo_add::{MillisString, RegionName, TagText, Yuan};
+use salesync::tencent::salesinfo_add::{MillisString, Price, RegionName, TagText, Yuan};
 use salesync::{Decimal, Validate};
 use serde_json::{json, Value};
 
@@ -17,10 +18,6 @@ fn message(err: InvalidValue) -> String {
 #[test]
 fn yuan_is_checked_when_built() {
     assert_eq!(
-        message("-1".parse::<Yuan>().unwrap_err()),
-        "Yuan: must be at least 0, is -1 [minimum]"
-    );
-    assert_eq!(
         message("12.999".parse::<Yuan>().unwrap_err()),
         "Yuan: must have at most 2 decimal place(s), 12.999 has 3 [x-decimalPlaces]"
     );
@@ -28,9 +25,15 @@ fn yuan_is_checked_when_built() {
         message(Yuan::try_from("8,90").unwrap_err()),
         "Yuan: `8,90` is not a decimal number [type]"
     );
-    assert!(Yuan::from_cents(-1).is_err());
-    assert!(Yuan::new(Decimal::from_i64(-1)).is_err());
     assert!(Yuan::try_from(Decimal::from_parts(12_999, 3)).is_err());
+    // No minimum: a negative amount (a refund, a discount) is the platform's to judge, except where the
+    // document says ">= 0", on the members below.
+    assert_eq!("-1".parse::<Yuan>().unwrap().to_cents(), Some(-100));
+    assert_eq!(Yuan::from_cents(-1).unwrap().to_string(), "-0.01");
+    assert_eq!(
+        Yuan::new(Decimal::from_i64(-1)).unwrap(),
+        "-1".parse().unwrap()
+    );
 
     let price = Yuan::from_cents(890).unwrap();
     assert_eq!(price, "8.9".parse().unwrap());
@@ -45,10 +48,50 @@ fn yuan_is_checked_when_built() {
 }
 
 #[test]
+fn the_current_and_list_prices_are_never_negative() {
+    let price = |current: i64, list: i64| {
+        Price::builder()
+            .current_price(Yuan::from_cents(current).unwrap())
+            .sku_price(Yuan::from_cents(list).unwrap())
+            .build()
+    };
+    let found = |price: Price| -> Vec<(String, &str, String)> {
+        price
+            .validate()
+            .err()
+            .map(|v| v.0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| (v.pointer, v.rule, v.message))
+            .collect()
+    };
+    assert_eq!(
+        found(price(-1, 1000)),
+        [(
+            "/current_price".to_owned(),
+            "minimum",
+            "must be at least 0, is -0.01".to_owned()
+        )]
+    );
+    assert_eq!(
+        found(price(-200, -100))
+            .into_iter()
+            .map(|(pointer, rule, _)| (pointer, rule))
+            .collect::<Vec<_>>(),
+        [
+            ("/current_price".to_owned(), "minimum"),
+            ("/sku_price".to_owned(), "minimum")
+        ]
+    );
+    assert_eq!(found(price(0, 0)), []);
+}
+
+#[test]
 fn a_double_is_never_rounded_into_yuan() {
     assert_eq!(Yuan::try_from(19.99).unwrap().to_cents(), Some(1_999));
     assert_eq!(Yuan::try_from(0.3).unwrap().to_cents(), Some(30));
-    for bad in [12.999, 0.1 + 0.2, -0.01, f64::NAN, f64::INFINITY] {
+    assert_eq!(Yuan::try_from(-0.01).unwrap().to_cents(), Some(-1));
+    for bad in [12.999, 0.1 + 0.2, -0.001, f64::NAN, f64::INFINITY] {
         assert!(Yuan::try_from(bad).is_err(), "{bad} accepted");
     }
 }
@@ -96,14 +139,17 @@ fn string_and_integer_newtypes_are_checked_when_built() {
         "MillisString: `tomorrow` does not match the pattern ^([0-9]{1,16})?$ [pattern]"
     );
     assert_eq!(
-        message(TimestampMillis::new(-1).unwrap_err()),
-        "TimestampMillis: must be at least 0, is -1 [minimum]"
-    );
-    assert_eq!(
         TimestampMillis::try_from(1_672_365_600_000).unwrap().get(),
         1_672_365_600_000
     );
-    assert!("4%".parse::<PercentRate>().is_err());
+    // The document types these only as long and string: no minimum, no form.
+    let before_1970 = TimestampMillis::new(-1).unwrap();
+    assert_eq!(serde_json::to_string(&before_1970).unwrap(), "-1");
+    assert_eq!(
+        message("1.5".parse::<TimestampMillis>().unwrap_err()),
+        "TimestampMillis: `1.5` is not an integer [type]"
+    );
+    assert_eq!("4%".parse::<PercentRate>().unwrap().to_string(), "4%");
     assert_eq!("56.6".parse::<PercentRate>().unwrap().to_string(), "56.6");
 }
 

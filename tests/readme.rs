@@ -16,7 +16,7 @@ fn the_models() -> Result {
     use salesync::Validate;
 
     let price = Price::builder()
-        .current_price("8.9".parse::<Yuan>()?) // checked when built: "-1" or "12.999" is an error here
+        .current_price("8.9".parse::<Yuan>()?) // checked when built: "12.999" or "8,90" is an error here
         .sku_price(Yuan::from_cents(1000)?)
         .build();
     let item = SalesInfo::builder()

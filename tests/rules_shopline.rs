@@ -342,17 +342,32 @@ fn lenient_integer_strings_break_the_pattern_rule() {
 }
 
 #[test]
-fn negative_counts_are_rejected() {
+fn negative_counts_are_accepted_and_sent() {
+    // The document types every count, amount and time as long and gives no minimum: a negative JSON integer
+    // is the platform's to judge. (Its string form is still digits only: see the pattern tests above.)
     let mut cases = Cases::explorer();
     for pointer in integer_pointers() {
-        cases.set_breaks(&pointer, json!(-1), "minimum");
-        cases.set_breaks(&pointer, json!(i64::MIN), "minimum");
+        cases.set_ok(&pointer, json!(-1));
+        cases.set_ok(&pointer, json!(i64::MIN));
     }
     cases.finish();
+    // And the typed request sends them as they are.
+    let mut body = explorer_example();
+    for pointer in integer_pointers() {
+        set(&mut body, &pointer, json!(-1));
+    }
+    let request: BatchSyncFlowDataRequest = parse::from_str(&body.to_string()).unwrap();
+    assert!(request.validate().is_ok());
+    let sent = serde_json::to_value(&request).unwrap();
+    for pointer in integer_pointers() {
+        assert_eq!(sent.pointer(&pointer), Some(&json!(-1)), "{pointer}");
+    }
 }
 
 #[test]
-fn empty_ids_are_rejected() {
+fn empty_ids_are_accepted() {
+    // The document gives the ids and the envelope's strings no length: an empty one is sent (the platform
+    // judges it). A string they must be.
     let mut cases = Cases::explorer();
     for pointer in [
         "/app_key".to_owned(),
@@ -361,29 +376,32 @@ fn empty_ids_are_rejected() {
         format!("{FLOW}/flow_id"),
         format!("{NODE}/node_id"),
         format!("{DELETED_NODE}/node_id"),
+        format!("{NODE}/parent_node_id"),
+        format!("{NODE}/preview_image_url"),
     ] {
-        cases.set_breaks(&pointer, json!(""), "minLength");
+        cases.set_ok(&pointer, json!(""));
         cases.set_ok(&pointer, json!("x"));
+        cases.set_breaks(&pointer, json!(0), "type");
     }
-    // No minimum is documented for these.
-    cases.set_ok(&format!("{NODE}/parent_node_id"), json!(""));
-    cases.set_ok(&format!("{NODE}/preview_image_url"), json!(""));
     cases.finish();
 }
 
 #[test]
-fn rates_are_non_negative_decimal_strings() {
+fn rates_are_strings_of_any_form() {
+    // The document types every rate as string (examples "56.6", "0.9", "80", "0") and says nothing of its
+    // form: a percent sign, a sign or an empty string is sent as it is. A number is not a string.
     let mut cases = Cases::explorer();
     for node in [NODE, DELETED_NODE] {
         for rate in RATES {
             let pointer = format!("{node}/{rate}");
-            for good in ["0", "4", "56.6", "0.9", "100", "250.125", "0.0"] {
+            for good in [
+                "0", "4", "56.6", "0.9", "100", "250.125", "0.0", "-1", "-0.5", "05", ".5", "5.",
+                "1e3", "56.6%", "", " 1", "1,5", "abc", "+1",
+            ] {
                 cases.set_ok(&pointer, json!(good));
             }
-            for bad in [
-                "-1", "-0.5", "05", ".5", "5.", "1e3", "50%", "", " 1", "1,5", "abc", "+1",
-            ] {
-                cases.set_breaks(&pointer, json!(bad), "pattern");
+            for bad in [json!(56.6), json!(0), json!(true), json!(["56.6"])] {
+                cases.set_breaks(&pointer, bad, "type");
             }
         }
     }
@@ -391,10 +409,11 @@ fn rates_are_non_negative_decimal_strings() {
 }
 
 #[test]
-fn flow_data_list_holds_1_to_100_flows() {
+fn flow_data_list_holds_at_most_100_flows() {
     let mut cases = Cases::explorer();
     let flow = explorer_example()["flow_data_list"][0].clone();
-    cases.set_breaks("/flow_data_list", json!([]), "minItems");
+    // No minimum is documented ("max 100" only): an empty list is valid (the batch engine never sends one).
+    cases.set_ok("/flow_data_list", json!([]));
     cases.set_ok("/flow_data_list", json!(vec![flow.clone(); 100]));
     cases.set_breaks("/flow_data_list", json!(vec![flow; 101]), "maxItems");
     // No limit is documented for the node lists.
@@ -408,40 +427,64 @@ fn flow_data_list_holds_1_to_100_flows() {
 
 #[test]
 fn validate_collects_every_violation_in_document_order() {
+    // Every rule the document gives a flow is one of type, form (digit strings, minor units) or presence:
+    // breaking one is a parse error, and check_body goes on past each. 101 flows also break "max 100". The
+    // order: the envelope, the batch's size, then the flows by index. (Within one object, the parse errors
+    // come in the order its members are read, so each flow here has one.)
     let mut body = explorer_example();
     let flow = body["flow_data_list"][0].clone();
-    body["flow_data_list"] = json!([flow.clone(), flow.clone(), flow]);
-    set(&mut body, "/store_id", json!(""));
-    set(&mut body, "/flow_data_list/0/trigger_num", json!(-4));
+    body["flow_data_list"] = json!(vec![flow; 101]);
+    set(&mut body, "/store_id", json!(1658921299465_i64));
+    set(&mut body, "/flow_data_list/0/trigger_num", json!("-4"));
     set(
         &mut body,
-        "/flow_data_list/0/flow_node_data_list/0/click_rate",
-        json!("56.6%"),
+        "/flow_data_list/1/flow_node_data_list/0/click_rate",
+        json!(56.6),
     );
     set(
         &mut body,
-        "/flow_data_list/0/delete_flow_node_data_list/0/buyer_num",
-        json!(-5),
+        "/flow_data_list/2/delete_flow_node_data_list/0/order_amount",
+        json!(12.5),
     );
-    set(&mut body, "/flow_data_list/2/flow_id", json!(""));
-    set(&mut body, "/flow_data_list/2/occurred_on", json!(-1));
+    set(
+        &mut body,
+        "/flow_data_list/3/flow_id",
+        json!(5598349859474639045_i64),
+    );
+    set(
+        &mut body,
+        "/flow_data_list/4/occurred_on",
+        json!("yesterday"),
+    );
 
     let expected = pairs(&[
-        ("/store_id", "minLength"),
-        ("/flow_data_list/0/trigger_num", "minimum"),
+        ("/store_id", "type"),
+        ("/flow_data_list", "maxItems"),
+        ("/flow_data_list/0/trigger_num", "pattern"),
+        ("/flow_data_list/1/flow_node_data_list/0/click_rate", "type"),
         (
-            "/flow_data_list/0/flow_node_data_list/0/click_rate",
-            "pattern",
+            "/flow_data_list/2/delete_flow_node_data_list/0/order_amount",
+            "type",
         ),
-        (
-            "/flow_data_list/0/delete_flow_node_data_list/0/buyer_num",
-            "minimum",
-        ),
-        ("/flow_data_list/2/flow_id", "minLength"),
-        ("/flow_data_list/2/occurred_on", "minimum"),
+        ("/flow_data_list/3/flow_id", "type"),
+        ("/flow_data_list/4/occurred_on", "pattern"),
     ]);
     assert_eq!(violations(&body), expected);
 
+    // The typed parse stops at one of them: the first in the text (where `flow_data_list` precedes
+    // `store_id`).
+    let first = parse::from_str::<BatchSyncFlowDataRequest>(&body.to_string()).unwrap_err();
+    assert_eq!(
+        (first.pointer.as_str(), first.rule),
+        ("/flow_data_list/0/trigger_num", "pattern")
+    );
+
+    // What validate() checks on a typed request (the batch's size) is reported the same by both.
+    let mut body = explorer_example();
+    let flow = body["flow_data_list"][0].clone();
+    body["flow_data_list"] = json!(vec![flow; 101]);
+    let expected = pairs(&[("/flow_data_list", "maxItems")]);
+    assert_eq!(violations(&body), expected);
     let request: BatchSyncFlowDataRequest = parse::from_str(&body.to_string()).unwrap();
     let found: Vec<(String, String)> = request
         .validate()
@@ -457,32 +500,31 @@ fn a_parse_error_in_one_flow_does_not_hide_the_others() {
     let mut body = strings_example();
     let flow = body["flow_data_list"][0].clone();
     body["flow_data_list"] = json!([flow.clone(), flow.clone(), flow.clone(), flow]);
-    set(&mut body, "/app_key", json!(""));
+    set(&mut body, "/app_key", json!(null));
     set(&mut body, "/flow_data_list/0/send_count", json!("1.5"));
     set(
         &mut body,
         "/flow_data_list/1/flow_node_data_list/0/open_rate",
-        json!("-3"),
+        json!(-3),
     );
     remove(
         &mut body,
         "/flow_data_list/2/delete_flow_node_data_list/0/node_id",
     );
-    set(&mut body, "/flow_data_list/3/trigger_num", json!(-1));
+    set(&mut body, "/flow_data_list/3/order_amount", json!("12.50"));
+    set(&mut body, "/flow_data_list/3/unknown_member", json!(1));
     assert_eq!(
         violations(&body),
         pairs(&[
-            ("/app_key", "minLength"),
+            ("/app_key", "type"),
             ("/flow_data_list/0/send_count", "pattern"),
-            (
-                "/flow_data_list/1/flow_node_data_list/0/open_rate",
-                "pattern"
-            ),
+            ("/flow_data_list/1/flow_node_data_list/0/open_rate", "type"),
             (
                 "/flow_data_list/2/delete_flow_node_data_list/0/node_id",
                 "required"
             ),
-            ("/flow_data_list/3/trigger_num", "minimum"),
+            ("/flow_data_list/3/unknown_member", "additionalProperties"),
+            ("/flow_data_list/3/order_amount", "pattern"),
         ])
     );
 }

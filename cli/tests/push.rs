@@ -439,7 +439,7 @@ fn shopline_flows_arrive_through_429s_dropped_connections_and_timeouts() {
     for n in 0..1_500u64 {
         let occurred_on = 1_672_365_600_000 + n * 1000;
         if n % 101 == 7 {
-            text.push_str(&format!("{{\"flow_id\": \"f{n}\", \"occurred_on\": {occurred_on}, \"order_amount\": -1, \"order_num\": 0, \"send_count\": 1, \"trigger_num\": 4}}\n"));
+            text.push_str(&format!("{{\"flow_id\": \"f{n}\", \"occurred_on\": {occurred_on}, \"order_amount\": 12.5, \"order_num\": 0, \"send_count\": 1, \"trigger_num\": 4}}\n"));
             continue;
         }
         // Integers as strings, as Shopline's own example sends them.

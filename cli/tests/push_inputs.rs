@@ -269,7 +269,7 @@ fn csv_rows_of_shopline_flows_with_their_nodes() {
     assert_eq!(
         found,
         [
-            (4, "order_num".to_owned(), "minimum".to_owned()),
+            (4, "order_num".to_owned(), "required".to_owned()),
             (7, "send_count".to_owned(), "type".to_owned()),
         ]
     );

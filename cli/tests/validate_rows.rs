@@ -101,8 +101,8 @@ fn standard_input_arrays_and_valid_files() {
     let rows = json!([
         {"flow_id": "f-1", "occurred_on": 1672365600000_i64, "order_amount": 1, "order_num": 1,
          "send_count": 1, "trigger_num": "2"},
-        {"flow_id": "", "occurred_on": 1672365600000_i64, "order_amount": 1, "order_num": 1,
-         "send_count": 1, "trigger_num": 2},
+        {"flow_id": 5598349859474639045_i64, "occurred_on": 1672365600000_i64, "order_amount": 1,
+         "order_num": 1, "send_count": 1, "trigger_num": 2},
     ]);
     let text = serde_json::to_string_pretty(&rows).unwrap();
     let output = salesync(

@@ -5,7 +5,6 @@
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
     Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, InvalidValue,
-    Pattern,
 };
 
 use serde::{Deserialize, Serialize};
@@ -26,7 +25,7 @@ impl Operation for BatchSyncFlowData {
         auth: crate::runtime::Auth::ShoplineBearer,
         batch: Some(crate::runtime::BatchMeta {
             items: "flow_data_list",
-            min_items: 1,
+            min_items: 0,
             max_items: 100,
         }),
         schema: "schemas/shopline/batch_sync_flow_data.json",
@@ -85,20 +84,17 @@ pub struct BatchSyncFlowDataRequest {
     /// The calling app's key (appKey). A credential: `Debug` prints it redacted.
     ///
     /// Example: `ee89294e244543bd9422b446de9dece9cf0ea14e`
-    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub app_key: String,
     /// Store id.
     ///
     /// Example: `1658921299465`
-    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub store_id: String,
     /// Source type: the app or channel the statistics come from.
     ///
     /// Example: `smartpush-app`
-    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub source_type: String,
     /// Data list: statistics of each flow, at most 100 per call.
-    #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 100)))]
+    #[cfg_attr(feature = "schemars", schemars(extend("maxItems" = 100)))]
     pub flow_data_list: Vec<FlowData>,
 }
 
@@ -117,13 +113,9 @@ impl std::fmt::Debug for BatchSyncFlowDataRequest {
 
 impl Validate for BatchSyncFlowDataRequest {
     fn validate_into(&self, v: &mut Validator) {
-        v.at("app_key", |v| v.min_length(&self.app_key, 1));
-        v.at("store_id", |v| v.min_length(&self.store_id, 1));
-        v.at("source_type", |v| v.min_length(&self.source_type, 1));
         v.at(
             "flow_data_list",
             |v| {
-                v.min_items(&self.flow_data_list, 1);
                 v.max_items(&self.flow_data_list, 100);
                 v.each(&self.flow_data_list, |v, item| item.validate_into(v));
             },
@@ -161,7 +153,6 @@ pub struct FlowData {
     /// Flow (process) id.
     ///
     /// Example: `5598349859474639045`
-    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub flow_id: String,
     /// Data time: the time the statistics refer to, Unix timestamp in milliseconds.
     ///
@@ -179,8 +170,7 @@ pub struct FlowData {
                 "type" = ["integer",
                 "string"],
                 "pattern" = "^[0-9]+$",
-                "x-minorUnits" = true,
-                "minimum" = 0
+                "x-minorUnits" = true
             )
         )
     )]
@@ -193,7 +183,7 @@ pub struct FlowData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub order_num: i64,
@@ -205,7 +195,7 @@ pub struct FlowData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub send_count: i64,
@@ -217,7 +207,7 @@ pub struct FlowData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub trigger_num: i64,
@@ -237,12 +227,7 @@ crate::runtime::json_object!(FlowData);
 
 impl Validate for FlowData {
     fn validate_into(&self, v: &mut Validator) {
-        v.at("flow_id", |v| v.min_length(&self.flow_id, 1));
         v.at("occurred_on", |v| self.occurred_on.validate_into(v));
-        v.at("order_amount", |v| v.minimum(self.order_amount, 0));
-        v.at("order_num", |v| v.minimum(self.order_num, 0));
-        v.at("send_count", |v| v.minimum(self.send_count, 0));
-        v.at("trigger_num", |v| v.minimum(self.trigger_num, 0));
         if let Some(value) = &self.flow_node_data_list {
             v.at(
                 "flow_node_data_list",
@@ -298,7 +283,6 @@ pub struct FlowNodeData {
     /// Node id.
     ///
     /// Example: `5a206848-5e7e-4e50-93de-01bb4d9c7ac5`
-    #[cfg_attr(feature = "schemars", schemars(extend("minLength" = 1)))]
     pub node_id: String,
     /// Parent node id, used for sorting and for merging nodes in the display.
     ///
@@ -319,7 +303,7 @@ pub struct FlowNodeData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub has_send_num: i64,
@@ -331,7 +315,7 @@ pub struct FlowNodeData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub has_delivery_num: i64,
@@ -343,7 +327,7 @@ pub struct FlowNodeData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub buyer_num: i64,
@@ -355,7 +339,7 @@ pub struct FlowNodeData {
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     pub order_num: i64,
@@ -371,8 +355,7 @@ pub struct FlowNodeData {
                 "type" = ["integer",
                 "string"],
                 "pattern" = "^[0-9]+$",
-                "x-minorUnits" = true,
-                "minimum" = 0
+                "x-minorUnits" = true
             )
         )
     )]
@@ -420,13 +403,7 @@ crate::runtime::json_object!(FlowNodeData);
 
 impl Validate for FlowNodeData {
     fn validate_into(&self, v: &mut Validator) {
-        v.at("node_id", |v| v.min_length(&self.node_id, 1));
         v.at("occurred_on", |v| self.occurred_on.validate_into(v));
-        v.at("has_send_num", |v| v.minimum(self.has_send_num, 0));
-        v.at("has_delivery_num", |v| v.minimum(self.has_delivery_num, 0));
-        v.at("buyer_num", |v| v.minimum(self.buyer_num, 0));
-        v.at("order_num", |v| v.minimum(self.order_num, 0));
-        v.at("order_amount", |v| v.minimum(self.order_amount, 0));
         if let Some(value) = &self.open_rate {
             v.at("open_rate", |v| value.validate_into(v));
         }
@@ -479,7 +456,7 @@ impl Kinded for FlowNodeData {
 ///
 /// Example: `1672365600000`
 ///
-/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+/// Built with `new`, `try_from`, `parse()` (the schema puts no constraint on the value); read from JSON as it is, and checked by `validate()`.
 #[derive(
     Debug,
     Clone,
@@ -500,23 +477,20 @@ pub struct TimestampMillis(
         feature = "schemars",
         schemars(
             with = "i64",
-            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$", "minimum" = 0)
+            extend("type" = ["integer", "string"], "pattern" = "^[0-9]+$")
         )
     )]
     i64,
 );
 
 impl TimestampMillis {
-    /// The value, when it meets the schema: `minimum` 0.
+    /// The value, when it meets the schema (which puts no constraint on it).
     ///
     /// # Errors
     ///
-    /// An `InvalidValue` naming every rule of the schema the value breaks.
+    /// Never: the schema sets no rule on this type (a rule added later keeps callers' code unchanged).
     pub fn new(value: i64) -> Result<Self, InvalidValue> {
-        let value = Self(value);
-        let mut v = Validator::new();
-        Validate::validate_into(&value, &mut v);
-        InvalidValue::judge("TimestampMillis", v, value)
+        Ok(Self(value))
     }
     /// The value.
     pub fn get(self) -> i64 {
@@ -562,42 +536,31 @@ impl From<TimestampMillis> for i64 {
 }
 
 impl Validate for TimestampMillis {
-    fn validate_into(&self, v: &mut Validator) {
-        v.minimum(self.0, 0);
-    }
+    fn validate_into(&self, _v: &mut Validator) {}
 }
 
 impl Kinded for TimestampMillis {
     const KIND: MemberKind = MemberKind::Value(Scalar::IntegerOrDigits);
 }
 
-/// A rate in percent as a non-negative decimal string without the % sign: "56.6" means 56.6 %.
+/// A rate in percent as a decimal string without the % sign: "56.6" means 56.6 %.
 ///
 /// Example: `56.6`
 ///
-/// Built with `new`, `try_from`, `parse()` (each checks the schema's constraints); read from JSON as it is, and checked by `validate()`.
+/// Built with `new`, `try_from`, `parse()` (the schema puts no constraint on the value); read from JSON as it is, and checked by `validate()`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct PercentRate(
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(extend("pattern" = "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"))
-    )]
-    String,
-);
+pub struct PercentRate(String);
 
 impl PercentRate {
-    /// The value, when it meets the schema: `pattern` "^(0|[1-9][0-9]*)(\\.[0-9]+)?$".
+    /// The value, when it meets the schema (which puts no constraint on it).
     ///
     /// # Errors
     ///
-    /// An `InvalidValue` naming every rule of the schema the value breaks.
+    /// Never: the schema sets no rule on this type (a rule added later keeps callers' code unchanged).
     pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
-        let value = Self(value.into());
-        let mut v = Validator::new();
-        Validate::validate_into(&value, &mut v);
-        InvalidValue::judge("PercentRate", v, value)
+        Ok(Self(value.into()))
     }
     /// The value.
     pub fn as_str(&self) -> &str {
@@ -649,12 +612,7 @@ impl From<PercentRate> for String {
 }
 
 impl Validate for PercentRate {
-    fn validate_into(&self, v: &mut Validator) {
-        {
-            static PATTERN: Pattern = Pattern::new("^(0|[1-9][0-9]*)(\\.[0-9]+)?$");
-            v.pattern(&self.0, &PATTERN)
-        };
-    }
+    fn validate_into(&self, _v: &mut Validator) {}
 }
 
 impl Kinded for PercentRate {

@@ -4,8 +4,8 @@
 //! Add or update offline sales info of products in a DataNexus data set (permission: User Actions / 数据上报).
 use crate::runtime::{
     Operation, EndpointMeta, DynOperation, Violation, Batched, TypedBuilder, Validate,
-    Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, Comparison,
-    Decimal, InvalidValue, Pattern,
+    Validator, Shaped, ObjectShape, Member, MemberKind, Kinded, Scalar, Decimal,
+    Comparison, InvalidValue, Pattern,
 };
 
 use serde::{Deserialize, Serialize, Serializer, Deserializer};
@@ -26,7 +26,7 @@ impl Operation for SalesinfoAdd {
         auth: crate::runtime::Auth::TencentQueryToken,
         batch: Some(crate::runtime::BatchMeta {
             items: "salesinfo",
-            min_items: 1,
+            min_items: 0,
             max_items: 50,
         }),
         schema: "schemas/tencent/salesinfo_add.json",
@@ -83,22 +83,22 @@ pub struct SalesinfoAddRequest {
     ///
     /// Example: `1111111111`
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
-    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("minimum" = 1)))]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub account_id: i64,
     /// DataNexus data source id. DataNexus数据源id
     ///
     /// Example: `1111111111`
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
-    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("minimum" = 1)))]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub user_action_set_id: i64,
     /// DataNexus data set id. DataNexus数据集id
     ///
     /// Example: `1111111111`
     #[serde(deserialize_with = "crate::runtime::lenient::whole")]
-    #[cfg_attr(feature = "schemars", schemars(with = "i64", extend("minimum" = 1)))]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub data_set_id: i64,
     /// Sales info (stock and price) records, at most 50. 商品库存价格列表 数组最大长度 50
-    #[cfg_attr(feature = "schemars", schemars(extend("minItems" = 1, "maxItems" = 50)))]
+    #[cfg_attr(feature = "schemars", schemars(extend("maxItems" = 50)))]
     pub salesinfo: Vec<SalesInfo>,
 }
 
@@ -106,13 +106,9 @@ crate::runtime::json_object!(SalesinfoAddRequest);
 
 impl Validate for SalesinfoAddRequest {
     fn validate_into(&self, v: &mut Validator) {
-        v.at("account_id", |v| v.minimum(self.account_id, 1));
-        v.at("user_action_set_id", |v| v.minimum(self.user_action_set_id, 1));
-        v.at("data_set_id", |v| v.minimum(self.data_set_id, 1));
         v.at(
             "salesinfo",
             |v| {
-                v.min_items(&self.salesinfo, 1);
                 v.max_items(&self.salesinfo, 50);
                 v.each(&self.salesinfo, |v, item| item.validate_into(v));
             },
@@ -342,10 +338,12 @@ pub struct Price {
     /// Current selling price, yuan, 2 decimals, >= 0; must be <= sku_price. 商品目前售价,单位:元,保留2位小数;大于等于0,最小值0;current_price需≤sku_price
     ///
     /// Example: `8.9`
+    #[cfg_attr(feature = "schemars", schemars(extend("minimum" = 0)))]
     pub current_price: Yuan,
     /// Original (list) price, yuan, 2 decimals, >= 0; current_price must be <= sku_price. 商品原价,单位:元,保留2位小数;大于等于0,最小值0;current_price需≤sku_price
     ///
     /// Example: `10.0`
+    #[cfg_attr(feature = "schemars", schemars(extend("minimum" = 0)))]
     pub sku_price: Yuan,
     /// Price after coupon = current price - coupon face value, yuan, 2 decimals. 券后价,券后价=商品现价-券面额,单位元,保留 2 位小数
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -380,8 +378,20 @@ impl Validate for Price {
         if let Some(value) = &self.daily_price {
             v.at("daily_price", |v| value.validate_into(v));
         }
-        v.at("current_price", |v| self.current_price.validate_into(v));
-        v.at("sku_price", |v| self.sku_price.validate_into(v));
+        v.at(
+            "current_price",
+            |v| {
+                v.minimum(self.current_price.get(), Decimal::ZERO);
+                self.current_price.validate_into(v);
+            },
+        );
+        v.at(
+            "sku_price",
+            |v| {
+                v.minimum(self.sku_price.get(), Decimal::ZERO);
+                self.sku_price.validate_into(v);
+            },
+        );
         if let Some(value) = &self.after_coupon_price {
             v.at("after_coupon_price", |v| value.validate_into(v));
         }
@@ -605,7 +615,7 @@ pub struct Stock {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub sales_num: Option<i64>,
@@ -614,11 +624,7 @@ pub struct Stock {
 crate::runtime::json_object!(Stock);
 
 impl Validate for Stock {
-    fn validate_into(&self, v: &mut Validator) {
-        if let Some(value) = &self.sales_num {
-            v.at("sales_num", |v| v.minimum(*value, 0));
-        }
-    }
+    fn validate_into(&self, _v: &mut Validator) {}
 }
 
 impl Shaped for Stock {
@@ -723,7 +729,7 @@ pub struct Location {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub province_code: Option<i64>,
@@ -739,7 +745,7 @@ pub struct Location {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub city_code: Option<i64>,
@@ -755,7 +761,7 @@ pub struct Location {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub district_code: Option<i64>,
@@ -781,20 +787,11 @@ impl Validate for Location {
         if let Some(value) = &self.country_name {
             v.at("country_name", |v| value.validate_into(v));
         }
-        if let Some(value) = &self.province_code {
-            v.at("province_code", |v| v.minimum(*value, 0));
-        }
         if let Some(value) = &self.province_name {
             v.at("province_name", |v| value.validate_into(v));
         }
-        if let Some(value) = &self.city_code {
-            v.at("city_code", |v| v.minimum(*value, 0));
-        }
         if let Some(value) = &self.city_name {
             v.at("city_name", |v| value.validate_into(v));
-        }
-        if let Some(value) = &self.district_code {
-            v.at("district_code", |v| v.minimum(*value, 0));
         }
         if let Some(value) = &self.district_name {
             v.at("district_name", |v| value.validate_into(v));
@@ -1117,7 +1114,7 @@ pub struct CouponInfo {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub available_num_per_person: Option<i64>,
@@ -1129,7 +1126,7 @@ pub struct CouponInfo {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub total_num: Option<i64>,
@@ -1141,7 +1138,7 @@ pub struct CouponInfo {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("type" = "integer", "minimum" = 0))
+        schemars(with = "Option<i64>", extend("type" = "integer"))
     )]
     #[builder(default, setter(strip_option))]
     pub store_num: Option<i64>,
@@ -1181,15 +1178,6 @@ impl Validate for CouponInfo {
         }
         if let Some(value) = &self.end_time {
             v.at("end_time", |v| value.validate_into(v));
-        }
-        if let Some(value) = &self.available_num_per_person {
-            v.at("available_num_per_person", |v| v.minimum(*value, 0));
-        }
-        if let Some(value) = &self.total_num {
-            v.at("total_num", |v| v.minimum(*value, 0));
-        }
-        if let Some(value) = &self.store_num {
-            v.at("store_num", |v| v.minimum(*value, 0));
         }
     }
 }
@@ -1339,10 +1327,7 @@ pub struct ThirdPromotionInfo {
     /// Commission rate in percent, 2 decimals, without the % sign: 10% is 10.00. 佣金比例,2位小数,不带百分号,如 10% 填10.00
     ///
     /// Example: `10.0`
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
-    )]
+    #[cfg_attr(feature = "schemars", schemars(extend("x-decimalPlaces" = 2)))]
     pub commission_rate: Decimal,
     /// Promotion status: 1 promoting, 0 stopped. 推广状态;1:推广中;0:停止推广
     pub promote_status: PromoteStatus,
@@ -1368,13 +1353,7 @@ crate::runtime::json_object!(ThirdPromotionInfo);
 
 impl Validate for ThirdPromotionInfo {
     fn validate_into(&self, v: &mut Validator) {
-        v.at(
-            "commission_rate",
-            |v| {
-                v.minimum(self.commission_rate, Decimal::ZERO);
-                v.decimal_places(self.commission_rate, 2);
-            },
-        );
+        v.at("commission_rate", |v| v.decimal_places(self.commission_rate, 2));
         if let Some(value) = &self.commission_amount {
             v.at("commission_amount", |v| value.validate_into(v));
         }
@@ -1466,7 +1445,7 @@ impl Kinded for ExclusiveInfo {
     const KIND: MemberKind = MemberKind::Object(&Self::SHAPE);
 }
 
-/// An amount of money in yuan (CNY), >= 0, at most 2 decimal places (单位元,保留 2 位小数).
+/// An amount of money in yuan (CNY), at most 2 decimal places (单位元,保留 2 位小数).
 ///
 /// Example: `8.9`
 ///
@@ -1486,15 +1465,12 @@ impl Kinded for ExclusiveInfo {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Yuan(
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(extend("minimum" = 0, "x-decimalPlaces" = 2))
-    )]
+    #[cfg_attr(feature = "schemars", schemars(extend("x-decimalPlaces" = 2)))]
     Decimal,
 );
 
 impl Yuan {
-    /// The value, when it meets the schema: `minimum` 0, `x-decimalPlaces` 2.
+    /// The value, when it meets the schema: `x-decimalPlaces` 2.
     ///
     /// # Errors
     ///
@@ -1584,7 +1560,6 @@ impl From<Yuan> for Decimal {
 
 impl Validate for Yuan {
     fn validate_into(&self, v: &mut Validator) {
-        v.minimum(self.0, Decimal::ZERO);
         v.decimal_places(self.0, 2);
     }
 }

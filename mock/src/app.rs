@@ -18,7 +18,7 @@ use salesync::tencent::salesinfo_add::SalesinfoAdd;
 
 use crate::bucket::{Buckets, RateLimit};
 use crate::config::MockConfig;
-use crate::faults::{Fault, FaultPlan, SplitMix64, Vendor};
+use crate::faults::{Fault, FaultPlan, ItemRule, SplitMix64, Vendor};
 use crate::log::RecordedRequest;
 use crate::reply::Reply;
 use crate::store::Store;
@@ -43,6 +43,8 @@ pub(crate) struct App {
     /// `(access_token, nonce)` pairs already used.
     pub(crate) nonces: Mutex<HashSet<(String, String)>>,
     pub(crate) faults: [Mutex<FaultPlan>; 2],
+    /// Each vendor's check of batch items that no schema states, if any.
+    pub(crate) item_rules: [Mutex<Option<ItemRule>>; 2],
     pub(crate) store: Mutex<Store>,
     pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
     log_limit: Option<usize>,
@@ -73,6 +75,7 @@ impl App {
             buckets: Mutex::new(config.rate_limit.map(Buckets::new)),
             nonces: Mutex::default(),
             faults,
+            item_rules: Default::default(),
             store: Mutex::default(),
             log: Mutex::default(),
             log_limit: config.request_log_limit,
@@ -91,6 +94,26 @@ impl App {
 
     pub(crate) fn next_fault(&self, vendor: Vendor) -> Option<Fault> {
         lock(&self.faults[crate::faults::index(vendor)]).next()
+    }
+
+    /// The items of a valid request that `vendor`'s item rule refuses: `(pointer, reason)`, in item order.
+    pub(crate) fn refused_items<T: serde::Serialize>(
+        &self,
+        vendor: Vendor,
+        member: &str,
+        items: &[T],
+    ) -> Vec<(String, String)> {
+        let Some(rule) = lock(&self.item_rules[crate::faults::index(vendor)]).clone() else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| {
+                let value = serde_json::to_value(item).ok()?;
+                rule(&value).map(|reason| (format!("/{member}/{index}"), reason))
+            })
+            .collect()
     }
 
     pub(crate) fn set_rate_limit(&self, limit: Option<RateLimit>) {

@@ -4,6 +4,7 @@
 //! when they want (the queue) or often and reproducibly (the seeded random rate, for soak tests).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The platform an endpoint belongs to: salesync's own [`salesync::Vendor`], so that a test names one type.
@@ -53,6 +54,11 @@ pub enum Fault {
     /// platform's upsert must absorb the duplicate (at-least-once delivery).
     StoreThenFail(AfterStore),
 }
+
+/// A check of the platform that no schema states (a flow the store does not know, a SKU outside the data
+/// set): given one batch item of a valid request as JSON, why the platform refuses it, or `None`. Set with
+/// [`MockServer::refuse_items`](crate::MockServer::refuse_items).
+pub type ItemRule = Arc<dyn Fn(&serde_json::Value) -> Option<String> + Send + Sync>;
 
 /// How a [`Fault::StoreThenFail`] fails after storing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

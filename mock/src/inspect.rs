@@ -1,6 +1,6 @@
 //! What tests use on a running mock: the stored records, the request log, faults and run-time settings.
 
-use std::sync::PoisonError;
+use std::sync::{Arc, PoisonError};
 
 use salesync::shopline::batch_sync_flow_data::FlowData;
 use salesync::tencent::salesinfo_add::SalesInfo;
@@ -81,6 +81,26 @@ impl MockServer {
         lock(&self.app.faults[crate::faults::index(vendor)]).set_random(random);
     }
 
+    /// Makes `vendor`'s platform refuse, for its content, every valid request carrying a batch item that `rule`
+    /// refuses: a check of the platform that no schema states (a flow the store does not know, a SKU outside
+    /// the data set). `rule` gets each item as JSON and answers why it is refused, or `None`. The answer is the
+    /// platform's refusal of the content, naming each refused item by pointer: Shopline 422 with `errors:
+    /// ["/flow_data_list/<i>: <reason> [platform]", ...]`, Tencent code 18001 with `errors: [{"type":
+    /// "platform", "description": "/salesinfo/<i>: <reason>"}, ...]`; nothing of the request is stored. Replaces
+    /// any earlier rule of the vendor; [`MockServer::accept_all_items`] removes it.
+    pub fn refuse_items(
+        &self,
+        vendor: Vendor,
+        rule: impl Fn(&serde_json::Value) -> Option<String> + Send + Sync + 'static,
+    ) {
+        *lock(&self.app.item_rules[crate::faults::index(vendor)]) = Some(Arc::new(rule));
+    }
+
+    /// Removes `vendor`'s rule set by [`MockServer::refuse_items`].
+    pub fn accept_all_items(&self, vendor: Vendor) {
+        *lock(&self.app.item_rules[crate::faults::index(vendor)]) = None;
+    }
+
     /// Replaces Shopline's accepted tokens, e.g. to expire one and test a token provider.
     pub fn set_shopline_tokens<T: Into<String>>(&self, tokens: impl IntoIterator<Item = T>) {
         let tokens = tokens.into_iter().map(Into::into).collect();
@@ -116,7 +136,8 @@ impl MockServer {
         self.app.set_rate_limit(rate_limit);
     }
 
-    /// Forgets stored records, the request log, used nonces and queued faults (random faults stay).
+    /// Forgets stored records, the request log, used nonces and queued faults (random faults and item rules
+    /// stay).
     pub fn reset(&self) {
         *lock(&self.app.store) = Default::default();
         lock(&self.app.log).clear();

@@ -32,7 +32,7 @@ mod tencent;
 
 pub use bucket::RateLimit;
 pub use config::{MockConfig, DEFAULT_SHOPLINE_TOKEN, DEFAULT_TENCENT_TOKEN};
-pub use faults::{AfterStore, Fault, RandomFaults, Vendor};
+pub use faults::{AfterStore, Fault, ItemRule, RandomFaults, Vendor};
 pub use log::RecordedRequest;
 pub use server::MockServer;
 pub use store::{Counts, ShoplineFlowRecord, ShoplineNodeRecord, TencentSalesRecord};

@@ -2,7 +2,8 @@
 //! the generated validators and an upsert of the flows and nodes.
 //!
 //! Status codes: 401 bad or missing token, 415 wrong `Content-Type`, 429 bucket full, 400 body not JSON,
-//! 422 body breaks the schema (`errors` is an array of `"pointer: message [rule]"` strings), 200 `{}`.
+//! 422 body breaks the schema or a flow breaks the test's item rule (`errors` is an array of
+//! `"pointer: message [rule]"` strings), 200 `{}`.
 
 use axum::body::Bytes;
 use axum::http::request::Parts;
@@ -52,7 +53,7 @@ pub(crate) async fn handle(
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
         Some(other) => return Reply::for_fault(Vendor::Shopline, other, trace_id),
     }
-    let reply = match parse_body(body) {
+    let reply = match parse_body(body).and_then(|request| refuse(app, request)) {
         Ok(request) => {
             lock(&app.store).put_shopline(&request);
             match &fault {
@@ -131,6 +132,22 @@ fn admit(app: &App, token: &str, body: &Bytes) -> bool {
         (app_key, store_id.unwrap_or_default()),
         std::time::Instant::now(),
     )
+}
+
+/// The request, unless the item rule refuses flows of it: then 422 naming each.
+fn refuse(
+    app: &App,
+    request: BatchSyncFlowDataRequest,
+) -> Result<BatchSyncFlowDataRequest, (StatusCode, Value)> {
+    let refused = app.refused_items(Vendor::Shopline, "flow_data_list", &request.flow_data_list);
+    if refused.is_empty() {
+        return Ok(request);
+    }
+    let errors: Vec<String> = refused
+        .into_iter()
+        .map(|(pointer, reason)| format!("{pointer}: {reason} [platform]"))
+        .collect();
+    Err((StatusCode::UNPROCESSABLE_ENTITY, json!(errors)))
 }
 
 /// The request, or the status and `errors` value to answer.

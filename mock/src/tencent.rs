@@ -78,7 +78,7 @@ pub(crate) async fn handle(
         Some(Fault::Delay(delay)) => tokio::time::sleep(*delay).await,
         Some(other) => return Reply::for_fault(Vendor::Tencent, other, trace_id),
     }
-    let reply = match parse_body(parts, body) {
+    let reply = match parse_body(parts, body).and_then(|request| refuse(app, request)) {
         Ok(request) => {
             lock(&app.store).put_tencent(&request);
             match &fault {
@@ -143,6 +143,28 @@ fn authenticate(app: &App, parts: &Parts) -> Result<(), (i64, String)> {
         return Err((12100, "nonce has been used".to_owned()));
     }
     Ok(())
+}
+
+/// The request, unless the item rule refuses items of it: then 18001 naming each.
+fn refuse(
+    app: &App,
+    request: SalesinfoAddRequest,
+) -> Result<SalesinfoAddRequest, (i64, String, Option<Value>)> {
+    let refused = app.refused_items(Vendor::Tencent, "salesinfo", &request.salesinfo);
+    let Some((pointer, reason)) = refused.first() else {
+        return Ok(request);
+    };
+    let detail = format!(
+        "{} item(s) refused, first {pointer}: {reason}",
+        refused.len()
+    );
+    let errors: Vec<Value> = refused
+        .iter()
+        .map(|(pointer, reason)| {
+            json!({"type": "platform", "description": format!("{pointer}: {reason}")})
+        })
+        .collect();
+    Err((18001, detail, Some(Value::Array(errors))))
 }
 
 /// The request, or the code, message detail and `errors` to answer.

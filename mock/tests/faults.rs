@@ -276,7 +276,10 @@ async fn store_then_fail_with_an_invalid_body_answers_the_validation_error() {
         Vendor::Shopline,
         Fault::StoreThenFail(AfterStore::Status(500)),
     );
-    let response = shopline_post(&mock, &shopline_body(vec![])).await;
+    // An amount in yuan where the schema wants minor units: refused, so nothing is stored.
+    let mut invalid = flow("f1", 1, 1);
+    invalid["order_amount"] = json!(12.5);
+    let response = shopline_post(&mock, &shopline_body(vec![invalid])).await;
     assert_eq!(response.status(), 422);
     assert_eq!(mock.counts().shopline_flows, 0);
     assert_eq!(mock.pending_faults(Vendor::Shopline), 0);

@@ -106,9 +106,12 @@ async fn content_type_without_charset_is_415() {
 #[tokio::test]
 async fn schema_violations_are_422_with_every_pointer() {
     let mock = MockServer::start().await;
+    // A rate that is not a string, a flow id sent as a number, an amount in yuan (not minor units).
     let mut bad_node = node("n1", 1, 5);
-    bad_node["open_rate"] = json!("56%");
-    let mut bad_flow = flow("", 1, -1);
+    bad_node["open_rate"] = json!(56.6);
+    let mut bad_flow = flow("f1", 1, 1);
+    bad_flow["flow_id"] = json!(5598349859474639045_i64);
+    bad_flow["order_amount"] = json!(12.5);
     bad_flow["flow_node_data_list"] = json!([bad_node]);
     let response = shopline_post(&mock, &shopline_body(vec![bad_flow])).await;
     assert_eq!(response.status(), 422);
@@ -131,6 +134,64 @@ async fn schema_violations_are_422_with_every_pointer() {
         );
     }
     assert_eq!(mock.counts().shopline_flows, 0);
+}
+
+#[tokio::test]
+async fn what_the_document_does_not_bound_is_stored() {
+    // The document gives ids no length, counts and amounts no minimum and rates no form: the mock, judging
+    // by the schema, stores them as they come.
+    let mock = MockServer::start().await;
+    let mut odd_node = node("", 1, -5);
+    odd_node["open_rate"] = json!("56.6%");
+    let mut odd_flow = flow("", -1, -100);
+    odd_flow["send_count"] = json!(-2);
+    odd_flow["flow_node_data_list"] = json!([odd_node]);
+    let response = shopline_post(&mock, &shopline_body(vec![odd_flow])).await;
+    assert_eq!(response.status(), 200);
+    let flows = mock.shopline_flows();
+    assert_eq!(flows.len(), 1);
+    let stored = &flows[0];
+    assert_eq!(stored.flow_id, "");
+    assert_eq!(
+        (
+            stored.occurred_on.get(),
+            stored.order_amount,
+            stored.send_count
+        ),
+        (-1, -100, -2)
+    );
+    let nodes = mock.shopline_nodes();
+    assert_eq!(nodes.len(), 1);
+    assert_eq!(nodes[0].node.node_id, "");
+    assert_eq!(nodes[0].node.order_amount, -5);
+    assert_eq!(
+        nodes[0].node.open_rate.as_ref().map(ToString::to_string),
+        Some("56.6%".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn flows_the_item_rule_refuses_are_422_and_nothing_is_stored() {
+    let mock = MockServer::start().await;
+    mock.refuse_items(Vendor::Shopline, |flow| {
+        (flow["flow_id"] == "f2").then(|| "the store has no flow f2".to_owned())
+    });
+    let flows = vec![flow("f1", 1, 1), flow("f2", 1, 1), flow("f3", 1, 1)];
+    let response = shopline_post(&mock, &shopline_body(flows)).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["errors"],
+        json!(["/flow_data_list/1: the store has no flow f2 [platform]"])
+    );
+    assert_eq!(mock.counts().shopline_flows, 0);
+    // A request without f2 is stored; without the rule, f2 too.
+    let response = shopline_post(&mock, &shopline_body(vec![flow("f1", 1, 1)])).await;
+    assert_eq!(response.status(), 200);
+    mock.accept_all_items(Vendor::Shopline);
+    let response = shopline_post(&mock, &shopline_body(vec![flow("f2", 1, 1)])).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(mock.counts().shopline_flows, 2);
 }
 
 #[tokio::test]

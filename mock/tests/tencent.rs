@@ -129,7 +129,7 @@ async fn reused_nonce_is_12100_even_after_an_error_answer() {
 
     // A nonce is used up by an answered call whatever its outcome (here a validation error).
     let q = tencent_query();
-    let invalid = tencent_body(vec![]);
+    let invalid = tencent_body(vec![sales_item("s1", "k1", 100.0)]); // current_price above sku_price
     assert_eq!(
         tencent_post_with(&mock, &q, &invalid).await.1["code"],
         18001
@@ -193,6 +193,27 @@ async fn validation_errors_are_18001_with_type_and_pointer_description() {
     );
     assert!(has("required", "/salesinfo/1/stock"), "{errors:?}");
     assert_eq!(mock.counts().tencent_salesinfo, 0);
+}
+
+#[tokio::test]
+async fn items_the_item_rule_refuses_are_18001_and_nothing_is_stored() {
+    let mock = MockServer::start().await;
+    mock.refuse_items(Vendor::Tencent, |item| {
+        (item["external_sku_id"] == "k2").then(|| "no such SKU in the data set".to_owned())
+    });
+    let items = vec![sales_item("s1", "k1", 9.0), sales_item("s1", "k2", 9.0)];
+    let (status, envelope) = tencent_post(&mock, &tencent_body(items)).await;
+    assert_eq!(status, 200);
+    assert_eq!(envelope["code"], 18001);
+    assert_eq!(
+        envelope["errors"],
+        json!([{"type": "platform", "description": "/salesinfo/1: no such SKU in the data set"}])
+    );
+    assert_eq!(mock.counts().tencent_salesinfo, 0);
+    mock.accept_all_items(Vendor::Tencent);
+    let items = vec![sales_item("s1", "k1", 9.0), sales_item("s1", "k2", 9.0)];
+    assert_eq!(tencent_post(&mock, &tencent_body(items)).await.1["code"], 0);
+    assert_eq!(mock.counts().tencent_salesinfo, 2);
 }
 
 #[tokio::test]

@@ -395,17 +395,68 @@ mod tests {
 
     #[tokio::test]
     async fn an_invalid_envelope_rejects_every_item_and_sends_nothing() {
-        let items: Vec<SalesInfo> = (0..3).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
-        let bad = request(0, vec![item("ignored", 20, 10)]);
-        let report =
-            sync_all::<SalesinfoAdd, _, _>(&bad, items, options(true, 2), |_| async { ok("t") })
-                .await;
+        // Neither platform's envelope can break a rule once typed (their documents type the ids and strings and
+        // bound none of them), so the engine's envelope check is shown on the generator's fixture endpoint,
+        // whose `account_id` must be above 0.
+        use crate::generated_fixture_tests::promotion_plan_add::{
+            Plan, PlanGift, PlanKind, PromotionPlanAdd, PromotionPlanAddRequest,
+            PromotionPlanAddRequestChannel, PromotionPlanAddResponse,
+        };
+        let plan = |id: &str, name: &str| {
+            Plan::builder()
+                .plan_id(id)
+                .name(name)
+                .starts_on("2026-11-11")
+                .kind(PlanKind::Gift)
+                .contact_phone("1234567")
+                .gift(PlanGift::builder().sku("sku").quantity(1).build())
+                .build()
+        };
+        let items: Vec<Plan> = (0..3).map(|i| plan(&format!("p-{i}"), "plan")).collect();
+        // The envelope's own item (an empty name breaks `minLength`) is replaced by the batch: not counted.
+        let bad = PromotionPlanAddRequest::builder()
+            .account_id(0)
+            .channel(PromotionPlanAddRequestChannel::Qq)
+            .plans(vec![plan("ignored", "")])
+            .build();
+        let report = sync_all::<PromotionPlanAdd, _, _>(&bad, items, options(true, 2), |_| async {
+            Ok(Response {
+                body: PromotionPlanAddResponse::default(),
+                trace_id: Some("t".to_owned()),
+                status: 200,
+                attempts: 1,
+            })
+        })
+        .await;
         report.assert_accounts_for(3);
         assert_eq!(report.requests_sent(), 0);
+        assert_eq!(report.rejected().count(), 3);
         for (_, violations) in report.rejected() {
             assert_eq!(violations.0.len(), 1);
             assert_eq!(violations.0[0].pointer, "/account_id");
+            assert_eq!(violations.0[0].rule, "exclusiveMinimum");
         }
+    }
+
+    #[tokio::test]
+    async fn an_envelope_the_document_does_not_bound_is_sent() {
+        // The document types Tencent's ids as integers and gives them no minimum: an id of 0 is the
+        // platform's to judge, and every item is delivered.
+        let items: Vec<SalesInfo> = (0..3).map(|i| item(&format!("sku-{i}"), 5, 10)).collect();
+        let sent = Mutex::new(Vec::new());
+        let report = sync_all::<SalesinfoAdd, _, _>(
+            &request(0, Vec::new()),
+            items,
+            options(true, 2),
+            |request| {
+                sent.lock().unwrap().push(request.account_id);
+                async { ok("t") }
+            },
+        )
+        .await;
+        report.assert_accounts_for(3);
+        assert!(report.is_success());
+        assert_eq!(*sent.lock().unwrap(), [0]);
     }
 
     #[tokio::test]

@@ -112,33 +112,46 @@ impl<O: Operation> fmt::Debug for Prepared<O> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowDataRequest};
+    use crate::shopline::batch_sync_flow_data::{
+        BatchSyncFlowData, BatchSyncFlowDataRequest, FlowData, TimestampMillis,
+    };
 
-    fn request(app_key: &str) -> BatchSyncFlowDataRequest {
+    fn request(app_key: &str, flows: usize) -> BatchSyncFlowDataRequest {
+        let flow = FlowData::builder()
+            .flow_id("5598349859474639045")
+            .occurred_on(TimestampMillis::new(1_672_365_600_000).unwrap())
+            .order_amount(0)
+            .order_num(0)
+            .send_count(1)
+            .trigger_num(4)
+            .build();
         BatchSyncFlowDataRequest::builder()
             .app_key(app_key)
             .store_id("42")
             .source_type("crm")
-            .flow_data_list(Vec::new())
+            .flow_data_list(vec![flow; flows])
             .build()
     }
 
     #[test]
     fn preparing_validates_serializes_and_keeps_the_credentials_out_of_debug() {
-        // An empty batch breaks `minItems`: `new` refuses it, `unchecked` does not look.
-        let err = Prepared::<BatchSyncFlowData>::new(&request("app-key-secret-1")).unwrap_err();
-        let pointers: Vec<String> = err
+        // 101 flows break the documented `maxItems` 100: `new` refuses them, `unchecked` does not look.
+        let err =
+            Prepared::<BatchSyncFlowData>::new(&request("app-key-secret-1", 101)).unwrap_err();
+        let found: Vec<(String, &str)> = err
             .violations()
             .unwrap()
             .iter()
-            .map(|v| v.pointer.clone())
+            .map(|v| (v.pointer.clone(), v.rule))
             .collect();
-        assert_eq!(pointers, ["/flow_data_list"]);
+        assert_eq!(found, [("/flow_data_list".to_owned(), "maxItems")]);
+        assert!(Prepared::<BatchSyncFlowData>::new(&request("app-key-secret-1", 100)).is_ok());
 
         let prepared =
-            Prepared::<BatchSyncFlowData>::unchecked(&request("app-key-secret-1")).unwrap();
+            Prepared::<BatchSyncFlowData>::unchecked(&request("app-key-secret-1", 101)).unwrap();
         let body: serde_json::Value = serde_json::from_slice(prepared.body()).unwrap();
         assert_eq!(body["app_key"], "app-key-secret-1");
+        assert_eq!(body["flow_data_list"].as_array().map(Vec::len), Some(101));
         assert_eq!(
             prepared.credentials().collect::<Vec<_>>(),
             ["app-key-secret-1"]

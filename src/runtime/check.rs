@@ -22,7 +22,7 @@ pub fn check_batched<O: Batched>(body: &str) -> Vec<Violation> {
         Err(violation) => return vec![violation],
     };
     match parse::from_value::<O::Request>(&value, "") {
-        Ok(request) => violations_of(&request, ""),
+        Ok(request) => or_text_error::<O::Request>(violations_of(&request, ""), body),
         Err(first) => check_items_one_by_one::<O>(value, first),
     }
 }
@@ -36,7 +36,22 @@ pub fn check_plain<O: Operation>(body: &str) -> Vec<Violation> {
         Ok(value) => value,
         Err(violation) => return vec![violation],
     };
-    checked::<O::Request>(&value, "").err().unwrap_or_default()
+    or_text_error::<O::Request>(
+        checked::<O::Request>(&value, "").err().unwrap_or_default(),
+        body,
+    )
+}
+
+/// `found`, or, when that is empty, the typed parse's error of the text: a body whose JSON value is clean but
+/// whose text does not parse straight into the request repeats a member (the value keeps the last one; the
+/// typed parse refuses the repetition), and is refused as the typed parse refuses it.
+fn or_text_error<T: DeserializeOwned>(found: Vec<Violation>, body: &str) -> Vec<Violation> {
+    if found.is_empty() {
+        if let Err(violation) = parse::from_str::<T>(body) {
+            return vec![violation];
+        }
+    }
+    found
 }
 
 /// Parses and validates one batch item (one row of an export); pointers start with `prefix`. Every missing

@@ -9,7 +9,8 @@ use super::lenient::{has_fraction, minor_units_message};
 use super::{Decimal, Validator, Violation};
 
 /// Why a value cannot become a generated newtype: its text is not a value of the newtype's type, or the value
-/// breaks the schema's constraints. Displayed as `Yuan: must be at least 0, is -1 [minimum]`.
+/// breaks the schema's constraints. Displayed as `Yuan: must have at most 2 decimal place(s), 12.999 has 3
+/// [x-decimalPlaces]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidValue {
     type_name: &'static str,

@@ -86,13 +86,6 @@ pub fn flow(i: usize) -> FlowData {
         .build()
 }
 
-/// A flow the schema refuses (a negative send count), at `/flow_data_list/<index>/send_count`.
-pub fn bad_flow(i: usize) -> FlowData {
-    let mut flow = flow(i);
-    flow.send_count = -1;
-    flow
-}
-
 pub fn shopline_envelope() -> BatchSyncFlowDataRequest {
     shopline_request(Vec::new())
 }

@@ -3,12 +3,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
+use serde_json::json;
 use sha2::Sha256;
 
 use super::stub::{Reply, Stub};
 use super::{flow, quick, shopline_request, Rotating};
 use crate::client::DEFAULT_USER_AGENT;
-use crate::shopline::batch_sync_flow_data::BatchSyncFlowData;
+use crate::shopline::batch_sync_flow_data::{
+    BatchSyncFlowData, FlowNodeData, PercentRate, TimestampMillis,
+};
 use crate::{Error, ShoplineClient, Vendor};
 
 const PATH: &str = "/admin/openapi/v20260301/sales/flow/batch_sync_flow_data.json";
@@ -104,9 +107,8 @@ async fn signed_calls_carry_appkey_timestamp_and_sign() {
 #[tokio::test]
 async fn an_invalid_request_is_never_sent() {
     let stub = Stub::start(|_| Reply::json(200, "{}")).await;
-    let mut request = shopline_request(1);
-    request.store_id.clear();
-    request.flow_data_list.push(flow(""));
+    // 101 flows: over the document's "max 100", the one rule a typed request can break.
+    let request = shopline_request(101);
     let error = client(&stub, 3)
         .call::<BatchSyncFlowData>(&request)
         .await
@@ -114,10 +116,59 @@ async fn an_invalid_request_is_never_sent() {
     let Error::Validation(violations) = &error else {
         panic!("{error:?}");
     };
-    let pointers: Vec<&str> = violations.iter().map(|v| v.pointer.as_str()).collect();
-    assert_eq!(pointers, ["/store_id", "/flow_data_list/1/flow_id"]);
+    let found: Vec<(&str, &str)> = violations
+        .iter()
+        .map(|v| (v.pointer.as_str(), v.rule))
+        .collect();
+    assert_eq!(found, [("/flow_data_list", "maxItems")]);
     assert!(!error.is_retryable());
     assert!(stub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn what_the_document_does_not_bound_is_sent() {
+    // Empty ids, negative counts and amounts, and a rate in any form: the document gives no length, minimum
+    // or form, so the platform judges them.
+    let stub = Stub::start(|_| Reply::json(200, "{}")).await;
+    let mut request = shopline_request(1);
+    request.store_id.clear();
+    let mut odd = flow("");
+    odd.send_count = -1;
+    odd.order_amount = -1200;
+    odd.occurred_on = TimestampMillis::new(-1).unwrap();
+    odd.flow_node_data_list = Some(vec![FlowNodeData::builder()
+        .node_id("")
+        .occurred_on(TimestampMillis::new(1_700_000_000_000).unwrap())
+        .has_send_num(-5)
+        .has_delivery_num(0)
+        .buyer_num(0)
+        .order_num(0)
+        .order_amount(0)
+        .open_rate(PercentRate::new("56.6%").unwrap())
+        .build()]);
+    request.flow_data_list.push(odd);
+    let response = client(&stub, 3)
+        .call::<BatchSyncFlowData>(&request)
+        .await
+        .unwrap();
+    assert_eq!(response.attempts, 1);
+    let sent: serde_json::Value = serde_json::from_slice(&stub.requests()[0].body).unwrap();
+    assert_eq!(sent["store_id"], "");
+    let odd = &sent["flow_data_list"][1];
+    assert_eq!(
+        (
+            &odd["flow_id"],
+            &odd["send_count"],
+            &odd["order_amount"],
+            &odd["occurred_on"]
+        ),
+        (&json!(""), &json!(-1), &json!(-1200), &json!(-1))
+    );
+    let node = &odd["flow_node_data_list"][0];
+    assert_eq!(
+        (&node["node_id"], &node["has_send_num"], &node["open_rate"]),
+        (&json!(""), &json!(-5), &json!("56.6%"))
+    );
 }
 
 #[tokio::test]

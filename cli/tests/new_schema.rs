@@ -5,7 +5,9 @@
 //! fails at each pointer with each keyword.
 //!
 //! The copy builds into `target/scratch` (its own directory: building into this workspace's would overwrite
-//! the `salesync` binary the other CLI tests are running); the first run compiles the dependencies once.
+//! the `salesync` binary the other CLI tests are running) and shares this workspace's build directory for
+//! the dependencies; its own crates carry a `+scratch` version so their intermediate artifacts never take
+//! the place of this workspace's (a `cargo run -p codegen` after the tests would run the copy's codegen).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -65,6 +67,32 @@ fn copy_workspace(dir: &Path) {
         "examples",
     ] {
         copy_dir(&root.join(folder), &dir.join(folder));
+    }
+}
+
+/// Gives every crate of the copy at `dir` a `+scratch` build version: cargo names a crate's artifacts in
+/// the shared build directory by a hash of its package id, and the version is part of that id.
+fn set_apart(dir: &Path) {
+    for manifest in [
+        "Cargo.toml",
+        "codegen/Cargo.toml",
+        "cli/Cargo.toml",
+        "mock/Cargo.toml",
+        "bench/Cargo.toml",
+    ] {
+        let path = dir.join(manifest);
+        let text = fs::read_to_string(&path).unwrap();
+        let package = text.find("[package]").expect("a [package] table");
+        let version = package
+            + text[package..]
+                .find("\nversion = \"")
+                .expect("a package version")
+            + 1;
+        let close = version
+            + "version = \"".len()
+            + text[version + "version = \"".len()..].find('"').unwrap();
+        let apart = format!("{}+scratch{}", &text[..close], &text[close..]);
+        fs::write(&path, apart).unwrap();
     }
 }
 
@@ -144,6 +172,7 @@ fn a_schema_file_dropped_into_schemas_is_all_it_takes() {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     copy_workspace(&dir);
+    set_apart(&dir);
     let fixture = workspace().join("codegen/tests/golden/promotion_plan_add.json");
     fs::copy(
         &fixture,

@@ -1,10 +1,10 @@
 //! Differential tests of the generator's fixtures, which only this crate's unit tests compile: on bodies
-//! generated from each schema file (`tests/support/schema_instances.rs`), the generated validation
+//! generated from each schema file (`tests/integration/support/schema_instances.rs`), the generated validation
 //! (`check_body`, `x-` rules aside) agrees with the `jsonschema` crate run on the schema itself; and the schema
 //! `schemars` derives from the generated Rust types judges the same bodies as the source schema.
-//! `tests/differential_schemas.rs` does the first for every endpoint in `schemas/`.
+//! `tests/integration/differential_schemas.rs` does the first for every endpoint in `schemas/`.
 
-#[path = "../tests/support/schema_instances.rs"]
+#[path = "../tests/integration/support/schema_instances.rs"]
 mod schema_instances;
 
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! The generator's second golden module (`codegen/tests/golden/promotion_plan_add.rs`, from a fixture written
 //! in plain JSON Schema 2020-12: inline objects and enums, a tagged union, maps, conditionals in `allOf`),
-//! compiled inside this crate exactly like `generated/`. `cli/tests/new_schema.rs` drops the same schema into
+//! compiled inside this crate exactly like `generated/`. `cli/tests/integration/new_schema.rs` drops the same schema into
 //! a copy of `schemas/`; here its types are checked directly.
 
 #[allow(dead_code)]

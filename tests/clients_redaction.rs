@@ -8,6 +8,7 @@
 //! thread the runtime, the mock and reqwest use; the global one catches everything, including events of the
 //! other tests running in parallel here, which only widens the check (every test asserts the whole capture).
 
+#[path = "integration/clients_common/mod.rs"]
 mod clients_common;
 
 use std::fmt::Write as _;

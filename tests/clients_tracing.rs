@@ -5,6 +5,7 @@
 //! A capturing subscriber is installed as this binary's global default; tests here run one at a time (a
 //! mutex), and each looks only at the spans of its own calls (found by their endpoint).
 
+#[path = "integration/clients_common/mod.rs"]
 mod clients_common;
 
 use std::collections::BTreeMap;

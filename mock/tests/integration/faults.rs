@@ -1,6 +1,6 @@
 //! Injected faults: each kind, for both vendors; faulted requests store nothing except "store then fail".
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

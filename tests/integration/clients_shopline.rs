@@ -2,7 +2,7 @@
 //! documented, retries and what is never retried, every injected fault, `Retry-After`, and the default pace
 //! against the mock's leaky bucket. Every assertion about the wire is made on `mock.requests()`.
 
-mod clients_common;
+use crate::clients_common;
 
 use std::time::{Duration, Instant};
 

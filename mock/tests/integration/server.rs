@@ -1,6 +1,6 @@
 //! The server itself: request log, routing, redaction, concurrency, garbage input, shutdown.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -401,7 +401,7 @@ fn responses_module(endpoints: &[(String, String)]) -> String {
         ));
     }
     format!(
-        "//! Parses response bodies by endpoint name (written by codegen/tests/harness; do not edit).\n\n\
+        "//! Parses response bodies by endpoint name (written by codegen/tests/integration/harness; do not edit).\n\n\
          /// `None` when no endpoint has that name; else the parse error, if any.\n\
          #[allow(unused_variables)]\n\
          pub fn parse(operation: &str, body: &str) -> Option<Result<(), String>> {{\n    \

@@ -282,7 +282,7 @@ async fn the_mock() -> Result {
 
 /// The ```rust blocks of the README, each as its lines.
 fn readme_snippets() -> Vec<String> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let mut snippets = Vec::new();
     let mut current: Option<Vec<&str>> = None;
     for line in readme.lines() {
@@ -336,13 +336,13 @@ fn the_readme_snippets_are_these_tests() {
     for snippet in &snippets {
         assert!(
             regions.contains(snippet),
-            "a README snippet is not a test of tests/readme.rs (copy it between README markers):\n{snippet}"
+            "a README snippet is not a test of tests/integration/readme.rs (copy it between README markers):\n{snippet}"
         );
     }
     for region in &regions {
         assert!(
             snippets.contains(region),
-            "a test region of tests/readme.rs is not in the README (or differs from it):\n{region}"
+            "a test region of tests/integration/readme.rs is not in the README (or differs from it):\n{region}"
         );
     }
 }

@@ -2,7 +2,7 @@
 //! `schemas/`, so a schema added later is covered without touching this file), bodies generated from the
 //! endpoint's schema file alone are judged by `DynOperation::check_body` (ignoring `x-` rules) and by the
 //! `jsonschema` crate on the same file, and the verdicts must agree. The generator and the comparison live in
-//! `tests/support/schema_instances.rs` (its documentation lists what is generated and the known differences
+//! `tests/integration/support/schema_instances.rs` (its documentation lists what is generated and the known differences
 //! that are never generated).
 //!
 //! The rest are the generator's self-tests, with `jsonschema` alone: inline schemas using every keyword of
@@ -10,10 +10,10 @@
 //! generator's own fixture schemas (the endpoint documents under `codegen/tests/`, e.g. the kitchen sink and
 //! the directory of endpoints sharing `common.json`) must be generated from too.
 //!
-//! Fixed seeds: `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test differential_schemas` explores
+//! Fixed seeds: `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test -p salesync --test integration differential_schemas::` explores
 //! other bodies.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

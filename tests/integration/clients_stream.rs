@@ -1,7 +1,7 @@
 //! The batch engine over the real client and the mock: a stream of rows in, every row out exactly once, in
 //! requests within the batch limit and the byte budget, refused requests halved down to the bad row.
 
-mod clients_common;
+use crate::clients_common;
 
 use std::collections::BTreeMap;
 

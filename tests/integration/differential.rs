@@ -16,7 +16,7 @@
 //! cases stand as regression tests at the end.
 //!
 //! The cases are fixed (seeded) so CI is reproducible; explore other payloads with
-//! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test differential`.
+//! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test -p salesync --test integration differential::`.
 
 use std::cell::Cell;
 use std::ops::RangeInclusive;

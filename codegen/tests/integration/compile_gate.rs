@@ -17,35 +17,28 @@
 //! and the failures found are minimized by hand into `compile_gate/regressions.rs`.
 //!
 //! ```sh
-//! cargo test -p codegen --test compile_gate -- --nocapture                       # the default run
-//! SALESYNC_GATE_CASES=2000 cargo test -p codegen --test compile_gate -- --nocapture
-//! SALESYNC_GATE_SEED=7 SALESYNC_GATE_ONLY=17,40 cargo test -p codegen --test compile_gate
-//! SALESYNC_GATE_DEPTH=3 cargo test -p codegen --test compile_gate   # deeper schemas
-//! SALESYNC_GATE_STRICT=1 cargo test -p codegen --test compile_gate   # known bugs met fail too
-//! cargo test -p codegen --test compile_gate -- --ignored known_bugs              # the known bugs
+//! # the default run
+//! cargo test -p codegen --test integration compile_gate:: -- --nocapture
+//! SALESYNC_GATE_CASES=2000 cargo test -p codegen --test integration compile_gate:: -- --nocapture
+//! SALESYNC_GATE_SEED=7 SALESYNC_GATE_ONLY=17,40 cargo test -p codegen --test integration compile_gate::
+//! # deeper schemas
+//! SALESYNC_GATE_DEPTH=3 cargo test -p codegen --test integration compile_gate::
+//! # known bugs met fail too
+//! SALESYNC_GATE_STRICT=1 cargo test -p codegen --test integration compile_gate::
+//! # the known bugs
+//! cargo test -p codegen --test integration -- --ignored compile_gate::known_bugs
 //! ```
 //!
 //! The report (every problem, every refusal) is written to `target/compile-gate-report.md`.
 
-mod harness;
-
-#[path = "compile_gate/exceptions.rs"]
 mod exceptions;
-#[path = "compile_gate/gate.rs"]
 mod gate;
-#[path = "compile_gate/instances.rs"]
 mod instances;
-#[path = "compile_gate/positions.rs"]
 mod positions;
-#[path = "compile_gate/regressions.rs"]
 mod regressions;
-#[path = "compile_gate/report.rs"]
 mod report;
-#[path = "compile_gate/rng.rs"]
 mod rng;
-#[path = "compile_gate/schemas.rs"]
 mod schemas;
-#[path = "compile_gate/vocab.rs"]
 mod vocab;
 
 use std::path::{Path, PathBuf};

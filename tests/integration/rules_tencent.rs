@@ -8,7 +8,7 @@ use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};
 use salesync::Validate;
 use serde_json::{json, Value};
 
-mod rules_common;
+use crate::rules_common;
 use rules_common::{pairs, remove, set, sorted};
 
 /// The document's own request example.

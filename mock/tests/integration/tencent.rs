@@ -1,6 +1,6 @@
 //! Tencent endpoint: query auth (token, timestamp, nonce), envelope errors with trace ids, validation, upsert.
 
-mod common;
+use crate::common;
 
 use common::*;
 use salesync_mock::{MockConfig, MockServer, Vendor, DEFAULT_TENCENT_TOKEN, TENCENT_VERSIONS};

@@ -2,7 +2,7 @@
 //! one set with `.user_agent(..)`), the per-attempt timeout still applied to every request, and the attempt
 //! hook counting attempts, all against the mock.
 
-mod clients_common;
+use crate::clients_common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -19,7 +19,7 @@ use super::Verdict;
 /// "valid": false, "count": 2, "violations": [...], "at": [[pointer, rule], ...]}`, `{"i": 5, "panic":
 /// "..."}` or `{"i": 6, "missing": true}` (no such endpoint). A request is judged by `check_body`; a
 /// response is parsed with the endpoint's `Response` type (see `responses.rs`), its error the violation.
-pub const RUNNER: &str = r#"//! Judges request bodies with the generated validation (written by codegen/tests/harness; do not edit).
+pub const RUNNER: &str = r#"//! Judges request bodies with the generated validation (written by codegen/tests/integration/harness; do not edit).
 
 // The registry's `visit_batched` and the vendor module's re-exports go unused here.
 #[allow(dead_code, unused_imports, unused_variables)]

@@ -9,7 +9,7 @@
 //! - findings of the above, as regression tests (the open ones `#[ignore]`d with the bug described).
 //!
 //! The cases are seeded, so CI is reproducible; explore others with
-//! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test --test hardening`.
+//! `PROPTEST_RNG_SEED=<n> PROPTEST_CASES=<n> cargo test -p salesync --test integration hardening::`.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};

@@ -1,6 +1,6 @@
 //! Shopline endpoint: auth, content type, versions, validation, malformed JSON, leaky bucket, upsert.
 
-mod common;
+use crate::common;
 
 use common::*;
 use salesync_mock::{MockConfig, MockServer, RateLimit, Vendor, DEFAULT_SHOPLINE_TOKEN};

@@ -6,13 +6,13 @@
 //! `jsonschema` crate, so that a wrong verdict of ours can be told from a hard case.
 //!
 //! ```sh
-//! cargo test -p codegen --test json_schema_suite -- --nocapture   # the summary and every wrong verdict
+//! cargo test -p codegen --test integration json_schema_suite:: -- --nocapture   # the summary and every wrong verdict
 //! ```
 //!
 //! The full report is written to `target/json-schema-suite-report.md`. What is asserted, the floor and the
 //! documented exceptions, is at the top of this file.
 
-mod harness;
+use crate::harness;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -500,5 +500,4 @@ fn report_path() -> PathBuf {
 }
 
 /// The report, in Markdown (in a file of its own: it is most of the code).
-#[path = "json_schema_suite/report.rs"]
 mod report;

@@ -3,7 +3,7 @@
 //! included), `Retry-After`, what is never retried, and every injected fault and platform code. Every
 //! assertion about the wire is made on `mock.requests()`.
 
-mod clients_common;
+use crate::clients_common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

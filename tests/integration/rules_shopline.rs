@@ -9,7 +9,7 @@ use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowD
 use salesync::Validate;
 use serde_json::{json, Value};
 
-mod rules_common;
+use crate::rules_common;
 use rules_common::{pairs, remove, set, sorted};
 
 fn fixture(name: &str) -> Value {

@@ -4,7 +4,7 @@
 //! its input index (delivered, rejected with pointers, or failed with the error), and the mock must hold
 //! exactly what the report and the request log say was stored: nothing lost, nothing invented.
 
-mod clients_common;
+use crate::clients_common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;

@@ -9,7 +9,7 @@
 //! The normal suite runs 5,000 rows per platform. The 100,000-row soak is ignored, as it is long in a debug
 //! build; run it with
 //!
-//!     cargo test --release --test soak -- --ignored soak
+//!     cargo test --release -p salesync --test integration -- --ignored soak::
 //!
 //! (the result is recorded in BENCHMARKS.md).
 
@@ -331,9 +331,9 @@ async fn soak_5k_rows_with_20_percent_faults() {
     soak(5_000).await;
 }
 
-/// Long in a debug build: `cargo test --release --test soak -- --ignored soak`.
+/// Long in a debug build: `cargo test --release -p salesync --test integration -- --ignored soak::`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "100,000 rows per platform: run with `cargo test --release --test soak -- --ignored soak`"]
+#[ignore = "100,000 rows per platform: run with `cargo test --release -p salesync --test integration -- --ignored soak::`"]
 async fn soak_100k_rows_with_20_percent_faults() {
     soak(100_000).await;
 }

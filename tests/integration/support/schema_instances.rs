@@ -1,8 +1,8 @@
 //! Schema-driven request bodies, and the differential comparison of a validator with the `jsonschema` crate.
 //!
 //! This module depends only on `serde_json`, `proptest` and `jsonschema` (and std), never on salesync's types,
-//! so that integration tests include it with `mod support;` (`tests/support/mod.rs`) and the crate's unit
-//! tests with `#[path = "../tests/support/schema_instances.rs"] mod schema_instances;` (it allows its own
+//! so that integration tests include it through `mod support;` (`tests/integration/support/mod.rs`) and the crate's unit
+//! tests with `#[path = "../tests/integration/support/schema_instances.rs"] mod schema_instances;` (it allows its own
 //! dead code, since each includer uses only part of it).
 //!
 //! # API

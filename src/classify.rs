@@ -9,6 +9,30 @@ use serde::Serialize;
 use crate::vendor::Vendor;
 
 /// What kind of failure an error is. Each class is a different next step for the caller.
+///
+/// One classifier decides what is retried: the clients' retry loop, [`Error::is_retryable`](crate::Error::is_retryable)
+/// and `salesync push` (its failed rows carry the class, its exit status 3 is
+/// [`stops_every_request`](ErrorClass::stops_every_request)) all ask it. Serialized in `snake_case`, as in the
+/// table; "backoff" is [`RetryPolicy`](crate::client::RetryPolicy)'s full-jitter exponential backoff (500 ms
+/// doubling, capped at 30 s; 5 attempts and 2 minutes by default), and a `Retry-After` the platform sends
+/// (seconds, with a fraction as in `2.0`, or an HTTP date) is a minimum wait.
+///
+/// | failure | class | retried? |
+/// | --- | --- | --- |
+/// | 429; Tencent 11008, 11016, 11017, 11019, 60005 | `rate_limited` | backoff; `Retry-After` is a minimum wait |
+/// | 408, 5xx except 501; Tencent 10000, 10001, 12700, 51001, 60000 | `unavailable` | backoff |
+/// | connection failures, timeouts, a connection dropped mid-body | `transport` | backoff |
+/// | Tencent 12100 (nonce reused), 12101 (timestamp expired) | `replay` | at once, with a fresh nonce and timestamp |
+/// | 401; Tencent 11000, 11002, 11004, 11005, 11007 | `token_rejected` | with a token provider: at once, once, with a fresh token; else never |
+/// | 403; Tencent 11014 | `forbidden` | never |
+/// | Tencent 11018 | `daily_limit` | never (nothing succeeds before tomorrow) |
+/// | Tencent 12201, 12203 | `account_rejected` | never |
+/// | Tencent 12000, 12003 | `malformed` | never |
+/// | Tencent 18001–18014; Shopline 400, 412, 422 | `content_rejected` | never (`sync_all` splits the batch) |
+/// | validation, decode, credential, configuration errors; any other answer | `invalid`, `decode`, `credentials`, `config`, `other` | never |
+///
+/// Only a bucket refusal (a 429 or rate-limit code without `Retry-After`) also slows the client's pace; the
+/// repository's `docs/clients.md` ("Pacing") says how the pace reacts to each kind of answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

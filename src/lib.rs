@@ -37,6 +37,12 @@
 //! The models, their validation and the endpoint descriptions are generated from `schemas/` into
 //! `generated/`; this crate's handwritten part is the runtime they build on and the clients ([`client`]):
 //! auth, transport, retries ([`ErrorClass`]), pacing, batching, tracing spans. Every error is an [`Error`].
+//!
+//! The reference is on these pages: [`client`] (what a client does, its tracing spans and fields), [`Error`]
+//! (every variant, its `Display` and JSON forms), [`ErrorClass`] (what is retried, by HTTP status and platform
+//! code), the endpoint modules ([`shopline`], [`tencent`]: each type with its schema's rules). The guides (how
+//! to build models, send, pace, stream, use the CLI, change a schema) are the repository's `docs/` folder:
+//! `models.md`, `clients.md`, `cli.md`, `generator.md`, `mock.md`.
 
 // `Error` is about 150 bytes (an API error keeps the platform's code, messages, per-field errors, trace id,
 // attempts and Retry-After as plain fields, to match on). Errors are the cold path of network-bound calls:

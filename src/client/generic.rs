@@ -129,7 +129,7 @@ impl<P: Platform> Client<P> {
     ///
     /// [`Error::Validation`] when the request breaks its schema (nothing is sent); otherwise the error of the
     /// last attempt, once no retry is left or worth making: its [`class()`](Error::class) says what to do
-    /// next (the README's retry table).
+    /// next ([`ErrorClass`](crate::ErrorClass) has the retry table).
     pub async fn call<O: Operation>(
         &self,
         request: &O::Request,

@@ -1,6 +1,29 @@
 //! The handwritten facade over the generated models: configuration, auth, transport, retries, pacing, errors
 //! and batching. Generated code adds one typed method per endpoint on [`ShoplineClient`] and
-//! [`TencentClient`], each a call to their generic `call::<Operation>`.
+//! [`TencentClient`], each a call to their generic [`call::<Operation>`](Client::call).
+//!
+//! This page is the reference; the repository's `docs/clients.md` is the guide (auth, how the [`Pace`] reacts
+//! to each kind of answer, streams of rows with [`Client::sync_stream`], your own HTTP stack). What is retried,
+//! and how: [`ErrorClass`](crate::ErrorClass). Every error's variants and its `Display` and JSON forms:
+//! [`Error`](crate::Error). What each attempt reports to a metrics hook: [`Attempt`].
+//!
+//! # Logging and tracing
+//!
+//! salesync logs through [`tracing`](https://docs.rs/tracing), in the conventions of OpenTelemetry, so a
+//! `tracing-subscriber` `fmt` layer prints it and `tracing-opentelemetry` exports it as client spans:
+//!
+//! | span / event | level | fields |
+//! | --- | --- | --- |
+//! | `salesync.call`, one per call | info | `otel.name` (`tencent.salesinfo_add`), `otel.kind` (`client`), `rpc.system` (`http`), `rpc.service` (the vendor), `rpc.method` (the operation), `salesync.api_version`, `http.request.method`, `url.path` (never the query: Tencent's token is there), then `http.response.status_code`, `salesync.attempts`, `platform.trace_id` (the platform's own trace id, for its support), `error.type` (the error class), `otel.status_code` (`OK`, `ERROR`) |
+//! | `salesync.attempt`, a child per attempt | info | `attempt`, `http.request.resend_count`, `http.response.status_code`, `platform.trace_id`, `error.type` |
+//! | `retrying` | info | `attempt`, `error`, `delay` |
+//! | `answered` | debug | `status`, `code` (Tencent), `trace_id` |
+//! | `the call failed` (the caller receives the error, so it is not a warning) | debug | `attempts`, `error` |
+//! | `request refused for its content: splitting it ...` (`sync_all` halves a refused batch) | info | `items`, `error` |
+//!
+//! No field holds a token, an app key or an app secret (`tests/clients_tracing.rs` and
+//! `tests/clients_redaction.rs` capture every span and event to check). With the CLI: `-v` (info), `-vv`
+//! (debug), `-vvv` (trace), or `RUST_LOG`, on standard error.
 
 mod auth;
 mod batch;

@@ -1,5 +1,5 @@
-//! [`Error`] as one JSON object, for structured logs: a stable shape whose members are documented in the
-//! README ("Errors"). Every text in it was scrubbed of credentials before it reached the error.
+//! [`Error`] as one JSON object, for structured logs: a stable shape whose members are documented on
+//! [`Error`] ("Its two forms"). Every text in it was scrubbed of credentials before it reached the error.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

@@ -14,11 +14,66 @@ use crate::Violations;
 /// stack stays out of this crate's public API.
 pub type TransportSource = Box<dyn std::error::Error + Send + Sync>;
 
-/// Why a call failed.
+/// Why a call failed: every call of the clients returns it, one variant per thing a caller does next.
+///
+/// - [`Validation`](Error::Validation): not sent; every violation, each at its JSON pointer.
+/// - [`Api`](Error::Api): the platform refused: `code`, `message`, `message_cn`, `errors`, `trace_id`.
+/// - [`Http`](Error::Http): an error status without the platform's format: a body excerpt.
+/// - [`Transport`](Error::Transport): no answer: `timeout`, `connect`.
+/// - [`Decode`](Error::Decode): a success body the schema does not describe.
+/// - [`Credentials`](Error::Credentials), [`Config`](Error::Config): no token could be had; the client was
+///   configured or used wrongly.
 ///
 /// The variants that went over the wire carry `attempts` (the attempts made, the failing one included) and
-/// `retry_after` (the last `Retry-After` the platform sent during the call). Serialized (for JSON logs) as an
-/// object with `kind`, `class`, the variant's fields and `display`; see the README's "Errors".
+/// `retry_after` (the last `Retry-After` the platform sent during the call): [`attempts()`](Error::attempts),
+/// [`retry_after()`](Error::retry_after). [`class()`](Error::class) is its [`ErrorClass`] (which says what is
+/// retried), with [`is_retryable()`](Error::is_retryable), [`is_auth()`](Error::is_auth),
+/// [`is_rate_limited()`](Error::is_rate_limited), [`is_content_rejected()`](Error::is_content_rejected) and
+/// [`ErrorClass::stops_every_request`] (bad credentials, an account that may not call, the daily limit, a
+/// misconfigured client: stop the job).
+///
+/// # Its two forms
+///
+/// `Display` is one line, the trace id once; a `Validation` error lists its violations on that line (`{:#}` of
+/// [`Violations`] puts each on its own). `Serialize` gives one JSON object for structured logs: `kind`
+/// (`validation`, `api`, `http`, `transport`, `decode`, `credentials`, `config`: [`kind()`](Error::kind)),
+/// `class`, `retryable`, then what applies: `vendor`, `status`, `code`, `message`, `message_cn`, `errors`,
+/// `violations` (`[{"pointer", "rule", "message"}]`), `body`, `timeout`, `connect`, `trace_id`, and always
+/// `attempts`, `retry_after_ms` when known, `display`. [`Violations`], [`ItemOutcome`](crate::ItemOutcome),
+/// [`BatchReport`](crate::BatchReport), [`Response`](crate::Response) and [`Attempt`](crate::client::Attempt)
+/// serialize the same way. No form holds a credential.
+///
+/// # Example
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};
+/// use salesync::{ErrorClass, TencentClient};
+/// use salesync_mock::{Fault, MockServer, Vendor, DEFAULT_TENCENT_TOKEN};
+///
+/// let mock = MockServer::start().await;
+/// mock.push_fault(Vendor::Tencent, Fault::tencent(11018)); // the daily call limit
+/// let tencent = TencentClient::builder()
+///     .base_url(mock.url())
+///     .access_token(DEFAULT_TENCENT_TOKEN)
+///     .build()?;
+/// let request: SalesinfoAddRequest = serde_json::from_value(serde_json::json!({
+///     "account_id": 1111111111, "user_action_set_id": 1111111111, "data_set_id": 1111111111,
+///     "salesinfo": [{"external_store_id": "store-1", "external_sku_id": "sku-1",
+///         "price": {"current_price": 8.9, "sku_price": 10}, "stock": {"sku_stock_status": 1}}]
+/// }))?;
+/// let error = tencent.call::<SalesinfoAdd>(&request).await.unwrap_err();
+/// assert_eq!(error.class(), ErrorClass::DailyLimit);
+/// assert!(!error.is_retryable() && error.class().stops_every_request());
+/// assert_eq!((error.code(), error.attempts()), (Some(11018), 1));
+/// // One line: `tencent API error 11018 (HTTP 200): ..., trace_id: ...`
+/// assert!(error.to_string().starts_with("tencent API error 11018 (HTTP 200): "));
+/// // One JSON object: `{"kind":"api","class":"daily_limit","retryable":false,...}`
+/// let json = serde_json::to_value(&error)?;
+/// assert_eq!((json["kind"].as_str(), json["class"].as_str()), (Some("api"), Some("daily_limit")));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

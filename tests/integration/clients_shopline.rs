@@ -358,7 +358,7 @@ async fn a_dropped_connection_is_retried() {
 async fn malformed_json_is_a_decode_error_and_is_not_retried() {
     let mock = mock().await;
     mock.push_fault(SHOP, Fault::MalformedJson);
-    // The client does not retry a success status whose body does not parse (README: "decode ... never"):
+    // The client does not retry a success status whose body does not parse (`ErrorClass`'s table: "decode ... never"):
     // resending would most likely get the same answer. One request, a Decode error with the trace id.
     let error = shopline(&mock)
         .build()

@@ -1,15 +1,22 @@
-//! Every Rust snippet of the README, compiled and run: each ```rust block of README.md is the body of one
-//! test below, between `// README:begin` and `// README:end`, character for character (after removing the
-//! test's indentation). `the_readme_snippets_are_these_tests` fails when a snippet and its test differ, so
-//! the README cannot drift from code that runs. The snippets talk to the embedded mock, never the internet.
+//! Every Rust snippet of the README and of the guides in `docs/`, compiled and run: each ```rust block of
+//! README.md or of a `docs/*.md` file is the body of one test below, between `// FILE:begin` and `// FILE:end`
+//! (FILE the snippet's file, e.g. `// docs/clients.md:begin`), character for character after removing the
+//! test's indentation. `the_snippets_are_these_tests` fails when a block has no test or a test no block, so
+//! the documents cannot drift from code that runs; `the_relative_links_resolve` fails on a link between the
+//! documents to a file or heading that does not exist. The snippets talk to the embedded mock, never the
+//! internet. (The rustdoc's examples are doc tests: `cargo test --doc -p salesync`.)
 
+use std::collections::BTreeSet;
 use std::error::Error;
+use std::path::{Path, PathBuf};
 
 type Result = std::result::Result<(), Box<dyn Error>>;
 
+// README.md
+
 #[test]
 fn the_models() -> Result {
-    // README:begin
+    // README.md:begin
     use salesync::tencent::salesinfo_add::{
         Price, SalesInfo, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
     };
@@ -38,13 +45,13 @@ fn the_models() -> Result {
         .build();
     // Every violation at once, each with its JSON pointer:
     request.validate()?;
-    // README:end
+    // README.md:end
     Ok(())
 }
 
 #[tokio::test]
 async fn the_clients() -> Result {
-    // README:begin
+    // README.md:begin
     use salesync::shopline::batch_sync_flow_data::{
         BatchSyncFlowDataRequest, FlowData, TimestampMillis,
     };
@@ -112,14 +119,58 @@ async fn the_clients() -> Result {
         report.requests_sent(),
         serde_json::to_string(&report.outcomes()[0])?
     );
-    // README:end
+    // README.md:end
     assert!(report.is_success());
     Ok(())
 }
 
+// docs/models.md
+
+#[test]
+fn money_and_checks() -> Result {
+    // docs/models.md:begin
+    use salesync::runtime::check::check_batched;
+    use salesync::tencent::salesinfo_add::{SalesinfoAdd, Yuan};
+
+    // Money is exact: a `Yuan` keeps the digits it was given and refuses what its schema refuses.
+    let price: Yuan = "8.9".parse()?;
+    assert_eq!(price.to_cents(), Some(890));
+    assert_eq!(format!("{price} {price:.2}"), "8.9 8.90");
+    let error = "12.999".parse::<Yuan>().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Yuan: must have at most 2 decimal place(s), 12.999 has 3 [x-decimalPlaces]"
+    );
+
+    // A body as text (a file, a queue message): every problem of every item in one pass, at its JSON pointer.
+    let body = r#"{"account_id": 1111111111, "user_action_set_id": 1111111111, "data_set_id": 1111111111,
+      "salesinfo": [
+        {"external_store_id": "store-1", "external_sku_id": "sku-1",
+         "price": {"current_price": 12, "sku_price": 10}, "stock": {"sku_stock_status": 1}},
+        {"external_store_id": "store-1", "external_sku_id": "sku-2",
+         "price": {"current_price": "8,90", "sku_price": 10}}
+      ]}"#;
+    let found: Vec<String> = check_batched::<SalesinfoAdd>(body)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "/salesinfo/0/price/current_price: current_price (12) must be <= sku_price (10) [x-compare]",
+            "/salesinfo/1/stock: `stock` is required [required]",
+            "/salesinfo/1/price/current_price: invalid type: string \"8,90\", expected a number [type]",
+        ]
+    );
+    // docs/models.md:end
+    Ok(())
+}
+
+// docs/clients.md
+
 #[tokio::test]
 async fn the_stream() -> Result {
-    // README:begin
+    // docs/clients.md:begin
     use futures_util::StreamExt;
     use salesync::client::{Row, SyncEvent, SyncOptions};
     use salesync::tencent::salesinfo_add::{
@@ -174,43 +225,13 @@ async fn the_stream() -> Result {
         }
     }
     assert_eq!((delivered, events.requests()), (1000, 20));
-    // README:end
-    Ok(())
-}
-
-#[tokio::test]
-async fn the_errors() -> Result {
-    // README:begin
-    use salesync::tencent::salesinfo_add::{SalesinfoAdd, SalesinfoAddRequest};
-    use salesync::{ErrorClass, TencentClient};
-    use salesync_mock::{Fault, MockServer, Vendor, DEFAULT_TENCENT_TOKEN};
-
-    let mock = MockServer::start().await;
-    mock.push_fault(Vendor::Tencent, Fault::tencent(11018)); // the daily call limit
-    let tencent = TencentClient::builder()
-        .base_url(mock.url())
-        .access_token(DEFAULT_TENCENT_TOKEN)
-        .build()?;
-    let request: SalesinfoAddRequest = serde_json::from_value(serde_json::json!({
-        "account_id": 1111111111, "user_action_set_id": 1111111111, "data_set_id": 1111111111,
-        "salesinfo": [{"external_store_id": "store-1", "external_sku_id": "sku-1",
-            "price": {"current_price": 8.9, "sku_price": 10}, "stock": {"sku_stock_status": 1}}]
-    }))?;
-    let error = tencent.call::<SalesinfoAdd>(&request).await.unwrap_err();
-    assert_eq!(error.class(), ErrorClass::DailyLimit);
-    assert!(!error.is_retryable() && error.class().stops_every_request());
-    assert_eq!((error.code(), error.attempts()), (Some(11018), 1));
-    // One line: `tencent API error 11018 (HTTP 200): ..., trace_id: ...`
-    println!("{error}");
-    // One JSON object: `{"kind":"api","class":"daily_limit","retryable":false,...}`
-    println!("{}", serde_json::to_string(&error)?);
-    // README:end
+    // docs/clients.md:end
     Ok(())
 }
 
 #[tokio::test]
 async fn the_http_stack() -> Result {
-    // README:begin
+    // docs/clients.md:begin
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
 
@@ -233,15 +254,17 @@ async fn the_http_stack() -> Result {
             }
         })
         .build()?;
-    // README:end
+    // docs/clients.md:end
     drop(tencent);
     assert_eq!(failed_attempts.load(Ordering::Relaxed), 0);
     Ok(())
 }
 
+// docs/mock.md
+
 #[tokio::test]
 async fn the_mock() -> Result {
-    // README:begin
+    // docs/mock.md:begin
     use std::time::Duration;
 
     use salesync::shopline::batch_sync_flow_data::{
@@ -276,38 +299,77 @@ async fn the_mock() -> Result {
     assert_eq!(response.attempts, 2);
     assert_eq!(mock.counts().shopline_flows, 1);
     assert_eq!(mock.requests()[0].status, Some(429));
-    // README:end
+    // docs/mock.md:end
     Ok(())
 }
 
-/// The ```rust blocks of the README, each as its lines.
-fn readme_snippets() -> Vec<String> {
-    let readme = include_str!("../../README.md");
-    let mut snippets = Vec::new();
+// The checks.
+
+/// The workspace root (this crate's manifest directory).
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The documents whose ```rust blocks are tests: README.md and every guide in docs/, by path from the root.
+fn documents_with_snippets() -> Vec<String> {
+    let mut guides: Vec<String> = std::fs::read_dir(root().join("docs"))
+        .expect("docs/")
+        .map(|entry| {
+            entry
+                .expect("docs/ entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".md"))
+        .map(|name| format!("docs/{name}"))
+        .collect();
+    guides.sort();
+    let mut documents = vec!["README.md".to_owned()];
+    documents.extend(guides);
+    documents
+}
+
+fn read(relative: &str) -> String {
+    let path = root().join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// The ```rust blocks of a Markdown text, each as its lines joined.
+fn rust_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
     let mut current: Option<Vec<&str>> = None;
-    for line in readme.lines() {
+    for line in markdown.lines() {
         match (&mut current, line.trim_end()) {
             (None, "```rust") => current = Some(Vec::new()),
             (Some(lines), "```") => {
-                snippets.push(lines.join("\n"));
+                blocks.push(lines.join("\n"));
                 current = None;
             }
             (Some(lines), _) => lines.push(line),
             (None, _) => {}
         }
     }
-    snippets
+    blocks
 }
 
-/// The regions of this file between the markers, their common indentation removed.
-fn test_regions() -> Vec<String> {
+/// The regions of this file between `// FILE:begin` and `// FILE:end`, as (FILE, text without the common
+/// indentation).
+fn test_regions() -> Vec<(String, String)> {
     let source = include_str!("readme.rs");
     let mut regions = Vec::new();
-    let mut current: Option<Vec<&str>> = None;
+    let mut current: Option<(&str, Vec<&str>)> = None;
     for line in source.lines() {
-        match (&mut current, line.trim()) {
-            (None, "// README:begin") => current = Some(Vec::new()),
-            (Some(lines), "// README:end") => {
+        let marker = line.trim().strip_prefix("// ");
+        let begin = marker.and_then(|m| m.strip_suffix(":begin"));
+        let end = marker.and_then(|m| m.strip_suffix(":end"));
+        match (&mut current, begin, end) {
+            (None, Some(file), _) => current = Some((file, Vec::new())),
+            (Some((file, lines)), _, Some(ended)) => {
+                assert_eq!(
+                    *file, ended,
+                    "a region of {file} ends with the marker of {ended}"
+                );
                 let indent = lines
                     .iter()
                     .filter(|l| !l.trim().is_empty())
@@ -318,31 +380,157 @@ fn test_regions() -> Vec<String> {
                     .iter()
                     .map(|l| l.get(indent..).unwrap_or(""))
                     .collect();
-                regions.push(dedented.join("\n"));
+                regions.push((file.to_string(), dedented.join("\n")));
                 current = None;
             }
-            (Some(lines), _) => lines.push(line),
-            (None, _) => {}
+            (Some((file, _)), Some(_), _) => panic!("a region of {file} is not closed"),
+            (Some((_, lines)), None, None) => lines.push(line),
+            (None, _, _) => {}
         }
     }
+    assert!(current.is_none(), "the last region is not closed");
     regions
 }
 
 #[test]
-fn the_readme_snippets_are_these_tests() {
-    let snippets = readme_snippets();
+fn the_snippets_are_these_tests() {
+    let documents = documents_with_snippets();
+    let snippets: Vec<(String, String)> = documents
+        .iter()
+        .flat_map(|file| {
+            rust_blocks(&read(file))
+                .into_iter()
+                .map(move |block| (file.clone(), block))
+        })
+        .collect();
     let regions = test_regions();
-    assert!(!snippets.is_empty());
-    for snippet in &snippets {
+    assert!(snippets.iter().any(|(file, _)| file == "README.md"));
+    for (file, snippet) in &snippets {
         assert!(
-            regions.contains(snippet),
-            "a README snippet is not a test of tests/integration/readme.rs (copy it between README markers):\n{snippet}"
+            regions.contains(&(file.clone(), snippet.clone())),
+            "a ```rust block of {file} is not a test of tests/integration/readme.rs (copy it between `// {file}:begin` \
+             and `// {file}:end`):\n{snippet}"
         );
     }
-    for region in &regions {
+    for (file, region) in &regions {
         assert!(
-            snippets.contains(region),
-            "a test region of tests/integration/readme.rs is not in the README (or differs from it):\n{region}"
+            documents.contains(file),
+            "tests/integration/readme.rs has a region of {file}, which is neither README.md nor a docs/*.md guide"
+        );
+        assert!(
+            snippets.contains(&(file.clone(), region.clone())),
+            "a test region of tests/integration/readme.rs is not a ```rust block of {file} (or differs from it):\n{region}"
         );
     }
+}
+
+/// The documents that link to each other, by path from the root.
+fn linked_documents() -> Vec<String> {
+    let mut documents = documents_with_snippets();
+    documents.extend(
+        [
+            "schemas/README.md",
+            "mock/README.md",
+            "BENCHMARKS.md",
+            "CHANGELOG.md",
+        ]
+        .map(String::from),
+    );
+    documents
+}
+
+/// The anchors GitHub gives a Markdown text's headings: lowercased, punctuation but `-` and `_` dropped,
+/// spaces as `-`, a repeated heading suffixed `-1`, `-2`, ...
+fn anchors(markdown: &str) -> BTreeSet<String> {
+    let mut anchors = BTreeSet::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        let Some(heading) = line.strip_prefix('#') else {
+            continue;
+        };
+        if fenced {
+            continue;
+        }
+        let text = heading.trim_start_matches('#').trim();
+        let slug: String = text
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let mut unique = slug.clone();
+        let mut n = 0;
+        while !anchors.insert(unique.clone()) {
+            n += 1;
+            unique = format!("{slug}-{n}");
+        }
+    }
+    anchors
+}
+
+/// The targets of a Markdown text's inline links `[text](target)`, outside fenced code blocks.
+fn link_targets(markdown: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let Some(close) = after.find(')') else { break };
+            targets.push(after[..close].to_owned());
+            rest = &after[close..];
+        }
+    }
+    targets
+}
+
+#[test]
+fn the_relative_links_resolve() {
+    let mut broken = Vec::new();
+    for document in linked_documents() {
+        let text = read(&document);
+        let base = Path::new(&document).parent().unwrap_or(Path::new(""));
+        for target in link_targets(&text) {
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let (path, anchor) = match target.split_once('#') {
+                Some((path, anchor)) => (path, Some(anchor)),
+                None => (target.as_str(), None),
+            };
+            let file: PathBuf = if path.is_empty() {
+                PathBuf::from(&document)
+            } else {
+                base.join(path)
+            };
+            let full = root().join(&file);
+            if !full.exists() {
+                broken.push(format!(
+                    "{document}: ({target}): no file {}",
+                    file.display()
+                ));
+                continue;
+            }
+            if let Some(anchor) = anchor {
+                let linked = std::fs::read_to_string(&full).unwrap_or_default();
+                if !anchors(&linked).contains(anchor) {
+                    broken.push(format!(
+                        "{document}: ({target}): no heading #{anchor} in {}",
+                        file.display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }

@@ -1,6 +1,6 @@
 //! The generator's command line: `codegen` (generate), `codegen --check` (what `.ci/run` calls) and
 //! `codegen diff`, each with `--help`, `--version`, clap's usage errors (exit 2) and the exit statuses the
-//! README's "Changing a schema" documents. Writes only into scratch directories; the workspace's
+//! docs/generator.md ("Changing a schema") documents. Writes only into scratch directories; the workspace's
 //! `generated/` is read, never written.
 
 use std::path::{Path, PathBuf};

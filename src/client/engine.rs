@@ -38,7 +38,8 @@ pub struct Row<K, T> {
 pub struct SyncOptions {
     /// Rows per request: at most the schema's batch limit (`None`: the limit).
     pub batch_rows: Option<usize>,
-    /// A request closes before its rows' bytes would pass this (`None`: no byte budget).
+    /// A request closes before its rows' bytes would pass this, or once they reach it (`None`: no byte
+    /// budget). A single larger row is a request of its own.
     pub batch_bytes: Option<usize>,
     /// Requests in flight at once (at least 1).
     pub concurrency: usize,
@@ -399,7 +400,13 @@ where
         }
         self.batch_bytes += row.bytes;
         self.batch.push(row);
-        if self.batch.len() >= self.max_rows {
+        // Closed as soon as it is full by either measure, not when the next row comes: the rows of a batch left
+        // open hold memory, and a caller that bounds the bytes it hands over (push) would otherwise wait for
+        // a row it cannot send until this batch goes. The batches are the same either way.
+        let full_bytes = self
+            .max_bytes
+            .is_some_and(|budget| self.batch_bytes >= budget);
+        if self.batch.len() >= self.max_rows || full_bytes {
             self.close_batch();
         }
     }

@@ -431,8 +431,8 @@ fn rows_the_platform_refuses_are_isolated_and_remembered_across_a_resume() {
 }
 
 /// The memory budget at its tightest (a limit of about twenty rows: the reader waits for room before nearly
-/// every row and hands over partial batches), with refusals to halve and faults: every row still arrives or is
-/// refused, once.
+/// every row and hands over partial batches), with refusals to halve (read back from the request bodies, the
+/// items having been dropped once written) and faults: every row still arrives or is refused, once.
 #[test]
 fn a_tight_memory_budget_still_delivers_every_row_and_isolates_refusals() {
     let dir = scratch("budget");

@@ -1,6 +1,7 @@
 //! End to end: `salesync push` (the release binary, a child process) into the embedded mock on 127.0.0.1,
 //! against a bare reqwest loop posting the same rows, pre-serialized into the same batches, at the same
-//! concurrency; then the peak RSS of `salesync push` on a 1,000,000-row file.
+//! concurrency; then the peak RSS of `salesync push` on each endpoint: Tencent's rows as above, Shopline's at a
+//! realistic size (a flow with its nodes, about 2 KB: `shopline_flow_push_row`).
 //!
 //!     cargo build --release -p salesync-cli
 //!     cargo bench -p salesync-bench --bench push
@@ -10,7 +11,9 @@
 //! on core 1, which measures whether the client keeps up with the server.
 //!
 //! Environment: `PIN` (see above), `PUSH_ROWS` (rows per throughput run, default 200000), `PUSH_ROUNDS` (default 3; each round runs push, then
-//! the bare loop, and the median of the rounds' ratios is reported), `RSS_ROWS` (default 1000000; 0 skips the memory run), `CONCURRENCY` (default 4, push's default),
+//! the bare loop, and the median of the rounds' ratios is reported), `RSS_ROWS` (rows of the memory runs, one
+//! or more separated by commas, default 1000000; 0 skips them), `RSS_RPS` (push's `--rps` in the memory runs,
+//! default 0: with a pace, rows wait in push's queues as behind a platform's bucket), `CONCURRENCY` (default 4, push's default),
 //! `SALESYNC_BIN` (default `$CARGO_TARGET_DIR/release/salesync`, else `<workspace>/target/release/salesync`),
 //! `KEEP` (keep the throughput runs' input files, to profile push on them), `LATENCY_MS` (default 0: every
 //! answer of the mock held back this long, as a remote platform's round trip would be).
@@ -29,7 +32,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use salesync_bench::fixtures::{shopline_push_row, tencent_push_row};
+use salesync_bench::fixtures::{
+    shopline_flow_push_row, shopline_push_row, tencent_push_row, SHOPLINE_FLOW_IDS,
+};
 use salesync_mock::{MockConfig, MockServer, DEFAULT_SHOPLINE_TOKEN, DEFAULT_TENCENT_TOKEN};
 use serde_json::Value;
 
@@ -58,6 +63,22 @@ impl Platform {
         match self {
             Platform::Tencent => tencent_push_row(i),
             Platform::Shopline => shopline_push_row(i),
+        }
+    }
+
+    /// A row of the memory runs: Shopline's is a whole flow with its nodes.
+    fn rss_row(self, i: u64) -> String {
+        match self {
+            Platform::Tencent => tencent_push_row(i),
+            Platform::Shopline => shopline_flow_push_row(i),
+        }
+    }
+
+    /// What the mock holds after a memory run of `rows` rows (Shopline's flow ids repeat).
+    fn rss_stored(self, rows: u64) -> u64 {
+        match self {
+            Platform::Tencent => rows,
+            Platform::Shopline => rows.min(SHOPLINE_FLOW_IDS),
         }
     }
 
@@ -112,10 +133,10 @@ fn salesync_bin() -> PathBuf {
     bin
 }
 
-fn write_rows(path: &Path, platform: Platform, rows: u64) -> u64 {
+fn write_rows(path: &Path, rows: u64, row: impl Fn(u64) -> String) -> u64 {
     let mut out = BufWriter::new(File::create(path).unwrap());
     for i in 0..rows {
-        out.write_all(platform.row(i).as_bytes()).unwrap();
+        out.write_all(row(i).as_bytes()).unwrap();
         out.write_all(b"\n").unwrap();
     }
     out.flush().unwrap();
@@ -128,6 +149,7 @@ fn push_command(
     platform: Platform,
     file: &Path,
     concurrency: u64,
+    rps: &str,
 ) -> Command {
     let mut command = Command::new(bin);
     command
@@ -140,7 +162,7 @@ fn push_command(
             "--progress",
             "off",
             "--rps",
-            "0",
+            rps,
         ])
         .args(["--concurrency", &concurrency.to_string()])
         .env_remove("SALESYNC_BASE_URL")
@@ -246,7 +268,7 @@ fn run_push(
 ) -> (f64, Cpu) {
     clean(file);
     mock.reset();
-    let mut command = push_command(bin, &mock.url(), platform, file, concurrency);
+    let mut command = push_command(bin, &mock.url(), platform, file, concurrency, "0");
     let (start, cpu) = (Instant::now(), Cpu::now());
     let output = command.output().unwrap();
     let (seconds, cpu) = (start.elapsed().as_secs_f64(), Cpu::now().since(cpu));
@@ -464,7 +486,13 @@ fn main() {
     // `cargo bench` passes `--bench`; a name filter may follow: nothing here to filter.
     let rows = env_number("PUSH_ROWS", 200_000);
     let rounds = env_number("PUSH_ROUNDS", 3).max(1);
-    let rss_rows = env_number("RSS_ROWS", 1_000_000);
+    let rss_rows: Vec<u64> = std::env::var("RSS_ROWS")
+        .unwrap_or_else(|_| "1000000".to_owned())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .filter(|&n| n > 0)
+        .collect();
+    let rss_rps = std::env::var("RSS_RPS").unwrap_or_else(|_| "0".to_owned());
     let concurrency = env_number("CONCURRENCY", 4);
     let keep = std::env::var_os("KEEP").is_some_and(|v| v != "0");
     let bin = salesync_bin();
@@ -515,7 +543,7 @@ fn main() {
     println!("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
     for platform in [Platform::Tencent, Platform::Shopline] {
         let file = dir.join(format!("{}-{rows}.jsonl", platform.endpoint()));
-        let bytes = write_rows(&file, platform, rows);
+        let bytes = write_rows(&file, rows, |i| platform.row(i));
         let bodies = baseline_bodies(platform, rows);
         let mut push = Vec::new();
         let mut bare = Vec::new();
@@ -548,30 +576,37 @@ fn main() {
         }
     }
 
-    if rss_rows > 0 {
-        let platform = Platform::Tencent;
-        let file = dir.join(format!("{}-{rss_rows}.jsonl", platform.endpoint()));
-        let bytes = write_rows(&file, platform, rss_rows);
-        clean(&file);
-        mock.reset();
-        let command = push_command(&bin, &mock.url(), platform, &file, concurrency);
-        let (output, kb, seconds) = peak_rss_kb(command);
-        check_summary(&output, rss_rows);
-        assert_eq!(
-            platform.stored(&mock) as u64,
-            rss_rows,
-            "the mock holds every row"
-        );
+    if !rss_rows.is_empty() {
         println!(
-            "peak RSS of `salesync push {}` on {rss_rows} rows ({:.0} MB): {:.1} MB ({kb} kB); {:.1} s, {:.0} rows/s",
-            platform.endpoint(),
-            bytes as f64 / 1e6,
-            kb as f64 / 1024.0,
-            seconds,
-            rss_rows as f64 / seconds
+            "peak RSS (`/usr/bin/time -v`) of `salesync push`, concurrency {concurrency}, --rps {rss_rps}:"
         );
-        clean(&file);
-        let _ = fs::remove_file(&file);
+        println!("| endpoint | rows | file | peak RSS | time | rows/s |");
+        println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    }
+    for &rows in &rss_rows {
+        for platform in [Platform::Tencent, Platform::Shopline] {
+            let file = dir.join(format!("{}-rss-{rows}.jsonl", platform.endpoint()));
+            let bytes = write_rows(&file, rows, |i| platform.rss_row(i));
+            clean(&file);
+            mock.reset();
+            let command = push_command(&bin, &mock.url(), platform, &file, concurrency, &rss_rps);
+            let (output, kb, seconds) = peak_rss_kb(command);
+            check_summary(&output, rows);
+            assert_eq!(
+                platform.stored(&mock) as u64,
+                platform.rss_stored(rows),
+                "the mock holds every row"
+            );
+            println!(
+                "| {} | {rows} | {:.0} MB | {:.1} MiB ({kb} kB) | {seconds:.1} s | {:.0} |",
+                platform.endpoint(),
+                bytes as f64 / 1e6,
+                kb as f64 / 1024.0,
+                rows as f64 / seconds
+            );
+            clean(&file);
+            let _ = fs::remove_file(&file);
+        }
     }
     mock.reset();
 }

@@ -284,3 +284,19 @@ pub fn shopline_push_row(i: u64) -> String {
 fn cents_text(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
+
+/// Flow ids of [`shopline_flow_push_row`] repeat after this many rows, so the mock keeps at most this many
+/// flows (and four times as many nodes) whatever the file's length.
+pub const SHOPLINE_FLOW_IDS: u64 = 100_000;
+
+/// One `salesync push` row for Shopline at a realistic size: a flow with its three nodes and a deleted one,
+/// every optional member filled, as in [`shopline_request`] (about 2 KB, against 430 bytes for
+/// [`shopline_push_row`]). Ids repeat every [`SHOPLINE_FLOW_IDS`] rows (the platform upserts by them); the
+/// counts go on changing, so no two rows of a file are the same.
+pub fn shopline_flow_push_row(i: u64) -> String {
+    let mut flow = shopline_flow((i % SHOPLINE_FLOW_IDS) as usize);
+    let n = i64::try_from(i).unwrap_or(i64::MAX / 4);
+    flow.send_count = 1_500 + n;
+    flow.trigger_num = 400 + 2 * n;
+    serde_json::to_string(&flow).expect("a flow serializes")
+}

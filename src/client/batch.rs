@@ -164,7 +164,7 @@ where
     let dispatch: Dispatch<'a, O> = Arc::new(move |request: &O::Request, _size, gate: Gate| {
         let send = send.clone();
         let request = request.clone();
-        Box::pin(async move {
+        let sending: super::engine::Sending<'a> = Box::pin(async move {
             let Some(_slot) = gate.enter().await else {
                 return Sent::Halted;
             };
@@ -172,7 +172,9 @@ where
                 Ok(response) => Sent::Ok(response.trace_id, response.attempts),
                 Err(error) => Sent::Err(error),
             }
-        })
+        });
+        // The caller's `send` serializes: the engine keeps the items.
+        (sending, None)
     });
     let count = items.len();
     let rows = futures_util::stream::iter(items.into_iter().enumerate().map(|(key, item)| Row {

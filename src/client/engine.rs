@@ -3,6 +3,10 @@
 //! (and a byte budget), sent with bounded concurrency (the next requests serialized while earlier ones are
 //! in flight), and a request the platform refuses for its content is halved, down to single rows, so one bad
 //! row does not fail the good ones. Every row comes out exactly once: rejected, delivered, refused or failed.
+//!
+//! A request the engine serialized itself holds its rows only as its body while it is in flight: the items
+//! are dropped once written (they were a third of what such a request held), and read back from the body
+//! in the rare case the platform refuses it and it has to be halved.
 //! `sync_all` and `salesync push` are both this engine, with their own keys and bookkeeping.
 
 use std::collections::VecDeque;
@@ -12,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use bytes::Bytes;
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use tokio::sync::Semaphore;
 
@@ -38,7 +43,8 @@ pub struct Row<K, T> {
 pub struct SyncOptions {
     /// Rows per request: at most the schema's batch limit (`None`: the limit).
     pub batch_rows: Option<usize>,
-    /// A request closes before its rows' bytes would pass this (`None`: no byte budget).
+    /// A request closes before its rows' bytes would pass this, or once they reach it (`None`: no byte
+    /// budget). A single larger row is a request of its own.
     pub batch_bytes: Option<usize>,
     /// Requests in flight at once (at least 1).
     pub concurrency: usize,
@@ -151,9 +157,13 @@ impl<P: Platform> Client<P> {
     {
         let dispatch: Dispatch<'s, O> = Arc::new(move |request: &O::Request, size, gate: Gate| {
             // Serialized now, before a slot is free (so that a freed slot is used at once), and while the
-            // engine lends the items to the request.
+            // engine lends the items to the request; the engine keeps the body instead of the items.
             let prepared = Prepared::<O>::serialize(request, size);
-            Box::pin(async move {
+            let body = prepared
+                .as_ref()
+                .ok()
+                .map(|prepared| prepared.bytes().clone());
+            let sending: Sending<'s> = Box::pin(async move {
                 let prepared = match prepared {
                     Ok(prepared) => prepared,
                     Err(error) => return Sent::Err(error),
@@ -165,7 +175,8 @@ impl<P: Platform> Client<P> {
                     Ok(response) => Sent::Ok(response.trace_id, response.attempts),
                     Err(error) => Sent::Err(error),
                 }
-            })
+            });
+            (sending, body)
         });
         SyncStream::with_dispatch(envelope, rows, options, dispatch)
     }
@@ -183,9 +194,11 @@ pub(crate) enum Sent {
 pub(crate) type Sending<'a> = Pin<Box<dyn Future<Output = Sent> + Send + 'a>>;
 /// How the engine sends one request: it reads (serializes) the request it is lent before returning, then the
 /// future enters the gate (a send slot, unless the engine halted) before sending. The `usize` is the rows'
-/// own size (their [`Row::bytes`]), room to reserve for the body.
+/// own size (their [`Row::bytes`]), room to reserve for the body. The body it gives back, if it made one,
+/// holds the items from then on: the engine drops its own and reads them back from the body should the
+/// request be halved (`None`: the engine keeps the items).
 pub(crate) type Dispatch<'a, O> = Arc<
-    dyn Fn(&<O as crate::runtime::Operation>::Request, usize, Gate) -> Sending<'a>
+    dyn Fn(&<O as crate::runtime::Operation>::Request, usize, Gate) -> (Sending<'a>, Option<Bytes>)
         + Send
         + Sync
         + 'a,
@@ -209,7 +222,10 @@ impl Gate {
 /// the request and come back out of it as one vector, never moved one by one.
 struct Batch<K, T> {
     keys: Vec<(K, usize)>,
+    /// Empty while `body` holds them.
     items: Vec<T>,
+    /// The body of the request the items were sent in, once they were dropped for it.
+    body: Option<Bytes>,
 }
 
 impl<K, T> Default for Batch<K, T> {
@@ -223,6 +239,7 @@ impl<K, T> Batch<K, T> {
         Batch {
             keys: Vec::with_capacity(rows),
             items: Vec::with_capacity(rows),
+            body: None,
         }
     }
 
@@ -239,11 +256,12 @@ impl<K, T> Batch<K, T> {
         self.items.push(row.item);
     }
 
-    /// The rows from `at` on, taken off this batch.
+    /// The rows from `at` on, taken off this batch (whose items are not in a body).
     fn split_off(&mut self, at: usize) -> Self {
         Batch {
             keys: self.keys.split_off(at),
             items: self.items.split_off(at),
+            body: None,
         }
     }
 
@@ -399,7 +417,13 @@ where
         }
         self.batch_bytes += row.bytes;
         self.batch.push(row);
-        if self.batch.len() >= self.max_rows {
+        // Closed as soon as it is full by either measure, not when the next row comes: the rows of a batch left
+        // open hold memory, and a caller that bounds the bytes it hands over (push) would otherwise wait for
+        // a row it cannot send until this batch goes. The batches are the same either way.
+        let full_bytes = self
+            .max_bytes
+            .is_some_and(|budget| self.batch_bytes >= budget);
+        if self.batch.len() >= self.max_rows || full_bytes {
             self.close_batch();
         }
     }
@@ -426,8 +450,13 @@ where
         let mut request = (*self.envelope).clone();
         *O::items_mut(&mut request) = std::mem::take(&mut batch.items);
         self.requests += 1;
-        let sending = (self.dispatch)(&request, batch.size(), self.gate.clone());
-        batch.items = std::mem::take(O::items_mut(&mut request));
+        let (sending, body) = (self.dispatch)(&request, batch.size(), self.gate.clone());
+        match body {
+            // The items are in the body now: dropped here rather than held until the answer.
+            Some(body) => batch.body = Some(body),
+            None => batch.items = std::mem::take(O::items_mut(&mut request)),
+        }
+        drop(request);
         self.in_flight
             .push(Box::pin(async move { (batch, sending.await) }));
     }
@@ -468,6 +497,15 @@ where
         }
         match error {
             error if error.is_content_rejected() && batch.len() > 1 => {
+                if let Err(unreadable) = items_back::<O, K>(&mut batch) {
+                    // Never seen: the engine reads back what it wrote. Its rows may be sent again later.
+                    tracing::error!(%unreadable, "a refused request's body could not be read back to halve it");
+                    self.ready.push_back(SyncEvent::Failed {
+                        keys: keys(batch),
+                        error: Arc::new(error),
+                    });
+                    return;
+                }
                 tracing::info!(items = batch.len(), %error, "request refused for its content: splitting it to find the bad items");
                 let second = batch.split_off(batch.len() / 2);
                 self.halves.push_front(second);
@@ -543,6 +581,23 @@ where
             };
         }
     }
+}
+
+/// The items of a batch whose request holds them as its body, read back from it (to halve the request).
+fn items_back<O: Batched, K>(batch: &mut Batch<K, O::Item>) -> Result<(), serde_json::Error> {
+    let Some(body) = batch.body.take() else {
+        return Ok(());
+    };
+    let mut request: O::Request = serde_json::from_slice(&body)?;
+    let items = std::mem::take(O::items_mut(&mut request));
+    if items.len() != batch.keys.len() {
+        return Err(serde::de::Error::invalid_length(
+            items.len(),
+            &"the rows of the request",
+        ));
+    }
+    batch.items = items;
+    Ok(())
 }
 
 /// The envelope's own violations; its batch member is replaced, so nothing at or below it counts.

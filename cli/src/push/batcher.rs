@@ -1,10 +1,12 @@
-//! Grouping consecutive valid rows into batches, deterministically: the same file (and the same limits) always
-//! gives the same batches, numbered from 0, so a rerun can tell which of them an earlier run confirmed.
+//! Grouping consecutive valid rows into batches within the request limits, so that the reader hands them over
+//! a request's worth at a time, not row by row. The requests themselves are formed again by the library's
+//! engine from the rows the driver passes on (it skips the rows earlier runs confirmed), so a batch handed over
+//! early (the reader waiting for room, see `budget`) changes nothing that is sent.
 
 /// One valid row on its way to the platform: a row that passed its check, as it came out of it.
 pub use crate::rows::Valid as Row;
 
-/// Consecutive valid rows sent in one request.
+/// Consecutive valid rows, at most a request's worth.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch<T> {
     /// 0-based number of the batch in the file.
@@ -17,6 +19,11 @@ impl<T> Batch<T> {
     /// Input bytes the rows account for.
     pub fn bytes(&self) -> u64 {
         self.rows.iter().map(|row| row.bytes).sum()
+    }
+
+    /// Bytes of the rows' text (what the budget counts).
+    pub fn text_bytes(&self) -> u64 {
+        self.rows.iter().map(|row| row.text.len() as u64).sum()
     }
 }
 
@@ -70,7 +77,8 @@ impl<T> Batcher<T> {
         closed
     }
 
-    /// The last, partial batch.
+    /// The partial batch: the last one, or one handed over early while the reader waits for room (the
+    /// engine forms the requests again, so where these batches end does not change what is sent).
     pub fn finish(&mut self) -> Option<Batch<T>> {
         self.take()
     }

@@ -1,10 +1,10 @@
 //! `salesync push <ENDPOINT> <FILE>`: stream a large export to the platform, resumably.
 //!
 //! One module per job: `reader` splits the file into rows, `pipeline` checks them and `batcher` groups them
-//! (on a thread of their own), `send` delivers a batch (halving it to isolate rows the platform refuses),
-//! `checkpoint` remembers confirmed rows by their content, `rejects` writes the reject file, `failed` the file
-//! of rows not delivered, `progress` and `summary` tell the user, `envelope` builds the request envelope and
-//! the client, and `run` ties them together.
+//! (on a thread of their own, within the `budget` of bytes of rows held in memory), `send` delivers a batch
+//! (halving it to isolate rows the platform refuses), `checkpoint` remembers confirmed rows by their content,
+//! `rejects` writes the reject file, `failed` the file of rows not delivered, `progress` and `summary` tell the
+//! user, `envelope` builds the request envelope and the client, and `run` ties them together.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use crate::endpoint::Endpoint;
 use crate::rows::Format;
 
 mod batcher;
+mod budget;
 mod canonical;
 mod checkpoint;
 mod envelope;
@@ -164,6 +165,11 @@ pub struct Args {
     /// A batch closes before its rows' text would pass this many bytes
     #[arg(long, default_value_t = 4 * 1024 * 1024, hide = true)]
     pub max_batch_bytes: usize,
+
+    /// Rows read but not yet accounted for hold at most about this many bytes of text (at least
+    /// --max-batch-bytes): the bound on push's memory whatever the rows, the file or the concurrency
+    #[arg(long, default_value_t = budget::DEFAULT_LIMIT, hide = true)]
+    pub max_held_bytes: usize,
 
     /// Act as if Ctrl-C came once this many batches are confirmed (to test resuming)
     #[arg(long, hide = true)]

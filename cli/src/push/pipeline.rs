@@ -1,5 +1,6 @@
 //! The producer: a thread that reads the input, checks each row and forms batches, handing them over a
-//! bounded channel, so that reading never runs more than a few batches ahead of sending.
+//! bounded channel; it reads on only while the rows not yet accounted for stay within the byte budget
+//! ([`Budget`]), so that reading never runs more than a few requests' worth of bytes ahead of sending.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use salesync::runtime::Batched;
 use tokio::sync::mpsc;
 
 use super::batcher::{Batch, Batcher, Limits};
+use super::budget::Budget;
 use super::rejects::Reject;
 use crate::rows::{self, Format, Input, Invalid, Target};
 
@@ -43,18 +45,25 @@ pub struct Plan {
     pub validate: bool,
 }
 
-/// Starts the producer. It stops at the end of the input, when `stop` is set, or when the receiver is gone.
+/// Starts the producer. It stops at the end of the input, when `stop` is set (or `budget` closed), or when
+/// the receiver is gone.
 pub fn spawn<O: Batched>(
     plan: Plan,
     stop: Arc<AtomicBool>,
+    budget: Arc<Budget>,
     events: mpsc::Sender<Event<O::Item>>,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("salesync-reader".into())
-        .spawn(move || produce::<O>(&plan, &stop, &events))
+        .spawn(move || produce::<O>(&plan, &stop, &budget, &events))
 }
 
-fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Event<O::Item>>) {
+fn produce<O: Batched>(
+    plan: &Plan,
+    stop: &AtomicBool,
+    budget: &Budget,
+    events: &mpsc::Sender<Event<O::Item>>,
+) {
     let rows = match rows::open(&plan.input, plan.format, Target::of::<O>(), plan.row_limit) {
         Ok(rows) => rows,
         Err(open) => {
@@ -63,15 +72,23 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
         }
     };
     let mut batcher = Batcher::new(plan.limits);
+    // Bytes of the valid rows read so far (their text), against what the driver has accounted for.
+    let mut taken = 0u64;
     for checked in rows.checked::<O>(plan.validate) {
         if stop.load(Ordering::Relaxed) {
             return;
         }
         let event = match checked {
-            Ok(Ok(row)) => match batcher.push(row) {
-                Some(batch) => Event::Batch(batch),
-                None => continue,
-            },
+            Ok(Ok(row)) => {
+                if !budget.has_room(taken) && !wait_for_room(&mut batcher, taken, budget, events) {
+                    return;
+                }
+                taken += row.text.len() as u64;
+                match batcher.push(row) {
+                    Some(batch) => Event::Batch(batch),
+                    None => continue,
+                }
+            }
             Ok(Err(invalid)) => reject(invalid),
             Err(err) => Event::Error(format!("cannot read {}: {err}", plan.input.name())),
         };
@@ -83,6 +100,22 @@ fn produce<O: Batched>(plan: &Plan, stop: &AtomicBool, events: &mpsc::Sender<Eve
     if let Some(batch) = batcher.finish() {
         let _ = events.blocking_send(Event::Batch(batch));
     }
+}
+
+/// Waits until the rows held leave room for another: the partial batch goes first (the rows held may be its
+/// own, which only its sending can free). `false` when the run stops or the receiver is gone.
+fn wait_for_room<T>(
+    batcher: &mut Batcher<T>,
+    taken: u64,
+    budget: &Budget,
+    events: &mpsc::Sender<Event<T>>,
+) -> bool {
+    if let Some(batch) = batcher.finish() {
+        if events.blocking_send(Event::Batch(batch)).is_err() {
+            return false;
+        }
+    }
+    budget.wait_for_room(taken)
 }
 
 /// An invalid record as the reject event it is.

@@ -18,6 +18,7 @@ use salesync::runtime::{Auth, Batched};
 use tokio::sync::mpsc;
 
 use super::batcher::Limits;
+use super::budget::Budget;
 use super::checkpoint::{row_hash, Checkpoint, Header, Known};
 use super::envelope::Credentials;
 use super::failed::FailedWriter;
@@ -30,6 +31,10 @@ use super::summary::{self, Ending, Fatal, Files, Side, Tally};
 use super::Args;
 use crate::rows::Input;
 use crate::status::Status;
+
+/// Events the producer may have waiting for the driver: a little slack between two threads, no more (the
+/// rows in them count in the budget, the engine keeps the senders busy).
+const READ_AHEAD: usize = 2;
 
 /// Rows handed to the engine, a batch of them per channel message.
 type RowsTx<Item> = mpsc::UnboundedSender<Vec<EngineRow<RowKey, Item>>>;
@@ -282,6 +287,11 @@ struct Driver {
     progress: Progress,
     /// Tells the producer to stop reading.
     stop: Arc<AtomicBool>,
+    /// The bytes of rows held in memory, shared with the producer.
+    budget: Arc<Budget>,
+    /// Bytes of the text of valid rows accounted for (sent, refused, failed, skipped, not sent): room for the
+    /// producer once published.
+    released: u64,
     stopping: bool,
     stop_after: Option<u64>,
     /// Rows handed to the engine, and rows it reported on: the difference is in its hands.
@@ -299,12 +309,13 @@ async fn execute<O: Batched, P: Credentials>(args: &Args, setup: Setup<O, P>) ->
         rejects,
         files,
     } = setup;
-    let concurrency = usize::from(args.concurrency);
     let stop = Arc::new(AtomicBool::new(false));
-    // A few batches of read-ahead: enough to keep every sender busy, small enough to bound memory.
-    let (events_tx, mut events) = mpsc::channel(concurrency * 2 + 2);
     let limits = plan.limits;
-    let producer = match pipeline::spawn::<O>(plan, stop.clone(), events_tx) {
+    let budget = Arc::new(Budget::new(args.max_held_bytes, limits.max_bytes));
+    // The engine holds the rows that keep every sender busy (`send`); this channel only smooths the hand-over.
+    // Its events are few, and its rows count in the budget like any other.
+    let (events_tx, mut events) = mpsc::channel(READ_AHEAD);
+    let producer = match pipeline::spawn::<O>(plan, stop.clone(), budget.clone(), events_tx) {
         Ok(handle) => handle,
         Err(err) => {
             let _ = writeln!(
@@ -327,6 +338,8 @@ async fn execute<O: Batched, P: Credentials>(args: &Args, setup: Setup<O, P>) ->
         checkpoint: None,
         progress: Progress::new(args.progress, input_bytes, interval),
         stop,
+        budget,
+        released: 0,
         stopping: false,
         stop_after: args.stop_after_batches,
         handed: 0,
@@ -338,10 +351,13 @@ async fn execute<O: Batched, P: Credentials>(args: &Args, setup: Setup<O, P>) ->
             // A dry run: every row is read and checked; nothing is sent.
             while let Some(event) = events.recv().await {
                 driver.event::<O>(event, None);
+                driver.publish();
             }
         }
         Some(sending) => send::<O, P>(args, &mut driver, &mut events, sending, limits).await,
     }
+    // The producer may be waiting for room that will not come now.
+    driver.budget.close();
     drop(events);
     let _ = producer.join();
     driver.finish(&files, args.json)
@@ -379,8 +395,8 @@ async fn send<O: Batched, P: Credentials>(
         }
     }
     let concurrency = usize::from(args.concurrency);
-    // Rows go to the engine through a channel; reading stops while the engine holds this many, so memory
-    // stays bounded by a few requests' rows.
+    // Rows go to the engine through a channel; reading stops while the engine holds this many (the requests in
+    // flight, as many prepared, two more), and before that if their bytes reach the budget.
     let holding = (limits.max_rows * (concurrency * 2 + 2)) as u64;
     // The rows of a batch as read go together (one message, not one per row).
     let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<Vec<EngineRow<RowKey, O::Item>>>();
@@ -431,6 +447,7 @@ async fn send<O: Batched, P: Credentials>(
                 driver.progress.update(&driver.tally, driver.bytes_done);
             }
         }
+        driver.publish();
         // Stopping (interrupted, a fatal error, or enough batches): no more rows go to the engine, which sends
         // what it holds and ends.
         if driver.stopping && rows_tx.is_some() {
@@ -459,6 +476,7 @@ impl Driver {
         if !self.stopping {
             self.stopping = true;
             self.stop.store(true, Ordering::Relaxed);
+            self.budget.close();
             self.progress.println(why);
         }
     }
@@ -507,6 +525,7 @@ impl Driver {
                     // Stopping, or a dry run: nothing more is sent.
                     self.tally.unsent += batch.rows.len() as u64;
                     self.bytes_done += batch.bytes();
+                    self.released += batch.text_bytes();
                     return;
                 };
                 let mut rows = Vec::with_capacity(batch.rows.len());
@@ -519,7 +538,9 @@ impl Driver {
                     Ok(()) => self.handed += count,
                     Err(mpsc::error::SendError(rows)) => {
                         self.tally.unsent += count;
-                        self.bytes_done += rows.iter().map(|row| row.key.bytes).sum::<u64>();
+                        for row in &rows {
+                            self.settled(&row.key);
+                        }
                     }
                 }
             }
@@ -537,6 +558,10 @@ impl Driver {
             Some(checkpoint) => checkpoint.known(hash),
             None => Ok(None),
         };
+        if !matches!(known, Ok(None)) {
+            // Not sent: accounted for now.
+            self.released += row.text.len() as u64;
+        }
         match known {
             Ok(Some(Known::Confirmed)) => {
                 self.tally.skipped += 1;
@@ -660,7 +685,21 @@ impl Driver {
     /// Rows the engine reported on.
     fn done(&mut self, keys: &[RowKey]) {
         self.reported += keys.len() as u64;
-        self.bytes_done += keys.iter().map(|key| key.bytes).sum::<u64>();
+        for key in keys {
+            self.settled(key);
+        }
+    }
+
+    /// A row handed to the engine (or meant for it) is accounted for: its input bytes are done, its text no
+    /// longer held.
+    fn settled(&mut self, key: &RowKey) {
+        self.bytes_done += key.bytes;
+        self.released += key.text.len() as u64;
+    }
+
+    /// Tells the producer how much it may read now.
+    fn publish(&self) {
+        self.budget.release(self.released);
     }
 
     /// Records rows the platform answered for in the checkpoint: a rerun skips them.

@@ -430,6 +430,72 @@ fn rows_the_platform_refuses_are_isolated_and_remembered_across_a_resume() {
     }
 }
 
+/// The memory budget at its tightest (a limit of about twenty rows: the reader waits for room before nearly
+/// every row and hands over partial batches), with refusals to halve (read back from the request bodies, the
+/// items having been dropped once written) and faults: every row still arrives or is refused, once.
+#[test]
+fn a_tight_memory_budget_still_delivers_every_row_and_isolates_refusals() {
+    let dir = scratch("budget");
+    let file = dir.join("sales.jsonl");
+    let mut text = String::new();
+    let mut valid = BTreeSet::new();
+    let mut refused = BTreeSet::new();
+    for n in 0..1500 {
+        let sku = format!("sku-{n:05}");
+        let current = if n % 97 == 11 { 11 } else { 5 };
+        let row = json!({
+            "external_store_id": "s",
+            "external_sku_id": sku,
+            "price": {"current_price": current, "sku_price": 10},
+            "stock": {"sku_stock_status": 1},
+        });
+        text.push_str(&row.to_string());
+        text.push('\n');
+        if current > 10 {
+            refused.insert(sku);
+        } else {
+            valid.insert(sku);
+        }
+    }
+    fs::write(&file, text).unwrap();
+    let config = MockConfig::default()
+        .with_rate_limit(None)
+        .with_random_faults(Vendor::Tencent, flaky(0.05, 5));
+    let mock = Mock::start(config);
+    let extra = [
+        "--no-local-validation",
+        "--max-held-bytes",
+        "1",
+        "--max-batch-bytes",
+        "2500",
+    ];
+    let (code, summary) = push(&mock, TENCENT, &file, &extra);
+    assert_eq!(code, 1, "{summary}");
+    assert_eq!(summary["read"], 1500);
+    assert_eq!(
+        summary["sent"].as_u64(),
+        Some(valid.len() as u64),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["refused"].as_u64(),
+        Some(refused.len() as u64),
+        "{summary}"
+    );
+    let held: BTreeSet<String> = mock
+        .server
+        .tencent_salesinfo()
+        .into_iter()
+        .map(|item| item.external_sku_id)
+        .collect();
+    assert_eq!(held, valid);
+    let rejected: BTreeSet<String> = lines(&dir.join("sales.jsonl.rejects.jsonl"))
+        .iter()
+        .map(|r| r["row"]["external_sku_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rejected, refused);
+}
+
 #[test]
 fn shopline_flows_arrive_through_429s_dropped_connections_and_timeouts() {
     let dir = scratch("shopline");

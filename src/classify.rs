@@ -26,7 +26,7 @@ use crate::vendor::Vendor;
 /// | 401; Tencent 11000, 11002, 11004, 11005, 11007 | `token_rejected` | with a token provider: at once, once, with a fresh token; else never |
 /// | 403; Tencent 11014 | `forbidden` | never |
 /// | Tencent 11018 | `daily_limit` | never (nothing succeeds before tomorrow) |
-/// | Tencent 12201, 12203 | `account_rejected` | never |
+/// | Tencent 12201, 12203; Shopline 402 (store frozen), 423 (store locked) | `account_rejected` | never |
 /// | Tencent 12000, 12003 | `malformed` | never |
 /// | Tencent 18001–18014; Shopline 400, 412, 422 | `content_rejected` | never (`sync_all` splits the batch) |
 /// | validation, decode, credential, configuration errors; any other answer | `invalid`, `decode`, `credentials`, `config`, `other` | never |
@@ -49,7 +49,8 @@ pub enum ErrorClass {
     Forbidden,
     /// No token could be had: the token provider failed, or the token cannot go into a request.
     Credentials,
-    /// The account may not call at all (Tencent 12201 invalid, 12203 not permitted).
+    /// The account may not call at all (Tencent 12201 invalid, 12203 not permitted), or the store takes no
+    /// calls (Shopline 402 frozen, 423 locked).
     AccountRejected,
     /// Tencent 11018, the per-day call limit: nothing succeeds before tomorrow.
     DailyLimit,
@@ -125,6 +126,8 @@ impl ErrorClass {
             (_, 501) => ErrorClass::Other,
             (_, 408 | 500..=599) => ErrorClass::Unavailable,
             (Vendor::Shopline, 400 | 412 | 422) => ErrorClass::ContentRejected,
+            // The store is frozen (402) or locked (423): nothing reaches it until its owner acts.
+            (Vendor::Shopline, 402 | 423) => ErrorClass::AccountRejected,
             _ => ErrorClass::Other,
         }
     }
@@ -276,6 +279,8 @@ mod tests {
             (400, C::ContentRejected),
             (412, C::ContentRejected),
             (422, C::ContentRejected),
+            (402, C::AccountRejected),
+            (423, C::AccountRejected),
             (404, C::Other),
         ];
         for (status, class) in cases {
@@ -285,8 +290,9 @@ mod tests {
                 "{status}"
             );
         }
-        // A Tencent 400 without an envelope is not a content verdict.
+        // A Tencent 400 without an envelope is not a content verdict, nor a 402 an account's.
         assert_eq!(ErrorClass::of_answer(Vendor::Tencent, 400, None), C::Other);
+        assert_eq!(ErrorClass::of_answer(Vendor::Tencent, 402, None), C::Other);
     }
 
     #[test]

@@ -155,7 +155,13 @@ impl<P: Platform> Client<P> {
         K: Send + 'static,
         S: Stream<Item = Row<K, O::Item>> + Send,
     {
-        let dispatch: Dispatch<'s, O> = Arc::new(move |request: &O::Request, size, gate: Gate| {
+        SyncStream::with_dispatch(envelope, rows, options, self.dispatch::<O>())
+    }
+
+    /// How the engine sends a request with this client (a clone of it: the engine may outlive the borrow).
+    pub(super) fn dispatch<'a, O: Batched + 'a>(&self) -> Dispatch<'a, O> {
+        let client = self.clone();
+        Arc::new(move |request: &O::Request, size, gate: Gate| {
             // Serialized now, before a slot is free (so that a freed slot is used at once), and while the
             // engine lends the items to the request; the engine keeps the body instead of the items.
             let prepared = Prepared::<O>::serialize(request, size);
@@ -163,7 +169,8 @@ impl<P: Platform> Client<P> {
                 .as_ref()
                 .ok()
                 .map(|prepared| prepared.bytes().clone());
-            let sending: Sending<'s> = Box::pin(async move {
+            let client = client.clone();
+            let sending: Sending<'a> = Box::pin(async move {
                 let prepared = match prepared {
                     Ok(prepared) => prepared,
                     Err(error) => return Sent::Err(error),
@@ -171,14 +178,13 @@ impl<P: Platform> Client<P> {
                 let Some(_slot) = gate.enter().await else {
                     return Sent::Halted;
                 };
-                match self.send_prepared(&prepared).await {
+                match client.send_prepared(&prepared).await {
                     Ok(response) => Sent::Ok(response.trace_id, response.attempts),
                     Err(error) => Sent::Err(error),
                 }
             });
             (sending, body)
-        });
-        SyncStream::with_dispatch(envelope, rows, options, dispatch)
+        })
     }
 }
 
@@ -601,7 +607,7 @@ fn items_back<O: Batched, K>(batch: &mut Batch<K, O::Item>) -> Result<(), serde_
 }
 
 /// The envelope's own violations; its batch member is replaced, so nothing at or below it counts.
-fn envelope_violations<O: Batched>(envelope: &O::Request, member: &str) -> Vec<Violation> {
+pub(super) fn envelope_violations<O: Batched>(envelope: &O::Request, member: &str) -> Vec<Violation> {
     let batch = format!("/{member}");
     let below = format!("/{member}/");
     let mut v = Validator::new();
@@ -613,7 +619,7 @@ fn envelope_violations<O: Batched>(envelope: &O::Request, member: &str) -> Vec<V
 }
 
 /// A row's violations at `/{member}/{position}/...`.
-fn item_violations<T: Validate>(item: &T, member: &str, index: usize) -> Vec<Violation> {
+pub(super) fn item_violations<T: Validate>(item: &T, member: &str, index: usize) -> Vec<Violation> {
     let mut v = Validator::with_prefix(&format!("/{member}/{index}"));
     item.validate_into(&mut v);
     v.into_violations()

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
+use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use super::auth::{Credential, TokenProvider};
@@ -87,10 +88,13 @@ pub(super) struct Inner {
     /// The client's own credentials, scrubbed from everything it reports.
     pub scrubber: Scrubber,
     pub settings: Settings,
+    /// A fleet's limit on requests on the wire, shared by its tenants' clients: taken after the pace, for the
+    /// exchange only, so a tenant waiting for its bucket never holds a place another could use.
+    pub wire: Option<Arc<Semaphore>>,
 }
 
 /// What only one platform has.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) enum Settings {
     #[default]
     None,
@@ -234,6 +238,10 @@ impl<P: Platform> Client<P> {
         let request = inner
             .common
             .request(inner.http.request(method.clone(), url));
+        let _on_the_wire = match &inner.wire {
+            Some(wire) => wire.acquire().await.ok(),
+            None => None,
+        };
         let result = match &inner.settings {
             Settings::Shopline(signing) => {
                 shopline::attempt(request, &outgoing, signing.as_ref(), &scrubber).await
@@ -281,14 +289,15 @@ impl<P: Platform> std::fmt::Debug for Client<P> {
 pub struct ClientBuilder<P: Platform> {
     pub(super) base_url: Option<String>,
     pub(super) store: Option<String>,
-    credential: Option<Credential>,
+    pub(super) credential: Option<Credential>,
     pub(super) settings: Settings,
-    version: Option<String>,
-    pace: Option<Pace>,
-    pace_state: Option<PaceState>,
-    on_pace: OnPace,
-    common: Common,
-    platform: PhantomData<P>,
+    pub(super) version: Option<String>,
+    pub(super) pace: Option<Pace>,
+    pub(super) pace_state: Option<PaceState>,
+    pub(super) on_pace: OnPace,
+    pub(super) common: Common,
+    pub(super) wire: Option<Arc<Semaphore>>,
+    pub(super) platform: PhantomData<P>,
 }
 
 impl<P: Platform> Default for ClientBuilder<P> {
@@ -306,6 +315,7 @@ impl<P: Platform> Default for ClientBuilder<P> {
             pace_state: None,
             on_pace: OnPace::default(),
             common: Common::default(),
+            wire: None,
             platform: PhantomData,
         }
     }
@@ -422,6 +432,7 @@ impl<P: Platform> ClientBuilder<P> {
                 common: self.common,
                 scrubber,
                 settings: self.settings,
+                wire: self.wire,
             }),
             platform: PhantomData,
         })

@@ -29,6 +29,7 @@ mod auth;
 mod batch;
 pub(crate) mod config;
 mod engine;
+mod fleet;
 mod generic;
 mod http;
 mod nonce;
@@ -45,6 +46,10 @@ pub use auth::{TokenError, TokenFuture, TokenProvider};
 pub use batch::{BatchReport, ItemOutcome};
 pub use config::DEFAULT_USER_AGENT;
 pub use engine::{Row, SyncEvent, SyncOptions, SyncStream};
+pub use fleet::{
+    Fleet, FleetBuilder, FleetEvent, FleetOptions, FleetRow, FleetStream, Tenant, TenantId,
+    TENANT_PLACEHOLDER,
+};
 pub use generic::{Client, ClientBuilder, Platform, Shopline, Tencent};
 pub use observe::Attempt;
 pub use pacing::Pace;

@@ -279,6 +279,7 @@ fn check_rows<O: Batched>(
         format,
         Target::of::<O>(),
         rows::json::DEFAULT_ROW_LIMIT,
+        None,
     ) {
         Ok(rows) => rows,
         Err(open) => {

@@ -106,6 +106,7 @@ mod tests {
             text: text.to_owned(),
             bytes: text.len() as u64 + 1,
             item: line,
+            tenant: None,
         }
     }
 

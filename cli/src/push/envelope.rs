@@ -145,6 +145,24 @@ fn missing(flag: &str, env: &str) -> String {
 }
 
 impl Target {
+    /// No flag given.
+    #[cfg(test)]
+    pub fn empty() -> Target {
+        Target {
+            base_url: None,
+            store: None,
+            shopline_token: None,
+            shopline_app_secret: None,
+            app_key: None,
+            store_id: None,
+            source_type: None,
+            tencent_access_token: None,
+            account_id: None,
+            user_action_set_id: None,
+            data_set_id: None,
+        }
+    }
+
     /// The value given for each envelope member push has a flag for, by member name.
     fn given(&self) -> [(&'static str, Option<Value>); 6] {
         let text = |value: &Option<String>| value.clone().map(Value::String);

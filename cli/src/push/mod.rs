@@ -25,6 +25,8 @@ pub(crate) mod rejects;
 mod run;
 mod send;
 mod summary;
+mod tenants;
+mod token_command;
 
 pub use run::run;
 
@@ -92,6 +94,37 @@ pub struct Args {
 
     #[command(flatten)]
     pub target: envelope::Target,
+
+    /// Push for many stores or accounts: a JSON Lines or CSV file of one tenant a line (Shopline `store`,
+    /// Tencent `account_id`, its `token` (`$VAR` reads the environment) and envelope members); each row names
+    /// its tenant (--tenant-column)
+    #[arg(long, value_name = "FILE", help_heading = "Many stores or accounts")]
+    pub tenants: Option<PathBuf>,
+
+    /// The member (JSON rows) or column (CSV) naming each row's tenant, lifted out of the row [default: store
+    /// for Shopline, account_id for Tencent]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "tenants",
+        help_heading = "Many stores or accounts"
+    )]
+    pub tenant_column: Option<String>,
+
+    /// For tenants without a token in the tenants file: the command printing a tenant's token, run as `CMD
+    /// TENANT` (split at spaces, no shell) when it is first needed and again when the platform refuses it
+    #[arg(
+        long,
+        value_name = "CMD",
+        requires = "tenants",
+        help_heading = "Many stores or accounts"
+    )]
+    pub token_command: Option<String>,
+
+    /// Requests in flight at once for one tenant (--concurrency bounds them for all tenants together)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N",
+          help_heading = "Many stores or accounts")]
+    pub tenant_concurrency: u16,
 
     /// Check and batch the rows, write the reject file, send nothing (no credentials needed)
     #[arg(long)]
@@ -181,6 +214,18 @@ pub struct Args {
 }
 
 impl Args {
+    /// The member or column naming each row's tenant: `--tenant-column`, else the platform's tenant
+    /// (`store`, `account_id`).
+    fn tenant_column<O: salesync::runtime::Batched>(&self) -> String {
+        self.tenant_column.clone().unwrap_or_else(|| {
+            match O::META.auth {
+                salesync::runtime::Auth::ShoplineBearer => "store",
+                salesync::runtime::Auth::TencentQueryToken => "account_id",
+            }
+            .to_owned()
+        })
+    }
+
     fn sending(&self) -> envelope::Sending {
         envelope::Sending {
             rps: self.rps,

@@ -23,6 +23,8 @@ pub enum Event<T> {
         reject: Reject,
         /// Input bytes it accounts for.
         bytes: u64,
+        /// The tenant it names, if it names one (`push --tenants`).
+        tenant: Option<String>,
     },
     /// Consecutive valid rows.
     Batch(Batch<T>),
@@ -43,6 +45,8 @@ pub struct Plan {
     pub row_limit: usize,
     /// Check each row against the schema (else only its structure, and the platform judges the rest).
     pub validate: bool,
+    /// The member or column naming each row's tenant (`push --tenants`), lifted out of the row.
+    pub tenant: Option<String>,
 }
 
 /// Starts the producer. It stops at the end of the input, when `stop` is set (or `budget` closed), or when
@@ -64,7 +68,14 @@ fn produce<O: Batched>(
     budget: &Budget,
     events: &mpsc::Sender<Event<O::Item>>,
 ) {
-    let rows = match rows::open(&plan.input, plan.format, Target::of::<O>(), plan.row_limit) {
+    let tenant = plan.tenant.as_deref();
+    let rows = match rows::open(
+        &plan.input,
+        plan.format,
+        Target::of::<O>(),
+        plan.row_limit,
+        tenant,
+    ) {
         Ok(rows) => rows,
         Err(open) => {
             let _ = events.blocking_send(Event::Error(open.message));
@@ -123,6 +134,7 @@ fn reject<T>(invalid: Invalid) -> Event<T> {
     Event::Reject {
         reject: invalid.reject,
         bytes: invalid.bytes,
+        tenant: invalid.tenant,
     }
 }
 
@@ -143,6 +155,7 @@ mod tests {
             text: Ok(text.to_owned()),
             csv: None,
             tentative: false,
+            lift: None,
         }
     }
 

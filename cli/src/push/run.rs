@@ -167,6 +167,7 @@ fn set_up<O: Batched, P: Credentials>(args: &Args) -> Result<Setup<O, P>, String
         limits,
         row_limit: args.max_row_bytes.max(1),
         validate: !args.no_local_validation,
+        tenant: args.tenants.as_ref().map(|_| args.tenant_column::<O>()),
     };
 
     let rejects_path = args
@@ -512,7 +513,7 @@ impl Driver {
     /// Takes one event from the producer; valid rows to send go to `engine` (none: counted not sent).
     fn event<O: Batched>(&mut self, event: Event<O::Item>, engine: Option<&RowsTx<O::Item>>) {
         match event {
-            Event::Reject { reject, bytes } => {
+            Event::Reject { reject, bytes, .. } => {
                 self.tally.read += 1;
                 self.tally.invalid += 1;
                 self.bytes_done += bytes;

@@ -20,6 +20,8 @@ pub struct Valid<T> {
     pub bytes: u64,
     /// The parsed item.
     pub item: T,
+    /// The tenant the row names (`push --tenants`).
+    pub tenant: Option<String>,
 }
 
 /// A row that did not pass.
@@ -29,6 +31,8 @@ pub struct Invalid {
     pub reject: Reject,
     /// Input bytes it accounts for.
     pub bytes: u64,
+    /// The tenant the row names, if it names one (`push --tenants`).
+    pub tenant: Option<String>,
 }
 
 /// What a record is against the schema.
@@ -45,7 +49,8 @@ pub enum Checked<T> {
 }
 
 /// Parses a record into a batch item and, when `validate`, checks it against the schema (else only its
-/// structure, and the platform judges the rest).
+/// structure, and the platform judges the rest). A record that names its tenant (`lift`) is parsed without
+/// the tenant's member; one that should and does not is rejected (rule `tenant`), with the item's own errors.
 pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
     let Record {
         line,
@@ -54,7 +59,13 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
         text,
         csv,
         tentative,
+        lift,
     } = record;
+    let (tenant, tenant_error) = match lift.as_ref().map(|lifted| &lifted.tenant) {
+        Some(Ok(tenant)) => (Some(tenant.clone()), None),
+        Some(Err(error)) => (None, Some(error.clone())),
+        None => (None, None),
+    };
     let reject = |row, errors| {
         Checked::Invalid(Invalid {
             reject: Reject {
@@ -64,6 +75,7 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
                 errors,
             },
             bytes,
+            tenant: tenant.clone(),
         })
     };
     let text = match text {
@@ -73,7 +85,13 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
             return reject(RowText::Text(problem.excerpt), errors);
         }
     };
-    let cells_ok = csv.as_ref().is_none_or(|cells| cells.errors.is_empty());
+    // The item is the row without its tenant's member; the row as written is what a reject keeps.
+    let item_text = match &lift {
+        Some(lifted) => lifted.item(&text),
+        None => std::borrow::Cow::Borrowed(text.as_str()),
+    };
+    let cells_ok =
+        csv.as_ref().is_none_or(|cells| cells.errors.is_empty()) && tenant_error.is_none();
     let valid = |text, item| {
         Checked::Valid(Valid {
             line,
@@ -81,26 +99,34 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
             text,
             bytes,
             item,
+            tenant: tenant.clone(),
         })
     };
     // Fast path: a valid row parses straight into the item and validates clean, with no `Value` and no path
     // tracking. Any other row is parsed again below, for the full diagnosis with pointers; but a line taken
     // whole that does not parse is read again first (parsing tells whether it is one value).
     if cells_ok {
-        match serde_json::from_str::<O::Item>(&text) {
+        match serde_json::from_str::<O::Item>(&item_text) {
             Ok(item) => {
                 if !validate || salesync::Validate::validate(&item).is_ok() {
+                    drop(item_text);
                     return valid(text, item);
                 }
             }
             Err(_) if tentative => return Checked::ReadAgain,
             Err(_) => {}
         }
+    } else if tentative && serde_json::from_str::<serde::de::IgnoredAny>(&item_text).is_err() {
+        return Checked::ReadAgain;
     }
-    let value: Value = match parse::from_str(&text) {
+    let value: Value = match parse::from_str(&item_text) {
         Ok(value) => value,
-        Err(violation) => return reject(RowText::Text(text), vec![violation.into()]),
+        Err(violation) => {
+            drop(item_text);
+            return reject(RowText::Text(text), vec![violation.into()]);
+        }
     };
+    drop(item_text);
     let item = if validate {
         runtime_check::check_item::<O>(&value, "")
     } else {
@@ -111,6 +137,7 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
         (Ok(_), false) => Vec::new(),
         (Err(violations), _) => violations.into_iter().map(ErrorEntry::from).collect(),
     };
+
     if let Some(cells) = &csv {
         // A cell that is not of its member's type went in as a string: its own error says why, in place of
         // what the parse made of the string.
@@ -138,6 +165,9 @@ pub fn check<O: Batched>(record: Record, validate: bool) -> Checked<O::Item> {
             all.push(error);
         }
         errors = all;
+    }
+    if let Some(error) = tenant_error {
+        errors.insert(0, error);
     }
     reject(RowText::Json(text), errors)
 }

@@ -617,6 +617,9 @@ pub struct Reader<R: BufRead> {
     /// Where the last record ended, in bytes.
     offset: u64,
     limit: usize,
+    /// The column naming each record's tenant (`push --tenants`): its position and name. It is no member of
+    /// the item.
+    tenant: Option<(usize, String)>,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -624,8 +627,14 @@ impl<R: BufRead> Reader<R> {
     ///
     /// # Errors
     ///
-    /// The input cannot be read, is empty, or has a header that is not UTF-8 or names what the item lacks.
-    pub fn new(inner: R, item: &'static ObjectShape, limit: usize) -> Result<Self, HeaderError> {
+    /// The input cannot be read, is empty, or has a header that is not UTF-8 or names what the item lacks (or
+    /// lacks the `tenant` column, when one is named).
+    pub fn new(
+        inner: R,
+        item: &'static ObjectShape,
+        limit: usize,
+        tenant: Option<&str>,
+    ) -> Result<Self, HeaderError> {
         let mut csv = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -663,6 +672,17 @@ impl<R: BufRead> Reader<R> {
             })?;
             names.push(name.trim().to_owned());
         }
+        let tenant = match tenant {
+            Some(column) => {
+                let at = names.iter().position(|name| name == column).ok_or_else(|| {
+                    HeaderError::Usage(format!(
+                        "the CSV header has no column `{column}`, which names each row's tenant (--tenant-column)"
+                    ))
+                })?;
+                Some((at, names.remove(at)))
+            }
+            None => None,
+        };
         let columns = Columns::new(&names, item).map_err(HeaderError::Usage)?;
         let offset = csv.position().byte();
         Ok(Reader {
@@ -671,6 +691,7 @@ impl<R: BufRead> Reader<R> {
             record: ::csv::ByteRecord::new(),
             offset,
             limit,
+            tenant,
         })
     }
 
@@ -687,22 +708,32 @@ impl<R: BufRead> Reader<R> {
             text: Err(Problem::new(message, &raw())),
             csv: None,
             tentative: false,
+            lift: None,
         };
         let length = record.as_slice().len();
         if length > self.limit {
             return problem(too_long(length, self.limit));
         }
-        if record.len() != self.columns.len() {
+        let header = self.columns.len() + usize::from(self.tenant.is_some());
+        if record.len() != header {
             return problem(format!(
-                "the record has {} field(s) and the header {} column(s)",
+                "the record has {} field(s) and the header {header} column(s)",
                 record.len(),
-                self.columns.len()
             ));
         }
         let mut cells = Vec::with_capacity(record.len());
+        let mut tenant_cell = "";
         for (at, field) in record.iter().enumerate() {
+            let tenant = self.tenant.as_ref().filter(|(column, _)| *column == at);
             match std::str::from_utf8(field) {
+                Ok(cell) if tenant.is_some() => tenant_cell = cell,
                 Ok(cell) => cells.push(cell),
+                Err(err) if tenant.is_some() => {
+                    return problem(format!(
+                        "column `{}` is not UTF-8 text: {err}",
+                        tenant.expect("some").1
+                    ))
+                }
                 Err(err) => {
                     return problem(format!(
                         "column `{}` is not UTF-8 text: {err}",
@@ -712,12 +743,20 @@ impl<R: BufRead> Reader<R> {
             }
         }
         let (json, errors) = self.columns.convert(&cells);
+        let (json, lift) = match &self.tenant {
+            Some((_, column)) => {
+                let (json, lifted) = super::lift::csv(json, tenant_cell, column);
+                (json, Some(lifted))
+            }
+            None => (json, None),
+        };
         Record {
             line,
             index: None,
             bytes,
             text: Ok(json),
             tentative: false,
+            lift,
             csv: Some(Cells {
                 columns: Arc::clone(&self.columns),
                 errors,
@@ -967,6 +1006,7 @@ mod tests {
             io::BufReader::with_capacity(3, input.as_bytes()),
             shape,
             1000,
+            None,
         )
         .unwrap();
         reader
@@ -1023,11 +1063,12 @@ mod tests {
 
     #[test]
     fn a_bad_header_is_refused_before_any_record() {
-        let refused = |input: &str| match Reader::new(input.as_bytes(), &FlowData::SHAPE, 1000) {
-            Err(HeaderError::Usage(message)) => message,
-            Err(HeaderError::Io(err)) => panic!("{err}"),
-            Ok(_) => panic!("accepted"),
-        };
+        let refused =
+            |input: &str| match Reader::new(input.as_bytes(), &FlowData::SHAPE, 1000, None) {
+                Err(HeaderError::Usage(message)) => message,
+                Err(HeaderError::Io(err)) => panic!("{err}"),
+                Ok(_) => panic!("accepted"),
+            };
         assert!(
             refused("flow_id,clicks\nf,1\n").starts_with("column `clicks`: the item has no member")
         );

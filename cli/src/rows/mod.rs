@@ -14,6 +14,7 @@ use crate::push::rejects;
 mod check;
 pub mod csv;
 pub mod json;
+pub mod lift;
 
 pub use check::{check, Checked, Invalid, Valid};
 pub use json::Problem;
@@ -132,6 +133,8 @@ pub struct Record {
     /// A JSON line taken whole, unscanned ([`json::Reader::took_whole`]): one value exactly when it parses
     /// as one. [`check`] says so when it does not, and [`CheckedRows`] has the line read again, scanned.
     pub tentative: bool,
+    /// The tenant the row names (`push --tenants`), lifted out of its text; `None` when rows name none.
+    pub lift: Option<lift::Lifted>,
 }
 
 impl From<json::Record> for Record {
@@ -143,6 +146,7 @@ impl From<json::Record> for Record {
             text: record.text,
             csv: None,
             tentative: false,
+            lift: None,
         }
     }
 }
@@ -150,6 +154,8 @@ impl From<json::Record> for Record {
 /// The rows of an input, in order.
 pub struct Rows {
     source: Source,
+    /// The member naming each JSON row's tenant, lifted out of it (`push --tenants`).
+    tenant: Option<String>,
 }
 
 enum Source {
@@ -179,16 +185,19 @@ pub struct OpenError {
 }
 
 /// Opens `input` for `target`. A CSV header is read and checked here, so a column the schema does not know is
-/// an error before any row is read.
+/// an error before any row is read. With `tenant`, each row names its tenant by that member (JSON) or column
+/// (CSV), lifted out of it before it is checked ([`lift`]).
 ///
 /// # Errors
 ///
-/// The input cannot be opened or read, or its CSV header names a member the item does not have.
+/// The input cannot be opened or read, or its CSV header names a member the item does not have (or lacks the
+/// tenant column).
 pub fn open(
     input: &Input,
     format: Format,
     target: Target,
     row_limit: usize,
+    tenant: Option<&str>,
 ) -> Result<Rows, OpenError> {
     let io = |err: io::Error| OpenError {
         usage: false,
@@ -207,6 +216,7 @@ pub fn open(
         target,
         row_limit,
         &input.name(),
+        tenant,
     )
 }
 
@@ -228,10 +238,11 @@ fn read(
     target: Target,
     row_limit: usize,
     name: &str,
+    tenant: Option<&str>,
 ) -> Result<Rows, OpenError> {
     let source = match format {
         Format::Csv => Source::Csv(
-            csv::Reader::new(reader, csv_item(target, name)?, row_limit).map_err(
+            csv::Reader::new(reader, csv_item(target, name)?, row_limit, tenant).map_err(
                 |err| match err {
                     csv::HeaderError::Io(err) => OpenError {
                         usage: false,
@@ -266,7 +277,10 @@ fn read(
             }
         }
     };
-    Ok(Rows { source })
+    Ok(Rows {
+        source,
+        tenant: tenant.map(str::to_owned),
+    })
 }
 
 impl Rows {
@@ -313,7 +327,11 @@ impl Iterator for Rows {
                     }
                     record.tentative = false;
                 }
-                return Some(Ok(reject_row(record, rejects)));
+                let mut record = reject_row(record, rejects);
+                if let (Some(member), Ok(text)) = (&self.tenant, &record.text) {
+                    record.lift = lift::json(text, member);
+                }
+                return Some(Ok(record));
             },
         }
     }
@@ -384,6 +402,7 @@ mod tests {
             text: Ok(text.to_owned()),
             csv: None,
             tentative: false,
+            lift: None,
         }
     }
 
@@ -412,6 +431,7 @@ mod tests {
             target,
             json::DEFAULT_ROW_LIMIT,
             "test",
+            None,
         )
         .unwrap()
         .checked::<SalesinfoAdd>(true)
@@ -486,6 +506,92 @@ mod tests {
         // Array elements are rows, never reject lines.
         let found = texts(&[record(Some(0), REJECT)]);
         assert_eq!(found[0], Ok(REJECT.to_owned()));
+    }
+
+    /// The rows of `input` (in `format`) naming their tenant by `store`, checked as Tencent items: each row's
+    /// tenant and SKU, or its reject's row and rules.
+    fn with_tenants(
+        input: &str,
+        format: Format,
+    ) -> Vec<Result<(String, String), (String, Vec<String>)>> {
+        use salesync::tencent::salesinfo_add::SalesinfoAdd;
+        let reader = Box::new(io::Cursor::new(input.as_bytes().to_vec()));
+        let target = Target::of::<SalesinfoAdd>();
+        read(
+            reader,
+            format,
+            target,
+            json::DEFAULT_ROW_LIMIT,
+            "test",
+            Some("store"),
+        )
+        .unwrap()
+        .checked::<SalesinfoAdd>(true)
+        .map(|row| match row.unwrap() {
+            Ok(valid) => Ok((
+                valid.tenant.unwrap(),
+                valid.item.external_sku_id.as_str().to_owned(),
+            )),
+            Err(invalid) => Err((
+                match invalid.reject.row {
+                    rejects::RowText::Json(text) | rejects::RowText::Text(text) => text,
+                },
+                invalid
+                    .reject
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} {}", e.pointer, e.rule))
+                    .collect(),
+            )),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn rows_name_their_tenant_and_rejects_keep_it() {
+        let k1 = item("k1").replacen('{', r#"{"store":"shop-1","#, 1);
+        let k2 = item("k2").replacen('}', r#"},"store":7"#, 1);
+        let bad = item("k3")
+            .replace("8.9", "12")
+            .replacen('{', r#"{"store":"shop-1","#, 1);
+        let input = format!(
+            "{k1}
+{k2}
+{}
+{bad}
+",
+            item("k4")
+        );
+        let found = with_tenants(&input, Format::Json);
+        assert_eq!(found[0], Ok(("shop-1".to_owned(), "k1".to_owned())));
+        assert_eq!(found[1], Ok(("7".to_owned(), "k2".to_owned())));
+        // No tenant: rejected as such, the row kept as written.
+        let (row, rules) = found[2].clone().unwrap_err();
+        assert_eq!((row, rules), (item("k4"), vec!["/store tenant".to_owned()]));
+        // Its own errors, the tenant member kept in the reject's row.
+        let (row, rules) = found[3].clone().unwrap_err();
+        assert_eq!(
+            (row, rules),
+            (
+                bad.clone(),
+                vec!["/price/current_price x-compare".to_owned()]
+            )
+        );
+        // A reject file of such rows gives them back with their tenant.
+        let line = format!("{{\"line\":4,\"row\":{k1},\"errors\":[]}}\n");
+        assert_eq!(
+            with_tenants(&line, Format::Json),
+            [Ok(("shop-1".to_owned(), "k1".to_owned()))]
+        );
+        // CSV: the column is not a member path.
+        let csv = "external_store_id,store,external_sku_id,price.current_price,price.sku_price,stock.sku_stock_status\n\
+                   s1,shop-2,k5,8.9,10,1\n\
+                   s1,,k6,8.9,10,x\n";
+        let found = with_tenants(csv, Format::Csv);
+        assert_eq!(found[0], Ok(("shop-2".to_owned(), "k5".to_owned())));
+        let (row, rules) = found[1].clone().unwrap_err();
+        assert!(!row.contains("store\""), "{row}");
+        assert_eq!(rules, ["/store tenant", "/stock/sku_stock_status type"]);
     }
 
     #[test]

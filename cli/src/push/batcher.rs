@@ -15,18 +15,6 @@ pub struct Batch<T> {
     pub rows: Vec<Row<T>>,
 }
 
-impl<T> Batch<T> {
-    /// Input bytes the rows account for.
-    pub fn bytes(&self) -> u64 {
-        self.rows.iter().map(|row| row.bytes).sum()
-    }
-
-    /// Bytes of the rows' text (what the budget counts).
-    pub fn text_bytes(&self) -> u64 {
-        self.rows.iter().map(|row| row.text.len() as u64).sum()
-    }
-}
-
 /// The limits of one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

@@ -33,6 +33,10 @@ const FORMAT: u32 = 2;
 /// How rows are hashed, as the header says it.
 pub const ROW_HASH: &str = "xxh3-64 of the item's canonical form 1";
 
+/// How the rows of a fleet push (`--tenants`) are hashed: seeded by their tenant (its id and envelope), so a
+/// row confirmed for one store or account is not taken as confirmed for another.
+pub const ROW_HASH_BY_TENANT: &str = "xxh3-64 of the item's canonical form 1, seeded by the tenant";
+
 /// What the rows of a checkpoint were confirmed for. Two runs may share a checkpoint only if these are equal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
@@ -55,6 +59,15 @@ impl Header {
             endpoint,
             envelope,
             row_hash: ROW_HASH.to_owned(),
+        }
+    }
+
+    /// The header of a fleet push: its rows' hashes are seeded by their tenant, and `envelope` is the
+    /// fingerprint of what all tenants share (the tenants' own envelopes are in their rows' seeds).
+    pub fn for_tenants(endpoint: String, envelope: String) -> Self {
+        Header {
+            row_hash: ROW_HASH_BY_TENANT.to_owned(),
+            ..Header::new(endpoint, envelope)
         }
     }
 
@@ -435,12 +448,17 @@ fn torn_header(line: &[u8]) -> bool {
     MARK.starts_with(line) || line.starts_with(MARK)
 }
 
-/// A row's hash: XXH3-64 of its item's canonical form, written in `buffer` (reused from row to row).
-pub fn row_hash<T: Serialize>(item: &T, buffer: &mut Vec<u8>) -> u64 {
+/// A row's hash: XXH3-64 of its item's canonical form, written in `buffer` (reused from row to row), seeded
+/// by its tenant in a fleet push (0: one tenant, the unseeded hash).
+pub fn row_hash<T: Serialize>(item: &T, buffer: &mut Vec<u8>, seed: u64) -> u64 {
     // An item that does not serialize cannot be sent either, so it is never confirmed: whatever was written
     // of it is as good a hash as any.
     let _ = super::canonical::write(item, buffer);
-    xxhash_rust::xxh3::xxh3_64(buffer)
+    if seed == 0 {
+        xxhash_rust::xxh3::xxh3_64(buffer)
+    } else {
+        xxhash_rust::xxh3::xxh3_64_with_seed(buffer, seed)
+    }
 }
 
 /// A 64-bit FNV-1a hash as 16 hex digits: a stable fingerprint (std's hasher may change between releases).
@@ -694,13 +712,16 @@ mod tests {
         )
         .unwrap();
         let mut buffer = Vec::new();
-        let hash = row_hash(&a, &mut buffer);
-        assert_eq!(hash, row_hash(&b, &mut buffer));
+        let hash = row_hash(&a, &mut buffer, 0);
+        assert_eq!(hash, row_hash(&b, &mut buffer, 0));
+        // Seeded by a tenant: another hash, the same for the same tenant.
+        assert_ne!(hash, row_hash(&a, &mut buffer, 7));
+        assert_eq!(row_hash(&a, &mut buffer, 7), row_hash(&b, &mut buffer, 7));
         let c: SalesInfo = serde_json::from_str(
             r#"{"external_store_id":"s","external_sku_id":"k2","price":{"current_price":8.9,"sku_price":10},"stock":{"sku_stock_status":1}}"#,
         )
         .unwrap();
-        assert_ne!(hash, row_hash(&c, &mut buffer));
+        assert_ne!(hash, row_hash(&c, &mut buffer, 0));
         // XXH3-64 itself does not change between releases.
         assert_eq!(xxhash_rust::xxh3::xxh3_64(b""), 0x2d06_8005_38d3_94c2);
     }

@@ -8,7 +8,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use salesync::client::{
-    Client, ClientBuilder, Pace, Platform, RetryPolicy, Secret, Shopline, Tencent,
+    Client, ClientBuilder, FleetBuilder, Pace, Platform, RetryPolicy, Secret, Shopline, Tencent,
 };
 use salesync::runtime::{parse, Auth, Batched, EndpointMeta, Shaped, Validate, Validator};
 use serde_json::{json, Value};
@@ -119,10 +119,18 @@ pub struct Sending {
 }
 
 impl Sending {
+    /// The clients' retries.
+    pub fn retry(&self) -> RetryPolicy {
+        RetryPolicy::default()
+            .max_attempts(self.max_attempts)
+            .initial_backoff(self.backoff)
+            .max_backoff(Duration::from_secs(30).max(self.backoff))
+    }
+
     /// The pace of platform `P`'s client: `--rps` (a burst of one second's requests), else the platform's
     /// documented pace, `pace_scale` times faster; `None` for no pacing (`--rps 0`). Values no `Duration`
     /// can hold fall back to the documented pace rather than panic.
-    fn pace<P: Platform>(&self) -> Option<Pace> {
+    pub fn pace<P: Platform>(&self) -> Option<Pace> {
         let every = |seconds: f64| Duration::try_from_secs_f64(seconds).ok();
         match self.rps {
             Some(rps) if rps > 0.0 => Some(match every(1.0 / rps) {
@@ -253,11 +261,9 @@ impl Target {
         sending: &Sending,
         pace: Option<&PaceFile>,
     ) -> Result<Client<P>, String> {
-        let retry = RetryPolicy::default()
-            .max_attempts(sending.max_attempts)
-            .initial_backoff(sending.backoff)
-            .max_backoff(Duration::from_secs(30).max(sending.backoff));
-        let mut builder = Client::<P>::builder().retry(retry).timeout(sending.timeout);
+        let mut builder = Client::<P>::builder()
+            .retry(sending.retry())
+            .timeout(sending.timeout);
         match sending.pace::<P>() {
             Some(pace) => builder = builder.pace(pace),
             None => builder = builder.no_pacing(),
@@ -266,15 +272,8 @@ impl Target {
             // Start with the bucket the last push left, and keep it up to date before every request, so
             // that even a killed push leaves it right for the next. A stale file (its bucket drained since)
             // starts nothing: the client begins with an empty bucket at the documented rate.
-            match file.load() {
-                Some(state) if state.is_stale(std::time::SystemTime::now()) => {
-                    tracing::debug!(path = %file.path().display(), ?state, "the last push's pace is stale: its bucket has drained");
-                }
-                Some(state) => {
-                    tracing::info!(path = %file.path().display(), ?state, "pace picked up from the last push");
-                    builder = builder.pace_state(state);
-                }
-                None => {}
+            if let Some(state) = file.load_fresh() {
+                builder = builder.pace_state(state);
             }
             let file = file.clone();
             builder = builder.on_pace(move |state| file.save_quietly(state));
@@ -318,6 +317,15 @@ pub trait Credentials: Platform + Sized {
         builder: ClientBuilder<Self>,
         target: &Target,
     ) -> Result<ClientBuilder<Self>, String>;
+
+    /// The token flag (and its environment variable), shared by every tenant of a fleet push that has no
+    /// token of its own: its name and value.
+    fn shared_token(target: &Target) -> (&'static str, Option<&Secret>);
+
+    /// `builder` with what every tenant of a fleet shares beyond the clients' settings (Shopline's signature).
+    fn fleet(builder: FleetBuilder<Self>, _target: &Target) -> FleetBuilder<Self> {
+        builder
+    }
 }
 
 impl Credentials for Shopline {
@@ -344,6 +352,19 @@ impl Credentials for Shopline {
         }
         Ok(builder.access_token(token))
     }
+
+    fn shared_token(target: &Target) -> (&'static str, Option<&Secret>) {
+        ("--shopline-token", target.shopline_token.as_ref())
+    }
+
+    fn fleet(builder: FleetBuilder<Self>, target: &Target) -> FleetBuilder<Self> {
+        match (&target.app_key, &target.shopline_app_secret) {
+            (Some(app_key), Some(app_secret)) => {
+                builder.signing(app_key.clone(), app_secret.clone())
+            }
+            _ => builder,
+        }
+    }
 }
 
 impl Credentials for Tencent {
@@ -361,6 +382,13 @@ impl Credentials for Tencent {
             None => builder,
         };
         Ok(builder.access_token(token))
+    }
+
+    fn shared_token(target: &Target) -> (&'static str, Option<&Secret>) {
+        (
+            "--tencent-access-token",
+            target.tencent_access_token.as_ref(),
+        )
     }
 }
 

@@ -16,15 +16,19 @@ mod batcher;
 mod budget;
 mod canonical;
 mod checkpoint;
+mod driver;
 mod envelope;
 mod failed;
+mod fleet;
 mod pace_file;
 mod pipeline;
 mod progress;
 pub(crate) mod rejects;
+mod roster;
 mod run;
 mod send;
 mod summary;
+mod tenant_summary;
 mod tenants;
 mod token_command;
 
@@ -130,9 +134,9 @@ pub struct Args {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Requests in flight at once
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
-    pub concurrency: u16,
+    /// Requests in flight at once (with --tenants: for all tenants together) [default: 4; with --tenants: 32]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024), value_name = "N")]
+    pub concurrency: Option<u16>,
 
     /// At most this many requests per second (0: no client pacing). Default: the platform's documented
     /// limit (Shopline 4/s with a burst of 40; Tencent 1000/min)
@@ -214,6 +218,15 @@ pub struct Args {
 }
 
 impl Args {
+    /// Requests in flight at once: `--concurrency`, else 4 (a fleet: 32, for all its tenants).
+    fn concurrency(&self) -> u16 {
+        let default = match self.tenants {
+            Some(_) => fleet::DEFAULT_CONCURRENCY,
+            None => 4,
+        };
+        self.concurrency.unwrap_or(default)
+    }
+
     /// The member or column naming each row's tenant: `--tenant-column`, else the platform's tenant
     /// (`store`, `account_id`).
     fn tenant_column<O: salesync::runtime::Batched>(&self) -> String {

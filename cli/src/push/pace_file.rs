@@ -48,6 +48,7 @@ impl PaceFile {
     }
 
     /// Where the file is.
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -57,6 +58,18 @@ impl PaceFile {
     pub fn load(&self) -> Option<PaceState> {
         let text = std::fs::read_to_string(&self.path).ok()?;
         serde_json::from_str(&text).ok()
+    }
+
+    /// The state saved by the last push to this bucket, unless it is stale (its bucket has drained since: it
+    /// would slow nothing).
+    pub fn load_fresh(&self) -> Option<PaceState> {
+        let state = self.load()?;
+        if state.is_stale(std::time::SystemTime::now()) {
+            tracing::debug!(path = %self.path.display(), ?state, "the last push's pace is stale: its bucket has drained");
+            return None;
+        }
+        tracing::info!(path = %self.path.display(), ?state, "pace picked up from the last push");
+        Some(state)
     }
 
     /// Saves `state`; a failure is only logged (the pace file is a hint).

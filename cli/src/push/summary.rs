@@ -170,31 +170,40 @@ fn plural(count: u64, one: &str, many: &str) -> String {
 
 /// The summary as one JSON object (for `--json`).
 pub fn json(tally: &Tally, ending: &Ending, files: &Files) -> String {
-    #[derive(Serialize)]
-    struct Summary<'a> {
-        #[serde(flatten)]
-        tally: &'a Tally,
-        rejected: u64,
-        interrupted: bool,
-        dry_run: bool,
-        fatal: Option<&'a str>,
-        rejects_file: &'a str,
-        failed_file: Option<&'a str>,
-        checkpoint: Option<&'a str>,
-        exit_status: u8,
-    }
-    let summary = Summary {
-        tally,
-        rejected: tally.rejected(),
-        interrupted: ending.interrupted,
-        dry_run: ending.dry_run,
-        fatal: ending.fatal.as_ref().map(|fatal| fatal.message.as_str()),
-        rejects_file: &files.rejects,
-        failed_file: files.failed.as_deref(),
-        checkpoint: files.checkpoint.as_deref(),
-        exit_status: exit_code(tally, ending) as u8,
-    };
+    let summary = Summary::new(tally, ending, files, exit_code(tally, ending) as u8);
     serde_json::to_string(&summary).expect("the summary serializes")
+}
+
+/// The summary's object: the tally, how the run ended, the files, the exit status.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    #[serde(flatten)]
+    tally: &'a Tally,
+    rejected: u64,
+    interrupted: bool,
+    dry_run: bool,
+    fatal: Option<&'a str>,
+    rejects_file: &'a str,
+    failed_file: Option<&'a str>,
+    checkpoint: Option<&'a str>,
+    exit_status: u8,
+}
+
+impl<'a> Summary<'a> {
+    /// The summary of a run that exits with `exit_status`.
+    pub fn new(tally: &'a Tally, ending: &'a Ending, files: &'a Files, exit_status: u8) -> Self {
+        Summary {
+            tally,
+            rejected: tally.rejected(),
+            interrupted: ending.interrupted,
+            dry_run: ending.dry_run,
+            fatal: ending.fatal.as_ref().map(|fatal| fatal.message.as_str()),
+            rejects_file: &files.rejects,
+            failed_file: files.failed.as_deref(),
+            checkpoint: files.checkpoint.as_deref(),
+            exit_status,
+        }
+    }
 }
 
 #[cfg(test)]

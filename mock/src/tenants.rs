@@ -34,15 +34,21 @@ pub struct TenantCounts {
     pub refused: u64,
 }
 
-impl TenantCounts {
-    fn add(&mut self, other: &TenantCounts) {
-        self.accepted += other.accepted;
-        self.records += other.records;
-        self.rate_limited += other.rate_limited;
-        self.bucket_refused += other.bucket_refused;
-        self.refused += other.refused;
+/// Sums tenants' counts, e.g. `counts.stores.values().sum()` for every store at once.
+impl<'a> std::iter::Sum<&'a TenantCounts> for TenantCounts {
+    fn sum<I: Iterator<Item = &'a TenantCounts>>(iter: I) -> Self {
+        iter.fold(TenantCounts::default(), |mut total, counts| {
+            total.accepted += counts.accepted;
+            total.records += counts.records;
+            total.rate_limited += counts.rate_limited;
+            total.bucket_refused += counts.bucket_refused;
+            total.refused += counts.refused;
+            total
+        })
     }
+}
 
+impl TenantCounts {
     /// Counts one answer to the tenant.
     fn note(&mut self, vendor: Vendor, reply: &Reply) {
         match reply.outcome {
@@ -75,11 +81,7 @@ pub struct FleetCounts {
 impl FleetCounts {
     /// The sum over every store and account: one assertion for a whole fleet (e.g. no bucket refusal at all).
     pub fn total(&self) -> TenantCounts {
-        let mut total = TenantCounts::default();
-        for counts in self.stores.values().chain(self.accounts.values()) {
-            total.add(counts);
-        }
-        total
+        self.stores.values().chain(self.accounts.values()).sum()
     }
 }
 

@@ -303,6 +303,51 @@ async fn the_mock() -> Result {
     Ok(())
 }
 
+#[tokio::test]
+async fn many_stores_and_accounts() -> Result {
+    // docs/mock.md:begin
+    use salesync::shopline::batch_sync_flow_data::{
+        BatchSyncFlowDataRequest, FlowData, TimestampMillis,
+    };
+    use salesync_mock::{MockConfig, MockServer};
+
+    let config = MockConfig::default()
+        .with_shopline_stores([("alpha", "token-alpha"), ("beta", "token-beta")])
+        .with_tencent_accounts([(1, "token-1"), (2, "token-2")]);
+    let mock = MockServer::start_with(config).await;
+    mock.refuse_store("beta", 423); // beta's store is locked; alpha goes on
+
+    let flow = FlowData::builder()
+        .flow_id("flow-1")
+        .occurred_on(TimestampMillis::new(1_672_365_600_000)?)
+        .order_amount(0)
+        .order_num(0)
+        .send_count(1)
+        .trigger_num(1)
+        .build();
+    let request = BatchSyncFlowDataRequest::builder()
+        .app_key("app-key")
+        .store_id("1658921299465")
+        .source_type("smartpush-app")
+        .flow_data_list(vec![flow])
+        .build();
+    for (handle, token) in [("alpha", "token-alpha"), ("beta", "token-beta")] {
+        let client = salesync::ShoplineClient::builder()
+            .base_url(mock.store_url(handle)) // http://127.0.0.1:<port>/stores/<handle>
+            .access_token(token)
+            .build()?;
+        let answer = client.batch_sync_flow_data(&request).await;
+        assert_eq!(answer.is_ok(), handle == "alpha");
+    }
+    assert_eq!(mock.shopline_flows_of("alpha").len(), 1);
+    let counts = mock.tenant_counts();
+    assert_eq!(counts.stores["alpha"].accepted, 1);
+    assert_eq!(counts.stores["beta"].refused, 1);
+    assert_eq!(counts.total().bucket_refused, 0);
+    // docs/mock.md:end
+    Ok(())
+}
+
 // The checks.
 
 /// The workspace root (this crate's manifest directory).

@@ -499,3 +499,45 @@ fn tokio_stream_of<T>(
 ) -> impl futures_util::Stream<Item = T> {
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
+
+/// The mock's stores on their own routes (`/stores/{handle}`), as the platform's stores are on their own hosts:
+/// a frozen store (402) stops alone, and each store's rows land in that store.
+#[tokio::test]
+async fn stores_on_their_own_routes_and_a_frozen_store_stops_alone() {
+    let stores = ["store-a", "store-b", "store-frozen"];
+    let mock = MockServer::start_with(
+        MockConfig::default()
+            .with_shopline_stores(stores.iter().map(|s| (s.to_string(), store_token(s)))),
+    )
+    .await;
+    assert!(mock.refuse_store("store-frozen", 402));
+    let fleet = Fleet::<Shopline>::builder()
+        .base_url(format!("{}/stores/{{tenant}}", mock.url()))
+        .retry(quick(3))
+        .build()
+        .unwrap();
+    for store in stores {
+        fleet
+            .add(Tenant::new(store).access_token(store_token(store)))
+            .unwrap();
+    }
+    let names: Vec<String> = stores.iter().map(|s| s.to_string()).collect();
+    let mut events = fleet.sync_stream::<BatchSyncFlowData, _, _, _>(
+        store_envelope,
+        futures_util::stream::iter(interleaved(&names, 30, flow, 100)),
+        FleetOptions::default(),
+    );
+    let mut fates = Fates::default();
+    while let Some(event) = events.next().await {
+        fates.record(event);
+    }
+    assert_eq!(fates.count("store-frozen", "failed:account_rejected"), 30);
+    let error = events.stopped("store-frozen").unwrap();
+    assert_eq!(error.class(), ErrorClass::AccountRejected);
+    for store in ["store-a", "store-b"] {
+        assert_eq!(fates.count(store, "delivered"), 30, "{fates:?}");
+        assert_eq!(mock.shopline_flows_of(store).len(), 30);
+        assert_eq!(mock.store_counts(store).unwrap().bucket_refused, 0);
+    }
+    assert!(mock.shopline_flows_of("store-frozen").is_empty());
+}

@@ -22,6 +22,7 @@ use crate::faults::{Fault, FaultPlan, ItemRule, SplitMix64, Vendor};
 use crate::log::RecordedRequest;
 use crate::reply::Reply;
 use crate::store::Store;
+use crate::tenants::Tenants;
 use crate::{shopline, tencent};
 
 /// Locks a mutex, shrugging off poisoning: the mock must keep answering whatever happened before.
@@ -46,6 +47,8 @@ pub(crate) struct App {
     /// Each vendor's check of batch items that no schema states, if any.
     pub(crate) item_rules: [Mutex<Option<ItemRule>>; 2],
     pub(crate) store: Mutex<Store>,
+    /// Registered Shopline stores and Tencent accounts, each with its token, refusal and counts.
+    pub(crate) tenants: Mutex<Tenants>,
     pub(crate) log: Mutex<VecDeque<RecordedRequest>>,
     log_limit: Option<usize>,
     next_seq: AtomicU64,
@@ -62,6 +65,13 @@ impl App {
         ] {
             lock(&faults[crate::faults::index(vendor)]).set_random(random.clone());
         }
+        let mut tenants = Tenants::default();
+        for (handle, token) in &config.shopline_stores {
+            tenants.add_store(handle.clone(), token.clone());
+        }
+        for (account_id, token) in &config.tencent_accounts {
+            tenants.add_account(*account_id, token.clone());
+        }
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
@@ -77,6 +87,7 @@ impl App {
             faults,
             item_rules: Default::default(),
             store: Mutex::default(),
+            tenants: Mutex::new(tenants),
             log: Mutex::default(),
             log_limit: config.request_log_limit,
             next_seq: AtomicU64::new(0),
@@ -173,10 +184,13 @@ impl App {
     }
 }
 
-/// Both endpoints, at the paths their schemas give, plus a fallback that answers 404.
+/// Both endpoints, at the paths their schemas give, Shopline's also under `/stores/{handle}` (the path
+/// standing in for the store's host, `{handle}.myshopline.com`), plus a fallback that answers 404.
 pub(crate) fn router(app: Arc<App>) -> Router {
+    let store_path = format!("/stores/{{handle}}{}", BatchSyncFlowData::META.path);
     Router::new()
         .route(BatchSyncFlowData::META.path, any(shopline_route))
+        .route(&store_path, any(shopline_route))
         .route(SalesinfoAdd::META.path, any(tencent_route))
         .fallback(fallback)
         .with_state(app)
@@ -187,7 +201,11 @@ async fn shopline_route(
     params: RawPathParams,
     req: Request,
 ) -> Response {
-    serve(app, Some(Vendor::Shopline), version(&params), req).await
+    let route = Route {
+        version: param(&params, "version").unwrap_or_default(),
+        store: param(&params, "handle"),
+    };
+    serve(app, Some(Vendor::Shopline), route, req).await
 }
 
 async fn tencent_route(
@@ -195,25 +213,35 @@ async fn tencent_route(
     params: RawPathParams,
     req: Request,
 ) -> Response {
-    serve(app, Some(Vendor::Tencent), version(&params), req).await
+    let route = Route {
+        version: param(&params, "version").unwrap_or_default(),
+        store: None,
+    };
+    serve(app, Some(Vendor::Tencent), route, req).await
 }
 
 async fn fallback(State(app): State<Arc<App>>, req: Request) -> Response {
-    serve(app, None, String::new(), req).await
+    serve(app, None, Route::default(), req).await
 }
 
-fn version(params: &RawPathParams) -> String {
+/// What the path says: the API version, and the store's handle on `/stores/{handle}/...`.
+#[derive(Debug, Default)]
+pub(crate) struct Route {
+    pub(crate) version: String,
+    pub(crate) store: Option<String>,
+}
+
+fn param(params: &RawPathParams, name: &str) -> Option<String> {
     params
         .iter()
-        .find(|(name, _)| *name == "version")
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned())
-        .unwrap_or_default()
 }
 
 async fn serve(
     app: Arc<App>,
     vendor: Option<Vendor>,
-    version: String,
+    route: Route,
     req: Request<Body>,
 ) -> Response {
     let (parts, body) = req.into_parts();
@@ -225,8 +253,10 @@ async fn serve(
     let trace_id = app.trace_id();
     let reply = match vendor {
         _ if too_large => Reply::too_large(vendor, trace_id),
-        Some(Vendor::Shopline) => shopline::handle(&app, &version, &parts, &body, trace_id).await,
-        Some(Vendor::Tencent) => tencent::handle(&app, &version, &parts, &body, trace_id).await,
+        Some(Vendor::Shopline) => shopline::handle(&app, &route, &parts, &body, trace_id).await,
+        Some(Vendor::Tencent) => {
+            tencent::handle(&app, &route.version, &parts, &body, trace_id).await
+        }
         None => Reply::not_found(None, trace_id),
     };
     app.complete(seq, &reply);

@@ -2,6 +2,7 @@
 //! that would overflow it is refused with 429. Clients are meant to pace themselves under it.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::time::Instant;
 
 /// The leaky bucket's size and drain rate. The platform's documented default is 4 requests/s, bucket 40.
@@ -22,14 +23,26 @@ impl Default for RateLimit {
     }
 }
 
-/// One bucket per key: `(app_key or token, store_id)`.
-#[derive(Debug)]
-pub(crate) struct Buckets {
-    limit: RateLimit,
-    levels: HashMap<(String, String), (f64, Instant)>,
+/// Which store a bucket belongs to: the platform keeps one bucket per app per store, and names the store by
+/// its host. The route without a store in its path names it by the body's `store_id`; `/stores/{handle}/...`
+/// by the handle, so two handles never share a bucket whatever their bodies say.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Shop {
+    /// The body's `store_id` (the route without `/stores/{handle}`).
+    StoreId(String),
+    /// A registered store's handle.
+    Handle(String),
 }
 
-impl Buckets {
+/// One bucket per key: the app (`app_key`, or the token when the body has none) and its store.
+#[derive(Debug)]
+pub(crate) struct Buckets<K = (String, Shop)> {
+    limit: RateLimit,
+    /// Created on a key's first request: a registered store that never calls costs nothing here.
+    levels: HashMap<K, (f64, Instant)>,
+}
+
+impl<K: Hash + Eq> Buckets<K> {
     pub(crate) fn new(limit: RateLimit) -> Self {
         Buckets {
             limit,
@@ -47,7 +60,7 @@ impl Buckets {
     }
 
     /// How many requests `key`'s bucket holds at `now` (0 for a bucket never used).
-    pub(crate) fn level(&self, key: &(String, String), now: Instant) -> f64 {
+    pub(crate) fn level(&self, key: &K, now: Instant) -> f64 {
         self.levels.get(key).map_or(0.0, |(level, last)| {
             let drained = now.saturating_duration_since(*last).as_secs_f64() * self.rate();
             (level - drained).max(0.0)
@@ -55,7 +68,7 @@ impl Buckets {
     }
 
     /// Admits one request for `key` at `now` (and counts it), or refuses it (and does not).
-    pub(crate) fn admit(&mut self, key: (String, String), now: Instant) -> bool {
+    pub(crate) fn admit(&mut self, key: K, now: Instant) -> bool {
         let rate = self.rate();
         let capacity = f64::from(self.limit.burst);
         let (level, last) = self.levels.entry(key).or_insert((0.0, now));

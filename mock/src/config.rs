@@ -1,4 +1,5 @@
-//! How a mock server behaves: accepted credentials, Shopline's rate limit, Tencent's clock skew, faults.
+//! How a mock server behaves: accepted credentials (the mock's own, and each registered store's and
+//! account's), Shopline's rate limit, Tencent's clock skew, faults.
 
 use std::fmt;
 use std::time::Duration;
@@ -19,6 +20,11 @@ pub struct MockConfig {
     pub shopline_tokens: Vec<String>,
     /// `access_token` values Tencent accepts.
     pub tencent_tokens: Vec<String>,
+    /// Shopline stores served at `/stores/{handle}/...`, as `(handle, token)`: each takes its own token only.
+    pub shopline_stores: Vec<(String, String)>,
+    /// Tencent accounts as `(account_id, token)`. When there is any, a request's `account_id` must be one of
+    /// them and carry its token.
+    pub tencent_accounts: Vec<(i64, String)>,
     /// Shopline's leaky bucket per (app, store); `None` disables it (enterprise plans, fast tests).
     pub rate_limit: Option<RateLimit>,
     /// How far Tencent's `timestamp` may be from the mock's clock, either way (the platform allows 300 s).
@@ -47,6 +53,8 @@ impl Default for MockConfig {
         MockConfig {
             shopline_tokens: vec![DEFAULT_SHOPLINE_TOKEN.to_owned()],
             tencent_tokens: vec![DEFAULT_TENCENT_TOKEN.to_owned()],
+            shopline_stores: Vec::new(),
+            tencent_accounts: Vec::new(),
             rate_limit: Some(RateLimit::default()),
             tencent_max_skew: Duration::from_secs(300),
             body_limit: 8 * 1024 * 1024,
@@ -76,6 +84,35 @@ impl MockConfig {
         tokens: impl IntoIterator<Item = T>,
     ) -> Self {
         self.tencent_tokens = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Serves these Shopline stores, `(handle, token)`, each at `/stores/{handle}/admin/openapi/...` (the
+    /// path standing in for the host `{handle}.myshopline.com`) with its own token and bucket, so one mock
+    /// stands in for a fleet of stores. Replaces any stores set before; the route without `/stores/{handle}`
+    /// is unchanged.
+    pub fn with_shopline_stores<H: Into<String>, T: Into<String>>(
+        mut self,
+        stores: impl IntoIterator<Item = (H, T)>,
+    ) -> Self {
+        self.shopline_stores = stores
+            .into_iter()
+            .map(|(handle, token)| (handle.into(), token.into()))
+            .collect();
+        self
+    }
+
+    /// Serves these Tencent accounts, `(account_id, token)`: a request for one must carry its token (else
+    /// 11002), and a request for an account not among them gets 12203 (not permitted). Replaces any accounts
+    /// set before; with none, every account is served with the mock's tokens, as before.
+    pub fn with_tencent_accounts<T: Into<String>>(
+        mut self,
+        accounts: impl IntoIterator<Item = (i64, T)>,
+    ) -> Self {
+        self.tencent_accounts = accounts
+            .into_iter()
+            .map(|(account_id, token)| (account_id, token.into()))
+            .collect();
         self
     }
 
@@ -126,6 +163,17 @@ impl fmt::Debug for MockConfig {
         f.debug_struct("MockConfig")
             .field("shopline_tokens", &hidden(&self.shopline_tokens))
             .field("tencent_tokens", &hidden(&self.tencent_tokens))
+            .field(
+                "shopline_stores",
+                &format!("[{} store(s), tokens redacted]", self.shopline_stores.len()),
+            )
+            .field(
+                "tencent_accounts",
+                &format!(
+                    "[{} account(s), tokens redacted]",
+                    self.tencent_accounts.len()
+                ),
+            )
             .field("rate_limit", &self.rate_limit)
             .field("tencent_max_skew", &self.tencent_max_skew)
             .field("body_limit", &self.body_limit)

@@ -6,31 +6,33 @@ use salesync::shopline::batch_sync_flow_data::FlowData;
 use salesync::tencent::salesinfo_add::SalesInfo;
 
 use crate::app::lock;
-use crate::bucket::RateLimit;
+use crate::bucket::{RateLimit, Shop};
 use crate::faults::{Fault, RandomFaults, Vendor};
 use crate::log::RecordedRequest;
 use crate::server::MockServer;
 use crate::store::{Counts, ShoplineFlowRecord, ShoplineNodeRecord, TencentSalesRecord};
 
 impl MockServer {
-    /// Stored Shopline flows, latest version of each `(store_id, flow_id, occurred_on)`, in key order.
+    /// Stored Shopline flows, latest version of each `(handle, store_id, flow_id, occurred_on)`, in key order
+    /// (the route without a store handle first); one store's alone: [`MockServer::shopline_flows_of`].
     pub fn shopline_flows(&self) -> Vec<FlowData> {
         let store = lock(&self.app.store);
         store.flows.values().map(|r| r.flow.clone()).collect()
     }
 
-    /// Stored Shopline flows with their store, app and source.
+    /// Stored Shopline flows with their store (handle and id), app and source.
     pub fn shopline_flow_records(&self) -> Vec<ShoplineFlowRecord> {
         lock(&self.app.store).flows.values().cloned().collect()
     }
 
-    /// Stored Shopline nodes, latest version of each `(store_id, flow_id, node_id, occurred_on)`.
+    /// Stored Shopline nodes, latest version of each `(handle, store_id, flow_id, node_id, occurred_on)`.
     pub fn shopline_nodes(&self) -> Vec<ShoplineNodeRecord> {
         lock(&self.app.store).nodes.values().cloned().collect()
     }
 
     /// Stored Tencent salesinfo items, latest version of each
-    /// `(account_id, data_set_id, external_store_id, external_sku_id)`, in key order.
+    /// `(account_id, data_set_id, external_store_id, external_sku_id)`, in key order; one account's alone:
+    /// [`MockServer::tencent_salesinfo_of`].
     pub fn tencent_salesinfo(&self) -> Vec<SalesInfo> {
         let store = lock(&self.app.store);
         store.sales.values().map(|r| r.item.clone()).collect()
@@ -122,10 +124,11 @@ impl MockServer {
     }
 
     /// How many requests Shopline's bucket for `(app_key, store_id)` holds now (0 for a bucket never used);
-    /// `None` when the bucket is off. A test of pacing reads it to know the bucket a run starts with.
+    /// `None` when the bucket is off. A test of pacing reads it to know the bucket a run starts with. The
+    /// buckets of stores at `/stores/{handle}`: [`MockServer::store_bucket_level`].
     pub fn shopline_bucket_level(&self, app_key: &str, store_id: &str) -> Option<f64> {
         let buckets = lock(&self.app.buckets);
-        let key = (app_key.to_owned(), store_id.to_owned());
+        let key = (app_key.to_owned(), Shop::StoreId(store_id.to_owned()));
         buckets
             .as_ref()
             .map(|buckets| buckets.level(&key, std::time::Instant::now()))
@@ -136,10 +139,11 @@ impl MockServer {
         self.app.set_rate_limit(rate_limit);
     }
 
-    /// Forgets stored records, the request log, used nonces and queued faults (random faults and item rules
-    /// stay).
+    /// Forgets stored records, the request log, used nonces, queued faults and the tenants' counts (random
+    /// faults, item rules, registered stores and accounts and their refusals stay).
     pub fn reset(&self) {
         *lock(&self.app.store) = Default::default();
+        lock(&self.app.tenants).clear_counts();
         lock(&self.app.log).clear();
         lock(&self.app.nonces).clear();
         for plan in &self.app.faults {

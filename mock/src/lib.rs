@@ -5,7 +5,8 @@
 //! It checks auth exactly (Shopline bearer token and content type; Tencent `access_token`, `timestamp` within
 //! 300 s, `nonce` never reused), validates bodies with the generated validators, answers in each platform's
 //! error format, enforces Shopline's leaky bucket, stores accepted records by natural key (upsert), logs every
-//! request, and injects faults on demand.
+//! request, and injects faults on demand. It serves many Shopline stores (at `/stores/{handle}/...`) and
+//! Tencent accounts at once, each with its own token, bucket, records and counts, for clients of a fleet.
 //!
 //! ```no_run
 //! use salesync_mock::{Fault, MockServer, Vendor, DEFAULT_SHOPLINE_TOKEN};
@@ -22,12 +23,14 @@ mod app;
 mod bucket;
 mod config;
 mod faults;
+mod fleet;
 mod inspect;
 mod log;
 mod reply;
 mod server;
 mod shopline;
 mod store;
+mod tenants;
 mod tencent;
 
 pub use bucket::RateLimit;
@@ -36,4 +39,5 @@ pub use faults::{AfterStore, Fault, ItemRule, RandomFaults, Vendor};
 pub use log::RecordedRequest;
 pub use server::MockServer;
 pub use store::{Counts, ShoplineFlowRecord, ShoplineNodeRecord, TencentSalesRecord};
+pub use tenants::{FleetCounts, TenantCounts};
 pub use tencent::TENCENT_VERSIONS;

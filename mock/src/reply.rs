@@ -16,6 +16,20 @@ pub(crate) struct DropConnection;
 /// A truncated success body: valid UTF-8, invalid JSON.
 const MALFORMED: &str = r#"{"code": 0, "message": "", "data": {"#;
 
+/// What a request did, beyond its answer: for the per-tenant counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Nothing to count beyond the answer itself.
+    #[default]
+    Other,
+    /// The records were stored; `new_records` of them were not held before.
+    Stored { new_records: usize },
+    /// Shopline's bucket refused the request (429).
+    BucketRefused,
+    /// The tenant's credentials were refused: a wrong token or a refusal a test set.
+    CredentialsRefused,
+}
+
 /// What to send back, and what the request log should say about it.
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -29,6 +43,7 @@ pub(crate) struct Reply {
     pub(crate) tencent_code: Option<i64>,
     pub(crate) fault: Option<Fault>,
     pub(crate) drop: bool,
+    pub(crate) outcome: Outcome,
 }
 
 impl Reply {
@@ -42,6 +57,7 @@ impl Reply {
             tencent_code: None,
             fault: None,
             drop: false,
+            outcome: Outcome::Other,
         }
     }
 
@@ -186,6 +202,11 @@ impl Reply {
             Fault::Delay(_) => Reply::status(Some(vendor), 500, trace_id),
         };
         reply.with_fault(fault.clone())
+    }
+
+    pub(crate) fn with_outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
     }
 
     pub(crate) fn with_fault(mut self, fault: Fault) -> Self {

@@ -1,7 +1,8 @@
 //! Shopline `batch_sync_flow_data`: bearer token, exact content type, leaky bucket, fault, then validation with
 //! the generated validators and an upsert of the flows and nodes.
 //!
-//! Status codes: 401 bad or missing token, 415 wrong `Content-Type`, 429 bucket full, 400 body not JSON,
+//! Status codes: 404 unknown store handle (on `/stores/{handle}/...`), 401 bad or missing token, 402 or 423
+//! (or any status) for a store a test refused, 415 wrong `Content-Type`, 429 bucket full, 400 body not JSON,
 //! 422 body breaks the schema or a flow breaks the test's item rule (`errors` is an array of
 //! `"pointer: message [rule]"` strings), 200 `{}`.
 
@@ -13,28 +14,59 @@ use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowData, BatchSyncFlowD
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::{lock, App};
+use crate::app::{lock, App, Route};
+use crate::bucket::Shop;
 use crate::faults::{Fault, Vendor};
-use crate::reply::Reply;
+use crate::reply::{Outcome, Reply};
+use crate::tenants::StoreVerdict;
 
 const VENDOR: Option<Vendor> = Some(Vendor::Shopline);
 
+const MISSING_TOKEN: &str = "[API] Missing access token: send Authorization: Bearer <token>";
+const INVALID_TOKEN: &str =
+    "[API] Invalid API key or access token (unrecognized login or wrong password)";
+/// The mock's own words: on the platform an unknown handle is a host that does not resolve to a store.
+const UNKNOWN_STORE: &str = "Not Found: no store with this handle";
+
+/// Answers the request, then counts the answer for its store when the route names one.
 pub(crate) async fn handle(
     app: &App,
-    version: &str,
+    route: &Route,
     parts: &Parts,
     body: &Bytes,
     trace_id: String,
 ) -> Reply {
+    let store = route.store.as_deref();
+    let reply = answer(app, &route.version, store, parts, body, trace_id).await;
+    if let Some(handle) = store {
+        lock(&app.tenants).note_store(handle, &reply);
+    }
+    reply
+}
+
+async fn answer(
+    app: &App,
+    version: &str,
+    store: Option<&str>,
+    parts: &Parts,
+    body: &Bytes,
+    trace_id: String,
+) -> Reply {
+    if store.is_some_and(|handle| !lock(&app.tenants).has_store(handle)) {
+        return Reply::shopline_error(StatusCode::NOT_FOUND, UNKNOWN_STORE, trace_id);
+    }
     if !is_version(version) && version != BatchSyncFlowData::META.version {
         return Reply::not_found(VENDOR, trace_id);
     }
     if parts.method.as_str() != BatchSyncFlowData::META.method {
         return Reply::status(VENDOR, 405, trace_id);
     }
-    let token = match bearer_token(app, parts) {
+    let token = match bearer_token(app, store, parts) {
         Ok(token) => token,
-        Err(reason) => return Reply::shopline_error(StatusCode::UNAUTHORIZED, reason, trace_id),
+        Err((status, reason)) => {
+            return Reply::shopline_error(status, reason, trace_id)
+                .with_outcome(Outcome::CredentialsRefused)
+        }
     };
     let content_type = parts.headers.get(header::CONTENT_TYPE);
     if !content_type
@@ -44,8 +76,8 @@ pub(crate) async fn handle(
         let reason = "Content-Type must be application/json; charset=utf-8";
         return Reply::shopline_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason, trace_id);
     }
-    if !admit(app, token, body) {
-        return Reply::status(VENDOR, 429, trace_id);
+    if !admit(app, store, token, body) {
+        return Reply::status(VENDOR, 429, trace_id).with_outcome(Outcome::BucketRefused);
     }
     let fault = app.next_fault(Vendor::Shopline);
     match &fault {
@@ -55,12 +87,13 @@ pub(crate) async fn handle(
     }
     let reply = match parse_body(body).and_then(|request| refuse(app, request)) {
         Ok(request) => {
-            lock(&app.store).put_shopline(&request);
+            let new_records = lock(&app.store).put_shopline(store, &request);
+            let stored = Outcome::Stored { new_records };
             match &fault {
                 Some(after @ Fault::StoreThenFail(_)) => {
-                    return Reply::for_fault(Vendor::Shopline, after, trace_id)
+                    return Reply::for_fault(Vendor::Shopline, after, trace_id).with_outcome(stored)
                 }
-                _ => Reply::shopline(StatusCode::OK, &json!({}), trace_id),
+                _ => Reply::shopline(StatusCode::OK, &json!({}), trace_id).with_outcome(stored),
             }
         }
         Err((status, errors)) => Reply::shopline_error(status, errors, trace_id),
@@ -77,15 +110,43 @@ fn is_version(version: &str) -> bool {
     digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The token of `Authorization: Bearer <token>`, if the mock accepts it.
-fn bearer_token<'a>(app: &App, parts: &'a Parts) -> Result<&'a str, &'static str> {
+/// The token of `Authorization: Bearer <token>`, if the mock accepts it: one of its tokens, or on
+/// `/stores/{handle}` that store's own token alone. Else the status and message to answer.
+fn bearer_token<'a>(
+    app: &App,
+    store: Option<&str>,
+    parts: &'a Parts,
+) -> Result<&'a str, (StatusCode, &'static str)> {
     let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-        return Err("[API] Missing access token: send Authorization: Bearer <token>");
+        return Err((StatusCode::UNAUTHORIZED, MISSING_TOKEN));
     };
     let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer "));
-    match token {
-        Some(token) if App::accepts(&app.shopline_tokens, token) => Ok(token),
-        _ => Err("[API] Invalid API key or access token (unrecognized login or wrong password)"),
+    let Some(handle) = store else {
+        return match token {
+            Some(token) if App::accepts(&app.shopline_tokens, token) => Ok(token),
+            _ => Err((StatusCode::UNAUTHORIZED, INVALID_TOKEN)),
+        };
+    };
+    let verdict = lock(&app.tenants).store_verdict(handle, token);
+    match (verdict, token) {
+        (StoreVerdict::Allowed, Some(token)) => Ok(token),
+        (StoreVerdict::Refused(status), _) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Err((status, refusal_message(status)))
+        }
+        _ => Err((StatusCode::UNAUTHORIZED, INVALID_TOKEN)),
+    }
+}
+
+/// The `errors` of a store a test refused. API-NOTES.md names the statuses Shopline answers a store's
+/// credentials with (401 token missing or expired, 402 store frozen, 423 store locked) but not their texts:
+/// these say the same in the mock's words, prefixed as the platform's own auth errors are.
+fn refusal_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => INVALID_TOKEN,
+        402 => "[API] Payment Required: the store is frozen",
+        423 => "[API] Locked: the store is locked",
+        _ => status.canonical_reason().unwrap_or("Error"),
     }
 }
 
@@ -115,7 +176,9 @@ struct BucketKey {
     store_id: Option<Value>,
 }
 
-fn admit(app: &App, token: &str, body: &Bytes) -> bool {
+/// Lets the request into its bucket: per app and store, the store named by its handle on `/stores/{handle}`
+/// and by the body's `store_id` otherwise.
+fn admit(app: &App, store: Option<&str>, token: &str, body: &Bytes) -> bool {
     let mut buckets = lock(&app.buckets);
     let Some(buckets) = buckets.as_mut() else {
         return true;
@@ -128,10 +191,11 @@ fn admit(app: &App, token: &str, body: &Bytes) -> bool {
     let peek = serde_json::from_slice::<BucketKey>(body).ok();
     let (app_key, store_id) = peek.map_or((None, None), |k| (text(k.app_key), text(k.store_id)));
     let app_key = app_key.unwrap_or_else(|| format!("token:{token}"));
-    buckets.admit(
-        (app_key, store_id.unwrap_or_default()),
-        std::time::Instant::now(),
-    )
+    let shop = match store {
+        Some(handle) => Shop::Handle(handle.to_owned()),
+        None => Shop::StoreId(store_id.unwrap_or_default()),
+    };
+    buckets.admit((app_key, shop), std::time::Instant::now())
 }
 
 /// The request, unless the item rule refuses flows of it: then 422 naming each.

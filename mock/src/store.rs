@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use salesync::shopline::batch_sync_flow_data::{BatchSyncFlowDataRequest, FlowData, FlowNodeData};
 use salesync::tencent::salesinfo_add::{SalesInfo, SalesinfoAddRequest};
 
-/// A stored Shopline flow, keyed by `(store_id, flow_id, occurred_on)`, with its request's envelope.
+/// A stored Shopline flow, keyed by `(handle, store_id, flow_id, occurred_on)`, with its request's envelope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShoplineFlowRecord {
+    /// The store's handle when the request came to `/stores/{handle}/...`; `None` for the route without one.
+    /// Part of the key: two stores are two hosts, whatever `store_id` their bodies carry.
+    pub handle: Option<String>,
     /// `app_key` of the request that last wrote the flow.
     pub app_key: String,
     /// Store id.
@@ -19,9 +22,11 @@ pub struct ShoplineFlowRecord {
     pub flow: FlowData,
 }
 
-/// A stored Shopline flow node, keyed by `(store_id, flow_id, node_id, occurred_on)`.
+/// A stored Shopline flow node, keyed by `(handle, store_id, flow_id, node_id, occurred_on)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShoplineNodeRecord {
+    /// The store's handle, as in [`ShoplineFlowRecord::handle`].
+    pub handle: Option<String>,
     /// Store id.
     pub store_id: String,
     /// The flow the node belongs to.
@@ -54,8 +59,10 @@ pub struct Counts {
     pub tencent_salesinfo: usize,
 }
 
-type FlowKey = (String, String, i64);
-type NodeKey = (String, String, String, i64);
+/// The handle first, so one store's records are one range (`None`, the route without a handle, sorts first).
+type FlowKey = (Option<String>, String, String, i64);
+type NodeKey = (Option<String>, String, String, String, i64);
+/// The account first, so one account's items are one range.
 type SalesKey = (i64, i64, String, String);
 
 /// Every accepted record; `BTreeMap`s so that listings come out in a stable (key) order.
@@ -69,12 +76,20 @@ pub(crate) struct Store {
 impl Store {
     /// Upserts the flows and their nodes, then removes the nodes listed in `delete_flow_node_data_list`
     /// (same key: store, flow, node and `occurred_on`), so a node both sent and deleted ends up deleted.
-    pub(crate) fn put_shopline(&mut self, request: &BatchSyncFlowDataRequest) {
+    /// `handle` is the store of a `/stores/{handle}` route. Gives how many flows were not held before.
+    pub(crate) fn put_shopline(
+        &mut self,
+        handle: Option<&str>,
+        request: &BatchSyncFlowDataRequest,
+    ) -> usize {
+        let handle = handle.map(str::to_owned);
         let store_id = &request.store_id;
+        let mut new_flows = 0;
         for flow in &request.flow_data_list {
             let node_key = |node: &FlowNodeData| {
                 let flow_id = flow.flow_id.clone();
                 (
+                    handle.clone(),
                     store_id.clone(),
                     flow_id,
                     node.node_id.clone(),
@@ -83,6 +98,7 @@ impl Store {
             };
             for node in flow.flow_node_data_list.iter().flatten() {
                 let record = ShoplineNodeRecord {
+                    handle: handle.clone(),
                     store_id: store_id.clone(),
                     flow_id: flow.flow_id.clone(),
                     node: node.clone(),
@@ -93,22 +109,26 @@ impl Store {
                 self.nodes.remove(&node_key(node));
             }
             let key = (
+                handle.clone(),
                 store_id.clone(),
                 flow.flow_id.clone(),
                 flow.occurred_on.get(),
             );
             let record = ShoplineFlowRecord {
+                handle: handle.clone(),
                 app_key: request.app_key.clone(),
                 store_id: store_id.clone(),
                 source_type: request.source_type.clone(),
                 flow: flow.clone(),
             };
-            self.flows.insert(key, record);
+            new_flows += usize::from(self.flows.insert(key, record).is_none());
         }
+        new_flows
     }
 
-    /// Upserts every salesinfo item.
-    pub(crate) fn put_tencent(&mut self, request: &SalesinfoAddRequest) {
+    /// Upserts every salesinfo item; gives how many were not held before.
+    pub(crate) fn put_tencent(&mut self, request: &SalesinfoAddRequest) -> usize {
+        let mut new_items = 0;
         for item in &request.salesinfo {
             let key = (
                 request.account_id,
@@ -122,8 +142,35 @@ impl Store {
                 data_set_id: request.data_set_id,
                 item: item.clone(),
             };
-            self.sales.insert(key, record);
+            new_items += usize::from(self.sales.insert(key, record).is_none());
         }
+        new_items
+    }
+
+    /// One store's flows, in key order.
+    pub(crate) fn flows_of<'a>(
+        &'a self,
+        handle: &'a str,
+    ) -> impl Iterator<Item = &'a ShoplineFlowRecord> + 'a {
+        let first: FlowKey = (
+            Some(handle.to_owned()),
+            String::new(),
+            String::new(),
+            i64::MIN,
+        );
+        self.flows
+            .range(first..)
+            .take_while(move |(key, _)| key.0.as_deref() == Some(handle))
+            .map(|(_, record)| record)
+    }
+
+    /// One account's items, in key order.
+    pub(crate) fn sales_of(&self, account_id: i64) -> impl Iterator<Item = &TencentSalesRecord> {
+        let first: SalesKey = (account_id, i64::MIN, String::new(), String::new());
+        self.sales
+            .range(first..)
+            .take_while(move |(key, _)| key.0 == account_id)
+            .map(|(_, record)| record)
     }
 
     pub(crate) fn counts(&self) -> Counts {

@@ -607,7 +607,10 @@ fn items_back<O: Batched, K>(batch: &mut Batch<K, O::Item>) -> Result<(), serde_
 }
 
 /// The envelope's own violations; its batch member is replaced, so nothing at or below it counts.
-pub(super) fn envelope_violations<O: Batched>(envelope: &O::Request, member: &str) -> Vec<Violation> {
+pub(super) fn envelope_violations<O: Batched>(
+    envelope: &O::Request,
+    member: &str,
+) -> Vec<Violation> {
     let batch = format!("/{member}");
     let below = format!("/{member}/");
     let mut v = Validator::new();

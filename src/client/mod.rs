@@ -7,6 +7,10 @@
 //! and how: [`ErrorClass`](crate::ErrorClass). Every error's variants and its `Display` and JSON forms:
 //! [`Error`](crate::Error). What each attempt reports to a metrics hook: [`Attempt`].
 //!
+//! Many stores or accounts at once: a [`Fleet`] holds one client per tenant over one connection pool, and its
+//! [`sync_stream`](Fleet::sync_stream) takes rows that name their tenant (`docs/clients.md`, "Many stores and
+//! accounts").
+//!
 //! # Logging and tracing
 //!
 //! salesync logs through [`tracing`](https://docs.rs/tracing), in the conventions of OpenTelemetry, so a

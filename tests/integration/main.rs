@@ -10,6 +10,7 @@ mod rules_common;
 mod support;
 
 mod clients_batch;
+mod clients_fleet;
 mod clients_http;
 mod clients_shopline;
 mod clients_stream;

@@ -303,6 +303,51 @@ async fn the_mock() -> Result {
     Ok(())
 }
 
+#[tokio::test]
+async fn many_stores_and_accounts() -> Result {
+    // docs/mock.md:begin
+    use salesync::shopline::batch_sync_flow_data::{
+        BatchSyncFlowDataRequest, FlowData, TimestampMillis,
+    };
+    use salesync_mock::{MockConfig, MockServer};
+
+    let config = MockConfig::default()
+        .with_shopline_stores([("alpha", "token-alpha"), ("beta", "token-beta")])
+        .with_tencent_accounts([(1, "token-1"), (2, "token-2")]);
+    let mock = MockServer::start_with(config).await;
+    mock.refuse_store("beta", 423); // beta's store is locked; alpha goes on
+
+    let flow = FlowData::builder()
+        .flow_id("flow-1")
+        .occurred_on(TimestampMillis::new(1_672_365_600_000)?)
+        .order_amount(0)
+        .order_num(0)
+        .send_count(1)
+        .trigger_num(1)
+        .build();
+    let request = BatchSyncFlowDataRequest::builder()
+        .app_key("app-key")
+        .store_id("1658921299465")
+        .source_type("smartpush-app")
+        .flow_data_list(vec![flow])
+        .build();
+    for (handle, token) in [("alpha", "token-alpha"), ("beta", "token-beta")] {
+        let client = salesync::ShoplineClient::builder()
+            .base_url(mock.store_url(handle)) // http://127.0.0.1:<port>/stores/<handle>
+            .access_token(token)
+            .build()?;
+        let answer = client.batch_sync_flow_data(&request).await;
+        assert_eq!(answer.is_ok(), handle == "alpha");
+    }
+    assert_eq!(mock.shopline_flows_of("alpha").len(), 1);
+    let counts = mock.tenant_counts();
+    assert_eq!(counts.stores["alpha"].accepted, 1);
+    assert_eq!(counts.stores["beta"].refused, 1);
+    assert_eq!(counts.total().bucket_refused, 0);
+    // docs/mock.md:end
+    Ok(())
+}
+
 // The checks.
 
 /// The workspace root (this crate's manifest directory).
@@ -390,6 +435,84 @@ fn test_regions() -> Vec<(String, String)> {
     }
     assert!(current.is_none(), "the last region is not closed");
     regions
+}
+
+#[tokio::test]
+async fn a_fleet_of_accounts() -> Result {
+    // docs/clients.md:begin
+    use std::collections::BTreeMap;
+
+    use futures_util::StreamExt;
+    use salesync::client::{
+        Fleet, FleetOptions, FleetRow, Row, SyncEvent, Tenant, TenantId, Tencent,
+    };
+    use salesync::tencent::salesinfo_add::{
+        Price, SalesInfo, SalesinfoAdd, SalesinfoAddRequest, SkuStockStatus, Stock, Yuan,
+    };
+    use salesync_mock::{MockServer, DEFAULT_TENCENT_TOKEN};
+
+    let mock = MockServer::start().await;
+    // One connection pool and at most 32 requests on the wire for every account; each account keeps its own pace.
+    let fleet = Fleet::<Tencent>::builder()
+        .base_url(mock.url())
+        .concurrency(32)
+        .build()?;
+    for account in 1_000_001..=1_000_100_i64 {
+        // Each account's own token (here the mock's), or `.token_provider(..)` to refresh it.
+        fleet.add(Tenant::new(account).access_token(DEFAULT_TENCENT_TOKEN))?;
+    }
+    // The envelope of an account's requests, asked once, when its first row comes.
+    let envelope = |account: &TenantId| {
+        SalesinfoAddRequest::builder()
+            .account_id(account.parse::<i64>().unwrap_or_default())
+            .user_action_set_id(1111111111)
+            .data_set_id(1111111111)
+            .salesinfo(vec![])
+            .build()
+    };
+    let price = Price::builder()
+        .current_price(Yuan::from_cents(890)?)
+        .sku_price(Yuan::from_cents(1000)?)
+        .build();
+    let stock = Stock::builder()
+        .sku_stock_status(SkuStockStatus::InStock)
+        .build();
+    // Rows of every account, in any order, each naming its account.
+    let rows = futures_util::stream::iter((0..1000_i64).map(move |line| {
+        FleetRow {
+            tenant: TenantId::from(1_000_001 + line % 100),
+            row: Row {
+                key: line,
+                item: SalesInfo::builder()
+                    .external_store_id("store-1")
+                    .external_sku_id(format!("sku-{line}"))
+                    .price(price.clone())
+                    .stock(stock.clone())
+                    .build(),
+                bytes: 0,
+            },
+        }
+    }));
+    let mut events =
+        fleet.sync_stream::<SalesinfoAdd, _, _, _>(envelope, rows, FleetOptions::default());
+    let mut delivered: BTreeMap<TenantId, usize> = BTreeMap::new();
+    while let Some(fleet_event) = events.next().await {
+        let account = fleet_event.tenant;
+        match fleet_event.event {
+            SyncEvent::Delivered { keys, .. } => {
+                *delivered.entry(account).or_default() += keys.len()
+            }
+            SyncEvent::Failed { keys, error } => {
+                eprintln!("{account}: {} rows to resend: {error}", keys.len())
+            }
+            other => eprintln!("{account}: {other:?}"),
+        }
+    }
+    assert_eq!(delivered.len(), 100);
+    assert!(delivered.values().all(|&rows| rows == 10));
+    assert!(events.stopped_tenants().next().is_none());
+    // docs/clients.md:end
+    Ok(())
 }
 
 #[test]

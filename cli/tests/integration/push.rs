@@ -17,7 +17,7 @@ const TENCENT: &str = "tencent.salesinfo_add";
 const SHOPLINE: &str = "shopline.batch_sync_flow_data";
 
 /// The binary, with its pace files in the tests' own directory, never the user's.
-fn salesync_command() -> Command {
+pub(crate) fn salesync_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_salesync"));
     command.env(
         "SALESYNC_STATE_DIR",
@@ -27,7 +27,7 @@ fn salesync_command() -> Command {
 }
 
 /// A scratch directory of its own for each test.
-fn scratch(test: &str) -> PathBuf {
+pub(crate) fn scratch(test: &str) -> PathBuf {
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("push-{test}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
@@ -697,7 +697,7 @@ fn ctrl_c_finishes_the_batches_in_flight_and_a_rerun_completes() {
 }
 
 /// A child process that is killed if the test ends before it does (`salesync mock` runs until Ctrl-C).
-struct Reaped(std::process::Child);
+pub(crate) struct Reaped(pub(crate) std::process::Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {

@@ -89,14 +89,22 @@ impl<P: Platform> Fleet<P> {
     /// letters, digits, `-`, `_` or `.`.
     pub fn add(&self, tenant: Tenant) -> Result<(), Error> {
         let client = self.client_of(&tenant)?;
-        let mut tenants = self.shared.tenants.write().unwrap_or_else(|e| e.into_inner());
+        let mut tenants = self
+            .shared
+            .tenants
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
         tenants.insert(tenant.id, client);
         Ok(())
     }
 
     /// Removes a tenant; whether it was there. Streams running keep the client they took.
     pub fn remove(&self, id: &str) -> bool {
-        let mut tenants = self.shared.tenants.write().unwrap_or_else(|e| e.into_inner());
+        let mut tenants = self
+            .shared
+            .tenants
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
         tenants.remove(id).is_some()
     }
 
@@ -160,7 +168,10 @@ impl<P: Platform> Fleet<P> {
     }
 
     fn read_tenants(&self) -> std::sync::RwLockReadGuard<'_, HashMap<TenantId, Client<P>>> {
-        self.shared.tenants.read().unwrap_or_else(|e| e.into_inner())
+        self.shared
+            .tenants
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The tenant's client: the fleet's settings, the tenant's credential, base URL and pace.
@@ -349,4 +360,3 @@ impl FleetBuilder<Shopline> {
         self
     }
 }
-

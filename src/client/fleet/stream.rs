@@ -95,8 +95,14 @@ type Rows<K, T> = Vec<Row<Held<K>, T>>;
 type BatchInput<K, T> = stream::Iter<std::vec::IntoIter<Row<Held<K>, T>>>;
 
 /// Finds a tenant's way to send (its client) and the envelope of its requests; `None` for no such tenant.
-pub(super) type Resolve<O> =
-    Box<dyn FnMut(&TenantId) -> Option<(Dispatch<'static, O>, <O as crate::runtime::Operation>::Request)> + Send>;
+pub(super) type Resolve<O> = Box<
+    dyn FnMut(
+            &TenantId,
+        ) -> Option<(
+            Dispatch<'static, O>,
+            <O as crate::runtime::Operation>::Request,
+        )> + Send,
+>;
 
 /// What the stream knows of a tenant it has seen.
 struct TenantState<O: Batched, K> {
@@ -177,7 +183,12 @@ impl<O: Batched, K: Send + 'static, S> FleetStream<O, K, S> {
 
     /// Requests sent so far, halves of refused requests included.
     pub fn requests(&self) -> usize {
-        self.requests + self.runs.iter().map(|run| run.engine.requests()).sum::<usize>()
+        self.requests
+            + self
+                .runs
+                .iter()
+                .map(|run| run.engine.requests())
+                .sum::<usize>()
     }
 
     /// Bytes of rows held now (read and not yet reported on).
@@ -278,7 +289,10 @@ where
         }
         state.open_bytes = state.open_bytes.saturating_add(row.bytes);
         state.open.push(Row {
-            key: Held { key: row.key, bytes: row.bytes },
+            key: Held {
+                key: row.key,
+                bytes: row.bytes,
+            },
             item: row.item,
             bytes: row.bytes,
         });
@@ -293,7 +307,8 @@ where
     /// The tenant's state, made when its first row comes.
     fn state(&mut self, id: &TenantId) -> &mut TenantState<O, K> {
         if !self.tenants.contains_key(id) {
-            let sending = (self.resolve)(id).map(|(dispatch, envelope)| (dispatch, Arc::new(envelope)));
+            let sending =
+                (self.resolve)(id).map(|(dispatch, envelope)| (dispatch, Arc::new(envelope)));
             let envelope_violations = match &sending {
                 Some((_, envelope)) if self.options.sync.validate => {
                     envelope_violations::<O>(envelope, self.member)
@@ -434,7 +449,8 @@ where
         let Some(state) = self.tenants.get_mut(id) else {
             return;
         };
-        let unreachable = matches!(*error, Error::Transport { connect: true, .. }) && !state.delivered;
+        let unreachable =
+            matches!(*error, Error::Transport { connect: true, .. }) && !state.delivered;
         if state.stopped.is_some() || !(error.class().stops_every_request() || unreachable) {
             return;
         }
@@ -517,7 +533,9 @@ fn key_of<K>(held: Held<K>, released: &mut usize) -> K {
 }
 
 fn keys_of<K>(held: Vec<Held<K>>, released: &mut usize) -> Vec<K> {
-    held.into_iter().map(|held| key_of(held, released)).collect()
+    held.into_iter()
+        .map(|held| key_of(held, released))
+        .collect()
 }
 
 /// The violation of a row whose tenant the fleet does not have.
@@ -566,7 +584,10 @@ where
                     }
                     Poll::Pending => {}
                 }
-            } else if this.rows.is_some() && this.runs.len() < this.wire && !this.open_order.is_empty() {
+            } else if this.rows.is_some()
+                && this.runs.len() < this.wire
+                && !this.open_order.is_empty()
+            {
                 // Full, and the wire has room: the batch open longest goes as it is.
                 this.close_oldest();
                 continue;

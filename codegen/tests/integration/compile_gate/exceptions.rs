@@ -86,7 +86,7 @@ pub const EXCEPTIONS: &[Exception] = &[
     },
     Exception {
         name: "null-is-absent",
-        reason: "a request's `null` for an optional member is read as the member left out (README.md, \
+        reason: "a request's `null` for an optional member is read as the member left out (docs/models.md, \
                  \"Requests are strict ...\"); JSON Schema calls it a value of the wrong type. Explains a \
                  body salesync accepts when the instance without some of its `null` members (of names the \
                  schema declares) passes jsonschema",

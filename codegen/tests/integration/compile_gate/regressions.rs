@@ -293,7 +293,7 @@ const NULL_NOTE: &str = "generator, codegen/src/lower/shape.rs (lower_shape): `K
     `any(..)` before `shape.nullable` is set, so an optional member whose schema allows `null` without a \
     `[T, \"null\"]` type (`{}`, `true`, `{\"type\": \"null\"}`) is an `Option<serde_json::Value>`, whose \
     `None` swallows an explicit `null`: the member counts as absent for `dependentRequired`, \
-    `minProperties` and the object's residual checks. README.md promises a `Nullable<T>` where the schema \
+    `minProperties` and the object's residual checks. docs/models.md promises a `Nullable<T>` where the schema \
     allows `null`";
 
 const SELF_NOTE: &str = "generator, codegen/src/lower/names.rs (field_name): `self`, `super` and `crate` \

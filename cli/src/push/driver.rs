@@ -530,8 +530,9 @@ pub async fn pump<O: Batched, E: Engine>(
             }
             event = engine.next() => match event {
                 Some(event) => {
-                    driver.answered(event);
+                    // What stopped comes first: the rows it failed are then told as its rows.
                     engine.stops(driver);
+                    driver.answered(event);
                 }
                 None => break,
             },

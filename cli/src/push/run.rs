@@ -440,11 +440,11 @@ async fn send<O: Batched + 'static, P: Credentials>(
             }
         }
         Via::Fleet(mut sending) => {
+            let mut engine = sending.engine(rows, limits, args);
             driver.roster = Some(std::mem::replace(
                 &mut sending.roster,
                 Roster::new([], false),
             ));
-            let mut engine = sending.engine(rows, limits, args);
             // The fleet bounds the bytes it holds and closes batches itself: no bound on rows here.
             driver::pump::<O, _>(driver, events, rows_tx, &mut engine, u64::MAX).await;
             drop(engine);

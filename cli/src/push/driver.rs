@@ -167,11 +167,19 @@ impl Driver {
     pub fn event<O: Batched>(&mut self, event: Event<O::Item>, engine: Option<&RowsTx<O::Item>>) {
         match event {
             Event::Reject {
-                reject,
+                mut reject,
                 bytes,
                 tenant,
             } => {
-                let tenant = self.tenant_of(tenant.as_deref()).unwrap_or(None);
+                let tenant = match (tenant.as_deref(), self.tenant_of(tenant.as_deref())) {
+                    (_, Ok(tenant)) => tenant,
+                    // A row naming no tenant says so already; one naming an unknown tenant says that too.
+                    (None, Err(_)) => None,
+                    (Some(_), Err(error)) => {
+                        reject.errors.insert(0, self.at_tenant(error));
+                        None
+                    }
+                };
                 self.count(tenant, |t| {
                     t.read += 1;
                     t.invalid += 1;
@@ -230,21 +238,27 @@ impl Driver {
     }
 
     /// A valid row naming a tenant the tenants file does not have: rejected (rule `tenant`).
-    fn unknown_tenant(&mut self, row: super::batcher::Row<impl Sized>, mut error: ErrorEntry) {
+    fn unknown_tenant(&mut self, row: super::batcher::Row<impl Sized>, error: ErrorEntry) {
         self.count(None, |t| {
             t.read += 1;
             t.invalid += 1;
         });
         self.bytes_done += row.bytes;
         self.released += row.text.len() as u64;
-        error.pointer = self.tenant_pointer.clone();
-        error.column = self.tenant_column.clone();
+        let error = self.at_tenant(error);
         self.reject(&Reject {
             line: row.line,
             index: row.index,
             row: RowText::Json(row.text),
             errors: vec![error],
         });
+    }
+
+    /// An error about the row's tenant, at the member (or column) naming it.
+    fn at_tenant(&self, mut error: ErrorEntry) -> ErrorEntry {
+        error.pointer.clone_from(&self.tenant_pointer);
+        error.column.clone_from(&self.tenant_column);
+        error
     }
 
     /// Sorts one valid row by what earlier runs learnt of its content: confirmed (skipped), refused (listed

@@ -87,14 +87,15 @@ pub fn set_up<O: Batched, P: Credentials>(
     };
     let mut envelopes = HashMap::with_capacity(tenants.len());
     let mut prepared = Vec::with_capacity(tenants.len());
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     for line in tenants {
-        let at = |problem: &str| format!("{file} line {} ({}): {problem}", line.line, line.id);
         let target = line.target(&args.target);
         let (envelope, print) = match target.envelope::<O>() {
             Ok(found) => found,
             Err(found) => {
-                problems.extend(found.iter().map(|problem| at(problem)));
+                for problem in found {
+                    problems.add(line, with_member(problem));
+                }
                 continue;
             }
         };
@@ -107,10 +108,11 @@ pub fn set_up<O: Batched, P: Credentials>(
             }
             (None, None, Some(token)) if !token.is_empty() => tenant.access_token(token.clone()),
             (None, None, _) => {
-                problems.push(at(&format!(
+                let problem = format!(
                     "no token: give the line a `token` (\"$VAR\" reads the environment), or --token-command, \
                      or {flag} for every tenant without one"
-                )));
+                );
+                problems.add(line, problem);
                 continue;
             }
         };
@@ -143,7 +145,7 @@ pub fn set_up<O: Batched, P: Credentials>(
         });
     }
     if !problems.is_empty() {
-        return Err(problems.join("\n  "));
+        return Err(problems.describe(file));
     }
     let paces: HashMap<TenantId, PaceFile> = prepared
         .iter_mut()
@@ -165,6 +167,65 @@ pub fn set_up<O: Batched, P: Credentials>(
         paces,
         roster: Roster::new(ids, meta.auth == Auth::TencentQueryToken),
     })
+}
+
+/// A tenant's envelope misses a member given neither on its line nor by a flag: the message names both.
+fn with_member(problem: String) -> String {
+    match problem.strip_prefix("missing --") {
+        Some(rest) => {
+            let member = rest.split(' ').next().unwrap_or_default().replace('-', "_");
+            format!("{problem}, or `{member}` on the tenant's line")
+        }
+        None => problem,
+    }
+}
+
+/// The problems of the tenants, each told once with the lines it is on (a flag missing for all is one
+/// problem, not one per tenant).
+#[derive(Default)]
+struct Problems {
+    /// Each problem, in the order first found, with its tenants' lines and ids.
+    found: Vec<(String, Vec<(u64, String)>)>,
+}
+
+impl Problems {
+    fn add(&mut self, tenant: &TenantLine, problem: String) {
+        let at = (tenant.line, tenant.id.clone());
+        match self.found.iter_mut().find(|(known, _)| *known == problem) {
+            Some((_, lines)) => lines.push(at),
+            None => self.found.push((problem, vec![at])),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    fn describe(&self, file: &str) -> String {
+        const SHOWN: usize = 5;
+        let told: Vec<String> = self
+            .found
+            .iter()
+            .take(20)
+            .map(|(problem, lines)| match lines.as_slice() {
+                [(line, id)] => format!("{file} line {line} ({id}): {problem}"),
+                _ => {
+                    let shown: Vec<String> = lines
+                        .iter()
+                        .take(SHOWN)
+                        .map(|(line, _)| line.to_string())
+                        .collect();
+                    let more = if lines.len() > SHOWN { ", ..." } else { "" };
+                    format!(
+                        "{file} lines {}{more} ({} tenants): {problem}",
+                        shown.join(", "),
+                        lines.len()
+                    )
+                }
+            })
+            .collect();
+        told.join("\n  ")
+    }
 }
 
 /// The fleet, without tenants: the clients' settings, the wire limit, the base URL (template), the pace

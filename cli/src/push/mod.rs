@@ -69,6 +69,20 @@ file's format, its error of rule `failed` with the last error's \"class\", \"sta
 and \"trace_id\" when known. Rewritten by every run that sends; absent when nothing failed. Push it later to
 send exactly those rows (or rerun the same command: the checkpoint skips what was delivered).
 
+Many stores or accounts (--tenants FILE): one line per tenant, JSON Lines or CSV (by the name *.csv, else
+the content): Shopline {\"store\": \"handle\", \"token\": \"$VAR\", \"store_id\", \"app_key\", \"source_type\",
+\"base_url\"}, Tencent {\"account_id\": 123, \"token\": \"${VAR}\", \"user_action_set_id\", \"data_set_id\",
+\"base_url\"}; a token $VAR or ${VAR} is read from the environment (a literal token works, and is discouraged);
+a member left out comes from the flag shared by all. Without a token on its line, a tenant's token is the output
+of --token-command CMD TENANT (asked again when the platform refuses it), else the shared token flag. Each row
+names its tenant by a member (JSON) or column (CSV), --tenant-column (default store, or account_id), lifted out
+of the row before it is checked; a row naming none, or a tenant the file lacks, is rejected (rule tenant).
+--base-url may hold {tenant}, replaced by each tenant's id. --concurrency bounds the requests on the wire for
+all tenants (default 32), --tenant-concurrency each one's (default 2); each tenant has its own pace and the pace
+file a single push to it uses. A tenant whose token or account the platform refuses stops alone: its rows go to
+the failed file, the others go on. One checkpoint (its rows hashed with their tenant) and one report: the totals
+and a line per tenant with rows left (--json: {\"tenants\": [...], \"unassigned\": {...}, \"total\": {...}}).
+
 Exit status:
   0    every row delivered (or confirmed by an earlier run)
   1    some rows rejected (invalid or refused by the platform) or failed after retries
@@ -76,7 +90,8 @@ Exit status:
        checkpoint of another endpoint or envelope, a file that cannot be written
   3    the platform: unreachable before any row was delivered (connection refused, a name that does not
        resolve), or refusing the credentials or the account (a bad token, an account not permitted, the daily
-       call limit); nothing more can get through until that is fixed
+       call limit); nothing more can get through until that is fixed. With --tenants: only when the platform
+       stopped tenants and no row of any tenant got through; a refused tenant's rows otherwise make it 1
   130  interrupted (Ctrl-C, SIGTERM): in-flight batches finished, checkpoint written; run again to resume";
 
 /// Arguments of `salesync push`.

@@ -102,15 +102,23 @@ impl Report<'_> {
             .unwrap_or(0);
         for &n in listed.iter().take(LISTED) {
             let tally = &roster.tallies[n];
-            let mut line = format!(
-                "  {:<width$}  {} sent, {} rejected, {} failed, {} skipped, {} not sent",
-                roster.ids[n].as_str(),
-                tally.sent,
-                tally.rejected(),
-                tally.failed,
-                tally.skipped,
-                tally.unsent
-            );
+            let id = roster.ids[n].as_str();
+            let mut line = if self.ending.dry_run {
+                format!(
+                    "  {id:<width$}  {} rejected, {} valid",
+                    tally.rejected(),
+                    tally.unsent
+                )
+            } else {
+                format!(
+                    "  {id:<width$}  {} sent, {} rejected, {} failed, {} skipped, {} not sent",
+                    tally.sent,
+                    tally.rejected(),
+                    tally.failed,
+                    tally.skipped,
+                    tally.unsent
+                )
+            };
             if let Some(why) = &roster.stopped[n] {
                 line.push_str(&format!("; stopped: {why}"));
             }

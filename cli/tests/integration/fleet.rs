@@ -278,7 +278,33 @@ fn one_file_across_several_stores_with_tokens_from_the_environment() {
     assert_eq!(rejected[&12]["pointer"], "/order_num");
     let kept = rejects.iter().find(|r| r["line"] == 12).unwrap();
     assert_eq!(kept["row"]["store"], "gamma");
-    // Each store has the pace file a single push to it uses.
+    // Each store has the pace file a single push to it uses: a push to alpha alone finds alpha's.
+    assert_eq!(fs::read_dir(dir.join("pace")).unwrap().count(), 3);
+    let single = dir.join("alpha.jsonl");
+    fs::write(&single, jsonl(&[json!({"flow_id": "alone", "occurred_on": 1_672_365_600_000u64, "order_amount": 1, "order_num": 1, "send_count": 1, "trigger_num": 1})])).unwrap();
+    let output = salesync_command()
+        .args(["push", SHOPLINE])
+        .arg(&single)
+        .args(["--base-url", &mock.server.store_url("alpha")])
+        .args([
+            "--app-key",
+            "app-key-1",
+            "--source-type",
+            "crm",
+            "--store-id",
+            "100",
+        ])
+        .args(["--progress", "off", "--pace-dir"])
+        .arg(dir.join("pace"))
+        .env("SALESYNC_SHOPLINE_TOKEN", "token-alpha")
+        .env_remove("SALESYNC_BASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(fs::read_dir(dir.join("pace")).unwrap().count(), 3);
 
     // The rerun sends nothing: every row is confirmed for its store.

@@ -97,7 +97,8 @@ enum Via<O: Batched, P: Credentials> {
         client: Client<P>,
         pace: Option<PaceFile>,
     },
-    Fleet(fleet::Sending<O, P>),
+    /// Boxed: a fleet holds its roster and envelopes, and a run has one.
+    Fleet(Box<fleet::Sending<O, P>>),
 }
 
 fn run_for<O: Batched + 'static, P: Credentials>(args: &Args) -> Result<u8, String> {
@@ -240,7 +241,7 @@ fn set_up<O: Batched, P: Credentials>(args: &Args) -> Result<Setup<O, P>, String
         let (via, header) = match &tenants {
             Some(tenants) => {
                 let sending = fleet::set_up::<O, P>(args, tenants, &tenants_file)?;
-                (Via::Fleet(sending), fleet::header::<O>())
+                (Via::Fleet(Box::new(sending)), fleet::header::<O>())
             }
             None => {
                 let (envelope, fingerprint) = args

@@ -508,12 +508,12 @@ mod tests {
         assert_eq!(found[0], Ok(REJECT.to_owned()));
     }
 
+    /// A row's tenant and SKU, or its reject's row and rules.
+    type TenantRow = Result<(String, String), (String, Vec<String>)>;
+
     /// The rows of `input` (in `format`) naming their tenant by `store`, checked as Tencent items: each row's
     /// tenant and SKU, or its reject's row and rules.
-    fn with_tenants(
-        input: &str,
-        format: Format,
-    ) -> Vec<Result<(String, String), (String, Vec<String>)>> {
+    fn with_tenants(input: &str, format: Format) -> Vec<TenantRow> {
         use salesync::tencent::salesinfo_add::SalesinfoAdd;
         let reader = Box::new(io::Cursor::new(input.as_bytes().to_vec()));
         let target = Target::of::<SalesinfoAdd>();

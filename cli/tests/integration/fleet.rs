@@ -229,7 +229,7 @@ fn one_file_across_several_stores_with_tokens_from_the_environment() {
         command
     };
 
-    let (code, report) = run(&mut command().args(["--batch-size", "7"]));
+    let (code, report) = run(command().args(["--batch-size", "7"]));
     assert_eq!(code, 1, "three rows rejected: {report}");
     let total = &report["total"];
     assert_eq!(

@@ -70,6 +70,9 @@ pub struct Driver {
     /// Rows handed to the engine, and rows it reported on: the difference is in its hands.
     pub handed: u64,
     pub reported: u64,
+    /// The same in bytes of the rows' text.
+    pub handed_bytes: u64,
+    pub reported_bytes: u64,
     /// Where each row is serialized to be hashed.
     pub hash_buffer: Vec<u8>,
     /// The tenants of a fleet push (`--tenants`).
@@ -216,10 +219,12 @@ impl Driver {
                     return;
                 }
                 let count = rows.len() as u64;
+                let bytes: u64 = rows.iter().map(|row| row.key.text.len() as u64).sum();
                 let tenants: Vec<Option<Index>> = rows.iter().map(|row| row.key.tenant).collect();
                 match engine.send(rows) {
                     Ok(()) => {
                         self.handed += count;
+                        self.handed_bytes += bytes;
                         if let Some(roster) = &mut self.roster {
                             for index in tenants.into_iter().flatten() {
                                 roster.in_engine[index as usize] += 1;
@@ -428,6 +433,7 @@ impl Driver {
     fn done(&mut self, keys: &[RowKey]) {
         self.reported += keys.len() as u64;
         for key in keys {
+            self.reported_bytes += key.text.len() as u64;
             if let (Some(roster), Some(index)) = (&mut self.roster, key.tenant) {
                 roster.in_engine[index as usize] -= 1;
             }
@@ -440,6 +446,12 @@ impl Driver {
     fn settled(&mut self, key: &RowKey) {
         self.bytes_done += key.bytes;
         self.released += key.text.len() as u64;
+    }
+
+    /// Whether the engine may be handed more rows.
+    fn has_room(&self, holding: Holding) -> bool {
+        self.handed - self.reported < holding.rows
+            && self.handed_bytes - self.reported_bytes < holding.bytes
     }
 
     /// Tells the producer how much it may read now.
@@ -517,15 +529,22 @@ impl Driver {
     }
 }
 
+/// How much the engine may hold: reading pauses while it holds this many rows, or this many bytes of their
+/// text (and, before either, while the rows read and not accounted for reach the byte budget).
+#[derive(Debug, Clone, Copy)]
+pub struct Holding {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
 /// Reads the producer's events and hands their rows to `engine` until the input ends (or the run stops),
-/// recording every answer. Reading pauses while the engine holds `holding` rows (and, before that, while the
-/// rows held reach the byte budget).
+/// recording every answer, within `holding`.
 pub async fn pump<O: Batched, E: Engine>(
     driver: &mut Driver,
     events: &mut mpsc::Receiver<Event<O::Item>>,
     rows_tx: RowsTx<O::Item>,
     engine: &mut E,
-    holding: u64,
+    holding: Holding,
 ) {
     let mut rows_tx = Some(rows_tx);
     let mut signals = interrupts();
@@ -550,7 +569,7 @@ pub async fn pump<O: Batched, E: Engine>(
                 }
                 None => break,
             },
-            event = events.recv(), if reading && !driver.stopping && driver.handed - driver.reported < holding => {
+            event = events.recv(), if reading && !driver.stopping && driver.has_room(holding) => {
                 match event {
                     Some(event) => driver.event::<O>(event, rows_tx.as_ref()),
                     None => {

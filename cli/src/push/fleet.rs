@@ -18,7 +18,7 @@ use salesync::runtime::{Auth, Batched};
 
 use super::batcher::Limits;
 use super::checkpoint::{fingerprint, Header};
-use super::driver::{Driver, Engine, RowKey};
+use super::driver::{Driver, Engine, Holding, RowKey};
 use super::envelope::Credentials;
 use super::pace_file::PaceFile;
 use super::roster::{Index, Roster};
@@ -270,13 +270,14 @@ pub struct FleetEngine<O: Batched> {
 }
 
 impl<O: Batched + 'static, P: Credentials> Sending<O, P> {
-    /// Starts the fleet's engine on `rows` (each row's key names its tenant by its index in the roster).
+    /// Starts the fleet's engine on `rows` (each row's key names its tenant by its index in the roster), and
+    /// says how much it may be handed at once.
     pub fn engine(
         &mut self,
         rows: impl Stream<Item = EngineRow<RowKey, O::Item>> + Send + 'static,
         limits: Limits,
         args: &Args,
-    ) -> FleetEngine<O> {
+    ) -> (FleetEngine<O>, Holding) {
         use futures_util::StreamExt;
         let ids = self.roster.ids.clone();
         let rows: Input<O::Item> = Box::pin(rows.map(move |row| {
@@ -293,8 +294,11 @@ impl<O: Batched + 'static, P: Credentials> Sending<O, P> {
                 .cloned()
                 .expect("every tenant of the fleet has its envelope")
         };
-        // The rows were checked as they were read (and each envelope once). The fleet holds less than the
-        // reader may read ahead, so that it closes batches itself rather than wait for rows that cannot come.
+        // The rows were checked as they were read (and each envelope once). The fleet holds at most a quarter of
+        // the byte budget in its batches and closes them itself when that is reached; it is handed at most
+        // twice that, so that it always has rows to reach its bound with (no wait for rows that cannot come),
+        // and the rows between the reader and the fleet stay few.
+        let held = (args.max_held_bytes.max(limits.max_bytes) / 4).max(1);
         let options = FleetOptions::default()
             .sync(
                 SyncOptions::default()
@@ -303,13 +307,18 @@ impl<O: Batched + 'static, P: Credentials> Sending<O, P> {
                     .concurrency(usize::from(args.tenant_concurrency))
                     .validate(false),
             )
-            .held_bytes((args.max_held_bytes.max(limits.max_bytes) / 2).max(1));
-        FleetEngine {
+            .held_bytes(held);
+        let engine = FleetEngine {
             stream: self
                 .fleet
                 .sync_stream::<O, RowKey, _, _>(envelope, rows, options),
             last: None,
-        }
+        };
+        let holding = Holding {
+            rows: u64::MAX,
+            bytes: 2 * held as u64,
+        };
+        (engine, holding)
     }
 
     /// Saves the pace of every tenant that sent: successes since the last request have given back some rate.

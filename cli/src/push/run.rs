@@ -355,6 +355,8 @@ async fn execute<O: Batched + 'static, P: Credentials>(args: &Args, setup: Setup
         stop_after: args.stop_after_batches,
         handed: 0,
         reported: 0,
+        handed_bytes: 0,
+        reported_bytes: 0,
         hash_buffer: Vec::new(),
         roster,
         tenants_file,
@@ -424,7 +426,10 @@ async fn send<O: Batched + 'static, P: Credentials>(
             let concurrency = usize::from(args.concurrency());
             // Reading stops while the engine holds this many rows (the requests in flight, as many prepared,
             // two more), and before that if their bytes reach the budget.
-            let holding = (limits.max_rows * (concurrency * 2 + 2)) as u64;
+            let holding = driver::Holding {
+                rows: (limits.max_rows * (concurrency * 2 + 2)) as u64,
+                bytes: u64::MAX,
+            };
             // The rows were checked as they were read (and the envelope once), and batched within the limits.
             let options = SyncOptions::default()
                 .batch_rows(limits.max_rows)
@@ -441,13 +446,12 @@ async fn send<O: Batched + 'static, P: Credentials>(
             }
         }
         Via::Fleet(mut sending) => {
-            let mut engine = sending.engine(rows, limits, args);
+            let (mut engine, holding) = sending.engine(rows, limits, args);
             driver.roster = Some(std::mem::replace(
                 &mut sending.roster,
                 Roster::new([], false),
             ));
-            // The fleet bounds the bytes it holds and closes batches itself: no bound on rows here.
-            driver::pump::<O, _>(driver, events, rows_tx, &mut engine, u64::MAX).await;
+            driver::pump::<O, _>(driver, events, rows_tx, &mut engine, holding).await;
             drop(engine);
             sending.save_paces();
         }

@@ -436,8 +436,15 @@ where
 
     fn close_batch(&mut self) {
         if !self.batch.is_empty() {
-            // The next batch is sized for a full one at once: rows are large, growing by doubling copies them.
-            let next = Batch::with_capacity(self.max_rows.min(MOST_ROWS_RESERVED));
+            // The next batch is sized for a full one at once (rows are large, growing by doubling copies them),
+            // or for the rows left when the input says how many: a fleet runs an engine per batch, and room
+            // reserved for rows that never come is memory held per tenant.
+            let left = self
+                .rows
+                .as_ref()
+                .and_then(|rows| rows.size_hint().1)
+                .unwrap_or(usize::MAX);
+            let next = Batch::with_capacity(self.max_rows.min(MOST_ROWS_RESERVED).min(left));
             let batch = std::mem::replace(&mut self.batch, next);
             self.batch_bytes = 0;
             self.launch(batch);

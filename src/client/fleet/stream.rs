@@ -136,6 +136,10 @@ pub struct FleetStream<O: Batched, K, S> {
     open_order: BTreeMap<u64, TenantId>,
     next_open: u64,
     runs: SelectAll<BatchRun<O, K>>,
+    /// The most runs at once: twice the wire.
+    max_runs: usize,
+    /// Tenants with a batch waiting, in the order their batches closed (a tenant once per batch).
+    turns: VecDeque<TenantId>,
     ready: VecDeque<FleetEvent<K>>,
     held: usize,
     requests: usize,
@@ -161,6 +165,8 @@ impl<O: Batched, K: Send + 'static, S> FleetStream<O, K, S> {
             open_order: BTreeMap::new(),
             next_open: 0,
             runs: SelectAll::new(),
+            max_runs: wire.max(1) * 2,
+            turns: VecDeque::new(),
             ready: VecDeque::new(),
             held: 0,
             requests: 0,
@@ -358,10 +364,33 @@ where
             return;
         }
         let state = self.tenants.get_mut(id).expect("seen");
-        if state.running < self.options.sync.concurrency.max(1) {
-            self.launch(id, rows);
-        } else {
-            state.waiting.push_back(rows);
+        state.waiting.push_back(rows);
+        self.turns.push_back(id.clone());
+        self.launch_waiting();
+    }
+
+    /// Launches waiting batches in the order they closed, while the fleet has room for runs: a run holds its
+    /// request (body and sending future, a few KB) from its launch, so runs are bounded, not only the rows.
+    /// A tenant at its own limit keeps its batches and loses its turn; it gets one back each time one of its runs
+    /// ends.
+    fn launch_waiting(&mut self) {
+        let concurrency = self.options.sync.concurrency.max(1);
+        while self.runs.len() < self.max_runs && !self.halted {
+            let Some(id) = self.turns.pop_front() else {
+                break;
+            };
+            let Some(state) = self.tenants.get_mut(&id) else {
+                continue;
+            };
+            if state.waiting.is_empty() {
+                continue;
+            }
+            if state.running >= concurrency {
+                // Its turn comes back when one of its runs ends.
+                continue;
+            }
+            let rows = state.waiting.pop_front().expect("not empty");
+            self.launch(&id, rows);
         }
     }
 
@@ -372,6 +401,25 @@ where
             }
             self.close_open(&id);
         }
+    }
+
+    /// Closes the batch open longest among the tenants that can send it now; whether there was one.
+    fn close_oldest_ready(&mut self) -> bool {
+        let concurrency = self.options.sync.concurrency.max(1);
+        let ready = self.open_order.iter().find_map(|(&seq, id)| {
+            let state = self.tenants.get(id)?;
+            (state.running < concurrency).then_some(seq)
+        });
+        let Some(seq) = ready else {
+            return false;
+        };
+        if let Some(id) = self.open_order.remove(&seq) {
+            if let Some(state) = self.tenants.get_mut(&id) {
+                state.opened = None;
+            }
+            self.close_open(&id);
+        }
+        true
     }
 
     /// Sends a batch with a run of the one-client engine.
@@ -416,11 +464,11 @@ where
                     return;
                 };
                 state.running -= 1;
-                if state.running < concurrency && !self.halted {
-                    if let Some(rows) = state.waiting.pop_front() {
-                        self.launch(&id, rows);
-                    }
+                if state.running < concurrency && !state.waiting.is_empty() {
+                    // Its next batch takes its turn again, behind the batches closed before it.
+                    self.turns.push_back(id);
                 }
+                self.launch_waiting();
             }
         }
     }
@@ -586,10 +634,9 @@ where
                 }
             } else if this.rows.is_some()
                 && this.runs.len() < this.wire
-                && !this.open_order.is_empty()
+                && this.close_oldest_ready()
             {
-                // Full, and the wire has room: the batch open longest goes as it is.
-                this.close_oldest();
+                // Full, and the wire has room: the batch open longest of a tenant with room in flight goes as it is.
                 continue;
             }
             let done = this.rows.is_none() && this.open_order.is_empty() && this.runs.is_empty();

@@ -515,6 +515,45 @@ async fn a_fleet_of_accounts() -> Result {
     Ok(())
 }
 
+#[tokio::test]
+async fn a_fleet_of_stores() -> Result {
+    // README.md:begin
+    use salesync::client::{Fleet, Shopline, Tenant};
+    use salesync::shopline::batch_sync_flow_data::{
+        BatchSyncFlowData, BatchSyncFlowDataRequest, FlowData, TimestampMillis,
+    };
+    use salesync_mock::{MockConfig, MockServer};
+
+    // Two stores of the mock, each on a route of its own, with its own token and bucket.
+    let stores = [("store-1", "token-1"), ("store-2", "token-2")];
+    let mock = MockServer::start_with(MockConfig::default().with_shopline_stores(stores)).await;
+    // One object, one connection pool for every store; each store keeps its own pace (its bucket).
+    let fleet = Fleet::<Shopline>::builder()
+        .base_url(format!("{}/stores/{{tenant}}", mock.url())) // default: https://{tenant}.myshopline.com
+        .build()?;
+    for (store, token) in stores {
+        fleet.add(Tenant::new(store).access_token(token))?;
+    }
+    let flow = FlowData::builder()
+        .flow_id("5598349859474639045")
+        .occurred_on(TimestampMillis::new(1_700_000_000_000)?)
+        .order_amount(1990)
+        .order_num(1)
+        .send_count(10)
+        .trigger_num(12)
+        .build();
+    let request = BatchSyncFlowDataRequest::builder()
+        .app_key("app-key")
+        .store_id("1001")
+        .source_type("crm")
+        .flow_data_list(vec![flow])
+        .build();
+    fleet.call::<BatchSyncFlowData>("store-2", &request).await?;
+    assert_eq!(mock.shopline_flows_of("store-2").len(), 1);
+    // README.md:end
+    Ok(())
+}
+
 #[test]
 fn the_snippets_are_these_tests() {
     let documents = documents_with_snippets();

@@ -50,6 +50,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Auto, value_name = "FORMAT", requires = "rows")]
     pub format: Format,
 
+    /// With --rows, each row names its tenant by this member (JSON) or column (CSV), as for `push --tenants`:
+    /// it is lifted out before the row is checked, and a row without it is invalid
+    #[arg(long, value_name = "NAME", requires = "rows")]
+    pub tenant_column: Option<String>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -109,10 +114,9 @@ impl salesync::runtime::BatchedVisitor for RowsOf<'_> {
             out: io::stdout().lock(),
             files: FileCount::default(),
         };
-        let printed = args
-            .files
-            .iter()
-            .try_for_each(|path| check_rows::<O>(path, args.format, &mut out));
+        let printed = args.files.iter().try_for_each(|path| {
+            check_rows::<O>(path, args.format, args.tenant_column.as_deref(), &mut out)
+        });
         match printed.and_then(|()| out.finish()) {
             Ok(status) => status,
             Err(err) => {
@@ -270,6 +274,7 @@ impl<W: Write> RowPrinter<W> {
 fn check_rows<O: Batched>(
     path: &Path,
     format: Format,
+    tenant: Option<&str>,
     out: &mut RowPrinter<impl Write>,
 ) -> io::Result<()> {
     let file = path.display().to_string();
@@ -279,7 +284,7 @@ fn check_rows<O: Batched>(
         format,
         Target::of::<O>(),
         rows::json::DEFAULT_ROW_LIMIT,
-        None,
+        tenant,
     ) {
         Ok(rows) => rows,
         Err(open) => {

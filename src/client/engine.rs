@@ -434,6 +434,24 @@ where
         }
     }
 
+    /// An engine for rows all known now (a fleet's batch): they are taken at once, so that a halt reports every
+    /// one of them (an engine that stops reading leaves the rows it did not read unread).
+    pub(crate) fn with_rows(
+        envelope: O::Request,
+        rows: Vec<Row<K, O::Item>>,
+        options: SyncOptions,
+        dispatch: Dispatch<'a, O>,
+        no_more: S,
+    ) -> Self {
+        let mut engine = SyncStream::with_dispatch(envelope, no_more, options, dispatch);
+        for row in rows {
+            Self::take(&mut engine, row);
+        }
+        engine.rows = None;
+        engine.close_batch();
+        engine
+    }
+
     fn close_batch(&mut self) {
         if !self.batch.is_empty() {
             // The next batch is sized for a full one at once (rows are large, growing by doubling copies them),

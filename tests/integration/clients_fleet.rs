@@ -200,6 +200,8 @@ async fn a_store_whose_token_is_refused_stops_alone() {
         assert_eq!(fates.count(store, "delivered"), 60, "{fates:?}");
     }
     assert_eq!(fates.count("store-refused", "failed:token_rejected"), 60);
+    // Every row of the batches halted with it came out too: none is still held.
+    assert_eq!(events.held_bytes(), 0);
     let error = events.stopped("store-refused").expect("stopped");
     assert_eq!(error.class(), ErrorClass::TokenRejected);
     assert!(events.stopped("store-a").is_none());

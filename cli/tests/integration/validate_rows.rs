@@ -170,3 +170,41 @@ fn unreadable_files_and_bad_headers_exit_2_and_every_file_is_still_checked() {
     let output = salesync(&["validate", SHOPLINE, "--format", "csv", &good], None);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// A fleet's file (`push --tenants`): the tenant's member is lifted out before the row is checked, and a row
+/// naming no tenant is invalid at that member.
+#[test]
+fn a_tenant_column_is_lifted_before_the_check() {
+    let dir = scratch("tenant-column");
+    let file = dir.join("rows.jsonl");
+    let item = r#""external_store_id": "s1", "external_sku_id": "sku-1", "price": {"current_price": 8.9, "sku_price": 10}, "stock": {"sku_stock_status": 1}"#;
+    fs::write(
+        &file,
+        format!("{{\"account_id\": 42, {item}}}\n{{{item}}}\n"),
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let without = salesync(&["validate", TENCENT, "--rows", &file], None);
+    assert!(
+        stdout(&without).contains("line 1: /account_id"),
+        "{}",
+        stdout(&without)
+    );
+    let output = salesync(
+        &[
+            "validate",
+            TENCENT,
+            "--rows",
+            "--tenant-column",
+            "account_id",
+            &file,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(!text.contains("line 1"), "{text}");
+    assert!(text.contains("line 2: /account_id"), "{text}");
+    assert!(text.contains("[tenant]"), "{text}");
+    assert!(text.contains("2 rows, 1 invalid"), "{text}");
+}

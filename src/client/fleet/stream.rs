@@ -92,7 +92,7 @@ struct Held<K> {
 }
 
 type Rows<K, T> = Vec<Row<Held<K>, T>>;
-type BatchInput<K, T> = stream::Iter<std::vec::IntoIter<Row<Held<K>, T>>>;
+type BatchInput<K, T> = stream::Empty<Row<Held<K>, T>>;
 
 /// Finds a tenant's way to send (its client) and the envelope of its requests; `None` for no such tenant.
 pub(super) type Resolve<O> = Box<
@@ -435,9 +435,13 @@ where
             prepared_ahead: 0,
             validate: false,
         };
-        let input: BatchInput<K, O::Item> = stream::iter(rows);
-        let engine =
-            SyncStream::with_dispatch((**envelope).clone(), input, options, dispatch.clone());
+        let engine = SyncStream::<O, Held<K>, BatchInput<K, O::Item>>::with_rows(
+            (**envelope).clone(),
+            rows,
+            options,
+            dispatch.clone(),
+            stream::empty(),
+        );
         state.running += 1;
         self.runs.push(BatchRun {
             tenant: id.clone(),

@@ -394,11 +394,9 @@ where
         }
     }
 
+    /// Closes the batch open longest (`close_open` takes it out of the order).
     fn close_oldest(&mut self) {
-        if let Some((_, id)) = self.open_order.pop_first() {
-            if let Some(state) = self.tenants.get_mut(&id) {
-                state.opened = None;
-            }
+        if let Some(id) = self.open_order.values().next().cloned() {
             self.close_open(&id);
         }
     }
@@ -406,19 +404,15 @@ where
     /// Closes the batch open longest among the tenants that can send it now; whether there was one.
     fn close_oldest_ready(&mut self) -> bool {
         let concurrency = self.options.sync.concurrency.max(1);
-        let ready = self.open_order.iter().find_map(|(&seq, id)| {
-            let state = self.tenants.get(id)?;
-            (state.running < concurrency).then_some(seq)
+        let ready = self.open_order.values().find(|id| {
+            self.tenants
+                .get(*id)
+                .is_some_and(|state| state.running < concurrency)
         });
-        let Some(seq) = ready else {
+        let Some(id) = ready.cloned() else {
             return false;
         };
-        if let Some(id) = self.open_order.remove(&seq) {
-            if let Some(state) = self.tenants.get_mut(&id) {
-                state.opened = None;
-            }
-            self.close_open(&id);
-        }
+        self.close_open(&id);
         true
     }
 
